@@ -1,7 +1,18 @@
 import { createProgram, runProgram, type CommandModule } from './program';
+import { lmstatCommand } from './commands/lmstat';
+import { clientCommand } from './commands/client';
+import { keysCommand } from './commands/keys';
+import { checkCommand } from './commands/check';
+import { lmhostidCommand } from './commands/lmhostid';
+import { serveCommand } from './commands/serve';
+import { checkoutCommand } from './commands/checkout';
+import { lmdownCommand } from './commands/lmdown';
+import { lmrereadCommand } from './commands/lmreread';
+import { lmremoveCommand } from './commands/lmremove';
+import { serviceCommand } from './commands/service';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [];
+const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

@@ -1,3 +1,6 @@
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import './styles.css';
+import { pickTransport } from './transport/pickTransport';
 
-createRoot(document.getElementById('root')!).render(<h1>Triad License Server</h1>);
+createRoot(document.getElementById('root')!).render(<App transport={pickTransport()} />);

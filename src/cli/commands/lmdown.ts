@@ -1,0 +1,35 @@
+import { createInterface } from 'node:readline/promises';
+import type { CommandModule } from '../program';
+import { CliError } from '../cliError';
+import { runAdminCommand } from '../../core/client/connectionAdmin';
+
+async function confirmed(): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y/i.test((await prompt.question('Are you sure (y/n)? ')).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+export const lmdownCommand: CommandModule = (program) => {
+  const command = program
+    .command('lmdown')
+    .description('Shut down the license server (in a triad, all three); needs the admin token')
+    .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
+    .option('-q', 'do not ask for confirmation')
+    .option('--force', 'shut down even while licenses are checked out (also written -force)')
+    .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
+    .action(async (opts: { c?: string; q?: boolean; force?: boolean; data?: string }) => {
+      if (!opts.q && !(await confirmed())) {
+        process.stdout.write('lmdown cancelled.\n');
+        return;
+      }
+      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, process.env);
+      if (!result.ok) throw new CliError(result.message, 1);
+      process.stdout.write(`Shutting down license server ${result.address.port}@${result.address.host}: ${result.message}\n`);
+    });
+  // lmutil spells it `-force`; commander only knows single-letter short flags
+  const parseOptions = command.parseOptions.bind(command);
+  command.parseOptions = (argv) => parseOptions(argv.map((arg) => (arg === '-force' ? '--force' : arg)));
+};

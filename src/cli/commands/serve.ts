@@ -1,0 +1,79 @@
+import { InvalidArgumentError } from 'commander';
+import type { CommandModule } from '../program';
+import { CliError } from '../cliError';
+import { BackendError, createBackend, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
+import { defaultDataDir } from '../../core/server/dataDir';
+import { StoreError } from '../../core/store';
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+interface ServeOptions {
+  c: string;
+  data?: string;
+  as?: string;
+  hostid?: string;
+  port?: number;
+  bind?: string;
+  trust?: string[];
+  l?: string;
+  clientHeartbeat: number;
+  maxConnections?: number;
+  helloTimeout?: number;
+  allowRemoteAdmin?: boolean;
+}
+
+export const serveCommand: CommandModule = (program) => {
+  program
+    .command('serve')
+    .description('Run the license server until Ctrl-C, SIGTERM or lmdown')
+    .requiredOption('-c <license>', 'license file to serve')
+    .option('--data <dir>', 'data folder (database, admin.token); default: per-user app data folder, e.g. ~/.local/share/triad')
+    .option('--as <host>', 'which SERVER line is this machine (default: the line naming this host)')
+    .option('--hostid <id>', "this machine's host id, instead of the detected one (tests on one machine)")
+    .option('--port <n>', 'TCP port; 0 lets the system pick one (default: the SERVER line port, else the first free of 27000-27009)', wholeNumber(0, 65535))
+    .option('--bind <address>', 'address to listen on (default: the SERVER line host when it is an IP address, else all)')
+    .option('--trust <pubfile>', 'trusted publisher public key (repeatable)', (value: string, list: string[] | undefined) => [...(list ?? []), value])
+    .option('-l <logfile>', 'also write the debug log to this text file')
+    .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000), DEFAULT_CLIENT_HEARTBEAT_MS)
+    .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
+    .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
+    .option('--hello-timeout <ms>', 'close connections that do not say hello within this time', wholeNumber(10, 600_000))
+    .action(async (opts: ServeOptions) => {
+      let backend;
+      try {
+        backend = await createBackend({
+          licensePath: opts.c,
+          dataDir: opts.data ?? defaultDataDir(),
+          as: opts.as,
+          hostid: opts.hostid,
+          port: opts.port,
+          bind: opts.bind,
+          trustFiles: opts.trust ?? [],
+          logFile: opts.l ?? null,
+          clientHeartbeatIntervalMs: opts.clientHeartbeat,
+          allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
+          limits: {
+            ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+            ...(opts.helloTimeout !== undefined ? { helloTimeoutMs: opts.helloTimeout } : {}),
+          },
+        });
+      } catch (error) {
+        if (error instanceof BackendError || error instanceof StoreError) throw new CliError(error.message, 1);
+        throw error;
+      }
+      const onSignal = (signal: NodeJS.Signals) => void backend.stop(`received ${signal}`);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const { host, port } = backend.address;
+      process.stdout.write(`Triad license server ready on ${port}@${host} (vendors: ${backend.vendors.join(', ') || 'none'})\n`);
+      await backend.stopped;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+};

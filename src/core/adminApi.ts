@@ -1,0 +1,367 @@
+/**
+ * The admin contract (src/shared/contract.ts) implemented once, on top of the running license
+ * server and the store. Electron's ipcMain and the headless HTTP host both forward to this
+ * object, so both expose exactly the same methods, validation and errors.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  eventNames,
+  parseMethodArgs,
+  type ClientConfig,
+  type ContractError,
+  type CurrentLicense,
+  type DebugLogLine,
+  type ErrorCode,
+  type EventName,
+  type EventPayloads,
+  type MethodArgs,
+  type MethodName,
+  type MethodResult,
+  type ParsedArgs,
+  type Result,
+  type Transport,
+  type TrustedKey,
+  type VerifyResult,
+} from '../shared/contract';
+import { formatDebugLogText } from '../shared/debugLogText';
+import type { ServerStatus } from '../shared/status';
+import { buildUsageReport } from '../shared/usage';
+import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
+import { currentPlatform } from './client/licensePath';
+import { storedEntryToPathEntry } from './client/licensePathSources';
+import { probeTarget } from './client/searchStatus';
+import { resolveSearchTargets } from './client/searchTargets';
+import { checkLicenseText, keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
+import type { DebugLogEntry, SearchEntry, Store } from './store';
+
+/**
+ * What the admin API needs from the local license server. The backend (src/core/backend.ts)
+ * provides it; `status()` answers a `stopped` snapshot while no server runs.
+ */
+export interface ServerControl {
+  status(): ServerStatus;
+  start(): Promise<void>;
+  /** Stops this server only; the app keeps running. */
+  stop(): Promise<void>;
+  /** lmdown: stops the whole triad (or the single server). */
+  lmdown(): Promise<void>;
+  /** Rereads the license file, options files and trusted keys. */
+  reread(): Promise<void>;
+  /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
+  removeUser(who: { feature: string; user: string; host: string; display: string }): Promise<void>;
+  onStatus(listener: (status: ServerStatus) => void): () => void;
+  onLog(listener: (line: DebugLogEntry) => void): () => void;
+}
+
+export interface AdminApiDeps {
+  server: ServerControl;
+  store: Store;
+  /** Where an imported license file is written; the server reads it from there. */
+  licensePath: string;
+  now?: () => number;
+  /** How long Verify waits for each server. */
+  verifyTimeoutMs?: number;
+}
+
+export interface AdminApi extends Transport {
+  close(): void;
+}
+
+/** A failure a person can act on; becomes the `{ok:false}` envelope. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rows read per query while walking a log; keeps memory bounded on years of history. */
+const pageRows = 5_000;
+
+/** Every matching row, oldest first, a page at a time (the store answers oldest first). */
+function* walkLog<T extends { id: number }>(query: (afterId: number | undefined) => T[]): Generator<T> {
+  let afterId: number | undefined;
+  for (;;) {
+    const page = query(afterId);
+    yield* page;
+    if (page.length < pageRows) return;
+    afterId = page[page.length - 1]!.id;
+  }
+}
+
+type Handlers = { [M in MethodName]: (args: ParsedArgs<M>) => Promise<MethodResult<M>> | MethodResult<M> };
+
+function parseArgs<M extends MethodName>(method: M, raw: unknown): ParsedArgs<M> {
+  const parsed = parseMethodArgs(method, raw);
+  if (!parsed.ok) throw new ApiError(parsed.error.code, parsed.error.message);
+  return parsed.value;
+}
+
+export function createAdminApi(deps: AdminApiDeps): AdminApi {
+  const { server, store } = deps;
+  const now = deps.now ?? Date.now;
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>(eventNames.map((name) => [name, new Set()]));
+  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+    for (const listener of listeners.get(event)!) listener(payload);
+  };
+
+  const unsubscribe = [
+    server.onStatus((status) => emit('status', status)),
+    server.onLog((entry) => emit('log', toLogLine(entry))),
+  ];
+
+  const trust = () => {
+    const keys = new TrustStore();
+    for (const key of store.trustedKeys.list()) keys.add(key.vendor, key.publicKey);
+    return keys;
+  };
+
+  const currentLicense = (): CurrentLicense | null => {
+    const record = store.licenseFiles.current();
+    return record && { path: record.path, text: record.text, hash: record.sha256, importedAt: record.importedAt };
+  };
+
+  const trustedKeys = (): TrustedKey[] =>
+    store.trustedKeys.list().map((k) => ({ vendor: k.vendor, publicKey: k.publicKey, addedAt: k.addedAt, fingerprint: keyFingerprint(k.publicKey) }));
+
+  const clientConfig = (): ClientConfig => ({ useLicenseServer: store.searchList.useLicenseServer(), entries: store.searchList.list() });
+
+  /** Every change to the client list is announced, so a second window stays in step. */
+  const changedClientConfig = (): ClientConfig => {
+    const config = clientConfig();
+    emit('clientConfig', config);
+    return config;
+  };
+
+  const rereadIfRunning = async () => {
+    if (server.status().role !== 'stopped') await server.reread();
+  };
+
+  const handlers: Handlers = {
+    'status.get': () => server.status(),
+    'server.start': async () => {
+      if (!store.licenseFiles.current()) throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
+      await server.start();
+      return server.status();
+    },
+    'server.stop': async () => {
+      await server.stop();
+      return server.status();
+    },
+    'server.lmdown': async () => {
+      await server.lmdown();
+      return server.status();
+    },
+    'server.reread': async () => {
+      if (server.status().role === 'stopped') throw new ApiError('not-running', 'The license server is stopped: Start it instead of rereading.');
+      await server.reread();
+      return server.status();
+    },
+    'server.removeUser': async (who) => {
+      await server.removeUser(who);
+      return server.status();
+    },
+    'license.current': () => currentLicense(),
+    'license.check': ({ fileName, text }) => checkLicenseText(text, fileName, trust(), now()),
+    'license.import': async ({ fileName, text }) => {
+      const report = checkLicenseText(text, fileName, trust(), now());
+      if (report.errors.length > 0) return { imported: false, report };
+      const previous = store.licenseFiles.current();
+      const install = (contents: string) => {
+        // Write beside, then rename: the server never reads a half-written file.
+        const temporary = `${deps.licensePath}.importing`;
+        writeFileSync(temporary, contents);
+        renameSync(temporary, deps.licensePath);
+        store.licenseFiles.import({ path: deps.licensePath, text: contents, importedAt: now() });
+      };
+      install(text);
+      try {
+        if (server.status().role === 'stopped') await server.start();
+        else await server.reread();
+      } catch (error) {
+        // The server refused what the checks accepted (e.g. a triad file on a build without the
+        // triad): put the previous file back so disk, database and server agree again.
+        if (previous) install(previous.text);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
+      }
+      emit('license', currentLicense());
+      return { imported: true, report };
+    },
+    'keys.list': () => trustedKeys(),
+    'keys.add': async ({ vendor, publicKey }) => {
+      if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
+      const parsed = parseVendorKeyFile(/^\s*Vendor:/im.test(publicKey) ? publicKey : `Vendor: ${vendor}\n${publicKey}`);
+      if (!parsed.ok) throw new ApiError('bad-request', `The public key cannot be used: ${parsed.message}. Hint: ${parsed.hint}.`);
+      if (parsed.kind !== 'public') throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
+      if (parsed.vendor !== vendor) throw new ApiError('bad-request', `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`);
+      store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
+      await rereadIfRunning();
+      return trustedKeys();
+    },
+    'keys.remove': async ({ vendor, fingerprint }) => {
+      const key = trustedKeys().find((k) => k.vendor === vendor && k.fingerprint === fingerprint);
+      if (!key) throw new ApiError('not-found', `No trusted key ${fingerprint} for vendor ${vendor}.`);
+      store.trustedKeys.remove(vendor, key.publicKey);
+      await rereadIfRunning();
+      return trustedKeys();
+    },
+    'log.query': ({ source, daemon, text, sinceMs, untilMs, afterId, limit }) => {
+      if (source === 'master') throw masterLogUnsupported(server.status());
+      // The screen shows the newest lines: keep a sliding window of the last `limit`.
+      const keep = limit ?? 1000;
+      const lines: DebugLogLine[] = [];
+      const status = server.status();
+      // lmgrd and the vendor daemons write the log; the filter offers those plus any seen.
+      const daemons = new Set(['lmgrd', ...status.vendors.map((v) => v.name)]);
+      for (const entry of walkLog((after) => store.debugLog.query({ daemon, text, sinceMs, untilMs, afterId: after ?? afterId, limit: pageRows }))) {
+        lines.push(toLogLine(entry));
+        daemons.add(entry.daemon);
+        if (lines.length > keep * 2) lines.splice(0, lines.length - keep);
+      }
+      return {
+        lines: lines.slice(-keep),
+        daemons: [...daemons].sort(),
+        masterKeepsLog: status.role === 'standby' && status.master ? { master: status.master } : null,
+      };
+    },
+    'log.export': ({ source, sinceMs, untilMs }) => {
+      if (source === 'master') throw masterLogUnsupported(server.status());
+      const entries = [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, afterId: after, limit: pageRows }))];
+      return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
+    },
+    'usage.get': ({ sinceMs, untilMs, points }) => {
+      const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];
+      const issued = new Map(server.status().features.map((f) => [f.name, f.issued]));
+      return buildUsageReport(
+        rows.map((r) => ({ time: r.timeMs, event: r.event, feature: r.feature, user: r.user, host: r.host, count: r.count, reason: r.reason })),
+        { sinceMs, untilMs, points: points ?? 120 },
+        issued,
+      );
+    },
+    'client.get': () => clientConfig(),
+    'client.setUse': ({ use }) => {
+      store.searchList.setUseLicenseServer(use);
+      return changedClientConfig();
+    },
+    'client.add': ({ name, type, hosts }) => {
+      const added = store.searchList.add({ name: name || defaultEntryName(type, hosts), type, hosts });
+      if (!added.ok) throw new ApiError('bad-request', added.error);
+      return changedClientConfig();
+    },
+    'client.update': ({ id, name, hosts }) => {
+      const updated = store.searchList.update(id, { ...(name ? { name } : {}), ...(hosts ? { hosts } : {}) });
+      if (!updated.ok) throw new ApiError(store.searchList.list().some((e) => e.id === id) ? 'bad-request' : 'not-found', updated.error);
+      return changedClientConfig();
+    },
+    'client.remove': ({ id }) => {
+      if (!store.searchList.remove(id)) throw entryNotFound(id);
+      return changedClientConfig();
+    },
+    'client.move': ({ id, delta }) => {
+      if (!store.searchList.move(id, delta)) throw entryNotFound(id);
+      return changedClientConfig();
+    },
+    'client.import': ({ value }) => {
+      const imported = importLicensePath(value, currentPlatform());
+      if (imported.skipped.length > 0) {
+        throw new ApiError('bad-request', `Nothing was imported: ${imported.skipped.join('; ')}. Fix the value and import again.`);
+      }
+      const replaced = store.searchList.replaceAll(imported.entries);
+      if (!replaced.ok) throw new ApiError('bad-request', `Nothing was imported: ${replaced.error}`);
+      return changedClientConfig();
+    },
+    'client.export': ({ platform }) => {
+      const formatted = exportLicensePath(store.searchList.list(), platform);
+      if (!formatted.ok) throw new ApiError('bad-request', formatted.error);
+      return { value: formatted.text };
+    },
+    'client.verify': async ({ ids }) => {
+      const entries = store.searchList.list().filter((e) => !ids || ids.includes(e.id));
+      return Promise.all(entries.map((entry) => verifyEntry(entry, deps.verifyTimeoutMs ?? 3_000)));
+    },
+  };
+
+  return {
+    async invoke<M extends MethodName>(method: M, raw: MethodArgs<M>): Promise<Result<MethodResult<M>>> {
+      try {
+        if (!Object.hasOwn(handlers, method)) throw new ApiError('unknown-method', `There is no method "${String(method)}".`);
+        const handler = handlers[method] as (args: unknown) => Promise<MethodResult<M>> | MethodResult<M>;
+        return { ok: true, value: await handler(parseArgs(method, raw)) };
+      } catch (error) {
+        return { ok: false, error: toContractError(error) };
+      }
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) {
+      const set = listeners.get(event);
+      if (!set) return () => false;
+      set.add(listener as (payload: unknown) => void);
+      return () => set.delete(listener as (payload: unknown) => void);
+    },
+    close() {
+      for (const off of unsubscribe) off();
+      for (const set of listeners.values()) set.clear();
+    },
+  };
+}
+
+function toLogLine(entry: DebugLogEntry): DebugLogLine {
+  return { id: entry.id, time: entry.timeMs, daemon: entry.daemon, message: entry.message };
+}
+
+function toContractError(error: unknown): ContractError {
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message: `The server could not do that: ${message}` };
+}
+
+function entryNotFound(id: number): ApiError {
+  return new ApiError('not-found', `Search-order entry ${id} no longer exists; the list was changed elsewhere. Reload the screen.`);
+}
+
+function masterLogUnsupported(status: ServerStatus): ApiError {
+  const where = status.master ? `on ${status.master}` : 'on the master';
+  return new ApiError('unsupported', `Reading the master's debug log from a standby is not available yet. Open the admin UI ${where} to read it.`);
+}
+
+function defaultEntryName(type: 'single' | 'redundant', hosts: { host: string }[]): string {
+  return type === 'single' ? hosts[0]!.host : `${hosts[0]!.host} (redundant)`;
+}
+
+function fileStamp(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`;
+}
+
+/** Verify: contact the entry as a client would, and say who answers, who is master, what it serves. */
+async function verifyEntry(entry: SearchEntry, timeoutMs: number): Promise<VerifyResult> {
+  const pathEntry = storedEntryToPathEntry(entry);
+  const { targets, problems } = resolveSearchTargets(pathEntry ? [{ entry: pathEntry, source: `client configuration "${entry.name}"` }] : []);
+  const target = targets[0];
+  if (!target) return { entryId: entry.id, reachable: false, problem: problems.join('; ') || 'the entry names no server', master: null, features: [] };
+  const report = await probeTarget(target, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
+  const answers = report.probes.flatMap((p) => ('status' in p ? [p.status] : []));
+  if (answers.length === 0) {
+    const reasons = report.probes.map((p) => ('failure' in p ? `${p.port}@${p.host}: ${p.failure.message}` : ''));
+    return { entryId: entry.id, reachable: false, problem: reasons.filter(Boolean).join('; ') || 'no answer', master: null, features: [] };
+  }
+  const master = answers.find((s) => s.role === 'master') ?? null;
+  const masterName = master?.host ?? answers.find((s) => s.master)?.master ?? null;
+  const serving = master ?? answers[0]!;
+  return {
+    entryId: entry.id,
+    reachable: true,
+    problem: master ? null : 'answers, but no member is master (no quorum): it serves no licenses now',
+    master: masterName,
+    features: serving.features.map((f) => ({ name: f.name, version: f.version, issued: f.issued, inUse: f.inUse })),
+  };
+}
+
+/** Where the admin API keeps the imported license file inside a data directory. */
+export function licenseFileIn(dataDir: string): string {
+  return join(dataDir, 'license.lic');
+}

@@ -1,0 +1,318 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { parseVendorKeyFile, serverRanks, TrustStore } from './license';
+import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
+import { DebugLog } from './server/debugLog';
+import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
+import { LicensingService, type ServingConfig } from './server/licensing';
+import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licenseSetup';
+import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
+import { storeLeaseLog } from './server/storeLeaseLog';
+import { BatchedWriter } from './server/batchedWriter';
+import type { AdminCommand } from './protocol';
+import type { ServerStatus } from '../shared/status';
+
+/**
+ * The composition root every host uses (`triad serve`, the headless host, the Electron main
+ * process): store, license files, trust, pools, the listener on the license port, the reclaim
+ * timer and the debug log, wired together. Errors a person can fix surface as BackendError.
+ */
+
+export const SERVER_VERSION = 'v1.0.0';
+/** FlexLM's default lmgrd ports, tried in order when the SERVER line gives none. */
+export const DEFAULT_PORTS = Array.from({ length: 10 }, (_, i) => 27000 + i);
+/** How often clients heartbeat unless told otherwise; FlexLM clients do every 2 minutes, we go faster. */
+export const DEFAULT_CLIENT_HEARTBEAT_MS = 30_000;
+
+/** Status events are coalesced to at most one per this interval. */
+export const STATUS_EVENT_INTERVAL_MS = 200;
+
+export class BackendError extends Error {}
+
+export interface BackendOptions {
+  licensePath: string;
+  dataDir: string;
+  /** An already open store of `dataDir` (the app keeps one for its whole life); left open on stop. */
+  store?: Store;
+  /** Which SERVER line is this machine (`--as`). */
+  as?: string;
+  /** Host id override (`--hostid`). */
+  hostid?: string;
+  /** Port override (`--port`); otherwise the SERVER line's, otherwise the first free of 27000-27009. */
+  port?: number;
+  /** Address to bind (`--bind`); defaults to the SERVER line's host when it is an IP address, else all. */
+  bind?: string;
+  /** Publisher public key files (`--trust`), added to the keys kept in the store. */
+  trustFiles?: string[];
+  /** `-l`: mirror the debug log to this text file. */
+  logFile?: string | null;
+  clientHeartbeatIntervalMs?: number;
+  /** Accept lmdown/lmreread/lmremove from other machines (with the token). Default off. */
+  allowRemoteAdmin?: boolean;
+  limits?: Partial<ListenerLimits>;
+  now?: () => number;
+  /**
+   * The triad plugs in here: given the setup, it returns the gate, the replicated lease log and
+   * the peer hook. Without it a three-SERVER-line file is refused (a lone member must not serve).
+   */
+  triad?: (context: TriadContext) => TriadParts;
+}
+
+export interface TriadContext {
+  setup: LicenseSetup;
+  store: Store;
+  /** Group commit into the store; the triad's log should persist through it too. */
+  writer: BatchedWriter;
+  port: number;
+  debug: (daemon: string, message: string) => void;
+  now: () => number;
+  /** A peer's lmdown: stop this member (clients told, leases kept). */
+  requestShutdown: (reason: string) => void;
+  /** A peer's lmreread: reread this member's files (not passed on again). */
+  reread: () => { ok: boolean; message: string };
+}
+
+export interface TriadParts {
+  gate: MasterGate;
+  log: LeaseLog;
+  peerHook: PeerHook;
+  /** Called when the server stops (close peer links, stop timers). */
+  stop(): Promise<void>;
+  /** Adds peer health, quorum and warnings to each status snapshot. */
+  decorateStatus?: (status: ServerStatus) => ServerStatus;
+  /** A local lmdown/lmreread was accepted: ask the other two members to do the same. */
+  broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
+}
+
+export interface BackendEvents {
+  /** Something status listeners show has changed; carries a fresh snapshot. */
+  status: [ServerStatus];
+  /** A debug-log line was appended. */
+  log: [DebugLogEntry];
+  /** The server stopped (lmdown, signal, stop()); the reason in words. */
+  stopped: [string];
+}
+
+/** lmdown / lmreread / lmremove as the local app asks for them: no request id, no token. */
+export type LocalAdminCommand = AdminCommand extends infer C ? (C extends unknown ? Omit<C, 'id' | 'token'> : never) : never;
+
+export interface Backend {
+  readonly events: EventEmitter<BackendEvents>;
+  readonly store: Store;
+  readonly dataDir: string;
+  /** Host (SERVER line) and port the server listens on. */
+  readonly address: { host: string; port: number };
+  readonly vendors: string[];
+  status(): ServerStatus;
+  /** Admin commands from the local app (trusted: no token). */
+  admin(command: LocalAdminCommand): Promise<{ ok: boolean; message: string }>;
+  /** Stops serving: clients told, leases kept in the store, port closed, store closed. */
+  stop(reason: string): Promise<void>;
+  /** Resolves with the reason once the server has stopped for any reason. */
+  readonly stopped: Promise<string>;
+}
+
+function loadTrust(store: Store, files: string[]): TrustStore {
+  const trust = new TrustStore();
+  for (const key of store.trustedKeys.list()) trust.add(key.vendor, key.publicKey);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new BackendError(`--trust ${file}: cannot read the key file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const parsed = parseVendorKeyFile(text);
+    if (!parsed.ok) throw new BackendError(`--trust ${file}: ${parsed.message}; ${parsed.hint}`);
+    if (parsed.kind !== 'public') throw new BackendError(`--trust ${file}: this is a private key; pass the vendor's .pub file instead`);
+    trust.add(parsed.vendor, parsed.pem);
+  }
+  return trust;
+}
+
+function servingConfig(setup: LicenseSetup): ServingConfig {
+  const ranks = serverRanks(setup.file);
+  return {
+    poolLines: setup.poolLines,
+    options: setup.options,
+    vendors: setup.file.vendors.map((v) => v.name),
+    licenseFiles: [setup.licensePath],
+    members: ranks.map(({ server, rank }) => ({
+      host: server.host,
+      hostid: server.hostid,
+      port: server.port,
+      rank,
+      up: server === setup.self,
+      master: false,
+      self: server === setup.self,
+      problem: null,
+    })),
+    mode: ranks.length === 3 ? 'triad' : ranks.length === 0 ? 'uncounted' : 'single',
+    notes: setup.notes,
+  };
+}
+
+async function listenOnFirstFree(listener: LicenseListener, ports: number[], bind: string | undefined): Promise<number> {
+  const tried: string[] = [];
+  for (const port of ports) {
+    try {
+      return await listener.listen(port, bind);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      tried.push(`${port} (${code})`);
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') break;
+    }
+  }
+  throw new BackendError(`cannot listen on ${bind ?? 'all addresses'} port ${tried.join(', ')}; stop what uses the port or pass --port N`);
+}
+
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const now = options.now ?? Date.now;
+  const heartbeatMs = options.clientHeartbeatIntervalMs ?? DEFAULT_CLIENT_HEARTBEAT_MS;
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? openStore(options.dataDir);
+  try {
+    return await assemble(options, store, ownsStore, now, heartbeatMs);
+  } catch (error) {
+    if (ownsStore) store.close();
+    if (error instanceof SetupError) throw new BackendError(error.message);
+    throw error;
+  }
+}
+
+async function assemble(options: BackendOptions, store: Store, ownsStore: boolean, now: () => number, heartbeatMs: number): Promise<Backend> {
+  const events = new EventEmitter<BackendEvents>();
+  const trust = loadTrust(store, options.trustFiles ?? []);
+  const identity = { as: options.as, hostid: options.hostid };
+  const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
+  const adminToken = loadOrCreateAdminToken(options.dataDir);
+  const host = setup.self?.host ?? os.hostname();
+  const writer = new BatchedWriter(store);
+  const debugLog = new DebugLog(
+    (line) =>
+      writer.write(() => {
+        const id = store.debugLog.append(line);
+        // after the transaction: a listener's exception must not roll back the batch
+        queueMicrotask(() => events.emit('log', { id, ...line }));
+      }),
+    options.logFile ?? null,
+    now,
+  );
+  const debug = (daemon: string, message: string) => debugLog.write(daemon, message);
+
+  const bind = options.bind ?? (setup.self && net.isIP(setup.self.host) ? setup.self.host : undefined);
+  const ports = options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
+  if (setup.file.servers.length === 3 && !options.triad) {
+    throw new BackendError(`${options.licensePath} describes a three-server triad, which this build cannot run yet; use a file with one SERVER line`);
+  }
+
+  let service: LicensingService | null = null;
+  let stopping: Promise<void> | null = null;
+  let resolveStopped!: (reason: string) => void;
+  const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
+  const limits = { ...defaultListenerLimits, ...options.limits };
+  const listener = new LicenseListener(
+    {
+      // connections may arrive in the moment between binding the port and building the service
+      handle: (request, session) => (service ? service.handle(request, session) : Promise.reject(new Error('the server is still starting'))),
+      describe: () => service?.describe() ?? { server: host, port: 0, serverVersion: SERVER_VERSION },
+    },
+    limits,
+    { problem: (message) => debug('lmgrd', message) },
+  );
+  const port = await listenOnFirstFree(listener, ports, bind);
+  debug('lmgrd', `lmgrd tcp-port ${port}`);
+  if (options.port === undefined && setup.self?.port == null) debug('lmgrd', `No port on the SERVER line: using the first free default port, ${port}`);
+
+  try {
+    return build(port);
+  } catch (error) {
+    await listener.close(null);
+    throw error;
+  }
+
+  function build(port: number): Backend {
+    const triad =
+      options.triad?.({
+        setup,
+        store,
+        writer,
+        port,
+        debug,
+        now,
+        requestShutdown: (reason) => void stop(reason),
+        reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
+      }) ?? null;
+    if (triad) listener.setPeerHook(triad.peerHook);
+    const gate = triad?.gate ?? singleServerGate();
+    // coalesced: under load every checkout changes the status, and a snapshot costs O(leases)
+    let statusPending: NodeJS.Timeout | null = null;
+    const emitStatus = () => {
+      if (statusPending || events.listenerCount('status') === 0) return;
+      statusPending = setTimeout(() => {
+        statusPending = null;
+        if (service && !stopping) events.emit('status', service.status());
+      }, STATUS_EVENT_INTERVAL_MS);
+    };
+    gate.onChange(emitStatus);
+
+    const stop = (reason: string): Promise<void> => {
+      stopping ??= (async () => {
+        clearInterval(sweeper);
+        if (statusPending) clearTimeout(statusPending);
+        for (const vendor of service!.vendors) debug(vendor, `Shutting down ${vendor}`);
+        await listener.close({ type: 'shutdown', reason });
+        await triad?.stop();
+        debug('lmgrd', `EXITING: ${reason}`);
+        writer.flush();
+        if (ownsStore) store.close();
+        resolveStopped(reason);
+        events.emit('stopped', reason);
+      })();
+      return stopping;
+    };
+
+    service = new LicensingService(
+      servingConfig(setup),
+      { host, port, version: SERVER_VERSION, clientHeartbeatIntervalMs: heartbeatMs, allowRemoteAdmin: options.allowRemoteAdmin ?? false },
+      {
+        now,
+        log: triad?.log ?? storeLeaseLog(store, writer),
+        gate,
+        debug,
+        report: (row) => writer.write(() => store.reportLog.append(row)),
+        audit: (row) => writer.write(() => store.audit.append(row)),
+        adminToken,
+        requestShutdown: (reason) => void stop(reason),
+        reread: () => servingConfig(loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now())),
+        changed: emitStatus,
+        // called through `triad` so that class methods keep their `this`
+        decorateStatus: triad?.decorateStatus ? (status) => triad.decorateStatus!(status) : undefined,
+        broadcastAdmin: triad?.broadcastAdmin ? (type) => triad.broadcastAdmin!(type) : undefined,
+      },
+    );
+
+    debug('lmgrd', 'Starting vendor daemons ...');
+    service.announce();
+
+    const sweepEveryMs = Math.max(100, Math.min(heartbeatMs / 2, 5_000));
+    const sweeper = setInterval(() => void service!.sweep(), sweepEveryMs);
+
+    return {
+      events,
+      store,
+      dataDir: options.dataDir,
+      address: { host, port },
+      vendors: service.vendors,
+      status: () => service!.status(),
+      admin: async (command) => {
+        const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, 'admin app', 'local');
+        return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
+      },
+      stop,
+      stopped,
+    };
+  }
+}

@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
+import type { Granted } from '../protocol';
+import { MEMBER_NOT_SERVING_CODE } from './search';
+
+/**
+ * The client checkout API: try servers in order, follow a standby's redirect to the master,
+ * keep the seat alive with heartbeats, and when the connection drops (failover, restart)
+ * reconnect and present the resume token so the same seat is kept — never a second one.
+ */
+
+export interface CheckoutRequest {
+  feature: string;
+  version: string;
+  count: number;
+  user: string;
+  host: string;
+  display: string;
+}
+
+export type CheckoutResult =
+  | { kind: 'granted'; license: HeldLicense }
+  | { kind: 'denied'; code: number; reason: string; server: ServerAddress }
+  | { kind: 'unreachable'; errors: string[] };
+
+export interface CheckoutOptions extends ConnectOptions {
+  /** Redirects followed before giving up (a triad needs at most one). */
+  maxRedirects?: number;
+}
+
+/** Tries each server in order; the first grant wins, a denial moves on to the next server. */
+export async function checkout(servers: ServerAddress[], request: CheckoutRequest, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  const errors: string[] = [];
+  let lastDenial: CheckoutResult | null = null;
+  for (const server of servers) {
+    const result = await checkoutFrom(server, request, options, undefined);
+    if (result.kind === 'granted') return result;
+    if (result.kind === 'denied') lastDenial = result;
+    else errors.push(...result.errors);
+  }
+  return lastDenial ?? { kind: 'unreachable', errors };
+}
+
+async function checkoutFrom(
+  first: ServerAddress,
+  request: CheckoutRequest,
+  options: CheckoutOptions,
+  resumeToken: string | undefined,
+): Promise<CheckoutResult> {
+  let address = first;
+  for (let hop = 0; hop <= (options.maxRedirects ?? 2); hop++) {
+    let connection: ServerConnection;
+    try {
+      connection = await ServerConnection.open(address, options);
+    } catch (error) {
+      return { kind: 'unreachable', errors: [errorText(error)] };
+    }
+    let reply;
+    try {
+      reply = await connection.request({ type: 'checkout', ...request, ...(resumeToken ? { resumeToken } : {}) });
+    } catch (error) {
+      connection.close();
+      return { kind: 'unreachable', errors: [errorText(error)] };
+    }
+    if (reply.type === 'granted') return { kind: 'granted', license: new HeldLicense(connection, reply, request, options) };
+    connection.close();
+    if (reply.type === 'denied') return { kind: 'denied', code: reply.code, reason: reply.reason, server: address };
+    if (reply.type === 'redirect') {
+      address = { host: reply.host, port: reply.port };
+      continue;
+    }
+    return { kind: 'unreachable', errors: [`${address.port}@${address.host}: unexpected reply ${reply.type}`] };
+  }
+  return { kind: 'unreachable', errors: [`${first.port}@${first.host}: too many redirects`] };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export interface HeldLicenseEvents {
+  /** The seat is gone (reclaimed, removed, or the server could not be reached in time). */
+  lost: [reason: string];
+  /** Reconnected to a (possibly different) server and kept the seat. */
+  resumed: [server: ServerAddress];
+}
+
+/** A granted seat. Heartbeats run until `checkin()` or until the seat is lost. */
+export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** Where a standby told us the master is; tried first when reconnecting. */
+  private redirectTo: ServerAddress | null = null;
+  private finished = false;
+  private lastConfirmedAt = Date.now();
+
+  constructor(
+    private connection: ServerConnection,
+    private grant: Granted,
+    private readonly request: CheckoutRequest,
+    private readonly options: CheckoutOptions,
+  ) {
+    super();
+    this.watch(connection);
+    this.heartbeatTimer = setInterval(() => void this.beat(), grant.heartbeatIntervalMs);
+  }
+
+  get details(): Granted {
+    return this.grant;
+  }
+
+  get server(): ServerAddress {
+    return this.connection.address;
+  }
+
+  /** Returns the seat. Resolves even when the server is gone (it will reclaim the seat itself). */
+  async checkin(): Promise<void> {
+    this.stop();
+    try {
+      await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId });
+    } catch {
+      // the server reclaims the seat after its timeout; nothing more a client can do
+    }
+    this.connection.close();
+  }
+
+  private stop(): void {
+    this.finished = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private watch(connection: ServerConnection): void {
+    connection.onNotice((notice) => {
+      if (notice.type === 'revoked' && notice.leaseIds.includes(this.grant.leaseId)) this.lose(notice.reason);
+    });
+    connection.onClose(() => {
+      if (!this.finished && connection === this.connection) void this.reconnect();
+    });
+  }
+
+  private async beat(): Promise<void> {
+    if (this.finished || this.connection.closed) return;
+    try {
+      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] });
+      if (reply.type === 'heartbeatAck') {
+        if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
+        else this.lastConfirmedAt = Date.now();
+      } else if (reply.type === 'redirect') {
+        // this member stopped being the master: move the seat to the one it names
+        this.redirectTo = { host: reply.host, port: reply.port };
+        this.connection.close();
+      }
+    } catch {
+      // no answer (a half-open link): drop the connection; the close listener reconnects
+      this.connection.close();
+    }
+  }
+
+  /** Retries the original server (and its redirects) with the resume token until the seat's timeout. */
+  private async reconnect(): Promise<void> {
+    const deadline = this.lastConfirmedAt + this.grant.timeoutMs;
+    const home = { host: this.grant.server, port: this.grant.port };
+    const candidates = [...(this.redirectTo ? [this.redirectTo] : []), this.connection.address, home];
+    this.redirectTo = null;
+    while (!this.finished && Date.now() < deadline) {
+      for (const address of candidates) {
+        const result = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
+        if (this.finished) {
+          if (result.kind === 'granted') await result.license.checkin();
+          return;
+        }
+        if (result.kind === 'granted') {
+          // adopt the new connection; the temporary HeldLicense only carried it here
+          result.license.stop();
+          this.connection = result.license.connection;
+          this.grant = result.license.grant;
+          this.lastConfirmedAt = Date.now();
+          this.watch(this.connection);
+          this.emit('resumed', this.connection.address);
+          return;
+        }
+        // a member without a master (-96) may get one in a moment; any other denial is final
+        if (result.kind === 'denied' && result.code !== MEMBER_NOT_SERVING_CODE) return this.lose(`could not resume: ${result.reason}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, this.grant.heartbeatIntervalMs)));
+    }
+    if (!this.finished) this.lose('lost contact with the license server');
+  }
+
+  private lose(reason: string): void {
+    if (this.finished) return;
+    this.stop();
+    this.connection.close();
+    this.emit('lost', reason);
+  }
+}

@@ -1,0 +1,188 @@
+import net from 'node:net';
+import {
+  decodeMessage,
+  encodeFrame,
+  FrameDecoder,
+  FrameTooLargeError,
+  MAX_REPLY_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  serverMessageSchema,
+  type AdminRequest,
+  type ConnectionRole,
+  type ServerMessage,
+} from '../protocol';
+
+/**
+ * One framed connection to one license server: connect with a timeout, say hello, then send
+ * requests and match each reply by its id. Unsolicited frames (shutdown, revoked) go to
+ * `onNotice`. Used by `triad checkout`, lmstat, lmdown and the app.
+ */
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly address: ServerAddress,
+    /** The OS error behind it (`ECONNREFUSED`, `ETIMEDOUT` for the connect timeout...), when there is one. */
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+type Request = AdminRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+type Notice = Extract<ServerMessage, { type: 'shutdown' | 'revoked' | 'error' }>;
+
+export interface ConnectOptions {
+  role?: Exclude<ConnectionRole, 'peer'>;
+  connectTimeoutMs?: number;
+  /** How long to wait for any one reply. */
+  requestTimeoutMs?: number;
+  agent?: string;
+}
+
+export const defaultConnectTimeoutMs = 3_000;
+
+export class ServerConnection {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (m: ServerMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly noticeListeners = new Set<(notice: Notice) => void>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  private closedReason: string | null = null;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly address: ServerAddress,
+    readonly welcome: Welcome,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /** Connects and completes the hello; rejects with a ConnectionError that says what failed. */
+  static open(address: ServerAddress, options: ConnectOptions = {}): Promise<ServerConnection> {
+    const connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
+    const where = `${address.port}@${address.host}`;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: address.host, port: address.port });
+      socket.setNoDelay(true);
+      const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
+      let connection: ServerConnection | null = null;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectionError(`Cannot connect to license server ${where}: no answer within ${connectTimeoutMs} ms`, address, 'ETIMEDOUT'));
+      }, connectTimeoutMs);
+      const settleFailure = (message: string, code: string | null = null) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new ConnectionError(`Cannot connect to license server ${where}: ${message}`, address, code));
+      };
+      socket.once('connect', () => {
+        socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent }));
+      });
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        if (!connection) settleFailure(error.code === 'ECONNREFUSED' ? 'Connection refused' : error.message, error.code ?? null);
+        else connection.shutDown(`connection error: ${error.message}`);
+      });
+      socket.on('close', () => {
+        if (!connection) settleFailure('connection closed before the server answered');
+        else connection.shutDown('connection closed by the server');
+      });
+      socket.on('data', (chunk) => {
+        let payloads: Buffer[];
+        try {
+          payloads = decoder.push(chunk);
+        } catch (error) {
+          if (!(error instanceof FrameTooLargeError)) throw error;
+          if (connection) connection.shutDown(`server sent an oversize frame`);
+          else settleFailure('server sent an oversize frame');
+          return;
+        }
+        for (const payload of payloads) {
+          const decoded = decodeMessage(payload, serverMessageSchema);
+          if (!decoded.ok) {
+            if (connection) connection.shutDown(`server sent an ${decoded.message}`);
+            else settleFailure(`not a Triad license server (${decoded.message})`);
+            return;
+          }
+          const message = decoded.value;
+          if (connection) {
+            connection.receive(message);
+          } else if (message.type === 'welcome') {
+            clearTimeout(timer);
+            connection = new ServerConnection(socket, address, message, options.requestTimeoutMs ?? 30_000);
+            resolve(connection);
+          } else if (message.type === 'error') {
+            settleFailure(message.message);
+          } else {
+            settleFailure(`unexpected ${message.type} before welcome`);
+          }
+        }
+      });
+    });
+  }
+
+  /** Sends a request and resolves with its reply. Rejects when the connection is lost first. */
+  request(request: Request): Promise<ServerMessage> {
+    if (this.closedReason) return Promise.reject(new ConnectionError(this.closedReason, this.address));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ConnectionError(`no reply to ${request.type} within ${this.requestTimeoutMs} ms`, this.address));
+      }, this.requestTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.socket.write(encodeFrame({ ...request, id }));
+    });
+  }
+
+  onNotice(listener: (notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  /** Called once, with the reason, when the connection ends for any reason. */
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closedReason) listener(this.closedReason);
+    else this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  close(): void {
+    this.shutDown('closed by the client');
+  }
+
+  private receive(message: ServerMessage): void {
+    if ('id' in message) {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      clearTimeout(waiter.timer);
+      waiter.resolve(message);
+      return;
+    }
+    if (message.type === 'shutdown' || message.type === 'revoked' || message.type === 'error') {
+      for (const listener of this.noticeListeners) listener(message);
+    }
+  }
+
+  private shutDown(reason: string): void {
+    if (this.closedReason) return;
+    this.closedReason = reason;
+    this.socket.destroy();
+    for (const [, waiter] of this.pending) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new ConnectionError(reason, this.address));
+    }
+    this.pending.clear();
+    for (const listener of this.closeListeners) listener(reason);
+    this.closeListeners.clear();
+  }
+}

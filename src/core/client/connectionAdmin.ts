@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
+import { ADMIN_TOKEN_FILE, defaultDataDir } from '../server/dataDir';
+import type { ServerMessage } from '../protocol';
+import { currentPlatform } from './licensePath';
+import { createLicenseSearch } from './searchTargets';
+import type { ServerStatus } from '../../shared/status';
+
+/**
+ * What lmdown, lmreread, lmremove and lmstat share: find the first server in the list that
+ * answers, as an admin connection, and carry the admin token when one is available.
+ */
+
+/** The admin token of a server whose data folder is readable here; null when it is not. */
+export function readAdminToken(dataDir: string): string | null {
+  try {
+    return readFileSync(path.join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The token an admin command presents: `TRIAD_ADMIN_TOKEN`, else the `admin.token` file of the
+ * server's data folder (`--data`, else the default folder of `triad serve`). null: none found,
+ * and the server will refuse the command, which is logged on its side.
+ */
+export function findAdminToken(dataDir: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  return env.TRIAD_ADMIN_TOKEN?.trim() || readAdminToken(dataDir ?? defaultDataDir(env));
+}
+
+export type AdminOutcome =
+  | { kind: 'answered'; address: ServerAddress; reply: ServerMessage }
+  | { kind: 'unreachable'; errors: string[] };
+
+type AdminRequestBody = Parameters<ServerConnection['request']>[0];
+
+/** Sends one request to the first server that answers; a standby's redirect is followed once. */
+export async function sendAdminRequest(
+  addresses: ServerAddress[],
+  request: AdminRequestBody,
+  options: ConnectOptions = {},
+): Promise<AdminOutcome> {
+  const errors: string[] = [];
+  const queue = [...addresses];
+  let redirects = 0;
+  while (queue.length > 0) {
+    const address = queue.shift()!;
+    let connection: ServerConnection;
+    try {
+      connection = await ServerConnection.open(address, { ...options, role: 'admin' });
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    try {
+      const reply = await connection.request(request);
+      if (reply.type === 'redirect' && redirects++ < 2) {
+        queue.unshift({ host: reply.host, port: reply.port });
+        continue;
+      }
+      return { kind: 'answered', address, reply };
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    } finally {
+      connection.close();
+    }
+  }
+  return { kind: 'unreachable', errors };
+}
+
+export type StatusOutcome =
+  | { kind: 'status'; address: ServerAddress; status: ServerStatus }
+  | { kind: 'unreachable'; errors: string[] };
+
+/** The status snapshot of the first server that answers (lmstat, the app's server view). */
+export async function queryStatus(addresses: ServerAddress[], options: ConnectOptions = {}): Promise<StatusOutcome> {
+  const outcome = await sendAdminRequest(addresses, { type: 'status' }, options);
+  if (outcome.kind === 'unreachable') return outcome;
+  if (outcome.reply.type !== 'statusReply') {
+    const address = `${outcome.address.port}@${outcome.address.host}`;
+    return { kind: 'unreachable', errors: [`${address} answered ${outcome.reply.type} instead of a status`] };
+  }
+  return { kind: 'status', address: outcome.address, status: outcome.reply.status };
+}
+
+export type AdminCommandBody = Extract<AdminRequestBody, { type: 'lmdown' | 'lmreread' | 'lmremove' }>;
+
+/** The command without its token: the token is found by runAdminCommand. */
+export type AdminCommandWithoutToken = AdminCommandBody extends infer C ? (C extends unknown ? Omit<C, 'token'> : never) : never;
+
+export type AdminCommandResult =
+  | { ok: true; address: ServerAddress; message: string }
+  /** exitCode 1: the server refused or nobody answered; both come with a message for a person. */
+  | { ok: false; message: string };
+
+/**
+ * lmdown / lmreread / lmremove from the command line: resolve `-c` (or the environment), attach
+ * the admin token, send to the first server that answers, and word the outcome.
+ */
+export async function runAdminCommand(
+  commandLine: string | undefined,
+  dataDir: string | undefined,
+  body: AdminCommandWithoutToken,
+  env: NodeJS.ProcessEnv,
+): Promise<AdminCommandResult> {
+  const { search, problems } = createLicenseSearch({ commandLine, env, platform: currentPlatform() });
+  const addresses = search.targets.flatMap((target) => target.addresses);
+  if (addresses.length === 0) {
+    const why = problems.length > 0 ? problems.join('\n') : 'no license server given';
+    return { ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` };
+  }
+  const token = findAdminToken(dataDir, env);
+  const outcome = await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, { agent: `triad ${body.type}` });
+  if (outcome.kind === 'unreachable') {
+    return { ok: false, message: `Cannot connect to license server: ${outcome.errors.join('; ')}` };
+  }
+  const { reply, address } = outcome;
+  if (reply.type === 'done') return { ok: true, address, message: reply.message };
+  if (reply.type === 'refused') return { ok: false, message: `${address.port}@${address.host} refused: ${reply.reason}` };
+  return { ok: false, message: `${address.port}@${address.host} answered ${reply.type}` };
+}

@@ -1,0 +1,186 @@
+/**
+ * LM_LICENSE_FILE / <VENDOR>_LICENSE_FILE values: parse into search entries and format back
+ * (reference section 3). Pure: no file system, no environment reads; callers pass them in.
+ *
+ * Entry forms, in the order they are recognised:
+ * - `p1@h1,p2@h2,p3@h3`  one three-server triad (ports are mandatory, as FlexLM requires);
+ * - `port@host`          one license server;
+ * - `@host`              one license server on a default port: the client probes 27000-27009;
+ * - a path               contains `/` or `\`, starts with `.` or `~`, or ends in `.lic`/`.dat`:
+ *                        a license file, or a directory whose `*.lic` files are read;
+ * - `host`               a bare host name means port 27000 (the seed's `siteZserver`). This is
+ *                        our choice for a bare word; FlexLM itself would read it as a file name,
+ *                        so a file named without an extension must be written `./name`.
+ *
+ * Separators: `:` or `;` on UNIX (the seed's UNIX example uses `;`), only `;` on Windows so that
+ * `C:\flexlm\license.dat` stays one entry. Empty items (`a::b`, a trailing `:`) are skipped, as a
+ * shell's `LM_LICENSE_FILE=$LM_LICENSE_FILE:...` produces them.
+ */
+
+export type PathPlatform = 'unix' | 'windows';
+
+/** The port a bare host name means, and the range `@host` probes. */
+export const DEFAULT_PORT = 27000;
+export const PROBE_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => DEFAULT_PORT + i);
+
+export interface ServerAddress {
+  host: string;
+  /** null: `@host`, probe the default ports. */
+  port: number | null;
+}
+
+export interface TriadMember {
+  host: string;
+  port: number;
+}
+
+export type LicensePathEntry =
+  | { kind: 'server'; host: string; port: number | null }
+  | { kind: 'triad'; members: [TriadMember, TriadMember, TriadMember] }
+  | { kind: 'path'; path: string };
+
+export interface LicensePathError {
+  /** 1-based position of the item between separators, empty items included. */
+  position: number;
+  entry: string;
+  message: string;
+  hint: string;
+}
+
+export interface ParsedLicensePath {
+  entries: LicensePathEntry[];
+  errors: LicensePathError[];
+}
+
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/;
+const PORT_TEXT = /^[0-9]{1,5}$/;
+const LICENSE_FILE_SUFFIX = /\.(lic|dat)$/i;
+
+export function currentPlatform(): PathPlatform {
+  return process.platform === 'win32' ? 'windows' : 'unix';
+}
+
+export function listSeparators(platform: PathPlatform): readonly string[] {
+  return platform === 'windows' ? [';'] : [':', ';'];
+}
+
+/** Never throws: every bad item becomes an error naming it and its position. */
+export function parseLicensePath(text: string, platform: PathPlatform): ParsedLicensePath {
+  const separator = platform === 'windows' ? /;/ : /[:;]/;
+  const entries: LicensePathEntry[] = [];
+  const errors: LicensePathError[] = [];
+  text.split(separator).forEach((raw, index) => {
+    const item = raw.trim();
+    if (item === '') return;
+    const parsed = parseEntry(item, platform);
+    if ('entry' in parsed) entries.push(parsed.entry);
+    else errors.push({ position: index + 1, entry: item, message: parsed.message, hint: parsed.hint });
+  });
+  return { entries, errors };
+}
+
+type EntryResult = { entry: LicensePathEntry } | { message: string; hint: string };
+
+function parseEntry(item: string, platform: PathPlatform): EntryResult {
+  if (isPathLike(item)) return { entry: { kind: 'path', path: item } };
+  if (item.includes(',')) return parseTriad(item, platform);
+  if (item.includes('@')) {
+    const server = parseServerAddress(item, platform);
+    return 'address' in server ? { entry: { kind: 'server', ...server.address } } : server;
+  }
+  if (HOST_NAME.test(item)) return { entry: { kind: 'server', host: item, port: DEFAULT_PORT } };
+  return {
+    message: `"${item}" is neither port@host, @host, a host name nor a license file path`,
+    hint: separatorHint(item, platform) ?? 'write a server as 27000@host, or a file as /path/to/license.lic',
+  };
+}
+
+function isPathLike(item: string): boolean {
+  return /[\\/]/.test(item) || item.startsWith('.') || item.startsWith('~') || (LICENSE_FILE_SUFFIX.test(item) && !item.includes('@'));
+}
+
+function parseTriad(item: string, platform: PathPlatform): EntryResult {
+  const parts = item.split(',').map((part) => part.trim());
+  if (parts.length !== 3) {
+    return {
+      message: `triad "${item}" lists ${parts.length} servers; a redundant triad has exactly three`,
+      hint: 'write the three servers in license-file order: 27000@primary,27000@secondary,27000@tertiary',
+    };
+  }
+  const members: TriadMember[] = [];
+  for (const part of parts) {
+    const server = parseServerAddress(part, platform);
+    if (!('address' in server)) return { message: `in triad "${item}": ${server.message}`, hint: server.hint };
+    if (server.address.port === null) {
+      return {
+        message: `triad member "${part}" has no port; every member of a triad needs port@host`,
+        hint: `write it as 27000${part}`,
+      };
+    }
+    members.push({ host: server.address.host, port: server.address.port });
+  }
+  return { entry: { kind: 'triad', members: members as [TriadMember, TriadMember, TriadMember] } };
+}
+
+function parseServerAddress(text: string, platform: PathPlatform): { address: ServerAddress } | { message: string; hint: string } {
+  const at = text.indexOf('@');
+  if (at < 0) {
+    return { message: `"${text}" is not port@host`, hint: 'write a server as 27000@host' };
+  }
+  const portText = text.slice(0, at);
+  const host = text.slice(at + 1);
+  if (!HOST_NAME.test(host)) {
+    return {
+      message: host === '' ? `"${text}" names no host after @` : `"${host}" in "${text}" is not a valid host name`,
+      hint: separatorHint(text, platform) ?? 'a host name has letters, digits, dots, hyphens and underscores, e.g. 27000@licsrv.example.com',
+    };
+  }
+  if (portText === '') return { address: { host, port: null } };
+  const port = PORT_TEXT.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    return { message: `port "${portText}" in "${text}" is not a number from 1 to 65535`, hint: `write it as 27000@${host}, or @${host} to probe ports 27000-27009` };
+  }
+  return { address: { host, port } };
+}
+
+/** A `:` inside a Windows item is usually a UNIX-style separator. */
+function separatorHint(item: string, platform: PathPlatform): string | undefined {
+  return platform === 'windows' && item.includes(':') ? 'on Windows, separate entries with ";" (":" only separates them on UNIX)' : undefined;
+}
+
+export type FormatResult = { ok: true; text: string } | { ok: false; error: string };
+
+/** Formats entries with `:` on UNIX and `;` on Windows; refuses what would not parse back. */
+export function formatLicensePath(entries: readonly LicensePathEntry[], platform: PathPlatform): FormatResult {
+  const separator = platform === 'windows' ? ';' : ':';
+  const items: string[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const item = formatEntry(entry);
+    const back = parseLicensePath(item, platform);
+    if (back.errors.length > 0 || back.entries.length !== 1 || !sameEntry(back.entries[0], entry)) {
+      return { ok: false, error: `entry ${index + 1} ("${item}") cannot be written in a ${platform === 'windows' ? 'Windows' : 'UNIX'} license path` };
+    }
+    items.push(item);
+  }
+  return { ok: true, text: items.join(separator) };
+}
+
+export function formatEntry(entry: LicensePathEntry): string {
+  switch (entry.kind) {
+    case 'server':
+      return `${entry.port ?? ''}@${entry.host}`;
+    case 'triad':
+      return entry.members.map((member) => `${member.port}@${member.host}`).join(',');
+    case 'path':
+      return entry.path;
+  }
+}
+
+export function sameEntry(a: LicensePathEntry, b: LicensePathEntry): boolean {
+  return formatEntry(a) === formatEntry(b) && a.kind === b.kind;
+}
+
+/** One human line per error: `entry 2 ("x@y"): message` + hint. */
+export function formatLicensePathError(error: LicensePathError, source: string): string {
+  return `${source}: entry ${error.position} ("${error.entry}"): ${error.message}\n  hint: ${error.hint}`;
+}

@@ -1,0 +1,104 @@
+import { formatExpiry } from './expiry';
+import type { Attribute, LicenseFile, LicenseLine } from './model';
+
+/** Lines longer than this are wrapped IBM-style: ` \` then a TAB-indented continuation. */
+const WRAP_AT = 80;
+
+function renderValue(value: string, quoted: boolean): string {
+  return quoted || value === '' || /\s/.test(value) ? `"${value}"` : value;
+}
+
+export function renderAttribute(a: Attribute): string {
+  return a.value === null ? a.key : `${a.key}=${renderValue(a.value, a.quoted)}`;
+}
+
+function wrap(words: string[]): string {
+  const physical: string[] = [];
+  let current = '';
+  for (const word of words) {
+    if (current !== '' && current.length + 1 + word.length > WRAP_AT) {
+      physical.push(`${current} \\`);
+      current = `\t${word}`;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  physical.push(current);
+  return physical.join('\n');
+}
+
+/**
+ * SIGN as words for wrap(): hex groups are split eight to a word, so a long signature continues
+ * inside its quotes over TAB-indented lines, as IBM files do (a backslash break inside quotes
+ * adds nothing, and the space before the backslash stays in the value).
+ */
+function signWords(sign: string | null): string[] {
+  if (sign === null) return [];
+  if (!/^[0-9A-Fa-f]{4}( [0-9A-Fa-f]{4})*$/.test(sign)) return [`SIGN=${renderValue(sign, true)}`];
+  const groups = sign.split(' ');
+  const words: string[] = [];
+  for (let i = 0; i < groups.length; i += 8) words.push(groups.slice(i, i + 8).join(' '));
+  words[0] = `SIGN="${words[0]}`;
+  words[words.length - 1] = `${words[words.length - 1]}"`;
+  return words;
+}
+
+/** Renders one logical line from its fields (used for lines built or changed in code). */
+export function renderLine(l: LicenseLine): string {
+  switch (l.kind) {
+    case 'blank':
+      return '';
+    case 'comment':
+      return `#${l.text}`;
+    case 'unknown':
+      return l.text;
+    case 'useServer':
+      return 'USE_SERVER';
+    case 'server':
+      return [
+        'SERVER',
+        l.host,
+        l.hostid,
+        ...(l.port === null ? [] : [String(l.port)]),
+        ...(l.primaryIsMaster ? ['PRIMARY_IS_MASTER'] : []),
+        ...(l.heartbeatInterval === null ? [] : [`HEARTBEAT_INTERVAL=${l.heartbeatInterval}`]),
+        ...l.extras.map(renderAttribute),
+      ].join(' ');
+    case 'vendor':
+      return [
+        l.keyword,
+        l.name,
+        ...(l.path === null ? [] : [l.path]),
+        ...(l.options === null ? [] : [`OPTIONS=${renderValue(l.options, false)}`]),
+        ...(l.port === null ? [] : [`PORT=${l.port}`]),
+        ...l.extras.map(renderAttribute),
+      ].join(' ');
+    case 'feature':
+      return wrap([
+        l.keyword,
+        l.name,
+        l.vendor,
+        l.version,
+        formatExpiry(l.expiry),
+        String(l.count),
+        ...(l.licenseKey === null ? [] : [l.licenseKey]),
+        ...l.attributes.map(renderAttribute),
+        ...signWords(l.sign),
+      ]);
+    case 'package':
+      return wrap([
+        'PACKAGE',
+        l.name,
+        l.vendor,
+        ...(l.version === null ? [] : [l.version]),
+        ...l.attributes.map(renderAttribute),
+        ...signWords(l.sign),
+      ]);
+  }
+}
+
+/**
+ * Back to text. Unchanged lines are written exactly as they were read (comments, layout and
+ * order survive); lines built or changed in code are rendered from their fields.
+ */
+export function serializeLicenseFile(file: LicenseFile): string {
+  return file.lines.map((l) => `${l.source ?? renderLine(l)}\n`).join('');
+}

@@ -1,0 +1,34 @@
+import type { ServerStatus } from '../../shared/status';
+import { authoritativeStatus, connectFailureDetail, type LmstatOptions, type ServerReport } from './report';
+
+/** `lmstat --json`: the data behind the text, with the same feature filter. */
+export interface LmstatJson {
+  takenAt: number;
+  servers: {
+    members: { host: string; port: number; up: boolean; master: boolean; version: string | null; error: string | null }[];
+    status: ServerStatus | null;
+  }[];
+}
+
+export function lmstatJson(reports: readonly ServerReport[], options: LmstatOptions, nowMs: number): LmstatJson {
+  return {
+    takenAt: nowMs,
+    servers: reports.map((report) => {
+      const status = authoritativeStatus(report);
+      return {
+        members: report.probes.map((probe) =>
+          'status' in probe
+            ? { host: probe.status.host, port: probe.status.port, up: true, master: probe.status.role === 'master', version: probe.status.version, error: null }
+            : { host: probe.host, port: probe.port, up: false, master: false, version: null, error: `Cannot connect to license server system. ${connectFailureDetail(probe.failure)}` },
+        ),
+        status: status && { ...status, features: selectedFeatures(status, options) },
+      };
+    }),
+  };
+}
+
+/** The pools the text would show: all with -a, one feature's with -f, none otherwise. */
+function selectedFeatures(status: ServerStatus, options: LmstatOptions): ServerStatus['features'] {
+  if (options.feature !== null) return status.features.filter((pool) => pool.name === options.feature);
+  return options.all ? status.features : [];
+}

@@ -1,0 +1,68 @@
+/**
+ * Splits an options file into logical lines of tokens. `#` starts a comment line, a trailing
+ * backslash continues the line (long GROUP lists), double quotes make one token.
+ */
+
+export interface Token {
+  text: string;
+  line: number;
+  column: number;
+  quoted: boolean;
+}
+
+export interface LogicalLine {
+  line: number;
+  tokens: Token[];
+  /** Set when a quote was opened and never closed; the column of that quote. */
+  unterminatedQuoteColumn: number | null;
+}
+
+export function tokenizeOptions(text: string): LogicalLine[] {
+  const physical = text.split(/\r\n|\n|\r/);
+  const result: LogicalLine[] = [];
+  let current: LogicalLine | null = null;
+  physical.forEach((raw, index) => {
+    const lineNumber = index + 1;
+    const trimmed = raw.trim();
+    if (current === null && (trimmed === '' || trimmed.startsWith('#'))) return;
+    const continues = /\\\s*$/.test(raw);
+    const body = continues ? raw.replace(/\\\s*$/, '') : raw;
+    const logical: LogicalLine = current ?? { line: lineNumber, tokens: [], unterminatedQuoteColumn: null };
+    scanTokens(body, lineNumber, logical);
+    if (continues) {
+      current = logical;
+    } else {
+      result.push(logical);
+      current = null;
+    }
+  });
+  if (current !== null) result.push(current);
+  return result;
+}
+
+function scanTokens(body: string, lineNumber: number, into: LogicalLine): void {
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i];
+    if (ch === ' ' || ch === '\t') {
+      i += 1;
+      continue;
+    }
+    const column = i + 1;
+    if (ch === '"') {
+      const close = body.indexOf('"', i + 1);
+      if (close < 0) {
+        into.unterminatedQuoteColumn = column;
+        into.tokens.push({ text: body.slice(i + 1), line: lineNumber, column, quoted: true });
+        return;
+      }
+      into.tokens.push({ text: body.slice(i + 1, close), line: lineNumber, column, quoted: true });
+      i = close + 1;
+      continue;
+    }
+    let end = i;
+    while (end < body.length && body[end] !== ' ' && body[end] !== '\t') end += 1;
+    into.tokens.push({ text: body.slice(i, end), line: lineNumber, column, quoted: false });
+    i = end;
+  }
+}

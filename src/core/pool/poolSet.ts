@@ -1,0 +1,310 @@
+/**
+ * All feature pools of one server and the leases on them. Pure state machine: time, lease ids
+ * and resume tokens come in as arguments; the driver persists leases (store) and replicates
+ * them (quorum). `evaluate` decides without changing anything so a triad master can replicate
+ * a grant before applying it with `grant`; `checkout` does both for a single server.
+ */
+import {
+  compareVersions,
+  isAllowed,
+  isAuthorizedUser,
+  lingerFor,
+  matchesTarget,
+  maxFor,
+  reservationsFor,
+  selectorMatches,
+  type Options,
+  type PolicyFeature,
+  type Requester,
+} from '../options';
+import { denial, type Denial, type DenialCode } from './denial';
+import { buildPools, issuedSeats, poolProblem } from './pools';
+import { extraSeatsNeeded, holdsSeat, leaseRequester, seatsReservedForOthers, seatsUsed } from './seats';
+import type { CheckoutRequest, IgnoredLine, Lease, Pool, PoolLine, PoolUsage } from './types';
+
+export type CheckoutDecision =
+  | { granted: Lease; /** Lingering leases of the same user/host/display this grant takes over. */ releases: string[] }
+  | { denied: Denial };
+
+export interface IdlePolicy {
+  /** How often clients heartbeat; a lease is idle after `missedHeartbeats` of them. */
+  heartbeatIntervalMs: number;
+  /** Default 3 (DESIGN: three missed heartbeats). */
+  missedHeartbeats?: number;
+  /** Options TIMEOUT/TIMEOUTALL for the lease's feature, in seconds, when set. */
+  timeoutSecondsFor?: (lease: Lease) => number | null;
+}
+
+/** Who lmremove names. Display undefined matches any display. */
+export interface RemoveTarget {
+  feature: string;
+  user: string;
+  host: string;
+  display?: string;
+}
+
+// Later stages explain more: "seats full" beats "this older version has expired".
+const stageOfDenial: Partial<Record<DenialCode, number>> = {
+  BAD_SIGNATURE: 0,
+  WRONG_HOSTID: 0,
+  NOT_STARTED: 0,
+  EXPIRED: 0,
+  EXCLUDED: 1,
+  NOT_INCLUDED: 1,
+  NOT_AUTHORIZED_USER: 1,
+  OPTIONS_MAX: 3,
+  MAX_USERS: 4,
+};
+
+const stageOf = (d: Denial): number => stageOfDenial[d.code] ?? -1;
+
+export class PoolSet {
+  private poolList: Pool[] = [];
+  private ignoredLines: IgnoredLine[] = [];
+  private readonly leaseMap = new Map<string, Lease>();
+  private readonly lastHeartbeat = new Map<string, number>();
+  private nextHandle = 1;
+
+  constructor(lines: readonly PoolLine[]) {
+    this.resize(lines);
+  }
+
+  get pools(): readonly Pool[] {
+    return this.poolList;
+  }
+
+  /** Lines left out (repeated FEATURE lines), with the reason, for the debug log. */
+  get ignored(): readonly IgnoredLine[] {
+    return this.ignoredLines;
+  }
+
+  /** Every lease, lingering ones included, in grant order. */
+  leases(): Lease[] {
+    return [...this.leaseMap.values()];
+  }
+
+  lease(leaseId: string): Lease | undefined {
+    return this.leaseMap.get(leaseId);
+  }
+
+  /**
+   * lmreread: new lines take effect at once. Current leases stay, even on seats that are gone
+   * (no new grants until the pool is back under its count) or in pools that no longer exist.
+   */
+  resize(lines: readonly PoolLine[]): void {
+    const { pools, ignored } = buildPools(lines);
+    this.poolList = pools;
+    this.ignoredLines = ignored;
+  }
+
+  evaluate(request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
+    if (!Number.isInteger(request.count) || request.count < 1) {
+      return { denied: denial('BAD_REQUEST', `count must be a whole number >= 1, not ${request.count}`) };
+    }
+    const named = this.poolList.filter((pool) => pool.name === request.feature);
+    if (named.length === 0) return { denied: denial('NO_SUCH_FEATURE') };
+    const candidates = named
+      .filter((pool) => compareVersions(pool.version, request.version) >= 0)
+      .sort((a, b) => compareVersions(b.version, a.version));
+    if (candidates.length === 0) return { denied: denial('VERSION_TOO_HIGH') };
+    let best: Denial | null = null;
+    for (const pool of candidates) {
+      const decision = this.evaluatePool(pool, request, nowMs, policy);
+      if ('granted' in decision) return decision;
+      if (best === null || stageOf(decision.denied) > stageOf(best)) best = decision.denied;
+    }
+    return { denied: best ?? denial('NO_SUCH_FEATURE') };
+  }
+
+  checkout(request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
+    const decision = this.evaluate(request, nowMs, policy);
+    if ('granted' in decision) {
+      for (const leaseId of decision.releases) this.removeLease(leaseId);
+      this.grant(decision.granted, nowMs);
+    }
+    return decision;
+  }
+
+  /** Applies a decided (or replicated) grant. Idempotent for the same lease id. */
+  grant(lease: Lease, nowMs: number): void {
+    this.leaseMap.set(lease.leaseId, lease);
+    this.lastHeartbeat.set(lease.leaseId, nowMs);
+    this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
+  }
+
+  /**
+   * Returns the lease, or null when unknown or already checked in. With LINGER the lease stays,
+   * marked with the time its seat frees (`lingerUntilMs`); otherwise it is gone.
+   */
+  checkin(leaseId: string, nowMs: number): Lease | null {
+    const lease = this.leaseMap.get(leaseId);
+    if (!lease || lease.lingerUntilMs !== null) return null;
+    if (lease.lingerSeconds > 0) {
+      const lingering = { ...lease, lingerUntilMs: nowMs + lease.lingerSeconds * 1000 };
+      this.leaseMap.set(leaseId, lingering);
+      this.lastHeartbeat.delete(leaseId);
+      return lingering;
+    }
+    this.removeLease(leaseId);
+    return lease;
+  }
+
+  /** False when the lease is unknown or checked in (the client must check out again). */
+  heartbeat(leaseId: string, nowMs: number): boolean {
+    const lease = this.leaseMap.get(leaseId);
+    if (!lease || lease.lingerUntilMs !== null) return false;
+    this.lastHeartbeat.set(leaseId, nowMs);
+    return true;
+  }
+
+  /** Drops leases whose client went silent, and lingering leases whose linger is over. */
+  reclaimIdle(nowMs: number, idle: IdlePolicy): { reclaimed: Lease[]; lingerEnded: Lease[] } {
+    const reclaimed: Lease[] = [];
+    const lingerEnded: Lease[] = [];
+    const missed = idle.missedHeartbeats ?? 3;
+    for (const lease of this.leases()) {
+      if (lease.lingerUntilMs !== null) {
+        if (lease.lingerUntilMs <= nowMs) lingerEnded.push(lease);
+        continue;
+      }
+      const seconds = idle.timeoutSecondsFor?.(lease) ?? null;
+      const timeoutMs = seconds !== null ? seconds * 1000 : missed * idle.heartbeatIntervalMs;
+      if (nowMs - (this.lastHeartbeat.get(lease.leaseId) ?? nowMs) > timeoutMs) reclaimed.push(lease);
+    }
+    for (const lease of [...reclaimed, ...lingerEnded]) this.removeLease(lease.leaseId);
+    return { reclaimed, lingerEnded };
+  }
+
+  /** lmremove: frees every matching lease at once, lingering ones included. */
+  remove(target: RemoveTarget): Lease[] {
+    const removed = this.leases().filter(
+      (lease) =>
+        lease.feature === target.feature &&
+        lease.user === target.user &&
+        lease.host.toLowerCase() === target.host.toLowerCase() &&
+        (target.display === undefined || lease.display === target.display),
+    );
+    for (const lease of removed) this.removeLease(lease.leaseId);
+    return removed;
+  }
+
+  removeLease(leaseId: string): Lease | null {
+    const lease = this.leaseMap.get(leaseId) ?? null;
+    this.leaseMap.delete(leaseId);
+    this.lastHeartbeat.delete(leaseId);
+    return lease;
+  }
+
+  /**
+   * Rebuilds the lease table after a restart or failover. Inactivity timeouts restart at
+   * `nowMs` (QUORUM.md: client heartbeats are not replicated, so a live client keeps its seat).
+   */
+  restore(leases: readonly Lease[], nowMs: number): void {
+    this.leaseMap.clear();
+    this.lastHeartbeat.clear();
+    this.nextHandle = 1;
+    for (const lease of [...leases].sort((a, b) => a.grantedAt - b.grantedAt || a.handle - b.handle)) {
+      this.leaseMap.set(lease.leaseId, lease);
+      if (lease.lingerUntilMs === null) this.lastHeartbeat.set(lease.leaseId, nowMs);
+      this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
+    }
+  }
+
+  /** Per pool: seats issued now, seats in use and the leases holding them (for status/lmstat). */
+  usage(nowMs: number): PoolUsage[] {
+    return this.poolList.map((pool) => {
+      const leases = this.heldLeases(pool, nowMs);
+      const problem = poolProblem(pool, nowMs);
+      return {
+        pool,
+        issued: issuedSeats(pool, nowMs),
+        inUse: seatsUsed(pool, leases),
+        notServed: problem ? { code: problem.code, reason: problem.reason } : null,
+        leases,
+      };
+    });
+  }
+
+  private heldLeases(pool: Pool, nowMs: number): Lease[] {
+    return this.leases().filter((lease) => lease.poolKey === pool.key && holdsSeat(lease, nowMs));
+  }
+
+  private evaluatePool(pool: Pool, request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
+    const problem = poolProblem(pool, nowMs);
+    if (problem) return { denied: problem };
+    const who: Requester = { user: request.user, host: request.host, display: request.display, ip: request.ip, project: request.project ?? undefined };
+    const feature = policyFeatureOf(pool);
+    // Before the include list: for an Authorized User license the useful answer names the fix.
+    if (pool.userBased && (!policy || !isAuthorizedUser(policy, feature, who))) {
+      return { denied: denial('NOT_AUTHORIZED_USER', `${pool.name} is USER_BASED; add "INCLUDE ${pool.name} USER ${request.user}" to the options file`) };
+    }
+    if (policy) {
+      const allowed = isAllowed(policy, feature, who);
+      if (!allowed.allowed) return { denied: denial(allowed.reason) };
+    }
+    if (policy && this.exceedsMax(policy, feature, who, request.count, nowMs)) return { denied: denial('OPTIONS_MAX') };
+
+    const held = this.heldLeases(pool, nowMs);
+    const releases = held
+      .filter((l) => l.lingerUntilMs !== null && l.user === request.user && l.host === request.host && l.display === request.display)
+      .map((l) => l.leaseId);
+    const remaining = held.filter((l) => !releases.includes(l.leaseId));
+    const lease: Lease = {
+      leaseId: request.leaseId,
+      poolKey: pool.key,
+      feature: pool.name,
+      vendor: pool.vendor,
+      version: request.version,
+      user: request.user,
+      host: request.host,
+      display: request.display,
+      ip: request.ip,
+      project: request.project ?? null,
+      count: request.count,
+      grantedAt: nowMs,
+      resumeToken: request.resumeToken,
+      clientId: request.clientId,
+      server: request.server,
+      handle: this.nextHandle,
+      lingerSeconds: lingerSecondsOf(pool, policy, feature),
+      lingerUntilMs: null,
+    };
+    const issued = issuedSeats(pool, nowMs);
+    if (issued !== null) {
+      const reserved = policy ? seatsReservedForOthers(policy, reservationsFor(policy, feature), issued, remaining, who) : 0;
+      const free = issued - seatsUsed(pool, remaining) - reserved;
+      if (extraSeatsNeeded(pool, remaining, lease) > free) return { denied: denial('MAX_USERS') };
+    }
+    return { granted: lease, releases };
+  }
+
+  /** MAX counts this requester's seats over every pool of the feature the rule's selector names. */
+  private exceedsMax(policy: Options, feature: PolicyFeature, who: Requester, count: number, nowMs: number): boolean {
+    return maxFor(policy, feature, who).some((rule) => {
+      let used = 0;
+      for (const pool of this.poolList) {
+        if (!selectorMatches(rule.feature, policyFeatureOf(pool))) continue;
+        for (const lease of this.heldLeases(pool, nowMs)) {
+          if (matchesTarget(policy, rule.target, leaseRequester(lease))) used += lease.count;
+        }
+      }
+      return used + count > rule.count;
+    });
+  }
+}
+
+/** What an options-file qualifier can name on this pool's lines. */
+export function policyFeatureOf(pool: Pool): PolicyFeature {
+  const attrs: Record<string, string> = { ...pool.attrs };
+  if (pool.vendorString !== null) attrs.VENDOR_STRING = pool.vendorString;
+  if (pool.hostid !== null) attrs.HOSTID = pool.hostid;
+  if (pool.dupGroup !== null) attrs.DUP_GROUP = pool.dupGroup;
+  return { name: pool.name, version: pool.version, attrs };
+}
+
+/** The longer of the line's LINGER and the options file's LINGER. */
+function lingerSecondsOf(pool: Pool, policy: Options | null, feature: PolicyFeature): number {
+  const fromLines = Math.max(0, ...pool.lines.map((line) => line.linger ?? 0));
+  const fromOptions = policy ? (lingerFor(policy, feature) ?? 0) : 0;
+  return Math.max(fromLines, fromOptions);
+}

@@ -1,0 +1,91 @@
+/**
+ * Groups license lines into pools (reference section 1.5): lines that differ in vendor, name,
+ * version, VENDOR_STRING, DUP_GROUP, HOSTID, USER_BASED or one of the keywords below form
+ * separate pools; each INCREMENT adds its seats to its pool; only the first FEATURE line of a
+ * pool counts (a repeated FEATURE line is ignored and reported).
+ */
+import { denial, type Denial } from './denial';
+import type { IgnoredLine, Pool, PoolLine } from './types';
+
+const separatingAttrs = ['BORROW', 'FLOAT_OK', 'HOST_BASED', 'PLATFORMS', 'TZ', 'VM_PLATFORMS'];
+
+export function poolKeyOf(line: PoolLine): string {
+  const attrs = separatingAttrs.map((key) => line.attrs[key] ?? null);
+  return JSON.stringify([line.vendor, line.name, line.version, line.vendorString, line.dupGroup, line.hostid, line.userBased, attrs]);
+}
+
+export function buildPools(lines: readonly PoolLine[]): { pools: Pool[]; ignored: IgnoredLine[] } {
+  const byKey = new Map<string, Pool>();
+  const ignored: IgnoredLine[] = [];
+  for (const line of lines) {
+    const key = poolKeyOf(line);
+    const pool = byKey.get(key);
+    if (!pool) {
+      byKey.set(key, newPool(key, line));
+      continue;
+    }
+    if (line.keyword === 'INCREMENT') {
+      pool.lines.push(line);
+      continue;
+    }
+    const feature = pool.lines.find((l) => l.keyword === 'FEATURE');
+    if (feature) {
+      ignored.push({ line, reason: `only the first FEATURE line of "${line.name}" counts (${feature.source}); use INCREMENT to add seats` });
+    } else {
+      pool.lines.unshift(line);
+    }
+  }
+  return { pools: [...byKey.values()], ignored };
+}
+
+function newPool(key: string, line: PoolLine): Pool {
+  return {
+    key,
+    name: line.name,
+    vendor: line.vendor,
+    version: line.version,
+    vendorString: line.vendorString,
+    userBased: line.userBased,
+    dupGroup: line.dupGroup,
+    hostid: line.hostid,
+    attrs: line.attrs,
+    lines: [line],
+  };
+}
+
+/**
+ * Epoch ms at which a dated line stops being served: the end of its expiry day, in UTC.
+ * FlexLM's exact time of day is UNCONFIRMED (reference 1.5); a license valid "through" its date
+ * is what a user expects. Year 0 means permanent (FlexLM convention).
+ */
+export function expiresAtMs(line: PoolLine): number | null {
+  if ('permanent' in line.expiry || line.expiry.year === 0) return null;
+  const { year, month, day } = line.expiry;
+  return Date.UTC(year, month - 1, day + 1);
+}
+
+/** Why this one line cannot give seats now, or null when it is in force. */
+export function lineProblem(line: PoolLine, nowMs: number): Denial | null {
+  if (line.notServed) return denial(line.notServed.code, line.notServed.detail);
+  if (line.startMs !== null && nowMs < line.startMs) return denial('NOT_STARTED');
+  const expires = expiresAtMs(line);
+  if (expires !== null && nowMs >= expires) return denial('EXPIRED');
+  return null;
+}
+
+/** Seats the pool's lines in force give now; null when any of them is uncounted. */
+export function issuedSeats(pool: Pool, nowMs: number): number | null {
+  let total = 0;
+  for (const line of pool.lines) {
+    if (lineProblem(line, nowMs)) continue;
+    if (line.count === 'uncounted') return null;
+    total += line.count;
+  }
+  return total;
+}
+
+/** Why nothing can be checked out of this pool now: the first line's problem when all have one. */
+export function poolProblem(pool: Pool, nowMs: number): Denial | null {
+  const problems = pool.lines.map((line) => lineProblem(line, nowMs));
+  return problems.every((p) => p !== null) ? problems[0] : null;
+}

@@ -1,0 +1,4 @@
+export * from './frame';
+export * from './codec';
+export * from './messages';
+export { serverStatusSchema } from './statusSchema';

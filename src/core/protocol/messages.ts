@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { serverStatusSchema } from './statusSchema';
+
+/**
+ * Every message that crosses the license port (DESIGN.md section 4), as zod schemas. A frame that
+ * does not match its direction's schema closes that one connection with an `error` frame.
+ *
+ * Requests carry a numeric `id` that the reply echoes, so a client may pipeline requests.
+ * Peer traffic (role `peer`) is not described here: after the hello the connection is handed to
+ * the triad's peer hook, which validates its own messages.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+const name = z.string().min(1).max(256);
+const text = z.string().max(256);
+const requestId = z.number().int().nonnegative();
+const leaseId = z.string().min(1).max(128);
+const token = z.string().max(256);
+
+export const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  version: z.number().int().positive(),
+  role: z.enum(['client', 'admin', 'peer']),
+  /** Free text naming the program (`triad lmdown`), recorded in the audit table. */
+  agent: text.optional(),
+});
+
+const checkoutSchema = z.strictObject({
+  type: z.literal('checkout'),
+  id: requestId,
+  feature: name,
+  /** Lowest version the client accepts; FlexLM grants from a line whose version is >= this. */
+  version: z.string().regex(/^\d+(\.\d+)?$/).max(32),
+  count: z.number().int().min(1).max(1_000_000),
+  user: name,
+  host: name,
+  display: text,
+  /** Given when reconnecting after a lost connection or a failover: keeps the same seat. */
+  resumeToken: z.string().min(1).max(128).optional(),
+});
+
+const heartbeatSchema = z.strictObject({
+  type: z.literal('heartbeat'),
+  id: requestId,
+  leaseIds: z.array(leaseId).max(1024),
+});
+
+const checkinSchema = z.strictObject({ type: z.literal('checkin'), id: requestId, leaseId });
+const statusSchema = z.strictObject({ type: z.literal('status'), id: requestId });
+
+const lmdownSchema = z.strictObject({
+  type: z.literal('lmdown'),
+  id: requestId,
+  token: token.optional(),
+  force: z.boolean().optional(),
+});
+const lmrereadSchema = z.strictObject({ type: z.literal('lmreread'), id: requestId, token: token.optional() });
+const lmremoveSchema = z.strictObject({
+  type: z.literal('lmremove'),
+  id: requestId,
+  token: token.optional(),
+  feature: name,
+  user: name,
+  host: name,
+  display: text,
+});
+
+/** What a client (role `client`) may send after its hello. Clients may also ask for status. */
+export const clientRequestSchema = z.discriminatedUnion('type', [checkoutSchema, heartbeatSchema, checkinSchema, statusSchema]);
+/** What an admin tool (role `admin`) may send: the client requests plus the lmutil commands. */
+export const adminRequestSchema = z.discriminatedUnion('type', [
+  checkoutSchema,
+  heartbeatSchema,
+  checkinSchema,
+  statusSchema,
+  lmdownSchema,
+  lmrereadSchema,
+  lmremoveSchema,
+]);
+
+export type Hello = z.infer<typeof helloSchema>;
+export type ConnectionRole = Hello['role'];
+export type CheckoutRequest = z.infer<typeof checkoutSchema>;
+export type ClientRequest = z.infer<typeof clientRequestSchema>;
+export type AdminRequest = z.infer<typeof adminRequestSchema>;
+export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' }>;
+
+// ---------------------------------------------------------------- server -> client
+
+const welcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  version: z.number().int(),
+  /** SERVER-line host and port of the member that answered. */
+  server: z.string(),
+  port: z.number().int(),
+  serverVersion: z.string(),
+});
+
+const grantedSchema = z.strictObject({
+  type: z.literal('granted'),
+  id: requestId,
+  leaseId,
+  resumeToken: z.string(),
+  feature: z.string(),
+  /** Version of the pool that granted the seat. */
+  version: z.string(),
+  count: z.number().int(),
+  /** The client sends a heartbeat at least this often... */
+  heartbeatIntervalMs: z.number().int().positive(),
+  /** ...or the server reclaims the seat after this long without one. */
+  timeoutMs: z.number().int().positive(),
+  /** License expiry as the file writes it (`permanent`, `31-dec-2026`). */
+  expiry: z.string(),
+  server: z.string(),
+  port: z.number().int(),
+  handle: z.number().int(),
+  /** True when a resume token found the seat the client already held. */
+  resumed: z.boolean(),
+});
+
+const deniedSchema = z.strictObject({
+  type: z.literal('denied'),
+  id: requestId,
+  code: z.number().int(),
+  reason: z.string(),
+});
+
+/** A standby answers "the master is elsewhere" (triad). */
+const redirectSchema = z.strictObject({
+  type: z.literal('redirect'),
+  id: requestId,
+  host: z.string(),
+  port: z.number().int(),
+});
+
+const heartbeatAckSchema = z.strictObject({
+  type: z.literal('heartbeatAck'),
+  id: requestId,
+  /** Lease ids the server no longer knows (reclaimed or removed): the client lost those seats. */
+  unknown: z.array(z.string()),
+});
+
+const checkedInSchema = z.strictObject({ type: z.literal('checkedIn'), id: requestId, leaseId: z.string() });
+const statusReplySchema = z.strictObject({ type: z.literal('statusReply'), id: requestId, status: serverStatusSchema });
+const doneSchema = z.strictObject({ type: z.literal('done'), id: requestId, message: z.string() });
+/** A request the server understood but will not carry out (no admin token, unknown lease...). */
+const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string() });
+/** Sent once before the server closes the connection (bad frame, limit, hello timeout). */
+const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
+/** Unsolicited: the server is going down (lmdown, signal); leases are persisted. */
+const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
+/** Unsolicited: seats taken away by lmremove. */
+const revokedSchema = z.strictObject({ type: z.literal('revoked'), leaseIds: z.array(z.string()), reason: z.string() });
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  grantedSchema,
+  deniedSchema,
+  redirectSchema,
+  heartbeatAckSchema,
+  checkedInSchema,
+  statusReplySchema,
+  doneSchema,
+  refusedSchema,
+  errorSchema,
+  shutdownSchema,
+  revokedSchema,
+]);
+
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type Granted = z.infer<typeof grantedSchema>;
+export type Denied = z.infer<typeof deniedSchema>;
+export type ErrorFrame = z.infer<typeof errorSchema>;
+
+/** Codes of `error` frames (the connection closes after one). */
+export const ConnectionErrorCode = {
+  badFrame: 'BAD_FRAME',
+  badMessage: 'BAD_MESSAGE',
+  frameTooLarge: 'FRAME_TOO_LARGE',
+  helloTimeout: 'HELLO_TIMEOUT',
+  idleTimeout: 'IDLE_TIMEOUT',
+  tooManyConnections: 'TOO_MANY_CONNECTIONS',
+  unsupportedVersion: 'UNSUPPORTED_VERSION',
+  roleUnavailable: 'ROLE_UNAVAILABLE',
+} as const;

@@ -1,0 +1,54 @@
+import type { PeerMessage } from './messages';
+import type { LicenseIdentity, LogEntry, PersistedQuorumState, Rank, ReplicatedOp } from './types';
+
+/** Everything that happens to a member, with the member's own clock reading. */
+export type QuorumInput =
+  | { type: 'restart'; nowMs: number; persisted: PersistedQuorumState }
+  | { type: 'tick'; nowMs: number }
+  | { type: 'peerConnected'; nowMs: number; rank: Rank }
+  | { type: 'peerDisconnected'; nowMs: number; rank: Rank }
+  | { type: 'message'; nowMs: number; from: Rank; message: PeerMessage }
+  /** Master only: replicate `op`; the answer comes as `commit` or `opFailed` with `requestId`. */
+  | { type: 'clientOp'; nowMs: number; requestId: string; op: ReplicatedOp }
+  /** Hand mastership to the other eligible member once it has caught up. */
+  | { type: 'transferLeadership'; nowMs: number }
+  /** lmdown on this member: stops all three. */
+  | { type: 'shutdown'; nowMs: number }
+  /** lmreread done on this member: the other two reread as well. */
+  | { type: 'reread'; nowMs: number }
+  /** This member now serves another license file (import, reread). */
+  | { type: 'licenseChanged'; nowMs: number; identity: LicenseIdentity };
+
+export type QuorumRole = 'follower' | 'candidate' | 'master';
+
+/**
+ * What the driver must do, in order. `persist` comes before the sends that depend on it, so the
+ * driver flushes it synchronously before sending on.
+ */
+export type QuorumEffect =
+  | { type: 'send'; to: Rank; message: PeerMessage }
+  | {
+      type: 'persist';
+      epoch: number;
+      votedFor: PersistedQuorumState['votedFor'];
+      commitIndex: number;
+      promisedUntil: number;
+      /** Delete log entries from this index on before appending; null keeps them. */
+      truncateFrom: number | null;
+      append: LogEntry[];
+    }
+  | { type: 'roleChanged'; role: QuorumRole; masterRank: Rank | null }
+  /**
+   * Apply `op` to the lease table. After a restart every committed op is replayed from index 1,
+   * so the driver rebuilds its table from these. `requestId` is set on the master that accepted it.
+   */
+  | { type: 'commit'; index: number; op: ReplicatedOp; requestId: string | null }
+  /** A distributed license file reached this member: install `payload`; peers now compare `identity`. */
+  | { type: 'installLicense'; payload: unknown; identity: LicenseIdentity }
+  /** The client's op did not happen (or its fate is unknown): tell it to retry at the master. */
+  | { type: 'opFailed'; requestId: string; reason: string }
+  | { type: 'log'; daemon: string; message: string }
+  /** Whether this member now serves clients; the driver still asks `canServe(now)` per request. */
+  | { type: 'serving'; serving: boolean }
+  | { type: 'shutdown' }
+  | { type: 'reread' };

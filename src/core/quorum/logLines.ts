@@ -1,0 +1,31 @@
+import { RANK_NAMES, type Rank } from './types';
+
+/**
+ * Debug-log lines at the moments administrators look for them: the seed white paper's start-up
+ * and quorum lines, and FlexNet's informational messages (reference section 2.7).
+ */
+
+const capitalized = (rank: Rank) => RANK_NAMES[rank].charAt(0).toUpperCase() + RANK_NAMES[rank].slice(1);
+
+export const logLines = {
+  configurationEnabled: 'Redundant server configuration enabled. Attempting to establish quorum...',
+  tryingConnections: 'Trying to establish connections to other redundant servers...',
+  attemptingConnection: (rank: Rank, host: string) => `Attempting connection to ${RANK_NAMES[rank]} redundant server ${host}`,
+  establishedConnection: (rank: Rank, host: string) => `Established connection to ${RANK_NAMES[rank]} redundant server ${host}`,
+  connectedTo: (host: string) => `Connected to ${host}`,
+  quorumEstablished: (master: string) => `Redundant server quorum established. Master is ${master}`,
+  connectedMaster: (master: string) => `CONNECTED, master is ${master}`,
+  selectedExisting: (master: string) => `Selected (EXISTING) master ${master}`,
+  lostConnection: (host: string) => `Lost connection to ${host}`,
+  disconnectedFrom: (rank: Rank, host: string) => `Disconnected from ${capitalized(rank)} redundant license server ${host}`,
+  lostRedundantQuorum: 'Lost redundant license server quorum',
+  lostQuorum: 'Lost quorum',
+  serverOrderMismatch: 'License File SERVER line order mismatch.',
+  licenseMismatch: (selfHost: string, peerHost: string, what: 'license file' | 'SERVER-line order') =>
+    `The ${what} on ${peerHost} differs from the one on ${selfHost}: the two cannot form a quorum together. ` +
+    'Import the same license file on all three servers.',
+  shutdownAll: (origin: string) => `Shutting down all three redundant license servers (lmdown from ${origin})`,
+  rereadAll: (origin: string) => `Rereading the license file on all three redundant license servers (lmreread from ${origin})`,
+  licenseSwitched: 'Switched to the license file distributed to all three redundant license servers',
+  handingOver: (primary: string) => `PRIMARY_IS_MASTER: handing mastership back to the primary ${primary}`,
+} as const;

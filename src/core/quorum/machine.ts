@@ -1,0 +1,904 @@
+import type { QuorumEffect, QuorumInput, QuorumRole } from './effects';
+import { emptyLinkStats, linkWarning, lossPercent, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
+import { logLines } from './logLines';
+import type { PeerMessage } from './messages';
+import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
+import {
+  RANKS,
+  emptyPersistedState,
+  isEligible,
+  type LicenseIdentity,
+  type LicenseSwitchOp,
+  type LogEntry,
+  type PersistedQuorumState,
+  type QuorumConfig,
+  type Rank,
+  type ReplicatedOp,
+} from './types';
+
+/**
+ * The triad quorum engine (QUORUM.md) as a pure state machine in the style of etcd's raft
+ * package: `step(input)` mutates plain-data state and returns the effects the driver performs.
+ * Time comes only through inputs; there are no timers, sockets or storage in here.
+ *
+ * Safety in one paragraph: a member votes at most once per epoch and never while it has a live
+ * master (its promise); a master serves only inside a lease that ends, on its own clock, before
+ * the promises backing it end on the promisers' clocks; a candidate adopts the most up-to-date
+ * log of its quorum and commits a no-op of its epoch before serving, so every committed op
+ * survives every election.
+ */
+
+/** Entries per Append, so one far-behind peer does not get a huge frame. */
+const APPEND_BATCH = 64;
+/** Bring-up lines kept for the debug log until this member becomes master. */
+const PENDING_LINES_MAX = 50;
+
+export interface PeerState {
+  connected: boolean;
+  /** Its hello (or a heartbeat, which carries the same identity) arrived on this connection. */
+  greeted: boolean;
+  /** Why it cannot be in a quorum with us (license or SERVER-order mismatch). */
+  problem: string | null;
+  lastHeardAt: number | null;
+  /** Counted as up at the end of the last step (for join/loss log lines). */
+  up: boolean;
+  link: LinkStats;
+  /** Master only: highest index known to match our log, and the next index to send. */
+  matchIndex: number;
+  nextIndex: number;
+  lastAppendSentAt: number | null;
+}
+
+export interface QuorumState {
+  running: boolean;
+  nowMs: number;
+  identity: LicenseIdentity;
+  /** The identity before the last license switch: members that have not switched yet still count. */
+  previousIdentity: LicenseIdentity | null;
+  persisted: PersistedQuorumState;
+  role: QuorumRole;
+  /** The master this member follows (or itself); null when none is known. */
+  masterRank: Rank | null;
+  lastMasterHeardAt: number | null;
+  /** Promise to the last master heard (kept across restarts): no vote for anyone before this. */
+  promiseUntil: number;
+  electionDueAt: number;
+  preVote: { epoch: number } | null;
+  /** Candidate: its commit index when it asked for votes (where a voter's suffix starts). */
+  candidateCommitIndex: number;
+  /** Follower: how far its log is known to match the current master's. */
+  verifiedIndex: number;
+  appliedIndex: number;
+  /** Master: serves until then (own clock), on an acknowledged heartbeat from `leaseFrom`. */
+  leaseUntil: number;
+  leaseFrom: Rank | null;
+  masterSince: number;
+  noopIndex: number;
+  pendingRequests: { index: number; requestId: string }[];
+  nextHeartbeatAt: number;
+  peers: Record<Rank, PeerState>;
+  pendingLines: { daemon: string; message: string }[];
+  reported: { role: QuorumRole; masterRank: Rank | null; serving: boolean };
+}
+
+export interface PeerStatusView {
+  rank: Rank;
+  host: string;
+  connected: boolean;
+  up: boolean;
+  rttMs: number | null;
+  lastHeardAgeMs: number | null;
+  lossPercent: number | null;
+  problem: string | null;
+  warning: string | null;
+}
+
+export interface QuorumStatusView {
+  role: QuorumRole;
+  serving: boolean;
+  masterRank: Rank | null;
+  quorum: boolean;
+  epoch: number;
+  commitIndex: number;
+  peers: PeerStatusView[];
+  warnings: string[];
+}
+
+function newPeer(): PeerState {
+  return {
+    connected: false,
+    greeted: false,
+    problem: null,
+    lastHeardAt: null,
+    up: false,
+    link: emptyLinkStats(),
+    matchIndex: 0,
+    nextIndex: 1,
+    lastAppendSentAt: null,
+  };
+}
+
+function sameOrder(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((host, i) => host.toLowerCase() === b[i].toLowerCase());
+}
+
+function sameIdentity(a: LicenseIdentity, b: LicenseIdentity): boolean {
+  return a.licenseHash === b.licenseHash && sameOrder(a.serverOrder, b.serverOrder);
+}
+
+/** Raft's "at least as up-to-date": later last epoch wins, then the longer log. */
+function moreUpToDate(aEpoch: number, aIndex: number, bEpoch: number, bIndex: number): boolean {
+  return aEpoch > bEpoch || (aEpoch === bEpoch && aIndex > bIndex);
+}
+
+export class QuorumMachine {
+  readonly timings: QuorumTimings;
+  readonly state: QuorumState;
+  private out: QuorumEffect[] = [];
+
+  constructor(readonly config: QuorumConfig) {
+    this.timings = quorumTimings(config.heartbeatIntervalMs, config.driftBound);
+    this.state = {
+      running: false,
+      nowMs: 0,
+      identity: config.identity,
+      previousIdentity: null,
+      persisted: structuredClone(emptyPersistedState),
+      role: 'follower',
+      masterRank: null,
+      lastMasterHeardAt: null,
+      promiseUntil: 0,
+      electionDueAt: 0,
+      preVote: null,
+      candidateCommitIndex: 0,
+      verifiedIndex: 0,
+      appliedIndex: 0,
+      leaseUntil: 0,
+      leaseFrom: null,
+      masterSince: 0,
+      noopIndex: 0,
+      pendingRequests: [],
+      nextHeartbeatAt: 0,
+      peers: { 0: newPeer(), 1: newPeer(), 2: newPeer() },
+      pendingLines: [],
+      reported: { role: 'follower', masterRank: null, serving: false },
+    };
+  }
+
+  step(input: QuorumInput): QuorumEffect[] {
+    this.out = [];
+    const s = this.state;
+    if (input.type === 'restart') {
+      this.restart(input.nowMs, input.persisted);
+    } else if (s.running) {
+      s.nowMs = Math.max(s.nowMs, input.nowMs);
+      this.handle(input);
+    }
+    if (s.running) this.settle();
+    return this.out;
+  }
+
+  /** Whether this member may answer clients as master at `nowMs` (checked per request). */
+  canServe(nowMs: number): boolean {
+    const s = this.state;
+    return s.running && s.role === 'master' && nowMs < s.leaseUntil && s.persisted.commitIndex >= s.noopIndex;
+  }
+
+  /** The master clients should be sent to, when this member knows one. */
+  knownMaster(): Rank | null {
+    return this.state.running ? this.state.masterRank : null;
+  }
+
+  status(nowMs: number): QuorumStatusView {
+    const s = this.state;
+    const peers = this.otherRanks().map((rank): PeerStatusView => {
+      const peer = s.peers[rank];
+      const loss = lossPercent(peer.link, nowMs, this.timings.peerLostMs);
+      const host = this.config.hosts[rank];
+      return {
+        rank,
+        host,
+        connected: peer.connected,
+        up: this.peerUp(rank),
+        rttMs: peer.link.rttMs,
+        lastHeardAgeMs: peer.lastHeardAt === null ? null : Math.max(0, nowMs - peer.lastHeardAt),
+        lossPercent: loss,
+        problem: peer.problem,
+        warning: peer.connected ? linkWarning(host, peer.link.rttMs, loss, this.timings.heartbeatMs) : null,
+      };
+    });
+    const warnings = peers.flatMap((peer) => [peer.problem, peer.warning].filter((text): text is string => text !== null));
+    return {
+      role: s.role,
+      serving: this.canServe(nowMs),
+      masterRank: s.masterRank,
+      quorum: peers.some((peer) => peer.up),
+      epoch: s.persisted.epoch,
+      commitIndex: s.persisted.commitIndex,
+      peers,
+      warnings,
+    };
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------------
+
+  private restart(nowMs: number, persisted: PersistedQuorumState): void {
+    const s = this.state;
+    const { lmgrd } = this.config.daemons;
+    Object.assign(s, {
+      running: true,
+      nowMs,
+      persisted: structuredClone(persisted),
+      previousIdentity: null,
+      role: 'follower',
+      masterRank: null,
+      lastMasterHeardAt: null,
+      promiseUntil: persisted.promisedUntil,
+      electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
+      preVote: null,
+      verifiedIndex: 0,
+      appliedIndex: 0,
+      leaseUntil: 0,
+      leaseFrom: null,
+      noopIndex: 0,
+      pendingRequests: [],
+      nextHeartbeatAt: nowMs,
+      peers: { 0: newPeer(), 1: newPeer(), 2: newPeer() },
+      pendingLines: [
+        { daemon: lmgrd, message: logLines.configurationEnabled },
+        { daemon: lmgrd, message: logLines.tryingConnections },
+        ...this.otherRanks().map((rank) => ({ daemon: lmgrd, message: logLines.attemptingConnection(rank, this.config.hosts[rank]) })),
+      ],
+      reported: { role: 'follower', masterRank: null, serving: false },
+    } satisfies Partial<QuorumState>);
+    this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
+    this.applyCommitted();
+  }
+
+  private handle(input: Exclude<QuorumInput, { type: 'restart' }>): void {
+    const s = this.state;
+    switch (input.type) {
+      case 'tick':
+        this.tick();
+        return;
+      case 'peerConnected': {
+        if (input.rank === this.config.self) return;
+        const previous = s.peers[input.rank];
+        // a new connection starts a new hello; what we know of the peer's log stays valid
+        s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, matchIndex: previous.matchIndex, nextIndex: previous.nextIndex };
+        this.send(input.rank, {
+          type: 'hello',
+          rank: this.config.self,
+          licenseHash: s.identity.licenseHash,
+          serverOrder: s.identity.serverOrder,
+          epoch: s.persisted.epoch,
+          auth: this.config.auth,
+        });
+        return;
+      }
+      case 'peerDisconnected':
+        if (input.rank === this.config.self) return;
+        s.peers[input.rank].connected = false;
+        s.peers[input.rank].greeted = false;
+        return;
+      case 'message':
+        this.receive(input.from, input.message);
+        return;
+      case 'clientOp':
+        this.clientOp(input.requestId, input.op);
+        return;
+      case 'transferLeadership':
+        this.tryTransfer(this.config.self === 0 ? 1 : 0);
+        return;
+      case 'shutdown':
+        this.broadcastAdmin('shutdown');
+        this.stop(this.config.hosts[this.config.self]);
+        return;
+      case 'reread':
+        // the host has reread its own files already; the other two hear it from here
+        this.broadcastAdmin('reread');
+        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
+        return;
+      case 'licenseChanged':
+        s.identity = input.identity;
+        return;
+    }
+  }
+
+  private tick(): void {
+    const s = this.state;
+    const now = s.nowMs;
+    if (now >= s.nextHeartbeatAt) {
+      s.nextHeartbeatAt = now + this.timings.heartbeatMs;
+      for (const rank of this.otherRanks()) {
+        const peer = s.peers[rank];
+        // heartbeats carry the license identity, so they also stand in for a hello that got lost
+        if (!peer.connected) continue;
+        recordHeartbeatSent(peer.link, now);
+        this.send(rank, {
+          type: 'heartbeat',
+          epoch: s.persisted.epoch,
+          commitIndex: s.persisted.commitIndex,
+          sentAt: now,
+          master: s.role === 'master',
+          licenseHash: s.identity.licenseHash,
+          serverOrder: s.identity.serverOrder,
+        });
+      }
+    }
+    if (s.role === 'master') {
+      for (const rank of this.otherRanks()) {
+        const peer = s.peers[rank];
+        const reachable = peer.connected && peer.greeted && peer.problem === null;
+        const resendDue = peer.lastAppendSentAt === null || now - peer.lastAppendSentAt >= this.timings.heartbeatMs / 4;
+        if (reachable && resendDue && peer.nextIndex <= this.lastIndex()) this.sendAppend(rank);
+      }
+      if (this.config.primaryIsMaster && this.config.self === 1) this.tryTransfer(0);
+      return;
+    }
+    const electionDue = now >= s.electionDueAt && now >= s.promiseUntil;
+    if (isEligible(this.config.self) && electionDue && this.upPeers().length > 0) this.startPreVote();
+  }
+
+  private clientOp(requestId: string, op: ReplicatedOp): void {
+    const s = this.state;
+    if (!this.canServe(s.nowMs)) {
+      const reason =
+        s.role === 'master' || s.masterRank === null
+          ? 'No quorum: the redundant license servers cannot serve licenses right now.'
+          : `Not the master: the master is ${this.config.hosts[s.masterRank]}.`;
+      this.emit({ type: 'opFailed', requestId, reason });
+      return;
+    }
+    const entry: LogEntry = { epoch: s.persisted.epoch, index: this.lastIndex() + 1, op };
+    this.appendToLog([entry]);
+    s.pendingRequests.push({ index: entry.index, requestId });
+    for (const rank of this.upPeers()) this.sendAppend(rank);
+  }
+
+  private broadcastAdmin(type: 'shutdown' | 'reread'): void {
+    for (const rank of this.otherRanks()) {
+      const peer = this.state.peers[rank];
+      if (peer.connected && peer.greeted) this.send(rank, { type, epoch: this.state.persisted.epoch, auth: this.config.auth });
+    }
+  }
+
+  private stop(origin: string): void {
+    this.masterLog(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
+    this.stepDown();
+    this.emit({ type: 'shutdown' });
+    this.settle();
+    this.state.running = false;
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  private receive(from: Rank, message: PeerMessage): void {
+    const s = this.state;
+    const peer = s.peers[from];
+    if (from === this.config.self || !peer.connected) return;
+    if (message.type === 'hello') {
+      peer.greeted = true;
+      this.checkIdentity(from, message.licenseHash, message.serverOrder);
+      if (!peer.problem) peer.lastHeardAt = s.nowMs;
+      return;
+    }
+    if (message.type === 'heartbeat' || message.type === 'heartbeatAck') peer.greeted = true;
+    if (!peer.greeted) return;
+    switch (message.type) {
+      case 'shutdown':
+        this.stop(this.config.hosts[from]);
+        return;
+      case 'reread':
+        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
+        this.emit({ type: 'reread' });
+        return;
+      case 'heartbeat':
+        this.checkIdentity(from, message.licenseHash, message.serverOrder);
+        if (peer.problem) {
+          this.send(from, this.heartbeatAck(message.sentAt, false));
+          return;
+        }
+        peer.lastHeardAt = s.nowMs;
+        this.onHeartbeat(from, message);
+        return;
+      case 'heartbeatAck':
+        // the link works even when the license differs: keep its round trip and loss honest
+        recordHeartbeatAck(peer.link, message.sentAt, s.nowMs);
+        this.checkIdentity(from, message.licenseHash, message.serverOrder);
+        if (peer.problem) return;
+        peer.lastHeardAt = s.nowMs;
+        this.onHeartbeatAck(from, message);
+        return;
+    }
+    // everything else needs a peer that may be in a quorum with us, except replication: a member
+    // that missed a license switch must still receive it to catch up (commits do not count it)
+    if (peer.problem && message.type !== 'append' && message.type !== 'appendAck') return;
+    peer.lastHeardAt = s.nowMs;
+    switch (message.type) {
+      case 'preVote':
+        this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted: this.mayVoteFor(from, false) });
+        return;
+      case 'preVoteReply':
+        this.onPreVoteReply(message);
+        return;
+      case 'requestVote':
+        this.onRequestVote(from, message);
+        return;
+      case 'vote':
+        this.onVote(message);
+        return;
+      case 'append':
+        this.onAppend(from, message);
+        return;
+      case 'appendAck':
+        this.onAppendAck(from, message);
+        return;
+      case 'transferTo':
+        this.onTransferTo(from, message);
+        return;
+    }
+  }
+
+  private heartbeatAck(sentAt: number, promised: boolean): PeerMessage {
+    const s = this.state;
+    return {
+      type: 'heartbeatAck',
+      epoch: s.persisted.epoch,
+      sentAt,
+      lastIndex: this.lastIndex(),
+      promised,
+      licenseHash: s.identity.licenseHash,
+      serverOrder: s.identity.serverOrder,
+    };
+  }
+
+  private onHeartbeat(from: Rank, message: Extract<PeerMessage, { type: 'heartbeat' }>): void {
+    const s = this.state;
+    if (!message.master || message.epoch < s.persisted.epoch) {
+      this.send(from, this.heartbeatAck(message.sentAt, false));
+      return;
+    }
+    if (!this.followMaster(from, message.epoch)) {
+      this.send(from, this.heartbeatAck(message.sentAt, false));
+      return;
+    }
+    this.promise(s.nowMs + this.timings.electionMs);
+    this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
+    this.send(from, this.heartbeatAck(message.sentAt, true));
+  }
+
+  private onHeartbeatAck(from: Rank, message: Extract<PeerMessage, { type: 'heartbeatAck' }>): void {
+    const s = this.state;
+    if (message.epoch > s.persisted.epoch) {
+      this.adoptEpoch(message.epoch);
+      return;
+    }
+    if (s.role !== 'master' || message.epoch !== s.persisted.epoch || !message.promised) return;
+    const until = message.sentAt + this.timings.leaseMs;
+    if (until > s.leaseUntil) {
+      s.leaseUntil = until;
+      s.leaseFrom = from;
+    }
+  }
+
+  private onPreVoteReply(message: Extract<PeerMessage, { type: 'preVoteReply' }>): void {
+    const s = this.state;
+    if (!message.granted || !s.preVote || s.preVote.epoch !== message.epoch) return;
+    if (s.role === 'master' || s.persisted.epoch + 1 !== message.epoch) return;
+    // a master may have been heard since the pre-vote went out
+    if (s.nowMs < s.promiseUntil) return;
+    this.becomeCandidate(false);
+  }
+
+  private onRequestVote(from: Rank, message: Extract<PeerMessage, { type: 'requestVote' }>): void {
+    const s = this.state;
+    const refuse = () =>
+      this.send(from, { type: 'vote', epoch: s.persisted.epoch, granted: false, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix: [] });
+    // stickiness: refusing because of a live master must not raise our epoch
+    if (message.epoch < s.persisted.epoch || !this.mayVoteFor(from, message.transfer)) return refuse();
+    if (message.epoch > s.persisted.epoch) this.adoptEpoch(message.epoch);
+    const voted = s.persisted.votedFor;
+    if (voted && voted.epoch === message.epoch && voted.rank !== from) return refuse();
+    if (!voted || voted.epoch !== message.epoch) {
+      s.persisted.votedFor = { epoch: message.epoch, rank: from };
+      this.persistHardState();
+    }
+    s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
+    const mine = moreUpToDate(this.lastEpoch(), this.lastIndex(), message.lastLogEpoch, message.lastLogIndex);
+    const suffix = mine ? s.persisted.log.slice(message.commitIndex) : [];
+    this.send(from, { type: 'vote', epoch: message.epoch, granted: true, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix });
+  }
+
+  private onVote(message: Extract<PeerMessage, { type: 'vote' }>): void {
+    const s = this.state;
+    if (message.epoch > s.persisted.epoch) {
+      this.adoptEpoch(message.epoch);
+      return;
+    }
+    if (s.role !== 'candidate' || message.epoch !== s.persisted.epoch || !message.granted) return;
+    if (moreUpToDate(message.lastLogEpoch, message.lastLogIndex, this.lastEpoch(), this.lastIndex())) {
+      const from = s.candidateCommitIndex + 1;
+      const fits = message.suffix.every((entry, i) => entry.index === from + i);
+      if (!fits) return;
+      this.replaceLog(from, message.suffix);
+    }
+    this.becomeMaster();
+  }
+
+  private onAppend(from: Rank, message: Extract<PeerMessage, { type: 'append' }>): void {
+    const s = this.state;
+    const ack = (lastIndex: number, ok: boolean) => this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok });
+    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    const prev = message.prevIndex === 0 ? null : this.entryAt(message.prevIndex);
+    if (message.prevIndex > 0 && (!prev || prev.epoch !== message.prevEpoch)) {
+      return ack(Math.min(this.lastIndex(), message.prevIndex - 1), false);
+    }
+    const conflict = message.ops.find((entry) => this.entryAt(entry.index)?.epoch !== entry.epoch);
+    if (conflict) this.replaceLog(conflict.index, message.ops.filter((entry) => entry.index >= conflict.index));
+    const matched = message.prevIndex + message.ops.length;
+    s.verifiedIndex = Math.max(s.verifiedIndex, matched);
+    this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
+    ack(matched, true);
+  }
+
+  private onAppendAck(from: Rank, message: Extract<PeerMessage, { type: 'appendAck' }>): void {
+    const s = this.state;
+    if (message.epoch > s.persisted.epoch) {
+      this.adoptEpoch(message.epoch);
+      return;
+    }
+    if (s.role !== 'master' || message.epoch !== s.persisted.epoch) return;
+    const peer = s.peers[from];
+    if (message.ok) {
+      peer.matchIndex = Math.max(peer.matchIndex, message.lastIndex);
+      peer.nextIndex = Math.max(peer.nextIndex, peer.matchIndex + 1);
+      this.commitReplicated();
+      if (peer.nextIndex <= this.lastIndex()) this.sendAppend(from);
+    } else {
+      peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(peer.nextIndex - 1, message.lastIndex + 1));
+      this.sendAppend(from);
+    }
+  }
+
+  private onTransferTo(from: Rank, message: Extract<PeerMessage, { type: 'transferTo' }>): void {
+    const s = this.state;
+    const fromMyMaster = s.role === 'follower' && s.masterRank === from && message.epoch === s.persisted.epoch;
+    if (message.rank === this.config.self && isEligible(this.config.self) && fromMyMaster) this.becomeCandidate(true);
+  }
+
+  // ---- roles ----------------------------------------------------------------------------------
+
+  /**
+   * Accept `from` as master of `epoch` (>= ours). Returns false when we cannot: we are master
+   * ourselves in that epoch (impossible unless a peer misbehaves).
+   */
+  private followMaster(from: Rank, epoch: number): boolean {
+    const s = this.state;
+    if (epoch > s.persisted.epoch) this.adoptEpoch(epoch);
+    if (s.role === 'master') return false;
+    if (s.role === 'candidate') this.stepDown();
+    if (s.masterRank !== from) {
+      s.masterRank = from;
+      s.verifiedIndex = 0;
+    }
+    s.preVote = null;
+    s.lastMasterHeardAt = s.nowMs;
+    s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
+    return true;
+  }
+
+  private promise(until: number): void {
+    const s = this.state;
+    s.promiseUntil = Math.max(s.promiseUntil, until);
+    if (s.promiseUntil <= s.persisted.promisedUntil) return;
+    s.persisted.promisedUntil = s.promiseUntil + this.timings.electionMs;
+    this.persistHardState();
+  }
+
+  /** Until when this member vouches for a live master (itself included). */
+  private liveMasterUntil(): number {
+    const s = this.state;
+    if (s.role !== 'master') return s.promiseUntil;
+    return Math.max(s.promiseUntil, s.leaseUntil, s.masterSince + this.timings.electionMs);
+  }
+
+  /** Stickiness: no vote while a master is alive, except for a hand-over the master started. */
+  protected mayVoteFor(candidate: Rank, transfer: boolean): boolean {
+    return isEligible(candidate) && (transfer || this.state.nowMs >= this.liveMasterUntil());
+  }
+
+  private startPreVote(): void {
+    const s = this.state;
+    s.preVote = { epoch: s.persisted.epoch + 1 };
+    s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
+    for (const rank of this.upPeers()) {
+      this.send(rank, { type: 'preVote', epoch: s.preVote.epoch, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex() });
+    }
+  }
+
+  private becomeCandidate(transfer: boolean): void {
+    const s = this.state;
+    s.persisted.epoch += 1;
+    s.persisted.votedFor = { epoch: s.persisted.epoch, rank: this.config.self };
+    this.persistHardState();
+    s.role = 'candidate';
+    s.masterRank = null;
+    s.preVote = null;
+    s.verifiedIndex = 0;
+    s.candidateCommitIndex = s.persisted.commitIndex;
+    s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
+    for (const rank of this.upPeers()) {
+      this.send(rank, {
+        type: 'requestVote',
+        epoch: s.persisted.epoch,
+        lastLogEpoch: this.lastEpoch(),
+        lastLogIndex: this.lastIndex(),
+        commitIndex: s.persisted.commitIndex,
+        transfer,
+      });
+    }
+  }
+
+  private becomeMaster(): void {
+    const s = this.state;
+    const noop: LogEntry = { epoch: s.persisted.epoch, index: this.lastIndex() + 1, op: { kind: 'noop' } };
+    s.role = 'master';
+    s.masterRank = this.config.self;
+    s.masterSince = s.nowMs;
+    s.leaseUntil = 0;
+    s.leaseFrom = null;
+    s.noopIndex = noop.index;
+    for (const rank of this.otherRanks()) {
+      s.peers[rank].matchIndex = 0;
+      s.peers[rank].nextIndex = noop.index;
+      s.peers[rank].lastAppendSentAt = null;
+    }
+    this.appendToLog([noop]);
+    s.nextHeartbeatAt = s.nowMs;
+    this.tick();
+  }
+
+  /** Leaves master or candidate for follower in the same epoch; unanswered clients must retry. */
+  private stepDown(): void {
+    const s = this.state;
+    for (const pending of s.pendingRequests) {
+      this.emit({ type: 'opFailed', requestId: pending.requestId, reason: 'Mastership changed before the change was replicated; retry.' });
+    }
+    s.pendingRequests = [];
+    s.role = 'follower';
+    if (s.masterRank === this.config.self) s.masterRank = null;
+    s.leaseUntil = 0;
+    s.leaseFrom = null;
+    s.noopIndex = 0;
+    s.preVote = null;
+  }
+
+  private adoptEpoch(epoch: number): void {
+    const s = this.state;
+    if (epoch <= s.persisted.epoch) return;
+    s.persisted.epoch = epoch;
+    this.persistHardState();
+    if (s.role !== 'follower') this.stepDown();
+    s.masterRank = null;
+    s.verifiedIndex = 0;
+  }
+
+  private tryTransfer(target: Rank): void {
+    const s = this.state;
+    if (!this.canServe(s.nowMs) || !this.peerUp(target)) return;
+    const caughtUp = s.peers[target].matchIndex >= this.lastIndex() && s.persisted.commitIndex === this.lastIndex();
+    if (!caughtUp) return;
+    this.masterLog(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
+    this.send(target, { type: 'transferTo', rank: target, epoch: s.persisted.epoch });
+    // give the lease up before anyone may ignore its promise to us
+    this.stepDown();
+    s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
+  }
+
+  // ---- log ------------------------------------------------------------------------------------
+
+  private lastIndex(): number {
+    return this.state.persisted.log.length;
+  }
+
+  private lastEpoch(): number {
+    const log = this.state.persisted.log;
+    return log.length === 0 ? 0 : log[log.length - 1].epoch;
+  }
+
+  private entryAt(index: number): LogEntry | undefined {
+    return index >= 1 ? this.state.persisted.log[index - 1] : undefined;
+  }
+
+  private appendToLog(entries: LogEntry[]): void {
+    this.state.persisted.log.push(...entries);
+    this.persistLog(null, entries);
+  }
+
+  /** Replaces everything from `from` on with `entries` (which start at `from`). */
+  private replaceLog(from: number, entries: LogEntry[]): void {
+    const log = this.state.persisted.log;
+    log.splice(from - 1, log.length, ...entries);
+    this.persistLog(from, entries);
+  }
+
+  private sendAppend(rank: Rank): void {
+    const s = this.state;
+    const peer = s.peers[rank];
+    const prevIndex = peer.nextIndex - 1;
+    peer.lastAppendSentAt = s.nowMs;
+    this.send(rank, {
+      type: 'append',
+      epoch: s.persisted.epoch,
+      prevIndex,
+      prevEpoch: this.entryAt(prevIndex)?.epoch ?? 0,
+      ops: s.persisted.log.slice(prevIndex, prevIndex + APPEND_BATCH),
+      commitIndex: s.persisted.commitIndex,
+    });
+  }
+
+  /** Master: an entry of this epoch on one peer (2 of 3 with us) is committed, with all before it. */
+  private commitReplicated(): void {
+    const s = this.state;
+    const inQuorum = this.otherRanks().filter((rank) => s.peers[rank].problem === null);
+    const replicated = Math.max(0, ...inQuorum.map((rank) => s.peers[rank].matchIndex));
+    const target = Math.min(replicated, this.lastIndex());
+    if (target > s.persisted.commitIndex && this.entryAt(target)?.epoch === s.persisted.epoch) this.advanceCommit(target);
+  }
+
+  private advanceCommit(index: number): void {
+    const s = this.state;
+    if (index <= s.persisted.commitIndex) return;
+    s.persisted.commitIndex = Math.min(index, this.lastIndex());
+    this.persistHardState();
+    this.applyCommitted();
+  }
+
+  private applyCommitted(): void {
+    const s = this.state;
+    while (s.appliedIndex < s.persisted.commitIndex) {
+      s.appliedIndex += 1;
+      const entry = this.entryAt(s.appliedIndex)!;
+      const pending = s.pendingRequests.find((request) => request.index === entry.index);
+      if (pending) s.pendingRequests = s.pendingRequests.filter((request) => request !== pending);
+      if (entry.op.kind === 'noop') continue;
+      if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
+      this.emit({ type: 'commit', index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
+    }
+  }
+
+  /** Only from the file the switch replaces: a replayed or outdated switch changes nothing. */
+  private switchLicense(op: LicenseSwitchOp): void {
+    const s = this.state;
+    if (!sameIdentity(op.previous, s.identity)) return;
+    s.previousIdentity = s.identity;
+    s.identity = op.identity;
+    this.emit({ type: 'installLicense', payload: op.payload, identity: op.identity });
+    this.masterLog(this.config.daemons.lmgrd, logLines.licenseSwitched);
+  }
+
+  private persistHardState(): void {
+    this.persistLog(null, []);
+  }
+
+  private persistLog(truncateFrom: number | null, append: LogEntry[]): void {
+    const p = this.state.persisted;
+    this.emit({
+      type: 'persist',
+      epoch: p.epoch,
+      votedFor: p.votedFor,
+      commitIndex: p.commitIndex,
+      promisedUntil: p.promisedUntil,
+      truncateFrom,
+      append: structuredClone(append),
+    });
+  }
+
+  // ---- peers, identity, log lines ---------------------------------------------------------------
+
+  private otherRanks(): Rank[] {
+    return RANKS.filter((rank) => rank !== this.config.self);
+  }
+
+  /** Connected, same license, and heard within D: counts towards a quorum. */
+  private peerUp(rank: Rank): boolean {
+    const peer = this.state.peers[rank];
+    const heard = peer.lastHeardAt !== null && this.state.nowMs - peer.lastHeardAt < this.timings.peerLostMs;
+    return peer.connected && peer.greeted && peer.problem === null && heard;
+  }
+
+  private upPeers(): Rank[] {
+    return this.otherRanks().filter((rank) => this.peerUp(rank));
+  }
+
+  private checkIdentity(from: Rank, licenseHash: string, serverOrder: string[]): void {
+    const s = this.state;
+    const peer = s.peers[from];
+    const selfHost = this.config.hosts[this.config.self];
+    const peerHost = this.config.hosts[from];
+    const orderDiffers = !sameOrder(serverOrder, s.identity.serverOrder);
+    const problem = this.acceptableIdentity({ licenseHash, serverOrder })
+      ? null
+      : logLines.licenseMismatch(selfHost, peerHost, orderDiffers ? 'SERVER-line order' : 'license file');
+    if (problem === peer.problem) return;
+    peer.problem = problem;
+    if (problem === null) return;
+    // both sides must see why they cannot form a quorum, so this is logged on standbys too
+    if (orderDiffers) this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: problem });
+  }
+
+  /** Ours, the one we just left, or one a replicated license switch is about to install. */
+  private acceptableIdentity(identity: LicenseIdentity): boolean {
+    const s = this.state;
+    const pending = s.persisted.log.slice(s.appliedIndex).flatMap((entry) => (entry.op.kind === 'licenseSwitch' ? [entry.op.identity] : []));
+    return [s.identity, s.previousIdentity, ...pending].some((known) => known !== null && sameIdentity(known, identity));
+  }
+
+  /** Only the master writes the debug log; a standby keeps its bring-up lines for later. */
+  private masterLog(daemon: string, message: string): void {
+    if (this.state.role === 'master') this.emit({ type: 'log', daemon, message });
+  }
+
+  private bringUpLog(daemon: string, message: string): void {
+    const s = this.state;
+    if (s.role === 'master') {
+      this.emit({ type: 'log', daemon, message });
+      return;
+    }
+    s.pendingLines.push({ daemon, message });
+    if (s.pendingLines.length > PENDING_LINES_MAX) s.pendingLines.shift();
+  }
+
+  /** End of every step: peer joins and losses, role and serving changes, with their log lines. */
+  private settle(): void {
+    const s = this.state;
+    const { lmgrd, vendor } = this.config.daemons;
+    const selfHost = this.config.hosts[this.config.self];
+    if (s.role !== 'master' && s.lastMasterHeardAt !== null && s.nowMs - s.lastMasterHeardAt >= this.timings.peerLostMs) {
+      s.masterRank = null;
+    }
+    for (const rank of this.otherRanks()) {
+      const peer = s.peers[rank];
+      const up = this.peerUp(rank);
+      if (up === peer.up) continue;
+      peer.up = up;
+      const host = this.config.hosts[rank];
+      if (up) {
+        this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host));
+        this.bringUpLog(lmgrd, logLines.connectedTo(host));
+        if (s.reported.serving) this.masterLog(lmgrd, logLines.selectedExisting(selfHost));
+      } else {
+        this.masterLog(lmgrd, logLines.lostConnection(host));
+        this.masterLog(lmgrd, logLines.disconnectedFrom(rank, host));
+      }
+    }
+    if (s.role !== s.reported.role || s.masterRank !== s.reported.masterRank) {
+      s.reported.role = s.role;
+      s.reported.masterRank = s.masterRank;
+      this.emit({ type: 'roleChanged', role: s.role, masterRank: s.masterRank });
+    }
+    const serving = this.canServe(s.nowMs);
+    if (serving === s.reported.serving) return;
+    s.reported.serving = serving;
+    if (serving) {
+      for (const line of s.pendingLines) this.emit({ type: 'log', ...line });
+      s.pendingLines = [];
+      this.emit({ type: 'log', daemon: lmgrd, message: logLines.quorumEstablished(selfHost) });
+      this.emit({ type: 'log', daemon: vendor, message: logLines.connectedMaster(selfHost) });
+    } else if (s.role === 'master') {
+      this.emit({ type: 'log', daemon: lmgrd, message: logLines.lostRedundantQuorum });
+      this.emit({ type: 'log', daemon: vendor, message: logLines.lostQuorum });
+    }
+    this.emit({ type: 'serving', serving });
+  }
+
+  private send(to: Rank, message: PeerMessage): void {
+    this.emit({ type: 'send', to, message });
+  }
+
+  private emit(effect: QuorumEffect): void {
+    this.out.push(effect);
+  }
+}

@@ -1,0 +1,44 @@
+import type { LogEntry, Rank } from './types';
+
+/**
+ * What peers say to each other (QUORUM.md, last section). Additions to the sketch, each needed
+ * for safety or liveness:
+ * - Heartbeat/HeartbeatAck carry the license identity ("compare hashes in every heartbeat");
+ *   Heartbeat says whether its sender is master, because every member sends heartbeats (so each
+ *   knows the other two are alive) but only a master's ask for a promise;
+ * - HeartbeatAck says whether the receiver promised (only those extend the master's lease);
+ * - PreVoteReply echoes the epoch it answers, so a late reply cannot start a later election;
+ * - RequestVote carries the candidate's commit index (the voter's suffix starts after it: a
+ *   committed prefix is the same everywhere, so the candidate can adopt the suffix safely) and a
+ *   `transfer` flag (PRIMARY_IS_MASTER hand-over: the old master has already given up its lease);
+ * - TransferTo carries the epoch, so a stale one is ignored.
+ */
+export type PeerMessage =
+  | { type: 'hello'; rank: Rank; licenseHash: string; serverOrder: string[]; epoch: number; auth: string }
+  | {
+      type: 'heartbeat';
+      epoch: number;
+      commitIndex: number;
+      sentAt: number;
+      master: boolean;
+      licenseHash: string;
+      serverOrder: string[];
+    }
+  | {
+      type: 'heartbeatAck';
+      epoch: number;
+      sentAt: number;
+      lastIndex: number;
+      promised: boolean;
+      licenseHash: string;
+      serverOrder: string[];
+    }
+  | { type: 'preVote'; epoch: number; lastLogEpoch: number; lastLogIndex: number }
+  | { type: 'preVoteReply'; epoch: number; granted: boolean }
+  | { type: 'requestVote'; epoch: number; lastLogEpoch: number; lastLogIndex: number; commitIndex: number; transfer: boolean }
+  | { type: 'vote'; epoch: number; granted: boolean; lastLogEpoch: number; lastLogIndex: number; suffix: LogEntry[] }
+  | { type: 'append'; epoch: number; prevIndex: number; prevEpoch: number; ops: LogEntry[]; commitIndex: number }
+  | { type: 'appendAck'; epoch: number; lastIndex: number; ok: boolean }
+  | { type: 'transferTo'; rank: Rank; epoch: number }
+  | { type: 'shutdown'; epoch: number; auth: string }
+  | { type: 'reread'; epoch: number; auth: string };

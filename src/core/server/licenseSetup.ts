@@ -1,0 +1,175 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  commonAttributes,
+  formatDiagnostic,
+  hasErrors,
+  hostIdMatches,
+  localHostIds,
+  parseLicenseDate,
+  parseLicenseFile,
+  serverRanks,
+  validateLicenseFile,
+  verifyFeature,
+  type FeatureLine,
+  type LicenseFile,
+  type ServerLine,
+  type TrustStore,
+} from '../license';
+import { parseOptionsFile, type Options } from '../options';
+import type { PoolLine } from '../pool';
+import type { MemberRank } from '../../shared/status';
+
+/**
+ * Reading what a server serves: the license file, which SERVER line is this machine, every
+ * feature line mapped to a pool line (marked not served when its signature does not verify or
+ * it is bound to another host id), and each vendor's options file. Used at start and on lmreread.
+ */
+
+export class SetupError extends Error {}
+
+export interface SelfIdentity {
+  /** `--as`: which SERVER line is this machine (host name as written on the line). */
+  as?: string;
+  /** `--hostid`: overrides the detected host ids (tests run several servers on one machine). */
+  hostid?: string;
+}
+
+export interface LicenseSetup {
+  file: LicenseFile;
+  licensePath: string;
+  self: ServerLine | null;
+  rank: MemberRank;
+  poolLines: PoolLine[];
+  /** Options per vendor; null when the vendor has no options file. */
+  options: Map<string, Options | null>;
+  /** Lines for the debug log: warnings and why lines are not served. */
+  notes: string[];
+}
+
+/** Throws SetupError with a message a person can act on (file, line, what to change). */
+export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, trust: TrustStore, nowMs: number): LicenseSetup {
+  let text: string;
+  try {
+    text = readFileSync(licensePath, 'utf8');
+  } catch (error) {
+    throw new SetupError(`cannot read license file ${licensePath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = parseLicenseFile(text, licensePath);
+  const diagnostics = parsed.file ? [...parsed.diagnostics, ...validateLicenseFile(parsed.file, { nowMs })] : parsed.diagnostics;
+  if (!parsed.file || hasErrors(diagnostics)) {
+    throw new SetupError(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n') || `${licensePath}: not a license file`);
+  }
+  const file = parsed.file;
+  const notes = diagnostics.map(formatDiagnostic);
+  const { self, rank } = chooseSelf(file, identity);
+  const localIds = identity.hostid ? [identity.hostid] : localHostIds();
+  // the SERVER line binds the whole file to this machine, as each HOSTID= binds one line
+  const serverProblem =
+    self && !hostIdMatches(self.hostid, localIds)
+      ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); run it on that machine or pass --hostid`
+      : null;
+  if (serverProblem) notes.push(serverProblem);
+  const poolLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
+  for (const line of poolLines) {
+    if (line.notServed && line.notServed.detail !== serverProblem) notes.push(`"${line.name}" (${line.source}) is not served: ${line.notServed.detail}`);
+  }
+  const options = new Map<string, Options | null>();
+  for (const vendor of file.vendors) {
+    options.set(vendor.name, loadOptions(licensePath, vendor.name, vendor.options, notes));
+  }
+  return { file, licensePath, self, rank, poolLines, options, notes };
+}
+
+/** `--as`, else the SERVER line naming this host (name or local address), else the only line. */
+function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLine | null; rank: MemberRank } {
+  const ranks = serverRanks(file);
+  if (ranks.length === 0) return { self: null, rank: 'single' };
+  if (identity.as !== undefined) {
+    const found = ranks.find(({ server }) => server.host.toLowerCase() === identity.as!.toLowerCase());
+    if (!found) {
+      const hosts = ranks.map(({ server }) => server.host).join(', ');
+      throw new SetupError(`--as ${identity.as}: no SERVER line names that host (the file lists ${hosts}); pass one of them`);
+    }
+    return { self: found.server, rank: found.rank };
+  }
+  const names = new Set([os.hostname().toLowerCase(), 'localhost']);
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
+  const found = ranks.find(({ server }) => names.has(server.host.toLowerCase())) ?? (ranks.length === 1 ? ranks[0] : undefined);
+  if (!found) {
+    const hosts = ranks.map(({ server }) => server.host).join(', ');
+    throw new SetupError(`none of the SERVER lines (${hosts}) names this machine (${os.hostname()}); pass --as HOST to say which one it is`);
+  }
+  return { self: found.server, rank: found.rank };
+}
+
+function toPoolLine(
+  file: LicenseFile,
+  line: FeatureLine,
+  trust: TrustStore,
+  localIds: string[],
+  serverProblem: string | null,
+  licensePath: string,
+): PoolLine {
+  const common = commonAttributes(line);
+  const source = `${path.basename(licensePath)}:${line.line}`;
+  const attrs: Record<string, string> = {};
+  for (const a of line.attributes) if (a.key === a.key.toUpperCase()) attrs[a.key] = a.value ?? '';
+  const start = common.start ? parseLicenseDate(common.start) : null;
+  const startMs = start?.ok && start.date !== 'year-zero' ? Date.UTC(start.date.year, start.date.month - 1, start.date.day) : null;
+  return {
+    keyword: line.keyword,
+    name: line.name,
+    vendor: line.vendor,
+    version: line.version,
+    count: line.count === 0 ? 'uncounted' : line.count,
+    // the pool module reads "permanent" from the key's presence, so dated expiries carry no such key
+    expiry: line.expiry.permanent ? { permanent: true } : { year: line.expiry.year, month: line.expiry.month, day: line.expiry.day },
+    startMs,
+    vendorString: common.vendorString,
+    userBased: common.userBased !== null,
+    linger: common.lingerSeconds,
+    dupGroup: common.dupGroup,
+    hostid: common.hostId,
+    attrs,
+    notServed: servingProblem(file, line, trust, localIds, common.hostId) ?? (serverProblem ? { code: 'WRONG_HOSTID', detail: serverProblem } : null),
+    source,
+  };
+}
+
+function servingProblem(
+  file: LicenseFile,
+  line: FeatureLine,
+  trust: TrustStore,
+  localIds: string[],
+  hostId: string | null,
+): PoolLine['notServed'] {
+  const signature = verifyFeature(file, line, trust);
+  if (signature === 'invalid') {
+    return { code: 'BAD_SIGNATURE', detail: `its SIGN= does not verify against the trusted ${line.vendor} keys` };
+  }
+  if (signature === 'unverified') {
+    return { code: 'BAD_SIGNATURE', detail: `no trusted public key for vendor ${line.vendor}; start the server with --trust ${line.vendor}.pub` };
+  }
+  if (hostId !== null && !hostIdMatches(hostId, localIds)) {
+    return { code: 'WRONG_HOSTID', detail: `it is bound to HOSTID=${hostId}, which is not this machine` };
+  }
+  return null;
+}
+
+/** `OPTIONS=` on the VENDOR line (relative to the license file), else `VENDOR.opt` beside it. */
+function loadOptions(licensePath: string, vendor: string, declared: string | null, notes: string[]): Options | null {
+  const dir = path.dirname(licensePath);
+  const file = declared ? path.resolve(dir, declared) : path.join(dir, `${vendor}.opt`);
+  if (!existsSync(file)) {
+    if (declared) throw new SetupError(`options file ${file} (OPTIONS= on the VENDOR ${vendor} line) does not exist; fix the path or remove OPTIONS=`);
+    return null;
+  }
+  const { options, diagnostics } = parseOptionsFile(readFileSync(file, 'utf8'), file);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const lines = diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  hint: ${d.hint}`);
+  if (errors.length > 0) throw new SetupError(lines.join('\n'));
+  notes.push(...lines);
+  return options;
+}

@@ -1,0 +1,496 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { formatLicenseDate } from '../license';
+import { reservationsFor, timeoutFor, type Options } from '../options';
+import { notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
+import type { AdminCommand, AdminRequest, CheckoutRequest, ServerMessage } from '../protocol';
+import type { FeatureStatus, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
+import type { Session, RequestHandler } from './listener';
+import type { LeaseLog, LeaseOp, MasterGate } from './seams';
+import type { AuditEntry, ReportLogEntry } from '../store';
+
+/**
+ * The licensing logic of one server: pools, leases, options, admin commands. It does not know
+ * who is master: the MasterGate says whether to serve or redirect, and every change to the held
+ * seats passes through the LeaseLog before the client hears about it.
+ */
+
+export type ReportRow = Omit<ReportLogEntry, 'id'>;
+export type AuditRow = Omit<AuditEntry, 'id'>;
+
+/** What the service writes and calls outside itself; the backend wires these to the store. */
+export interface LicensingDeps {
+  now: () => number;
+  log: LeaseLog;
+  gate: MasterGate;
+  /** `(daemon) message` lines for the debug log. */
+  debug: (daemon: string, message: string) => void;
+  report: (row: ReportRow) => void;
+  audit: (row: AuditRow) => void;
+  adminToken: string;
+  /** lmdown accepted: the host stops the server once the reply is on its way. */
+  requestShutdown: (reason: string) => void;
+  /** lmreread: reads the files again; throws an Error whose message says what is wrong. */
+  reread: () => ServingConfig;
+  /** Told after every change that status listeners care about. */
+  changed: () => void;
+  /** The triad adds what only it knows (peer health, quorum, warnings) to every snapshot. */
+  decorateStatus?: (status: ServerStatus) => ServerStatus;
+  /** A triad tells the other two members to do the same (lmdown stops all three). */
+  broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
+}
+
+/** What the license and options files say, in the form the service serves. */
+export interface ServingConfig {
+  poolLines: PoolLine[];
+  options: Map<string, Options | null>;
+  vendors: string[];
+  licenseFiles: string[];
+  members: Omit<MemberStatus, 'heartbeatRttMs' | 'heartbeatAgeMs' | 'heartbeatLossPercent'>[];
+  mode: ServerStatus['mode'];
+  notes: string[];
+}
+
+export interface ServiceSettings {
+  /** SERVER-line host and the port actually bound. */
+  host: string;
+  port: number;
+  version: string;
+  /** Clients heartbeat this often; a lease is reclaimed after three missed ones. */
+  clientHeartbeatIntervalMs: number;
+  /** Admin commands from other machines (DESIGN.md section 4: off until the admin turns it on). */
+  allowRemoteAdmin: boolean;
+}
+
+export class LicensingService implements RequestHandler {
+  private readonly pools: PoolSet;
+  private config: ServingConfig;
+  private readonly holders = new Map<string, Session>();
+  private readonly expected: Buffer;
+
+  constructor(
+    config: ServingConfig,
+    private readonly settings: ServiceSettings,
+    private readonly deps: LicensingDeps,
+  ) {
+    this.config = config;
+    this.pools = new PoolSet(config.poolLines);
+    this.pools.restore(deps.log.recover(), deps.now());
+    this.expected = Buffer.from(deps.adminToken);
+    let wasMaster = deps.gate.role() === 'master';
+    deps.gate.onChange(() => {
+      const isMaster = deps.gate.role() === 'master';
+      // a new master serves the seats its log holds (the quorum's most recent state), with fresh
+      // inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
+      if (isMaster && !wasMaster) this.pools.restore(deps.log.recover(), deps.now());
+      wasMaster = isMaster;
+    });
+  }
+
+  describe() {
+    return { server: this.settings.host, port: this.settings.port, serverVersion: this.settings.version };
+  }
+
+  /** Pools left out of serving and repeated FEATURE lines, for the start-up log. */
+  private get startupNotes(): string[] {
+    return [...this.config.notes, ...this.pools.ignored.map((i) => `${i.line.source}: ${i.reason}`)];
+  }
+
+  /** The start-up lines of each vendor daemon: what it serves, what has expired, or that it has nothing. */
+  announce(): void {
+    const usage = this.pools.usage(this.deps.now());
+    for (const note of this.startupNotes) this.deps.debug('lmgrd', note);
+    for (const vendor of this.config.vendors) {
+      const own = usage.filter((u) => u.pool.vendor === vendor);
+      for (const u of own) if (u.notServed?.code === 'EXPIRED') this.deps.debug(vendor, `EXPIRED: ${u.pool.name}`);
+      const served = [...new Set(own.filter((u) => u.notServed === null).map((u) => u.pool.name))];
+      if (served.length === 0) this.deps.debug(vendor, 'No features to serve');
+      else this.deps.debug(vendor, `Server started on ${this.settings.host} for: ${served.join(' ')}`);
+    }
+  }
+
+  get vendors(): string[] {
+    return this.config.vendors;
+  }
+
+  async handle(request: AdminRequest, session: Session): Promise<ServerMessage> {
+    switch (request.type) {
+      case 'checkout':
+        return this.checkout(request, session);
+      case 'heartbeat': {
+        const elsewhere = this.notServing(request.id);
+        if (elsewhere) return elsewhere;
+        const now = this.deps.now();
+        const unknown = request.leaseIds.filter((id) => !this.pools.heartbeat(id, now));
+        for (const id of request.leaseIds) if (!unknown.includes(id)) this.holders.set(id, session);
+        return { type: 'heartbeatAck', id: request.id, unknown };
+      }
+      case 'checkin':
+        return this.notServing(request.id) ?? this.checkin(request.id, request.leaseId);
+      case 'status':
+        return { type: 'statusReply', id: request.id, status: this.status() };
+      case 'lmdown':
+      case 'lmreread':
+      case 'lmremove':
+        return this.admin(request, session);
+    }
+  }
+
+  /**
+   * A member that is not the master must not answer for seats (it would call them unknown): it
+   * sends the client to the master, or asks it to retry while no master is known.
+   */
+  private notServing(id: number): ServerMessage | null {
+    if (this.deps.gate.role() === 'master') return null;
+    const master = this.deps.gate.master();
+    if (master) return { type: 'redirect', id, ...master };
+    return { type: 'refused', id, reason: 'this server is not serving now (no master); keep the seat and retry' };
+  }
+
+  private vendorOf(feature: string): string | null {
+    return this.pools.pools.find((p) => p.name === feature)?.vendor ?? null;
+  }
+
+  private optionsFor(vendor: string | null): Options | null {
+    return vendor === null ? null : (this.config.options.get(vendor) ?? null);
+  }
+
+  private daemonFor(feature: string): string {
+    return this.vendorOf(feature) ?? this.config.vendors[0] ?? 'lmgrd';
+  }
+
+  private async checkout(request: CheckoutRequest, session: Session): Promise<ServerMessage> {
+    if (this.deps.gate.role() !== 'master') {
+      const master = this.deps.gate.master();
+      if (master) return { type: 'redirect', id: request.id, ...master };
+      const refusal = notMasterDenial(null);
+      return { type: 'denied', id: request.id, code: refusal.major, reason: refusal.reason };
+    }
+    const now = this.deps.now();
+    const resumed = request.resumeToken ? this.findResumable(request) : undefined;
+    if (resumed) {
+      this.pools.heartbeat(resumed.leaseId, now);
+      this.holders.set(resumed.leaseId, session);
+      return this.granted(request.id, resumed, true);
+    }
+    const daemon = this.daemonFor(request.feature);
+    const who = `"${request.feature}" ${request.user}@${request.host}`;
+    const decision = this.pools.checkout(
+      {
+        ...request,
+        ip: session.remoteIp,
+        clientId: session.id,
+        leaseId: randomUUID(),
+        resumeToken: randomBytes(18).toString('base64url'),
+        server: this.settings.host,
+      },
+      now,
+      this.optionsFor(this.vendorOf(request.feature)),
+    );
+    if ('denied' in decision) {
+      this.deps.debug(daemon, `DENIED: ${who}  (${decision.denied.reason})`);
+      this.deps.report({ ...this.reportBase(request, now), event: 'DENIED', leaseId: null, reason: decision.denied.reason });
+      return { type: 'denied', id: request.id, code: decision.denied.major, reason: decision.denied.reason };
+    }
+    const lease = decision.granted;
+    try {
+      for (const released of decision.releases) await this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now });
+      await this.deps.log.commit({ kind: 'grant', lease });
+    } catch (error) {
+      this.pools.removeLease(lease.leaseId);
+      const reason = `the grant could not be made durable (${error instanceof Error ? error.message : String(error)}); try again`;
+      return { type: 'refused', id: request.id, reason };
+    }
+    this.holders.set(lease.leaseId, session);
+    this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
+    this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
+    this.deps.changed();
+    return this.granted(request.id, lease, false);
+  }
+
+  /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed). */
+  private findResumable(request: CheckoutRequest): Lease | undefined {
+    return this.pools
+      .leases()
+      .find((l) => l.resumeToken === request.resumeToken && l.feature === request.feature && l.lingerUntilMs === null);
+  }
+
+  private reportBase(request: Pick<Lease, 'feature' | 'version' | 'user' | 'host' | 'display' | 'count'>, now: number) {
+    return {
+      timeMs: now,
+      feature: request.feature,
+      version: request.version,
+      user: request.user,
+      host: request.host,
+      display: request.display,
+      count: request.count,
+      server: this.settings.host,
+    };
+  }
+
+  private granted(id: number, lease: Lease, resumed: boolean): ServerMessage {
+    const pool = this.pools.pools.find((p) => p.key === lease.poolKey);
+    return {
+      type: 'granted',
+      id,
+      leaseId: lease.leaseId,
+      resumeToken: lease.resumeToken,
+      feature: lease.feature,
+      version: pool?.version ?? lease.version,
+      count: lease.count,
+      heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
+      timeoutMs: this.timeoutMsFor(lease),
+      expiry: pool ? expiryText(pool) : 'permanent',
+      server: this.settings.host,
+      port: this.settings.port,
+      handle: lease.handle,
+      resumed,
+    };
+  }
+
+  private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
+    const now = this.deps.now();
+    const lease = this.pools.checkin(leaseId, now);
+    if (!lease) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
+    this.holders.delete(leaseId);
+    await this.commitQuietly({ kind: 'checkin', leaseId, atMs: now });
+    this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
+    this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
+    this.deps.changed();
+    return { type: 'checkedIn', id, leaseId };
+  }
+
+  /**
+   * Checkin, reclaim and remove free seats: if making that durable fails, the seat is still free
+   * here and a new master re-derives it from its own log, so the client is not kept waiting.
+   */
+  private async commitQuietly(op: LeaseOp): Promise<void> {
+    try {
+      await this.deps.log.commit(op);
+    } catch (error) {
+      this.deps.debug('lmgrd', `could not record ${op.kind} of ${'leaseId' in op ? op.leaseId : ''}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private timeoutMsFor(lease: Lease): number {
+    const seconds = this.timeoutSecondsFor(lease);
+    return seconds !== null ? seconds * 1000 : 3 * this.settings.clientHeartbeatIntervalMs;
+  }
+
+  /**
+   * TIMEOUT / TIMEOUTALL from the options file. Values below two client heartbeat intervals are
+   * raised to that, or live clients would lose their seats between two heartbeats.
+   */
+  private timeoutSecondsFor(lease: Lease): number | null {
+    const pool = this.pools.pools.find((p) => p.key === lease.poolKey);
+    const options = this.optionsFor(lease.vendor);
+    if (!pool || !options) return null;
+    return timeoutFor(options, policyFeatureOf(pool), Math.ceil((2 * this.settings.clientHeartbeatIntervalMs) / 1000));
+  }
+
+  /** Called by the host's timer: frees seats of silent clients and ended lingers. */
+  async sweep(): Promise<void> {
+    if (this.deps.gate.role() !== 'master') return;
+    const now = this.deps.now();
+    const { reclaimed, lingerEnded } = this.pools.reclaimIdle(now, {
+      heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
+      timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
+    });
+    for (const lease of reclaimed) {
+      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
+      this.holders.delete(lease.leaseId);
+      await this.commitQuietly({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now });
+      // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
+      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
+      this.deps.report({ ...this.reportBase(lease, now), event: 'RECLAIM', leaseId: lease.leaseId, reason: 'no heartbeat within the timeout' });
+    }
+    for (const lease of lingerEnded) await this.commitQuietly({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now });
+    if (reclaimed.length + lingerEnded.length > 0) this.deps.changed();
+  }
+
+  private tokenMatches(token: string | undefined): boolean {
+    if (!token) return false;
+    const given = Buffer.from(token);
+    return given.length === this.expected.length && timingSafeEqual(given, this.expected);
+  }
+
+  private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
+    const now = this.deps.now();
+    const detail = adminDetail(command);
+    const remote = !isLoopback(session.remoteIp);
+    if (remote && !this.settings.allowRemoteAdmin) {
+      this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: remote administration is off`);
+      this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `remote administration is off ${detail}`.trim() });
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
+      };
+    }
+    if (!this.tokenMatches(command.token)) {
+      const why = command.token ? 'wrong admin token' : 'no admin token';
+      this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
+      this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${detail}`.trim() });
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
+      };
+    }
+    return this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
+  }
+
+  /**
+   * Carries out an authorised admin command: one that came with the token, or from the app on
+   * this machine (`who`/`from` say which, for the audit table).
+   */
+  async performAdmin(command: AdminCommand, who: string, from: string): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
+    const now = this.deps.now();
+    const detail = adminDetail(command);
+    this.deps.audit({ timeMs: now, who, fromAddress: from, action: command.type, detail });
+    switch (command.type) {
+      case 'lmdown':
+        this.deps.debug('lmgrd', 'SERVER shutdown requested');
+        this.deps.broadcastAdmin?.('lmdown');
+        // the reply goes out first; the host then tells every client and closes the port
+        setImmediate(() => this.deps.requestShutdown(`lmdown from ${from}`));
+        return { type: 'done', id: command.id, message: 'shutting down' };
+      case 'lmreread': {
+        const reply = this.reread(command.id);
+        if (reply.type === 'done') this.deps.broadcastAdmin?.('lmreread');
+        return reply;
+      }
+      case 'lmremove':
+        return this.remove(command, now);
+    }
+  }
+
+  /** A peer's lmreread reached this member: reread here, without passing it on again. */
+  rereadForPeer(): { ok: boolean; message: string } {
+    const reply = this.reread(0);
+    return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
+  }
+
+  private reread(id: number): Extract<ServerMessage, { type: 'done' | 'refused' }> {
+    let config: ServingConfig;
+    try {
+      config = this.deps.reread();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.debug('lmgrd', `lmreread failed, still serving the previous files: ${reason}`);
+      return { type: 'refused', id, reason: `lmreread failed; the server keeps serving the previous files:\n${reason}` };
+    }
+    this.config = config;
+    this.pools.resize(config.poolLines);
+    this.deps.debug('lmgrd', 'Rereading license file...');
+    this.announce();
+    const served = this.pools.usage(this.deps.now()).filter((u) => u.notServed === null).length;
+    this.deps.changed();
+    return { type: 'done', id, message: `license and options files reread; ${served} feature pool${served === 1 ? '' : 's'} served` };
+  }
+
+  private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
+    const removed = this.pools.remove({ feature: command.feature, user: command.user, host: command.host, display: command.display });
+    if (removed.length === 0) {
+      return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\`` };
+    }
+    for (const lease of removed) {
+      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
+      this.holders.delete(lease.leaseId);
+      await this.commitQuietly({ kind: 'remove', leaseId: lease.leaseId, atMs: now });
+      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
+      this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
+    }
+    this.deps.changed();
+    return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}` };
+  }
+
+  status(): ServerStatus {
+    const own = this.ownStatus();
+    return this.deps.decorateStatus ? this.deps.decorateStatus(own) : own;
+  }
+
+  private ownStatus(): ServerStatus {
+    const now = this.deps.now();
+    const usage = this.pools.usage(now);
+    const role = this.deps.gate.role();
+    const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
+    return {
+      takenAt: now,
+      version: this.settings.version,
+      host: this.settings.host,
+      port: this.settings.port,
+      licenseFiles: this.config.licenseFiles,
+      mode: this.config.mode,
+      role,
+      master,
+      quorum: role === 'master' || role === 'standby',
+      members: this.config.members.map((m) => ({
+        ...m,
+        master: m.host === master,
+        heartbeatRttMs: null,
+        heartbeatAgeMs: null,
+        heartbeatLossPercent: null,
+      })),
+      vendors: this.config.vendors.map((name) => this.vendorStatus(name, usage)),
+      features: usage.map((u) => this.featureStatus(u, now)),
+      warnings: [],
+    };
+  }
+
+  private vendorStatus(name: string, usage: PoolUsage[]): VendorStatus {
+    const serving = usage.some((u) => u.pool.vendor === name && u.notServed === null);
+    return { name, up: serving, version: this.settings.version, problem: serving ? null : 'No features to serve' };
+  }
+
+  private featureStatus(u: PoolUsage, now: number): FeatureStatus {
+    const { pool } = u;
+    const options = this.optionsFor(pool.vendor);
+    const reservations = options ? reservationsFor(options, policyFeatureOf(pool)) : [];
+    const users: UserStatus[] = u.leases.map((lease) => ({
+      leaseId: lease.leaseId,
+      user: lease.user,
+      host: lease.host,
+      display: lease.display,
+      version: lease.version,
+      server: lease.server,
+      port: this.settings.port,
+      handle: lease.handle,
+      startedAt: lease.grantedAt,
+      count: lease.count,
+      linger:
+        lease.lingerSeconds > 0
+          ? { total: lease.lingerSeconds, remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - now) / 1000)) }
+          : null,
+    }));
+    return {
+      name: pool.name,
+      vendor: pool.vendor,
+      version: pool.version,
+      expiry: expiryText(pool),
+      issued: u.issued,
+      inUse: u.inUse,
+      kind: pool.userBased ? 'user-based' : u.issued === null ? 'uncounted' : pool.hostid !== null ? 'nodelocked' : 'floating',
+      lockedTo: pool.hostid,
+      vendorString: pool.vendorString,
+      served: u.notServed === null,
+      notServedReason: u.notServed?.reason ?? null,
+      users,
+      reservations: reservations.map((r) => ({ count: r.count, type: r.target.type, name: r.target.name })),
+    };
+  }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.');
+}
+
+/** What the audit table records about an admin command besides its name. */
+function adminDetail(command: AdminCommand): string {
+  return command.type === 'lmremove' ? `"${command.feature}" ${command.user} ${command.host} ${command.display}` : '';
+}
+
+/** The expiry of the pool's first line as the license file writes it. */
+function expiryText(pool: Pool): string {
+  const expiry = pool.lines[0].expiry;
+  return 'permanent' in expiry ? 'permanent' : formatLicenseDate(expiry);
+}

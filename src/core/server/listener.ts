@@ -1,0 +1,285 @@
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import {
+  adminRequestSchema,
+  clientRequestSchema,
+  ConnectionErrorCode,
+  decodeMessage,
+  encodeFrame,
+  FrameDecoder,
+  FrameTooLargeError,
+  helloSchema,
+  MAX_REPLY_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type AdminRequest,
+  type ConnectionRole,
+  type ServerMessage,
+} from '../protocol';
+
+/**
+ * The license port's socket driver: accepts connections, enforces the limits, decodes frames,
+ * waits for the hello, then routes each request to the handler for the connection's role.
+ * Bad input closes only the connection that sent it; nothing a peer sends can stop the listener.
+ */
+
+export interface Session {
+  readonly id: string;
+  readonly role: Exclude<ConnectionRole, 'peer'>;
+  /** `ip:port`, for logs. */
+  readonly remoteAddress: string;
+  /** The peer's IP (IPv4-mapped IPv6 unwrapped), for options INTERNET rules and admin checks. */
+  readonly remoteIp: string;
+  /** The program that connected, as its hello says (`triad lmdown`...), for the audit table. */
+  readonly agent: string | null;
+  /** Sends an unsolicited message (shutdown, revoked); ignored once the connection is gone. */
+  send(message: ServerMessage): void;
+  readonly closed: boolean;
+}
+
+export interface RequestHandler {
+  /** Answers one request. Role `client` sends only client requests; `admin` may send any. */
+  handle(request: AdminRequest, session: Session): Promise<ServerMessage>;
+  /** The welcome frame fields that describe this server. */
+  describe(): { server: string; port: number; serverVersion: string };
+}
+
+/** A peer connection handed to the triad after its hello; messages are raw JSON values. */
+export interface PeerLink {
+  readonly remoteAddress: string;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+}
+export type PeerHook = (link: PeerLink) => void;
+
+export interface ListenerLimits {
+  maxConnections: number;
+  /** A connection that has not said hello by then is closed. */
+  helloTimeoutMs: number;
+  /** A connection silent for this long is closed (half-open sockets); leases are not affected. */
+  idleTimeoutMs: number;
+  /** A reader this far behind is cut off rather than buffered without bound. */
+  maxPendingWriteBytes: number;
+}
+
+export const defaultListenerLimits: ListenerLimits = {
+  maxConnections: 2000,
+  helloTimeoutMs: 5_000,
+  idleTimeoutMs: 10 * 60_000,
+  maxPendingWriteBytes: 1024 * 1024,
+};
+
+const PROBLEM_WINDOW_MS = 10_000;
+const PROBLEMS_PER_WINDOW = 20;
+
+export interface ListenerEvents {
+  /** One line for the debug log about a connection that was refused or cut off. */
+  problem(message: string): void;
+}
+
+export class LicenseListener {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<Session>();
+  private peerHook: PeerHook | null = null;
+
+  constructor(
+    private readonly handler: RequestHandler,
+    private readonly limits: ListenerLimits,
+    private readonly events: ListenerEvents,
+  ) {
+    this.server = net.createServer((socket) => this.accept(socket));
+    this.server.on('error', (error) => events.problem(`listener error: ${error.message}`));
+  }
+
+  private problemWindowStart = 0;
+  private problemsInWindow = 0;
+
+  /**
+   * Connection problems go to the debug log, but a flood of garbage must not flood the log:
+   * at most PROBLEMS_PER_WINDOW lines per window, then one line saying how many were left out.
+   */
+  private problem(message: string): void {
+    const now = Date.now();
+    if (now - this.problemWindowStart >= PROBLEM_WINDOW_MS) {
+      const suppressed = this.problemsInWindow - PROBLEMS_PER_WINDOW;
+      if (suppressed > 0) this.events.problem(`${suppressed} more connection problems were not logged (at most ${PROBLEMS_PER_WINDOW} per ${PROBLEM_WINDOW_MS / 1000} s)`);
+      this.problemWindowStart = now;
+      this.problemsInWindow = 0;
+    }
+    this.problemsInWindow += 1;
+    if (this.problemsInWindow <= PROBLEMS_PER_WINDOW) this.events.problem(message);
+  }
+
+  /** Peer connections are refused until the triad installs its hook. */
+  setPeerHook(hook: PeerHook | null): void {
+    this.peerHook = hook;
+  }
+
+  /** Binds; resolves with the port, rejects with the OS error (EADDRINUSE...). */
+  listen(port: number, host: string | undefined): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen({ port, host, exclusive: true }, () => {
+        this.server.off('error', onError);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Tells every client and admin session, then closes every connection and the port. */
+  async close(farewell: ServerMessage | null): Promise<void> {
+    if (farewell) for (const session of this.sessions) session.send(farewell);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.end();
+    const forced = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, 1_000);
+    await closed;
+    clearTimeout(forced);
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  private accept(socket: net.Socket): void {
+    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    if (this.sockets.size >= this.limits.maxConnections) {
+      this.problem(`refused connection from ${remoteAddress}: ${this.limits.maxConnections} connections already open`);
+      socket.on('error', () => {});
+      socket.end(
+        encodeFrame({
+          type: 'error',
+          code: ConnectionErrorCode.tooManyConnections,
+          message: `Maximum connections (${this.limits.maxConnections}) reached; try again later or ask the administrator to raise the limit.`,
+        }),
+      );
+      return;
+    }
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+
+    const decoder = new FrameDecoder();
+    let session: (Session & { closed: boolean }) | null = null;
+    let peerListener: ((message: unknown) => void) | null = null;
+    let peerMode = false;
+
+    const send = (message: unknown) => {
+      if (socket.destroyed || socket.writableEnded) return;
+      if (socket.writableLength > this.limits.maxPendingWriteBytes) {
+        this.problem(`closed connection from ${remoteAddress}: it does not read its replies`);
+        socket.destroy();
+        return;
+      }
+      let frame: Buffer;
+      try {
+        frame = encodeFrame(message, MAX_REPLY_FRAME_BYTES);
+      } catch (error) {
+        // a reply too big to send (a status of an enormous license): the peer hears why instead
+        this.problem(`reply to ${remoteAddress} not sent: ${error instanceof Error ? error.message : String(error)}`);
+        const id = typeof message === 'object' && message !== null && 'id' in message ? Number(message.id) : null;
+        if (id !== null) socket.write(encodeFrame({ type: 'refused', id, reason: 'the reply is too large to send' }));
+        return;
+      }
+      socket.write(frame);
+    };
+    const fail = (code: string, message: string) => {
+      this.problem(`closed connection from ${remoteAddress}: ${message}`);
+      if (!socket.destroyed && !socket.writableEnded) socket.end(encodeFrame({ type: 'error', code, message }));
+      socket.destroy();
+    };
+
+    const helloTimer = setTimeout(
+      () => fail(ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
+      this.limits.helloTimeoutMs,
+    );
+    socket.setTimeout(this.limits.idleTimeoutMs, () => fail(ConnectionErrorCode.idleTimeout, 'connection idle too long'));
+
+    const onHello = (payload: Buffer) => {
+      const hello = decodeMessage(payload, helloSchema);
+      if (!hello.ok) return fail(ConnectionErrorCode.badMessage, `expected hello: ${hello.message}`);
+      clearTimeout(helloTimer);
+      if (hello.value.version !== PROTOCOL_VERSION) {
+        return fail(
+          ConnectionErrorCode.unsupportedVersion,
+          `protocol version ${hello.value.version} is not supported (this server speaks ${PROTOCOL_VERSION}); update the client`,
+        );
+      }
+      if (hello.value.role === 'peer') {
+        if (!this.peerHook) return fail(ConnectionErrorCode.roleUnavailable, 'this server is not part of a triad');
+        peerMode = true;
+        this.peerHook({
+          remoteAddress,
+          send,
+          onMessage: (listener) => (peerListener = listener),
+          onClose: (listener) => socket.once('close', listener),
+          close: () => socket.end(),
+        });
+        return;
+      }
+      const created = {
+        id: randomUUID(),
+        role: hello.value.role,
+        remoteAddress,
+        remoteIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        agent: hello.value.agent ?? null,
+        send: (message: ServerMessage) => send(message),
+        closed: false,
+      };
+      session = created;
+      this.sessions.add(created);
+      send({ type: 'welcome', version: PROTOCOL_VERSION, ...this.handler.describe() });
+    };
+
+    const onRequest = (payload: Buffer, current: Session) => {
+      const schema = current.role === 'admin' ? adminRequestSchema : clientRequestSchema;
+      const request = decodeMessage(payload, schema);
+      if (!request.ok) return fail(ConnectionErrorCode.badMessage, request.message);
+      const { value } = request;
+      // a handler bug, thrown or rejected, must not take the server down; the client hears a refusal
+      Promise.resolve()
+        .then(() => this.handler.handle(value, current))
+        .then(send, (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.problem(`request ${value.type} from ${remoteAddress} failed: ${reason}`);
+          send({ type: 'refused', id: value.id, reason: `server error: ${reason}` });
+        });
+    };
+
+    socket.on('data', (chunk) => {
+      let payloads: Buffer[];
+      try {
+        payloads = decoder.push(chunk);
+      } catch (error) {
+        if (error instanceof FrameTooLargeError) return fail(ConnectionErrorCode.frameTooLarge, error.message);
+        throw error;
+      }
+      for (const payload of payloads) {
+        if (socket.destroyed) return;
+        if (peerMode) {
+          let message: unknown;
+          try {
+            message = JSON.parse(payload.toString('utf8'));
+          } catch {
+            return fail(ConnectionErrorCode.badFrame, 'peer frame is not JSON');
+          }
+          peerListener?.(message);
+        } else if (session) onRequest(payload, session);
+        else onHello(payload);
+      }
+    });
+    socket.on('error', () => {}); // resets and timeouts end in 'close'
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.sockets.delete(socket);
+      if (session) {
+        session.closed = true;
+        this.sessions.delete(session);
+      }
+    });
+  }
+}

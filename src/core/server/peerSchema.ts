@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { PeerMessage } from '../quorum';
+
+/**
+ * The triad's peer messages (src/core/quorum/messages.ts) as zod schemas: a peer frame is
+ * untrusted input like any other, and one that does not match closes that peer link only.
+ */
+
+const count = z.number().int().nonnegative();
+const rank = z.union([z.literal(0), z.literal(1), z.literal(2)]);
+const hash = z.string().max(256);
+const serverOrder = z.array(z.string().max(256)).max(3);
+const time = z.number().finite();
+
+const identity = z.strictObject({ licenseHash: hash, serverOrder });
+
+const logEntry = z.strictObject({
+  epoch: count,
+  index: z.number().int().positive(),
+  op: z.union([
+    z.strictObject({ kind: z.literal('noop') }),
+    z.strictObject({ kind: z.enum(['grant', 'checkin', 'reclaim', 'remove']), payload: z.unknown() }),
+    z.strictObject({ kind: z.literal('licenseSwitch'), payload: z.unknown(), identity, previous: identity }),
+  ]),
+});
+
+export const peerMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('hello'), rank, licenseHash: hash, serverOrder, epoch: count, auth: z.string().max(512) }),
+  z.strictObject({ type: z.literal('heartbeat'), epoch: count, commitIndex: count, sentAt: time, master: z.boolean(), licenseHash: hash, serverOrder }),
+  z.strictObject({
+    type: z.literal('heartbeatAck'),
+    epoch: count,
+    sentAt: time,
+    lastIndex: count,
+    promised: z.boolean(),
+    licenseHash: hash,
+    serverOrder,
+  }),
+  z.strictObject({ type: z.literal('preVote'), epoch: count, lastLogEpoch: count, lastLogIndex: count }),
+  z.strictObject({ type: z.literal('preVoteReply'), epoch: count, granted: z.boolean() }),
+  z.strictObject({ type: z.literal('requestVote'), epoch: count, lastLogEpoch: count, lastLogIndex: count, commitIndex: count, transfer: z.boolean() }),
+  z.strictObject({ type: z.literal('vote'), epoch: count, granted: z.boolean(), lastLogEpoch: count, lastLogIndex: count, suffix: z.array(logEntry) }),
+  z.strictObject({ type: z.literal('append'), epoch: count, prevIndex: count, prevEpoch: count, ops: z.array(logEntry), commitIndex: count }),
+  z.strictObject({ type: z.literal('appendAck'), epoch: count, lastIndex: count, ok: z.boolean() }),
+  z.strictObject({ type: z.literal('transferTo'), rank, epoch: count }),
+  z.strictObject({ type: z.literal('shutdown'), epoch: count, auth: z.string().max(512) }),
+  z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),
+]) satisfies z.ZodType<PeerMessage>;

@@ -1,0 +1,47 @@
+import type { ServerRole } from '../../shared/status';
+import type { Lease } from '../pool/types';
+
+/**
+ * The two seams through which the triad (src/core/quorum + its driver) plugs into the license
+ * server without the licensing logic knowing who is master.
+ */
+
+/** Every change to the set of held seats. The log orders them; the master applies them. */
+export type LeaseOp =
+  | { kind: 'grant'; lease: Lease }
+  | { kind: 'checkin'; leaseId: string; atMs: number }
+  | { kind: 'reclaim'; leaseId: string; atMs: number }
+  | { kind: 'remove'; leaseId: string; atMs: number };
+
+/**
+ * Where ops become durable. `commit` resolves once the op survives a crash: stored in SQLite on a
+ * single server; on a triad, persisted by a peer too. The client hears "granted" only after it.
+ * A rejection means the op did not happen (e.g. the master lost its quorum) and the request fails.
+ */
+export interface LeaseLog {
+  commit(op: LeaseOp): Promise<void>;
+  /**
+   * The seats the log holds now: read at start, and again whenever the gate turns this member
+   * into the master (it then serves exactly the state it adopted from its quorum).
+   */
+  recover(): Lease[];
+}
+
+/** Where a standby sends clients. */
+export interface MasterAddress {
+  host: string;
+  port: number;
+}
+
+/** Am I serving, and if not, who is? A single server always answers "yes, me". */
+export interface MasterGate {
+  role(): ServerRole;
+  /** The master to redirect clients to when this member is not serving; null when nobody is. */
+  master(): MasterAddress | null;
+  /** Called when the gate's answer changes: status listeners hear about it, and a new master reloads its seats. */
+  onChange(listener: () => void): () => void;
+}
+
+export function singleServerGate(): MasterGate {
+  return { role: () => 'master', master: () => null, onChange: () => () => {} };
+}

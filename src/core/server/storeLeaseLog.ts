@@ -1,0 +1,36 @@
+import type { Store } from '../store';
+import type { BatchedWriter } from './batchedWriter';
+import type { LeaseLog, LeaseOp } from './seams';
+
+/**
+ * The single server's LeaseLog: an op is durable once its row is committed to SQLite (the store
+ * runs synchronous=FULL in WAL mode, so a returned commit survives kill -9 and power loss).
+ * Commits go through the group-commit writer, one transaction per event-loop turn.
+ */
+export function storeLeaseLog(store: Store, writer: BatchedWriter): LeaseLog {
+  return {
+    commit: (op: LeaseOp) => writer.commit(() => applyToStore(store, op)),
+    recover: () => store.leases.list(),
+  };
+}
+
+/** How each op changes the lease table; a triad follower applies replicated ops the same way. */
+export function applyToStore(store: Store, op: LeaseOp): void {
+  switch (op.kind) {
+    case 'grant':
+      store.leases.put(op.lease);
+      return;
+    case 'checkin': {
+      const lease = store.leases.get(op.leaseId);
+      if (!lease) return;
+      // LINGER keeps the seat after checkin; the row stays until the linger ends
+      if (lease.lingerSeconds > 0) store.leases.put({ ...lease, lingerUntilMs: op.atMs + lease.lingerSeconds * 1000 });
+      else store.leases.delete(op.leaseId);
+      return;
+    }
+    case 'reclaim':
+    case 'remove':
+      store.leases.delete(op.leaseId);
+      return;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * What a triad member must remember across restarts (QUORUM.md "persistent state"): the highest
+ * epoch seen, its vote in the latest epoch it voted in, and the replicated op log with its commit
+ * index. Every write is committed (and, with synchronous=FULL, on disk) when the call returns,
+ * so the quorum engine can answer the peer right after.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+
+export interface LogEntry {
+  epoch: number;
+  /** 1-based, contiguous. */
+  idx: number;
+  /** The op as the quorum engine defines it; stored as JSON. */
+  op: unknown;
+}
+
+export interface QuorumPersistentState {
+  epoch: number;
+  /** The vote cast in `votedFor.epoch`; null when it never voted. */
+  votedFor: { epoch: number; member: string } | null;
+  commitIndex: number;
+}
+
+export interface QuorumStateRepository {
+  state(): QuorumPersistentState;
+  /** Never lowers the epoch (a stale caller cannot undo a newer one). */
+  setEpoch(epoch: number): void;
+  /** Records the vote and raises the epoch to it, atomically. */
+  vote(epoch: number, member: string): void;
+  setCommitIndex(commitIndex: number): void;
+  /** Appends entries whose indexes continue the log; throws on a gap (a bug in the caller). */
+  append(entries: readonly LogEntry[]): void;
+  /** Deletes entries with idx >= fromIdx (a conflicting uncommitted suffix). */
+  truncateFrom(fromIdx: number): void;
+  /** Entries with idx >= fromIdx, in order, at most `limit`. */
+  readFrom(fromIdx: number, limit?: number): LogEntry[];
+  /** The last entry's epoch and index, or null when the log is empty. */
+  last(): { epoch: number; idx: number } | null;
+}
+
+interface StateRow {
+  epoch: number;
+  voted_epoch: number | null;
+  voted_for: string | null;
+  commit_index: number;
+}
+
+interface LogRow {
+  epoch: number;
+  idx: number;
+  op: string;
+}
+
+export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumStateRepository {
+  const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index FROM quorum_state WHERE id = 1');
+  const raiseEpoch = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?) WHERE id = 1');
+  const recordVote = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?), voted_epoch = ?, voted_for = ? WHERE id = 1');
+  const updateCommit = db.prepare('UPDATE quorum_state SET commit_index = ? WHERE id = 1');
+  const insert = db.prepare('INSERT INTO quorum_log (idx, epoch, op) VALUES (?, ?, ?)');
+  const truncate = db.prepare('DELETE FROM quorum_log WHERE idx >= ?');
+  const readRange = db.prepare<[number, number], LogRow>('SELECT epoch, idx, op FROM quorum_log WHERE idx >= ? ORDER BY idx LIMIT ?');
+  const selectLast = db.prepare<[], { epoch: number; idx: number }>('SELECT epoch, idx FROM quorum_log ORDER BY idx DESC LIMIT 1');
+
+  const append = db.transaction((entries: readonly LogEntry[]) => {
+    let expected = (selectLast.get()?.idx ?? 0) + 1;
+    for (const entry of entries) {
+      if (entry.idx !== expected) throw new Error(`Quorum log append out of order: expected index ${expected}, got ${entry.idx}.`);
+      insert.run(entry.idx, entry.epoch, JSON.stringify(entry.op));
+      expected += 1;
+    }
+  });
+
+  return {
+    state() {
+      const row = selectState.get();
+      if (!row) throw new Error('quorum_state row missing: the database was modified outside Triad.');
+      return {
+        epoch: row.epoch,
+        votedFor: row.voted_epoch === null || row.voted_for === null ? null : { epoch: row.voted_epoch, member: row.voted_for },
+        commitIndex: row.commit_index,
+      };
+    },
+    setEpoch(epoch) {
+      raiseEpoch.run(epoch);
+    },
+    vote(epoch, member) {
+      recordVote.run(epoch, epoch, member);
+    },
+    setCommitIndex(commitIndex) {
+      updateCommit.run(commitIndex);
+    },
+    append(entries) {
+      append(entries);
+    },
+    truncateFrom(fromIdx) {
+      truncate.run(fromIdx);
+    },
+    readFrom(fromIdx, limit = Number.MAX_SAFE_INTEGER) {
+      return readRange.all(fromIdx, limit).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
+    },
+    last() {
+      return selectLast.get() ?? null;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
+import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
+import { openStore, type Store } from '../core/store';
+import type { ServerStatus } from '../shared/status';
+import { createLocalServer } from './localServer';
+
+/**
+ * What every admin host runs (the headless host and Electron's main process): the store, the
+ * demo license on first start, the local license server, and the admin API over them.
+ */
+export interface AdminAppOptions {
+  dataDir: string;
+  /** Backend identity overrides (tests run on one machine): see `triad serve`. */
+  as?: string;
+  hostid?: string;
+  port?: number;
+  bind?: string;
+  clientHeartbeatIntervalMs?: number;
+  /** SERVER-line host written into a first-run demo license (default: this host name). */
+  demoServerHost?: string;
+}
+
+export interface AdminApp {
+  api: AdminApi;
+  store: Store;
+  demo: DemoOutcome;
+  status(): ServerStatus;
+  close(): Promise<void>;
+}
+
+export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> {
+  const store = openStore(options.dataDir);
+  const licensePath = licenseFileIn(options.dataDir);
+  const demo = await ensureDemoLicense({
+    store,
+    licensePath,
+    serverHost: options.demoServerHost,
+    hostid: options.hostid,
+    port: options.port,
+    bindAddress: options.bind,
+  });
+  const current = store.licenseFiles.current();
+  // The database is the record; a license file deleted behind our back is written again.
+  if (current && !existsSync(licensePath)) writeFileSync(licensePath, current.text);
+
+  const server = createLocalServer({
+    licensePath,
+    dataDir: options.dataDir,
+    as: options.as,
+    hostid: options.hostid,
+    port: options.port,
+    bind: options.bind,
+    clientHeartbeatIntervalMs: options.clientHeartbeatIntervalMs,
+  });
+  // A server that cannot start leaves the app running: the status screen shows why.
+  if (current) await server.start().catch(() => undefined);
+  const api = createAdminApi({ server, store, licensePath });
+  return {
+    api,
+    store,
+    demo,
+    status: () => server.status(),
+    async close() {
+      api.close();
+      await server.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { eventNames, isMethodName, type Result, type Transport } from '../shared/contract';
+import { serveStatic } from './staticFiles';
+
+/**
+ * The admin contract over HTTP for browsers (DESIGN.md section 2): POST /api/<method> with a JSON
+ * body answers the result envelope; GET /api/events is a server-sent-event stream with one event
+ * per contract event; everything else is the built renderer.
+ *
+ * Browser safety without a login: POSTs must be `application/json` (a cross-site form cannot
+ * send that without a CORS preflight, which we never grant), and on a loopback address the Host
+ * header must name the loopback (defeats DNS rebinding).
+ */
+export interface HttpHostOptions {
+  api: Transport;
+  /** Folder holding the built renderer (index.html); null serves the API only. */
+  rendererDir: string | null;
+  host: string;
+  port: number;
+}
+
+export interface HttpHost {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const maxBodyBytes = 10 * 1024 * 1024;
+const keepAliveMs = 15_000;
+
+function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { ok: false, error: { code: 'bad-request', message } });
+}
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const loopbackHosts = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+}
+
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const rendererDir = options.rendererDir ? resolve(options.rendererDir) : null;
+  const streams = new Set<ServerResponse>();
+  const guardHost = isLoopback(options.host);
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') return refuse(res, 405, `Use POST for /api/${method}.`);
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+      return refuse(res, 415, 'Send the arguments as JSON with Content-Type: application/json.');
+    }
+    if (!isMethodName(method)) {
+      return sendJson(res, 404, { ok: false, error: { code: 'unknown-method', message: `There is no method "${method}".` } });
+    }
+    const body = await readBody(req);
+    if (body === null) return refuse(res, 413, `The request body is larger than ${maxBodyBytes / 1024 / 1024} MB.`);
+    let args: unknown;
+    try {
+      args = body.trim() === '' ? {} : JSON.parse(body);
+    } catch {
+      return refuse(res, 400, 'The request body is not valid JSON.');
+    }
+    // The API validates the arguments itself (the same check for IPC and HTTP).
+    sendJson(res, 200, await options.api.invoke(method, args as never));
+  }
+
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = eventNames.map((name) => options.api.on(name, (payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+    streams.add(res);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      for (const off of unsubscribe) off();
+      streams.delete(res);
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (guardHost && !loopbackHosts.test(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('This admin UI answers only on its loopback address.\n');
+      return;
+    }
+    const api = /^\/api\/([^/?#]+)/.exec(url);
+    const work = async () => {
+      if (api?.[1] === 'events' && req.method === 'GET') return handleEvents(req, res);
+      if (api) return handleApi(req, res, decodeURIComponent(api[1]!));
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (!rendererDir || !(await serveStatic(rendererDir, url, res))) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('The admin UI is not built. Run `npm run build`, then reload.\n');
+      }
+    };
+    work().catch((error: unknown) => {
+      if (!res.headersSent) {
+        sendJson(res, 500, { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
+      } else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    server,
+    close: async () => {
+      for (const res of streams) res.end();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import os from 'node:os';
+import { ApiError, type ServerControl } from '../core/adminApi';
+import { BackendError, createBackend, SERVER_VERSION, type Backend, type BackendOptions } from '../core/backend';
+import type { DebugLogEntry } from '../core/store';
+import type { ServerStatus } from '../shared/status';
+
+/**
+ * The license server as the admin app runs it: started and stopped on request (the app and its
+ * store outlive it), with its events forwarded. While stopped, status() says so, with the reason.
+ */
+export function createLocalServer(options: BackendOptions): ServerControl & { close(): Promise<void> } {
+  let backend: Backend | null = null;
+  let starting: Promise<void> | null = null;
+  let problem: string | null = null;
+  const statusListeners = new Set<(status: ServerStatus) => void>();
+  const logListeners = new Set<(line: DebugLogEntry) => void>();
+
+  const stoppedStatus = (): ServerStatus => ({
+    takenAt: Date.now(),
+    version: SERVER_VERSION,
+    host: os.hostname(),
+    port: options.port ?? 0,
+    licenseFiles: [options.licensePath],
+    mode: 'single',
+    role: 'stopped',
+    master: null,
+    quorum: false,
+    members: [],
+    vendors: [],
+    features: [],
+    warnings: problem ? [problem] : [],
+  });
+  const status = () => backend?.status() ?? stoppedStatus();
+  const announce = () => {
+    const snapshot = status();
+    for (const listener of statusListeners) listener(snapshot);
+  };
+
+  const start = async () => {
+    if (backend) return;
+    starting ??= (async () => {
+      try {
+        const started = await createBackend(options);
+        backend = started;
+        problem = null;
+        started.events.on('status', (s) => statusListeners.forEach((l) => l(s)));
+        started.events.on('log', (line) => logListeners.forEach((l) => l(line)));
+        started.events.once('stopped', (reason) => {
+          if (backend === started) backend = null;
+          problem = `The license server stopped: ${reason}.`;
+          announce();
+        });
+        announce();
+      } catch (error) {
+        problem = error instanceof Error ? error.message : String(error);
+        announce();
+        if (error instanceof BackendError) throw new ApiError('not-running', `The license server cannot start: ${problem}`);
+        throw error;
+      } finally {
+        starting = null;
+      }
+    })();
+    return starting;
+  };
+
+  const running = (): Backend => {
+    if (!backend) throw new ApiError('not-running', 'The license server is stopped. Start it on the Server status screen.');
+    return backend;
+  };
+
+  const admin = async (command: Parameters<Backend['admin']>[0]) => {
+    const reply = await running().admin(command);
+    if (!reply.ok) throw new ApiError(command.type === 'lmremove' ? 'not-found' : 'bad-request', reply.message);
+    return reply.message;
+  };
+
+  return {
+    status,
+    start,
+    async stop() {
+      await backend?.stop('stopped from the admin app');
+    },
+    async lmdown() {
+      const stopping = running().stopped;
+      await admin({ type: 'lmdown' });
+      await stopping;
+    },
+    async reread() {
+      await admin({ type: 'lmreread' });
+    },
+    async removeUser(who) {
+      await admin({ type: 'lmremove', ...who });
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    onLog(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    async close() {
+      await starting?.catch(() => undefined);
+      await backend?.stop('the admin app is quitting');
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { Button, Checkbox, Field, Input, Select, Title2, Toolbar } from '@fluentui/react-components';
+import { useMemo, useState } from 'react';
+import type { DebugLogLine } from '../../../shared/contract';
+import { formatDebugLogLine } from '../../../shared/debugLogText';
+import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
+import { saveTextFile } from '../components/saveTextFile';
+import { useAction, useEvent, useQuery } from '../useTransport';
+import { fromLocalInput, toLocalInput } from './localTime';
+
+const maxShown = 2000;
+
+export function DebugLogScreen() {
+  const [daemon, setDaemon] = useState('');
+  const [text, setText] = useState('');
+  const [from, setFrom] = useState('');
+  const [until, setUntil] = useState('');
+  const [live, setLive] = useState(true);
+  const [source, setSource] = useState<'local' | 'master'>('local');
+  const action = useAction();
+
+  const args = useMemo(
+    () => ({
+      daemon: daemon || undefined,
+      text: text || undefined,
+      sinceMs: fromLocalInput(from),
+      untilMs: fromLocalInput(until),
+      source,
+      limit: maxShown,
+    }),
+    [daemon, text, from, until, source],
+  );
+  const page = useQuery('log.query', args, JSON.stringify(args));
+
+  useEvent('log', (line: DebugLogLine) => {
+    if (!live || !page.value || source !== 'local') return;
+    if (daemon && line.daemon !== daemon) return;
+    if (text && !line.message.toLowerCase().includes(text.toLowerCase())) return;
+    if (args.untilMs !== undefined && line.time > args.untilMs) return;
+    if (page.value.lines.some((l) => l.id === line.id)) return;
+    const daemons = page.value.daemons.includes(line.daemon) ? page.value.daemons : [...page.value.daemons, line.daemon].sort();
+    page.set({ ...page.value, daemons, lines: [...page.value.lines, line].slice(-maxShown) });
+  });
+
+  const exportRange = async () => {
+    const result = await action.run('log.export', { sinceMs: args.sinceMs, untilMs: args.untilMs, source });
+    if (result) saveTextFile(result.fileName, result.text);
+  };
+
+  const lines = page.value?.lines ?? [];
+  return (
+    <section aria-labelledby="log-title" className="screen">
+      <Title2 as="h2" id="log-title">Debug log</Title2>
+      {page.value?.masterKeepsLog && source === 'local' && (
+        <Notice intent="info" title="This server is a standby">
+          Only the master writes the debug log; {page.value.masterKeepsLog.master} keeps it.{' '}
+          <Button size="small" onClick={() => setSource('master')}>
+            Show the master's log
+          </Button>
+        </Notice>
+      )}
+      {source === 'master' && (
+        <Notice intent="info">
+          Showing the master's log.{' '}
+          <Button size="small" onClick={() => setSource('local')}>
+            Show this server's log
+          </Button>
+        </Notice>
+      )}
+      <div className="filters">
+        <Field label="Daemon">
+          <Select value={daemon} onChange={(_e, d) => setDaemon(d.value)}>
+            <option value="">All daemons</option>
+            {(page.value?.daemons ?? []).map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Text">
+          <Input value={text} onChange={(_e, d) => setText(d.value)} placeholder="e.g. DENIED" />
+        </Field>
+        <Field label="From">
+          <Input type="datetime-local" value={from} onChange={(_e, d) => setFrom(d.value)} step={1} />
+        </Field>
+        <Field label="Until">
+          <Input type="datetime-local" value={until} onChange={(_e, d) => setUntil(d.value)} step={1} />
+        </Field>
+      </div>
+      <Toolbar aria-label="Debug log actions">
+        <Checkbox checked={live} onChange={(_e, d) => setLive(!!d.checked)} label="Live tail" />
+        <Button onClick={() => void exportRange()} disabled={!!action.busy}>
+          Export range to file…
+        </Button>
+        <Button
+          onClick={() => {
+            setFrom(toLocalInput(Date.now() - 3_600_000));
+            setUntil('');
+          }}
+        >
+          Last hour
+        </Button>
+        {action.busy && <Loading label="Exporting…" />}
+      </Toolbar>
+      <ErrorBar error={page.error ?? action.error} onRetry={() => void page.reload()} />
+      {page.state === 'loading' && !page.value && <Loading label="Reading the debug log…" />}
+      {page.value && lines.length === 0 && <Empty>No log lines match.</Empty>}
+      {lines.length > 0 && (
+        <pre className="log" role="log" aria-label="Debug log lines" tabIndex={0} data-testid="log-lines">
+          {lines.map((l) => formatDebugLogLine(l)).join('\n')}
+        </pre>
+      )}
+    </section>
+  );
+}

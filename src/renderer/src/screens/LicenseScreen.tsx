@@ -1,0 +1,158 @@
+import { Button, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, Title2, Title3 } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { LicenseCheckReport } from '../../../shared/contract';
+import { CheckReport } from '../components/CheckReport';
+import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
+import { FileDrop } from '../components/FileDrop';
+import { useAction, useEvent, useQuery } from '../useTransport';
+
+interface Candidate {
+  fileName: string;
+  text: string;
+  report: LicenseCheckReport;
+}
+
+export function LicenseScreen() {
+  const current = useQuery('license.current', {});
+  const action = useAction();
+  const [candidate, setCandidate] = useState<Candidate | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  useEvent('license', current.set);
+
+  const check = async (fileName: string, text: string) => {
+    setOutcome(null);
+    setCandidate(null);
+    const report = await action.run('license.check', { fileName, text });
+    if (report) setCandidate({ fileName, text, report });
+  };
+
+  const importIt = async () => {
+    if (!candidate) return;
+    const result = await action.run('license.import', { fileName: candidate.fileName, text: candidate.text });
+    if (!result) return;
+    if (result.imported) {
+      setCandidate(null);
+      setOutcome(`Imported ${candidate.fileName}. The server now serves it.`);
+      void current.reload();
+    } else {
+      setCandidate({ ...candidate, report: result.report });
+    }
+  };
+
+  const hasErrors = (candidate?.report.errors.length ?? 0) > 0;
+  return (
+    <section aria-labelledby="license-title" className="screen">
+      <Title2 as="h2" id="license-title">License files</Title2>
+      <Title3 as="h3">Import a license file</Title3>
+      <FileDrop testId="license-file" label="Choose license file…" accept=".lic,.dat,.txt,.upd,text/plain" onFile={(name, text) => void check(name, text)} />
+      {action.busy === 'license.check' && <Loading label="Checking the file…" />}
+      {action.busy === 'license.import' && <Loading label="Importing and rereading…" />}
+      <ErrorBar error={action.error} onDismiss={action.clearError} />
+      {outcome && <Notice intent="success">{outcome}</Notice>}
+      {candidate && (
+        <div className="candidate">
+          {hasErrors ? (
+            <Notice intent="warning" title="Not imported">
+              {candidate.fileName} has errors; the current license file is kept. Fix the lines below and choose the file again.
+            </Notice>
+          ) : (
+            <div className="row">
+              <Text>{candidate.fileName} has no errors.</Text>
+              <Button appearance="primary" onClick={() => void importIt()} disabled={!!action.busy}>
+                Import and replace the current file
+              </Button>
+              <Button onClick={() => setCandidate(null)}>Cancel</Button>
+            </div>
+          )}
+          <CheckReport report={candidate.report} />
+        </div>
+      )}
+
+      <Title3 as="h3">Current license file</Title3>
+      {current.state === 'loading' && !current.value && <Loading label="Loading the current license file…" />}
+      <ErrorBar error={current.error} onRetry={() => void current.reload()} />
+      {current.state !== 'loading' && current.value === null && !current.error && <Empty>No license file yet. Import one above.</Empty>}
+      {current.value && (
+        <>
+          <Text as="p" data-testid="current-license-path">
+            {current.value.path} · imported {new Date(current.value.importedAt).toLocaleString()} · sha256 {current.value.hash.slice(0, 12)}…
+          </Text>
+          <Textarea readOnly value={current.value.text} resize="vertical" rows={12} className="license-text" aria-label="Current license file text" data-testid="current-license-text" />
+        </>
+      )}
+      <TrustedKeys />
+    </section>
+  );
+}
+
+function TrustedKeys() {
+  const keys = useQuery('keys.list', {});
+  const action = useAction();
+  const [vendor, setVendor] = useState('');
+  const [publicKey, setPublicKey] = useState('');
+
+  const add = async () => {
+    const next = await action.run('keys.add', { vendor, publicKey });
+    if (next) {
+      keys.set(next);
+      setVendor('');
+      setPublicKey('');
+    }
+  };
+  const remove = async (v: string, fingerprint: string) => {
+    const next = await action.run('keys.remove', { vendor: v, fingerprint });
+    if (next) keys.set(next);
+  };
+
+  return (
+    <>
+      <Title3 as="h3">Trusted vendor keys</Title3>
+      <Text as="p">The server serves a feature only when its SIGN= verifies against a trusted key of its vendor.</Text>
+      <ErrorBar error={keys.error ?? action.error} onRetry={() => void keys.reload()} />
+      {keys.state === 'loading' && !keys.value && <Loading label="Loading keys…" />}
+      {keys.value && keys.value.length === 0 && <Empty>No trusted keys: every signature reads “unverified”.</Empty>}
+      {keys.value && keys.value.length > 0 && (
+        <Table aria-label="Trusted vendor keys" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Vendor</TableHeaderCell>
+              <TableHeaderCell>Fingerprint</TableHeaderCell>
+              <TableHeaderCell>Added</TableHeaderCell>
+              <TableHeaderCell>
+                <span className="visually-hidden">Actions</span>
+              </TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {keys.value.map((k) => (
+              <TableRow key={k.vendor + k.fingerprint}>
+                <TableCell>{k.vendor}</TableCell>
+                <TableCell>
+                  <code>{k.fingerprint}</code>
+                </TableCell>
+                <TableCell>{new Date(k.addedAt).toLocaleString()}</TableCell>
+                <TableCell>
+                  <Button size="small" onClick={() => void remove(k.vendor, k.fingerprint)} aria-label={`Remove key ${k.fingerprint} of ${k.vendor}`}>
+                    Remove
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <div className="key-form">
+        <Field label="Vendor">
+          <Input value={vendor} onChange={(_e, d) => setVendor(d.value)} />
+        </Field>
+        <Field label="Public key (PEM, the vendor's .pub file)">
+          <Textarea value={publicKey} onChange={(_e, d) => setPublicKey(d.value)} rows={4} />
+        </Field>
+        <FileDrop testId="key-file" label="Read .pub file…" accept=".pub,.pem,text/plain" onFile={(_name, text) => setPublicKey(text)} />
+        <Button onClick={() => void add()} disabled={!vendor.trim() || !publicKey.trim() || !!action.busy}>
+          Trust this key
+        </Button>
+      </div>
+    </>
+  );
+}

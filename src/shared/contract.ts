@@ -1,0 +1,297 @@
+/**
+ * The one contract between the admin UI and the backend: every method the UI may call (name ->
+ * argument schema -> result type), every event it may hear, and the one result envelope.
+ * The backend implements it once (src/core/adminApi.ts); Electron IPC (src/main) and the headless
+ * HTTP host (src/host) carry it unchanged; the renderer reaches it only through a Transport.
+ * Argument schemas are zod so every transport validates untrusted input the same way.
+ */
+import { z } from 'zod';
+import type { MemberRank, ServerStatus } from './status';
+
+// ---------------------------------------------------------------- envelope
+
+export type ErrorCode =
+  | 'bad-request' // arguments failed validation
+  | 'unknown-method'
+  | 'not-found' // the entry, key or user does not exist
+  | 'invalid-license' // import refused: the file has errors
+  | 'not-running' // the local server is stopped
+  | 'unreachable' // a remote server did not answer
+  | 'unsupported' // the backend cannot do this yet (e.g. fetching the master's log)
+  | 'internal';
+
+export interface ContractError {
+  code: ErrorCode;
+  /** What is wrong, where, and how to fix it: shown to the person as is. */
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+// ---------------------------------------------------------------- DTOs
+
+export interface LicenseDiagnostic {
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  message: string;
+  hint: string | null;
+}
+
+export type SignatureState = 'valid' | 'invalid' | 'unverified';
+
+/** The same report `triad check --json` prints, plus the file name it was made for. */
+export interface LicenseCheckReport {
+  fileName: string;
+  servers: { host: string; hostid: string; port: number | null; role: MemberRank }[];
+  vendors: { name: string; port: number | null; options: string | null }[];
+  features: {
+    name: string;
+    vendor: string;
+    version: string;
+    expiry: string;
+    count: number | 'uncounted';
+    signature: SignatureState;
+    line: number;
+  }[];
+  errors: LicenseDiagnostic[];
+  warnings: LicenseDiagnostic[];
+}
+
+export interface LicenseImportResult {
+  /** False when the file had errors: the current license was kept. */
+  imported: boolean;
+  report: LicenseCheckReport;
+}
+
+export interface CurrentLicense {
+  path: string;
+  text: string;
+  hash: string;
+  importedAt: number;
+}
+
+export interface TrustedKey {
+  vendor: string;
+  publicKey: string;
+  /** Short sha256 of the key, so two keys of one vendor can be told apart. */
+  fingerprint: string;
+  addedAt: number;
+}
+
+export interface DebugLogLine {
+  id: number;
+  /** Epoch milliseconds. */
+  time: number;
+  daemon: string;
+  message: string;
+}
+
+export interface DebugLogPage {
+  lines: DebugLogLine[];
+  /** Daemons present in the log, for the filter. */
+  daemons: string[];
+  /** Set on a standby: only the master writes the debug log (DESIGN.md section 5). */
+  masterKeepsLog: { master: string } | null;
+}
+
+export interface DebugLogExport {
+  fileName: string;
+  /** FlexLM debug-log lines `H:MM:SS (daemon) message`, with TIMESTAMP lines at day changes. */
+  text: string;
+  lineCount: number;
+}
+
+export interface UsagePoint {
+  time: number;
+  /** Seats in use per feature at `time`. */
+  inUse: Record<string, number>;
+}
+
+export interface UsagePeak {
+  feature: string;
+  peak: number;
+  at: number;
+  issued: number | null;
+}
+
+export interface UsageDenial {
+  time: number;
+  feature: string;
+  user: string;
+  host: string;
+  reason: string;
+}
+
+export interface UsageReport {
+  sinceMs: number;
+  untilMs: number;
+  features: string[];
+  points: UsagePoint[];
+  peaks: UsagePeak[];
+  denials: UsageDenial[];
+}
+
+export type ClientEntryType = 'single' | 'redundant';
+
+export interface ClientHost {
+  host: string;
+  /** Null (single entries only): `@host`, the client probes ports 27000-27009. */
+  port: number | null;
+}
+
+export interface ClientEntry {
+  id: number;
+  name: string;
+  type: ClientEntryType;
+  /** One host for single, primary/secondary/tertiary for redundant. */
+  hosts: ClientHost[];
+}
+
+export interface ClientConfig {
+  useLicenseServer: boolean;
+  entries: ClientEntry[];
+}
+
+export interface VerifyResult {
+  entryId: number;
+  reachable: boolean;
+  /** Why the entry did not answer, in words. */
+  problem: string | null;
+  /** Host of the master that answered (for a triad, whichever member is master). */
+  master: string | null;
+  features: { name: string; version: string; issued: number | null; inUse: number }[];
+}
+
+// ---------------------------------------------------------------- argument schemas
+
+const empty = z.object({}).strict();
+const port = z.number().int().min(1).max(65535);
+const hostName = z.string().trim().min(1, 'A host name is required.').max(255);
+const clientHosts = z.union([
+  z.array(z.object({ host: hostName, port: port.nullable() })).length(1),
+  z.array(z.object({ host: hostName, port })).length(3),
+]);
+const entryId = z.number().int().positive();
+const timeRange = { sinceMs: z.number().int().nonnegative().optional(), untilMs: z.number().int().nonnegative().optional() };
+
+export const methodArgs = {
+  'status.get': empty,
+  'server.start': empty,
+  /** Stops this server only (the app keeps running). */
+  'server.stop': empty,
+  /** lmdown: in a triad, stops all three members. */
+  'server.lmdown': empty,
+  'server.reread': empty,
+  'server.removeUser': z.object({
+    feature: z.string().min(1),
+    user: z.string().min(1),
+    host: z.string().min(1),
+    display: z.string(),
+  }),
+  'license.current': empty,
+  'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),
+  'license.import': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),
+  'keys.list': empty,
+  'keys.add': z.object({ vendor: z.string().trim().min(1).max(64), publicKey: z.string().min(1).max(10_000) }),
+  'keys.remove': z.object({ vendor: z.string().min(1), fingerprint: z.string().min(1) }),
+  'log.query': z.object({
+    ...timeRange,
+    /** `master`: on a standby, fetch the master's log instead of the (empty) local one. */
+    source: z.enum(['local', 'master']).optional(),
+    daemon: z.string().optional(),
+    text: z.string().optional(),
+    afterId: z.number().int().nonnegative().optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  }),
+  'log.export': z.object({ ...timeRange, source: z.enum(['local', 'master']).optional() }),
+  'usage.get': z.object({
+    sinceMs: z.number().int().nonnegative(),
+    untilMs: z.number().int().nonnegative(),
+    points: z.number().int().min(2).max(2000).optional(),
+  }),
+  'client.get': empty,
+  'client.setUse': z.object({ use: z.boolean() }),
+  'client.add': z.object({ name: z.string().trim().max(255).optional(), type: z.enum(['single', 'redundant']), hosts: clientHosts }),
+  'client.update': z.object({ id: entryId, name: z.string().trim().max(255).optional(), hosts: clientHosts.optional() }),
+  'client.remove': z.object({ id: entryId }),
+  'client.move': z.object({ id: entryId, delta: z.union([z.literal(-1), z.literal(1)]) }),
+  'client.import': z.object({ value: z.string().max(100_000) }),
+  'client.export': z.object({ platform: z.enum(['windows', 'unix']) }),
+  'client.verify': z.object({ ids: z.array(entryId).optional() }),
+} as const;
+
+export type MethodName = keyof typeof methodArgs;
+export type MethodArgs<M extends MethodName> = z.input<(typeof methodArgs)[M]>;
+/** Arguments after validation (defaults applied), as the backend receives them. */
+export type ParsedArgs<M extends MethodName> = z.output<(typeof methodArgs)[M]>;
+
+export interface MethodResults {
+  'status.get': ServerStatus;
+  'server.start': ServerStatus;
+  'server.stop': ServerStatus;
+  'server.lmdown': ServerStatus;
+  'server.reread': ServerStatus;
+  'server.removeUser': ServerStatus;
+  'license.current': CurrentLicense | null;
+  'license.check': LicenseCheckReport;
+  'license.import': LicenseImportResult;
+  'keys.list': TrustedKey[];
+  'keys.add': TrustedKey[];
+  'keys.remove': TrustedKey[];
+  'log.query': DebugLogPage;
+  'log.export': DebugLogExport;
+  'usage.get': UsageReport;
+  'client.get': ClientConfig;
+  'client.setUse': ClientConfig;
+  'client.add': ClientConfig;
+  'client.update': ClientConfig;
+  'client.remove': ClientConfig;
+  'client.move': ClientConfig;
+  'client.import': ClientConfig;
+  'client.export': { value: string };
+  'client.verify': VerifyResult[];
+}
+
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+export const methodNames = Object.keys(methodArgs) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methodArgs, name);
+}
+
+// ---------------------------------------------------------------- events
+
+export interface EventPayloads {
+  status: ServerStatus;
+  log: DebugLogLine;
+  clientConfig: ClientConfig;
+  license: CurrentLicense | null;
+}
+
+export type EventName = keyof EventPayloads;
+export const eventNames: EventName[] = ['status', 'log', 'clientConfig', 'license'];
+
+export function isEventName(name: string): name is EventName {
+  return (eventNames as string[]).includes(name);
+}
+
+// ---------------------------------------------------------------- transport
+
+/**
+ * What the renderer talks to. The backend's admin API implements it in-process; the IPC and HTTP
+ * transports implement it across a boundary. `invoke` never rejects: failures are envelopes.
+ */
+export interface Transport {
+  invoke<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
+
+/** Validates raw arguments against the method's schema; the message names the bad field. */
+export function parseMethodArgs<M extends MethodName>(method: M, raw: unknown): Result<ParsedArgs<M>> {
+  const parsed = methodArgs[method].safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as ParsedArgs<M> };
+  const issues = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'arguments'}: ${issue.message}`);
+  return { ok: false, error: { code: 'bad-request', message: `Invalid arguments for ${method}: ${issues.join('; ')}` } };
+}

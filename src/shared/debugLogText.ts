@@ -1,0 +1,39 @@
+/**
+ * FlexLM debug-log text (reference 5.2): `H:MM:SS (daemon) message`, hours not zero-padded, in
+ * local time. An exported range starts with, and marks each new day with, lmgrd's
+ * `TIMESTAMP M/D/YYYY` line, so readers of real lmgrd logs can place undated lines on a day.
+ */
+import type { DebugLogLine } from './contract';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+export function formatLogTime(time: number): string {
+  const d = new Date(time);
+  return `${d.getHours()}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatDebugLogLine(line: Pick<DebugLogLine, 'time' | 'daemon' | 'message'>): string {
+  return `${formatLogTime(line.time)} (${line.daemon}) ${line.message}`;
+}
+
+function timestampLine(time: number): string {
+  const d = new Date(time);
+  return formatDebugLogLine({ time, daemon: 'lmgrd', message: `TIMESTAMP ${d.getMonth() + 1}/${d.getDate()}/${d.getFullYear()}` });
+}
+
+export function formatDebugLogText(lines: readonly Pick<DebugLogLine, 'time' | 'daemon' | 'message'>[]): string {
+  const out: string[] = [];
+  let day = '';
+  for (const line of lines) {
+    const lineDay = new Date(line.time).toDateString();
+    if (lineDay !== day) {
+      out.push(timestampLine(line.time));
+      day = lineDay;
+    }
+    out.push(formatDebugLogLine(line));
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+/** The regex a reader of our export (and of lmgrd logs) can rely on. */
+export const debugLogLinePattern = /^(\d{1,2}):(\d{2}):(\d{2}) \(([^)\s]+)\) (.*)$/;

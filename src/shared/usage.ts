@@ -1,0 +1,85 @@
+/**
+ * Usage over time from the report log: replays checkout/checkin events into seats-in-use per
+ * feature, sampled at evenly spaced points, with peaks and denials. Pure; the report rows come
+ * from the store, sorted by time.
+ */
+import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
+
+export interface UsageEvent {
+  time: number;
+  event: 'OUT' | 'IN' | 'DENIED' | 'RECLAIM' | 'REMOVE';
+  feature: string;
+  user: string;
+  host: string;
+  count: number;
+  reason: string | null;
+}
+
+export function buildUsageReport(
+  events: readonly UsageEvent[],
+  range: { sinceMs: number; untilMs: number; points: number },
+  issued: ReadonlyMap<string, number | null> = new Map(),
+): UsageReport {
+  const { sinceMs, untilMs } = range;
+  const features = [...new Set([...issued.keys(), ...events.filter((e) => e.event !== 'DENIED').map((e) => e.feature)])].sort();
+  const inUse = new Map<string, number>(features.map((f) => [f, 0]));
+  const peaks = new Map<string, UsagePeak>();
+  const denials: UsageDenial[] = [];
+  const points: UsagePoint[] = [];
+  const steps = Math.max(2, range.points);
+  const stepMs = Math.max(1, (untilMs - sinceMs) / (steps - 1));
+  let next = 0;
+
+  const sample = (time: number) => points.push({ time, inUse: Object.fromEntries(inUse) });
+  const samplesBefore = (time: number) => {
+    while (next < steps && sinceMs + next * stepMs < time) {
+      sample(Math.round(sinceMs + next * stepMs));
+      next += 1;
+    }
+  };
+
+  // Seats held when the range starts count towards its peak.
+  let inRange = false;
+  const enterRange = () => {
+    if (inRange) return;
+    inRange = true;
+    for (const [feature, used] of inUse) peaks.set(feature, { feature, peak: used, at: sinceMs, issued: issued.get(feature) ?? null });
+  };
+
+  for (const e of events) {
+    if (e.time > untilMs) break;
+    if (e.time >= sinceMs) {
+      enterRange();
+      samplesBefore(e.time);
+    }
+    if (e.event === 'DENIED') {
+      if (e.time >= sinceMs) denials.push({ time: e.time, feature: e.feature, user: e.user, host: e.host, reason: e.reason ?? '' });
+      continue;
+    }
+    // Seats held before the range still count inside it, so replay from the first event.
+    const delta = e.event === 'OUT' ? e.count : -e.count;
+    const now = Math.max(0, (inUse.get(e.feature) ?? 0) + delta);
+    inUse.set(e.feature, now);
+    if (e.time >= sinceMs) {
+      const peak = peaks.get(e.feature);
+      if (!peak || now > peak.peak) peaks.set(e.feature, { feature: e.feature, peak: now, at: e.time, issued: issued.get(e.feature) ?? null });
+    }
+  }
+  enterRange();
+  samplesBefore(Number.POSITIVE_INFINITY);
+  return { sinceMs, untilMs, features, points, peaks: features.map((f) => peaks.get(f)!), denials };
+}
+
+/** CSV (RFC 4180 quoting) of the usage points: time, then one column per feature. */
+const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export function usageToCsv(report: UsageReport): string {
+  const header = ['time', ...report.features].map(quote).join(',');
+  const rows = report.points.map((p) => [new Date(p.time).toISOString(), ...report.features.map((f) => String(p.inUse[f] ?? 0))].join(','));
+  return [header, ...rows].join('\r\n') + '\r\n';
+}
+
+export function denialsToCsv(denials: readonly UsageDenial[]): string {
+  const rows = denials.map((d) => [new Date(d.time).toISOString(), d.feature, d.user, d.host, d.reason].map(quote).join(','));
+  return ['time,feature,user,host,reason', ...rows].join('\r\n') + '\r\n';
+}

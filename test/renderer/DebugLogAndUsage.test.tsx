@@ -1,0 +1,119 @@
+import './noWebAnimations';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DebugLogPage, UsageReport } from '../../src/shared/contract';
+import { DebugLogScreen } from '../../src/renderer/src/screens/DebugLogScreen';
+import { UsageScreen } from '../../src/renderer/src/screens/UsageScreen';
+import { TransportProvider } from '../../src/renderer/src/useTransport';
+import { createFakeTransport } from './fakeTransport';
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+const at = (h: number, m: number, s: number) => new Date(2026, 10, 28, h, m, s).getTime();
+
+const page: DebugLogPage = {
+  lines: [
+    { id: 1, time: at(7, 47, 3), daemon: 'lmgrd', message: 'lmgrd tcp-port 27000' },
+    { id: 2, time: at(7, 47, 4), daemon: 'ibmratl', message: 'OUT: "compiler" alice@ws1' },
+  ],
+  daemons: ['ibmratl', 'lmgrd'],
+  masterKeepsLog: null,
+};
+
+function renderWith(fake: ReturnType<typeof createFakeTransport>, screenElement: React.ReactNode) {
+  render(<TransportProvider transport={fake.transport}>{screenElement}</TransportProvider>);
+}
+
+/** Captures what saveTextFile hands to the browser. */
+function captureDownloads() {
+  const saved: { name: string; blob: Blob }[] = [];
+  let lastBlob: Blob | null = null;
+  vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+    lastBlob = blob as Blob;
+    return 'blob:test';
+  });
+  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    saved.push({ name: this.download, blob: lastBlob! });
+  });
+  return saved;
+}
+
+describe('Debug log screen', () => {
+  it('shows lines in the FlexLM format and tails new ones live, honouring the daemon filter', async () => {
+    const fake = createFakeTransport({ 'log.query': () => page });
+    renderWith(fake, <DebugLogScreen />);
+    const log = await screen.findByTestId('log-lines');
+    expect(log.textContent).toBe('7:47:03 (lmgrd) lmgrd tcp-port 27000\n7:47:04 (ibmratl) OUT: "compiler" alice@ws1');
+    act(() => fake.emit('log', { id: 3, time: at(7, 48, 0), daemon: 'ibmratl', message: 'IN: "compiler" alice@ws1' }));
+    await waitFor(() => expect(screen.getByTestId('log-lines').textContent).toContain('7:48:00 (ibmratl) IN: "compiler" alice@ws1'));
+
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Daemon' }), 'lmgrd');
+    await waitFor(() => expect(fake.callsOf('log.query').at(-1)).toMatchObject({ daemon: 'lmgrd' }));
+    act(() => fake.emit('log', { id: 4, time: at(7, 49, 0), daemon: 'ibmratl', message: 'not for this filter' }));
+    expect(screen.getByTestId('log-lines').textContent).not.toContain('not for this filter');
+  });
+
+  it('exports the chosen range to a text file', async () => {
+    const saved = captureDownloads();
+    const fake = createFakeTransport({
+      'log.query': () => page,
+      'log.export': () => ({ fileName: 'triad-debug-20261128-0747.log', text: '7:47:03 (lmgrd) TIMESTAMP 11/28/2026\n', lineCount: 1 }),
+    });
+    renderWith(fake, <DebugLogScreen />);
+    await screen.findByTestId('log-lines');
+    await userEvent.click(screen.getByRole('button', { name: 'Export range to file…' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.name).toBe('triad-debug-20261128-0747.log');
+    expect(await saved[0]!.blob.text()).toBe('7:47:03 (lmgrd) TIMESTAMP 11/28/2026\n');
+  });
+
+  it('on a standby, says the master keeps the log and offers it', async () => {
+    const fake = createFakeTransport({
+      'log.query': ({ source }) =>
+        source === 'master' ? { code: 'unsupported', message: 'Open the admin UI on apple to read it.' } : { ...page, lines: [], masterKeepsLog: { master: 'apple' } },
+    });
+    renderWith(fake, <DebugLogScreen />);
+    expect(await screen.findByText(/apple keeps it/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: "Show the master's log" }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Open the admin UI on apple');
+  });
+});
+
+describe('Usage screen', () => {
+  const report: UsageReport = {
+    sinceMs: at(0, 0, 0),
+    untilMs: at(12, 0, 0),
+    features: ['compiler'],
+    points: [
+      { time: at(0, 0, 0), inUse: { compiler: 0 } },
+      { time: at(12, 0, 0), inUse: { compiler: 2 } },
+    ],
+    peaks: [{ feature: 'compiler', peak: 4, at: at(9, 0, 0), issued: 5 }],
+    denials: [{ time: at(9, 30, 0), feature: 'compiler', user: 'bob', host: 'ws2', reason: 'Licensed number of users already reached. (-4,342)' }],
+  };
+
+  it('shows peaks and denials and exports CSV', async () => {
+    const saved = captureDownloads();
+    const fake = createFakeTransport({ 'usage.get': () => report });
+    renderWith(fake, <UsageScreen />);
+    const peaks = await screen.findByRole('table', { name: 'Peak usage' });
+    expect(peaks.textContent).toContain('compiler45');
+    expect(screen.getByRole('table', { name: 'Denials' }).textContent).toContain('Licensed number of users already reached. (-4,342)');
+    await userEvent.click(screen.getByRole('button', { name: 'Export usage CSV…' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Export denials CSV…' }));
+    await waitFor(() => expect(saved).toHaveLength(2));
+    expect((await saved[0]!.blob.text()).split('\r\n')[0]).toBe('time,compiler');
+    expect(await saved[1]!.blob.text()).toContain('"Licensed number of users already reached. (-4,342)"');
+  });
+
+  it('says so when nothing happened in the range', async () => {
+    const fake = createFakeTransport({ 'usage.get': () => ({ ...report, features: [], points: [], peaks: [], denials: [] }) });
+    renderWith(fake, <UsageScreen />);
+    expect(await screen.findByText('No license activity in this range.')).toBeTruthy();
+  });
+});

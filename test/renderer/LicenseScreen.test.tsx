@@ -1,0 +1,104 @@
+import './noWebAnimations';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LicenseCheckReport } from '../../src/shared/contract';
+import { LicenseScreen } from '../../src/renderer/src/screens/LicenseScreen';
+import { TransportProvider } from '../../src/renderer/src/useTransport';
+import { createFakeTransport } from './fakeTransport';
+
+afterEach(cleanup);
+
+const current = { path: '/data/license.lic', text: 'SERVER apple ANY 27000\nVENDOR ibmratl\n', hash: 'ab'.repeat(32), importedAt: 0 };
+
+function report(fileName: string, errors: LicenseCheckReport['errors'] = []): LicenseCheckReport {
+  return {
+    fileName,
+    servers: [{ host: 'apple', hostid: 'ANY', port: 27000, role: 'single' }],
+    vendors: [{ name: 'ibmratl', port: null, options: null }],
+    features: [{ name: 'compiler', vendor: 'ibmratl', version: '1.0', expiry: 'permanent', count: 5, signature: 'valid', line: 3 }],
+    errors,
+    warnings: [],
+  };
+}
+
+function renderScreen(fake: ReturnType<typeof createFakeTransport>) {
+  return render(
+    <TransportProvider transport={fake.transport}>
+      <LicenseScreen />
+    </TransportProvider>,
+  );
+}
+
+const file = (name: string, text: string) => new File([text], name, { type: 'text/plain' });
+
+describe('License files screen', () => {
+  it('lists errors with line numbers and hints, and offers no import, for a broken file', async () => {
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'license.check': ({ fileName }) =>
+        report(fileName, [{ severity: 'error', line: 4, column: 9, message: 'impossible date 31-feb-2027', hint: 'use a real calendar date' }]),
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('broken.lic', 'FEATURE x'));
+    expect(await screen.findByText('broken.lic:4:9: error: impossible date 31-feb-2027')).toBeTruthy();
+    expect(screen.getByText('hint: use a real calendar date')).toBeTruthy();
+    expect(screen.getByText('Not imported')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Import and replace the current file' })).toBeNull();
+    expect(fake.callsOf('license.import')).toHaveLength(0);
+    expect((screen.getByTestId('current-license-text') as HTMLTextAreaElement).value).toBe(current.text);
+  });
+
+  it('imports a good file only after the check, then shows it as current', async () => {
+    const next = { ...current, text: 'SERVER apple ANY 27000\nVENDOR ibmratl\nFEATURE compiler ibmratl 1.0 permanent 5\n', importedAt: 1 };
+    let served = current;
+    const fake = createFakeTransport({
+      'license.current': () => served,
+      'keys.list': () => [],
+      'license.check': ({ fileName }) => report(fileName),
+      'license.import': ({ fileName }) => {
+        served = next;
+        return { imported: true, report: report(fileName) };
+      },
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('good.lic', next.text));
+    await userEvent.click(await screen.findByRole('button', { name: 'Import and replace the current file' }));
+    await waitFor(() => expect((screen.getByTestId('current-license-text') as HTMLTextAreaElement).value).toBe(next.text));
+    expect(fake.callsOf('license.import')).toEqual([{ fileName: 'good.lic', text: next.text }]);
+    expect(screen.getByText('Imported good.lic. The server now serves it.')).toBeTruthy();
+  });
+
+  it('accepts a dropped file', async () => {
+    const fake = createFakeTransport({ 'license.current': () => null, 'keys.list': () => [], 'license.check': ({ fileName }) => report(fileName) });
+    renderScreen(fake);
+    expect(await screen.findByText('No license file yet. Import one above.')).toBeTruthy();
+    const drop = new Event('drop', { bubbles: true }) as Event & { dataTransfer: unknown };
+    drop.dataTransfer = { files: [file('dropped.lic', 'VENDOR ibmratl\n')] };
+    screen.getByTestId('license-file-drop').dispatchEvent(drop);
+    await waitFor(() => expect(fake.callsOf('license.check')).toEqual([{ fileName: 'dropped.lic', text: 'VENDOR ibmratl\n' }]));
+  });
+
+  it('manages trusted vendor keys and shows refusals', async () => {
+    const key = { vendor: 'ibmratl', publicKey: 'PEM', fingerprint: '0123456789abcdef', addedAt: 0 };
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'keys.add': ({ publicKey }) => (publicKey.includes('PRIVATE') ? { code: 'bad-request', message: 'That is a private key (NAME.key).' } : [key]),
+    });
+    renderScreen(fake);
+    expect(await screen.findByText(/No trusted keys/)).toBeTruthy();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Vendor' }), 'ibmratl');
+    const pem = screen.getByRole('textbox', { name: /Public key/ });
+    await userEvent.type(pem, 'PRIVATE');
+    await userEvent.click(screen.getByRole('button', { name: 'Trust this key' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('private key');
+    await userEvent.clear(pem);
+    await userEvent.type(pem, 'PUBLIC');
+    await userEvent.click(screen.getByRole('button', { name: 'Trust this key' }));
+    expect(await screen.findByText('0123456789abcdef')).toBeTruthy();
+  });
+});

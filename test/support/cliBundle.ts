@@ -1,0 +1,32 @@
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+let bundled: Promise<string> | null = null;
+
+/**
+ * Bundles the `triad` CLI for child processes, once per test process. The bundle goes under
+ * node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from the repo,
+ * and so tests never touch dist/ that other people build.
+ */
+export function cliBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
+    mkdirSync(outDir, { recursive: true });
+    const outfile = path.join(outDir, `cli-${process.pid}.mjs`);
+    await build({
+      entryPoints: [path.join(repoRoot, 'src/cli/index.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    return outfile;
+  })();
+  return bundled;
+}

@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatVendorKeyFile, generateVendorKeyPair, parseLicenseText, serializeLicenseFile, signLicenseFile } from '../../src/core/license';
+
+/**
+ * Writes a license file signed with a fresh vendor key pair, plus the `.pub` to pass to
+ * `triad serve --trust`. Tests bind the file to a made-up host id and start the server with
+ * the same `--hostid`, so several "machines" can run on one.
+ */
+
+export interface TestFeature {
+  name: string;
+  count: number | 'uncounted';
+  version?: string;
+  /** `permanent` (default) or `dd-mmm-yyyy`. */
+  expiry?: string;
+  keyword?: 'FEATURE' | 'INCREMENT';
+  /** Extra attributes as written, e.g. `LINGER=5` or `USER_BASED`. */
+  attributes?: string[];
+}
+
+export interface TestLicense {
+  vendor?: string;
+  servers: { host: string; hostid: string; port?: number }[];
+  features: TestFeature[];
+  /** Options file text, written as VENDOR.opt beside the license. */
+  options?: string;
+}
+
+export interface WrittenLicense {
+  licensePath: string;
+  publicKeyPath: string;
+  /** Rewrites the license (same key), e.g. with a new count before lmreread. */
+  rewrite(license: TestLicense): void;
+}
+
+export const TEST_HOSTID = '0a1b2c3d4e5f';
+
+export function licenseText(license: TestLicense): string {
+  const vendor = license.vendor ?? 'ibmratl';
+  const lines = [
+    '# written by test/support/signedLicense.ts',
+    ...license.servers.map((s) => `SERVER ${s.host} ${s.hostid}${s.port !== undefined ? ` ${s.port}` : ''}`),
+    `VENDOR ${vendor}`,
+    ...license.features.map(
+      (f) =>
+        `${f.keyword ?? 'INCREMENT'} ${f.name} ${vendor} ${f.version ?? '1.0'} ${f.expiry ?? 'permanent'} ${f.count}` +
+        (f.attributes?.length ? ` ${f.attributes.join(' ')}` : ''),
+    ),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function writeSignedLicense(dir: string, license: TestLicense, fileName = 'license.lic'): WrittenLicense {
+  const vendor = license.vendor ?? 'ibmratl';
+  const keys = generateVendorKeyPair(vendor);
+  mkdirSync(dir, { recursive: true });
+  const licensePath = path.join(dir, fileName);
+  const publicKeyPath = path.join(dir, `${vendor}.pub`);
+  writeFileSync(publicKeyPath, formatVendorKeyFile(vendor, keys.publicKeyPem));
+  const write = (next: TestLicense) => {
+    const { file } = parseLicenseText(licenseText(next), licensePath);
+    const signed = signLicenseFile(file, vendor, keys.privateKeyPem);
+    writeFileSync(licensePath, serializeLicenseFile(signed.file));
+    if (next.options !== undefined) writeFileSync(path.join(dir, `${vendor}.opt`), next.options);
+  };
+  write(license);
+  return { licensePath, publicKeyPath, rewrite: write };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol/frame';
+
+/** Cuts `bytes` at the given (sorted, deduplicated) positions. */
+function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (const p of points) {
+    pieces.push(bytes.subarray(start, p));
+    start = p;
+  }
+  pieces.push(bytes.subarray(start));
+  return pieces;
+}
+
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+
+describe('FrameDecoder', () => {
+  it('yields exactly the encoded payloads whatever the chunk boundaries', () => {
+    fc.assert(
+      fc.property(fc.array(jsonValue, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 20 }), (values, cuts) => {
+        const stream = Buffer.concat(values.map((v) => encodeFrame(v)));
+        const decoder = new FrameDecoder();
+        const payloads = splitAt(stream, cuts).flatMap((piece) => decoder.push(piece));
+        expect(payloads.map((p) => JSON.parse(p.toString('utf8')))).toEqual(values.map((v) => JSON.parse(JSON.stringify(v))));
+        expect(decoder.pendingBytes).toBe(0);
+      }),
+    );
+  });
+
+  it('keeps a truncated frame pending instead of yielding it', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.nat(), (value, cut) => {
+        const frame = encodeFrame(value);
+        const keep = cut % frame.length; // strictly shorter than the frame
+        const decoder = new FrameDecoder();
+        expect(decoder.push(frame.subarray(0, keep))).toEqual([]);
+        expect(decoder.pendingBytes).toBe(keep);
+      }),
+    );
+  });
+
+  it('rejects an oversize announcement before buffering the payload, and stays failed', () => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(MAX_FRAME_BYTES + 1, 0);
+    const decoder = new FrameDecoder();
+    expect(() => decoder.push(header)).toThrow(FrameTooLargeError);
+    expect(decoder.pendingBytes).toBe(0);
+    expect(decoder.push(encodeFrame({ a: 1 }))).toEqual([]);
+  });
+
+  it('accepts a payload of exactly the limit', () => {
+    const payload = 'x'.repeat(MAX_FRAME_BYTES - 2); // JSON string quotes make it exactly the limit
+    const frame = encodeFrame(payload);
+    expect(frame.length).toBe(MAX_FRAME_BYTES + 4);
+    expect(new FrameDecoder().push(frame).map((p) => JSON.parse(p.toString()))).toEqual([payload]);
+  });
+
+  it('takes a larger limit where the sender is trusted (server replies to a client)', () => {
+    const payload = 'y'.repeat(MAX_FRAME_BYTES * 2);
+    expect(() => new FrameDecoder().push(encodeFrame(payload, MAX_REPLY_FRAME_BYTES))).toThrow(FrameTooLargeError);
+    const decoded = new FrameDecoder(MAX_REPLY_FRAME_BYTES).push(encodeFrame(payload, MAX_REPLY_FRAME_BYTES));
+    expect(decoded.map((p) => JSON.parse(p.toString()))).toEqual([payload]);
+  });
+
+  it('refuses to encode an oversize payload', () => {
+    expect(() => encodeFrame('x'.repeat(MAX_FRAME_BYTES))).toThrow(FrameTooLargeError);
+  });
+});

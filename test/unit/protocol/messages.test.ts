@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeMessage } from '../../../src/core/protocol/codec';
+import { adminRequestSchema, clientRequestSchema, helloSchema, serverMessageSchema } from '../../../src/core/protocol/messages';
+
+const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+const checkout = {
+  type: 'checkout',
+  id: 1,
+  feature: 'ClearCase',
+  version: '1.0',
+  count: 1,
+  user: 'alice',
+  host: 'ws1',
+  display: '/dev/pts/1',
+};
+
+describe('decodeMessage', () => {
+  it('accepts a well-formed hello and checkout', () => {
+    expect(decodeMessage(bytes({ type: 'hello', version: 1, role: 'client' }), helloSchema).ok).toBe(true);
+    expect(decodeMessage(bytes(checkout), clientRequestSchema)).toEqual({ ok: true, value: checkout });
+  });
+
+  it('names the field that is wrong', () => {
+    const result = decodeMessage(bytes({ ...checkout, count: 0 }), clientRequestSchema);
+    expect(result).toMatchObject({ ok: false });
+    if (!result.ok) expect(result.message).toContain('count');
+  });
+
+  it('rejects unknown types, extra fields, and admin commands on a client connection', () => {
+    expect(decodeMessage(bytes({ type: 'launchMissiles', id: 1 }), clientRequestSchema).ok).toBe(false);
+    expect(decodeMessage(bytes({ ...checkout, extra: true }), clientRequestSchema).ok).toBe(false);
+    expect(decodeMessage(bytes({ type: 'lmdown', id: 2, token: 't' }), clientRequestSchema).ok).toBe(false);
+    expect(decodeMessage(bytes({ type: 'lmdown', id: 2, token: 't' }), adminRequestSchema).ok).toBe(true);
+  });
+
+  it('rejects bad UTF-8 and non-JSON without throwing', () => {
+    expect(decodeMessage(Buffer.from([0xff, 0xfe, 0x7b]), helloSchema)).toEqual({ ok: false, message: 'frame is not UTF-8 JSON' });
+    expect(decodeMessage(Buffer.from('{"type":'), helloSchema).ok).toBe(false);
+  });
+
+  it('never throws on arbitrary bytes or arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (raw) => {
+        decodeMessage(raw, adminRequestSchema);
+        decodeMessage(raw, serverMessageSchema);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(decodeMessage(bytes(value), clientRequestSchema).ok).toBe(false);
+      }),
+    );
+  });
+});
