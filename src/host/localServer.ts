@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { ApiError, type ServerControl } from '../core/adminApi';
 import { BackendError, createBackend, SERVER_VERSION, type Backend, type BackendOptions } from '../core/backend';
+import { createTriad } from '../core/server/peerWiring';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 
@@ -40,7 +41,7 @@ export function createLocalServer(options: BackendOptions): ServerControl & { cl
     if (backend) return;
     starting ??= (async () => {
       try {
-        const started = await createBackend(options);
+        const started = await createBackend({ triad: createTriad, ...options });
         backend = started;
         problem = null;
         started.events.on('status', (s) => statusListeners.forEach((l) => l(s)));

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { BackendError, createBackend, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
+import { createTriad } from '../../core/server/peerWiring';
 import { defaultDataDir } from '../../core/server/dataDir';
 import { StoreError } from '../../core/store';
 
@@ -48,6 +49,7 @@ export const serveCommand: CommandModule = (program) => {
       let backend;
       try {
         backend = await createBackend({
+          triad: createTriad,
           licensePath: opts.c,
           dataDir: opts.data ?? defaultDataDir(),
           as: opts.as,
