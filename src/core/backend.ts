@@ -204,7 +204,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
 
   const bind = options.bind ?? (setup.self && net.isIP(setup.self.host) ? setup.self.host : undefined);
   const ports = options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
-  if (setup.file.servers.length === 3 && !options.triad) {
+  // The triad engine runs only for a three-server file; one SERVER line is a single server.
+  const triadFactory = setup.file.servers.length === 3 ? options.triad : undefined;
+  if (setup.file.servers.length === 3 && !triadFactory) {
     throw new BackendError(`${options.licensePath} describes a three-server triad, which this build cannot run yet; use a file with one SERVER line`);
   }
 
@@ -235,7 +237,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
 
   function build(port: number): Backend {
     const triad =
-      options.triad?.({
+      triadFactory?.({
         setup,
         store,
         writer,
