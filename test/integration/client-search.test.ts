@@ -104,6 +104,16 @@ describe('client search over two independent servers', () => {
     expect(search.targets.map((t) => t.source)).toEqual(['IBMRATL_LICENSE_FILE', 'LM_LICENSE_FILE']);
   });
 
+  it('triad checkout --vendor searches <VENDOR>_LICENSE_FILE before LM_LICENSE_FILE', async () => {
+    // B's seats are all held by now: reaching B gives a denial (exit 1), the dead port alone gives exit 2
+    const env = { IBMRATL_LICENSE_FILE: `${portB}@127.0.0.1`, LM_LICENSE_FILE: `${deadPort}@127.0.0.1` };
+    const withVendor = await triad(['checkout', 'DOORS', '--vendor', 'ibmratl', '--connect-timeout', '1000'], env);
+    expect(withVendor.code).toBe(1);
+    expect(withVendor.stdout).toMatch(new RegExp(`DENIED: "DOORS" from ${portB}@127\\.0\\.0\\.1`));
+    const withoutVendor = await triad(['checkout', 'DOORS', '--connect-timeout', '1000'], env);
+    expect(withoutVendor.code).toBe(2);
+  });
+
   it('triad lmstat -a prints the FlexLM layout for a live server and the error line for a dead one', async () => {
     const live = await triad(['lmstat', '-c', `${portA}@127.0.0.1`, '-a']);
     expect(live.code).toBe(0);

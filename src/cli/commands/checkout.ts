@@ -44,14 +44,15 @@ export const checkoutCommand: CommandModule = (program) => {
     .description('Check out a license, hold it while heartbeating, then check it in (exit 0 granted, 1 denied, 2 no server)')
     .argument('<feature>', 'feature name')
     .option('-c <path>', 'license servers: port@host[,port@host,port@host] list or license file (default: $LM_LICENSE_FILE)')
+    .option('--vendor <name>', 'vendor whose <VENDOR>_LICENSE_FILE variable is searched before LM_LICENSE_FILE')
     .option('--version <version>', 'lowest feature version accepted', '1.0')
     .option('--count <n>', 'seats to check out', positiveInteger, 1)
     .option('--user <name>', 'user name to check out as (default: your login name)')
     .option('--hold <seconds>', 'hold the license this long (Ctrl-C or SIGTERM checks it in early)', seconds, 0)
     .option('--connect-timeout <ms>', 'per-server connect timeout', positiveInteger, 3000)
-    .action(async (feature: string, opts: { c?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number }) => {
+    .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number }) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);
-      const { search, problems } = createLicenseSearch({ commandLine: opts.c, env: process.env, platform: currentPlatform() });
+      const { search, problems } = createLicenseSearch({ commandLine: opts.c, vendor: opts.vendor, env: process.env, platform: currentPlatform() });
       for (const problem of problems) process.stderr.write(`triad: ${problem}\n`);
       if (search.targets.length === 0) {
         throw new CliError('no license server to contact: pass -c port@host (or a license file), or set LM_LICENSE_FILE', EXIT_UNREACHABLE);
