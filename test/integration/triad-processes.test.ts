@@ -84,10 +84,18 @@ describe('a triad of three triad serve processes', () => {
       expect(holder.stdout.filter((line) => line.includes('GRANTED'))).toHaveLength(1);
     }
     expect((await status(hosts[1]))?.features[0].inUse).toBe(10);
+
+    // the old primary, restarted, rejoins as a standby: the existing master stays master
+    await serve(hosts[0]);
+    await waitFor(async () => (await status(hosts[0]))?.role === 'standby', 15_000);
+    expect((await status(hosts[0]))?.master).toBe(hosts[1]);
+    expect((await status(hosts[1]))?.role).toBe('master');
   });
 
   it('with primary and secondary down, the tertiary alone serves nothing', async () => {
-    children.find((c) => c.child.spawnargs.includes(hosts[1]))!.child.kill('SIGKILL');
+    for (const host of hosts.slice(0, 2)) {
+      for (const c of children.filter((c) => c.child.spawnargs.includes(host))) c.child.kill('SIGKILL');
+    }
     const alone = await waitFor(async () => {
       const s = await status(hosts[2]);
       return s && s.role !== 'master' && s.role !== 'standby' ? s : null;
