@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { formatDebugLogLine } from '../../shared/debugLogText';
 
 /**
  * The server's debug log: every line goes to SQLite (through `persist`), to the optional `-l`
@@ -12,10 +13,9 @@ export interface DebugLine {
   message: string;
 }
 
+/** The `-l` file's line: the same FlexLM format the admin UI exports. */
 export function formatDebugLine(line: DebugLine): string {
-  const at = new Date(line.timeMs);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${at.getHours()}:${two(at.getMinutes())}:${two(at.getSeconds())} (${line.daemon}) ${line.message}`;
+  return formatDebugLogLine({ time: line.timeMs, daemon: line.daemon, message: line.message });
 }
 
 export class DebugLog {
