@@ -16,6 +16,8 @@ export default defineConfig({
     root: resolve('src/renderer'),
     base: './',
     plugins: [react()],
-    build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
+    // electron-vite leaves the renderer unminified; the headless host serves it over HTTP too
+    // Fluent UI v9 alone is about 500 kB minified
+    build: { minify: true, chunkSizeWarningLimit: 800, rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
   },
 });

@@ -4,8 +4,9 @@
 ;   Windows service, i.e. started at boot headless by the app's own executable (`--service`), like
 ;   lmadmin's -installService, so it serves while nobody is logged in. The app then attaches to
 ;   the running service as its admin UI instead of starting a second server.
-;   An Electron executable cannot answer the Service Control Manager itself, so the "service" is a
-;   boot-time task run as LocalSystem (Task Scheduler), restarted on failure.
+;   An Electron executable cannot answer the Service Control Manager itself, so WinSW
+;   (resources\winsw\TriadService.exe, configured by TriadService.xml) wraps it as a real
+;   service: "Triad License Server" in services.msc, automatic start, restarted on failure.
 
 !include nsDialogs.nsh
 !include LogicLib.nsh
@@ -48,14 +49,14 @@ FunctionEnd
     WriteRegStr HKLM "Software\Microsoft\Windows\CurrentVersion\Run" "Triad License Server" '"$INSTDIR\${APP_EXECUTABLE_FILENAME}"'
   ${EndIf}
   ${If} $TriadRunAsService == ${BST_CHECKED}
-    nsExec::Exec 'schtasks /Create /F /TN "Triad License Server" /SC ONSTART /RU SYSTEM /RL HIGHEST /TR "\"$INSTDIR\${APP_EXECUTABLE_FILENAME}\" --service"'
-    nsExec::Exec 'schtasks /Run /TN "Triad License Server"'
+    nsExec::Exec '"$INSTDIR\resources\winsw\TriadService.exe" install'
+    nsExec::Exec '"$INSTDIR\resources\winsw\TriadService.exe" start'
   ${EndIf}
 !macroend
 
 !macro customUnInstall
-  nsExec::Exec 'schtasks /End /TN "Triad License Server"'
-  nsExec::Exec 'schtasks /Delete /F /TN "Triad License Server"'
+  nsExec::Exec '"$INSTDIR\resources\winsw\TriadService.exe" stop'
+  nsExec::Exec '"$INSTDIR\resources\winsw\TriadService.exe" uninstall'
   DeleteRegValue HKLM "Software\Microsoft\Windows\CurrentVersion\Run" "Triad License Server"
   nsExec::Exec 'netsh advfirewall firewall delete rule name="Triad License Server"'
 !macroend

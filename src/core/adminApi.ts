@@ -3,8 +3,8 @@
  * server and the store. Electron's ipcMain and the headless HTTP host both forward to this
  * object, so both expose exactly the same methods, validation and errors.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from './atomicFile';
 import {
   eventNames,
   parseMethodArgs,
@@ -33,7 +33,8 @@ import { storedEntryToPathEntry } from './client/licensePathSources';
 import { probeTarget } from './client/searchStatus';
 import { resolveSearchTargets } from './client/searchTargets';
 import { checkLicenseText, keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
-import type { DebugLogEntry, SearchEntry, Store } from './store';
+import { sha256Hex, type DebugLogEntry, type SearchEntry, type Store } from './store';
+import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 
 /**
  * What the admin API needs from the local license server. The backend (src/core/backend.ts)
@@ -48,6 +49,10 @@ export interface ServerControl {
   lmdown(): Promise<void>;
   /** Rereads the license file, options files and trusted keys. */
   reread(): Promise<void>;
+  /** Triad master: all three members switch to this license file (see Backend.distributeLicense). */
+  distributeLicense(fileName: string, text: string): Promise<void>;
+  /** Triad standby: a page of the master's debug log, read over the peer link. */
+  masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
   removeUser(who: { feature: string; user: string; host: string; display: string }): Promise<void>;
   onStatus(listener: (status: ServerStatus) => void): () => void;
@@ -140,6 +145,37 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     if (server.status().role !== 'stopped') await server.reread();
   };
 
+  /** Imports go to the audit table like the admin commands; the app runs on this machine. */
+  const auditImport = (action: string, detail: string) => store.audit.append({ timeMs: now(), who: 'admin app', fromAddress: 'local', action, detail });
+
+  const distributeToTriad = async (fileName: string, text: string) => {
+    const status = server.status();
+    if (status.mode !== 'triad' || status.role === 'stopped') {
+      throw new ApiError('bad-request', 'Distributing needs this server running as one of three redundant servers; import the file here only instead.');
+    }
+    if (status.role !== 'master') {
+      const where = status.master ? `the master, ${status.master}` : 'the master once the three servers have a quorum';
+      throw new ApiError('bad-request', `This server is a ${status.role}: import the file on ${where}, which distributes it to all three.`);
+    }
+    try {
+      await server.distributeLicense(fileName, text);
+    } catch (error) {
+      throw new ApiError('invalid-license', error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  /** The master's lines in a time range, a frame-sized page at a time over the peer link. */
+  const masterLogRange = async (sinceMs: number | undefined, untilMs: number | undefined): Promise<DebugLogEntry[]> => {
+    const entries: DebugLogEntry[] = [];
+    for (let afterId: number | undefined; ; ) {
+      const page = await server.masterLog({ sinceMs, untilMs, afterId, limit: pageRows });
+      entries.push(...page.lines);
+      if (page.complete && page.lines.length < pageRows) return entries;
+      if (page.lines.length === 0) throw new ApiError('not-running', "The master's debug log has a line too long to send; export it on the master.");
+      afterId = page.lines[page.lines.length - 1]!.id;
+    }
+  };
+
   const handlers: Handlers = {
     'status.get': () => server.status(),
     'server.start': async () => {
@@ -166,15 +202,27 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
     'license.current': () => currentLicense(),
     'license.check': ({ fileName, text }) => checkLicenseText(text, fileName, trust(), now()),
-    'license.import': async ({ fileName, text }) => {
+    'license.import': async ({ fileName, text, distribute }) => {
       const report = checkLicenseText(text, fileName, trust(), now());
-      if (report.errors.length > 0) return { imported: false, report };
+      if (report.errors.length > 0) {
+        auditImport('import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
+        return { imported: false, distributed: false, report };
+      }
+      if (distribute) {
+        // each member writes and rereads the file as the switch commits there, this one included
+        try {
+          await distributeToTriad(fileName, text);
+        } catch (error) {
+          auditImport('import refused', `${fileName}, to the triad: ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        }
+        auditImport('import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
+        emit('license', currentLicense());
+        return { imported: true, distributed: true, report };
+      }
       const previous = store.licenseFiles.current();
       const install = (contents: string) => {
-        // Write beside, then rename: the server never reads a half-written file.
-        const temporary = `${deps.licensePath}.importing`;
-        writeFileSync(temporary, contents);
-        renameSync(temporary, deps.licensePath);
+        writeFileAtomically(deps.licensePath, contents);
         store.licenseFiles.import({ path: deps.licensePath, text: contents, importedAt: now() });
       };
       install(text);
@@ -186,10 +234,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         // triad): put the previous file back so disk, database and server agree again.
         if (previous) install(previous.text);
         const reason = error instanceof Error ? error.message : String(error);
+        auditImport('import refused', `${fileName}: the server refused it: ${reason}`);
         throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
       }
+      auditImport('import', `${fileName} (sha256 ${sha256Hex(text)})`);
       emit('license', currentLicense());
-      return { imported: true, report };
+      return { imported: true, distributed: false, report };
     },
     'keys.list': () => trustedKeys(),
     'keys.add': async ({ vendor, publicKey }) => {
@@ -209,28 +259,21 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       await rereadIfRunning();
       return trustedKeys();
     },
-    'log.query': ({ source, daemon, text, sinceMs, untilMs, afterId, limit }) => {
-      if (source === 'master') throw masterLogUnsupported(server.status());
-      // The screen shows the newest lines: keep a sliding window of the last `limit`.
-      const keep = limit ?? 1000;
-      const lines: DebugLogLine[] = [];
+    'log.query': async ({ source, daemon, text, sinceMs, untilMs, afterId, limit }) => {
+      // The screen shows the newest `limit` lines (after `afterId` when tailing).
+      const query = { daemon, text, sinceMs, untilMs, afterId, limit: limit ?? 1000, newest: true };
+      const entries = source === 'master' ? (await server.masterLog(query)).lines : store.debugLog.query(query);
       const status = server.status();
       // lmgrd and the vendor daemons write the log; the filter offers those plus any seen.
-      const daemons = new Set(['lmgrd', ...status.vendors.map((v) => v.name)]);
-      for (const entry of walkLog((after) => store.debugLog.query({ daemon, text, sinceMs, untilMs, afterId: after ?? afterId, limit: pageRows }))) {
-        lines.push(toLogLine(entry));
-        daemons.add(entry.daemon);
-        if (lines.length > keep * 2) lines.splice(0, lines.length - keep);
-      }
+      const daemons = new Set(['lmgrd', ...status.vendors.map((v) => v.name), ...entries.map((e) => e.daemon)]);
       return {
-        lines: lines.slice(-keep),
+        lines: entries.map(toLogLine),
         daemons: [...daemons].sort(),
-        masterKeepsLog: status.role === 'standby' && status.master ? { master: status.master } : null,
+        masterKeepsLog: source !== 'master' && status.role === 'standby' && status.master ? { master: status.master } : null,
       };
     },
-    'log.export': ({ source, sinceMs, untilMs }) => {
-      if (source === 'master') throw masterLogUnsupported(server.status());
-      const entries = [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, afterId: after, limit: pageRows }))];
+    'log.export': async ({ source, sinceMs, untilMs }) => {
+      const entries = source === 'master' ? await masterLogRange(sinceMs, untilMs) : [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, afterId: after, limit: pageRows }))];
       return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
     },
     'usage.get': ({ sinceMs, untilMs, points }) => {
@@ -320,11 +363,6 @@ function toContractError(error: unknown): ContractError {
 
 function entryNotFound(id: number): ApiError {
   return new ApiError('not-found', `Search-order entry ${id} no longer exists; the list was changed elsewhere. Reload the screen.`);
-}
-
-function masterLogUnsupported(status: ServerStatus): ApiError {
-  const where = status.master ? `on ${status.master}` : 'on the master';
-  return new ApiError('unsupported', `Reading the master's debug log from a standby is not available yet. Open the admin UI ${where} to read it.`);
 }
 
 function defaultEntryName(type: 'single' | 'redundant', hosts: { host: string }[]): string {

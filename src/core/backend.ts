@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { writeFileAtomically } from './atomicFile';
 import net from 'node:net';
 import os from 'node:os';
-import { parseVendorKeyFile, serverRanks, TrustStore } from './license';
+import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
 import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
 import { DebugLog } from './server/debugLog';
 import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
@@ -11,7 +12,11 @@ import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licens
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
+import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
+import { collectServerMetrics, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
+import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 import type { AdminCommand } from './protocol';
+import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 
 /**
@@ -25,6 +30,8 @@ export const SERVER_VERSION = 'v1.0.0';
 export const DEFAULT_PORTS = Array.from({ length: 10 }, (_, i) => 27000 + i);
 /** How often clients heartbeat unless told otherwise; FlexLM clients do every 2 minutes, we go faster. */
 export const DEFAULT_CLIENT_HEARTBEAT_MS = 30_000;
+/** lmgrd's default `-s 360`: a TIMESTAMP line every six hours. */
+export const DEFAULT_TIMESTAMP_INTERVAL_MS = 6 * 60 * 60_000;
 
 /** Status events are coalesced to at most one per this interval. */
 export const STATUS_EVENT_INTERVAL_MS = 200;
@@ -49,9 +56,13 @@ export interface BackendOptions {
   /** `-l`: mirror the debug log to this text file. */
   logFile?: string | null;
   clientHeartbeatIntervalMs?: number;
+  /** How often the master writes lmgrd's `TIMESTAMP M/D/YYYY` line (lmgrd -s; default 6 h). */
+  timestampIntervalMs?: number;
   /** Accept lmdown/lmreread/lmremove from other machines (with the token). Default off. */
   allowRemoteAdmin?: boolean;
   limits?: Partial<ListenerLimits>;
+  /** Lockout after failed admin authentication (tests shorten it). */
+  adminLockout?: Partial<AdminLockoutPolicy>;
   now?: () => number;
   /**
    * The triad plugs in here: given the setup, it returns the gate, the replicated lease log and
@@ -72,6 +83,8 @@ export interface TriadContext {
   requestShutdown: (reason: string) => void;
   /** A peer's lmreread: reread this member's files (not passed on again). */
   reread: () => { ok: boolean; message: string };
+  /** A license file distributed over the triad: write it where this member reads it, then reread. */
+  installLicense: (text: string) => { ok: boolean; message: string };
 }
 
 export interface TriadParts {
@@ -84,6 +97,12 @@ export interface TriadParts {
   decorateStatus?: (status: ServerStatus) => ServerStatus;
   /** A local lmdown/lmreread was accepted: ask the other two members to do the same. */
   broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
+  /** This member now serves `file` (started or reread): peers compare its identity from now on. */
+  licenseLoaded?: (file: LicenseFile) => void;
+  /** Master only: switches all three members to this license file together. */
+  distributeLicense?: (fileName: string, text: string) => Promise<void>;
+  /** A standby reads the master's debug log over the peer link. */
+  masterLog?: (query: MasterLogQuery) => Promise<MasterLogPage>;
 }
 
 export interface BackendEvents {
@@ -106,8 +125,18 @@ export interface Backend {
   readonly address: { host: string; port: number };
   readonly vendors: string[];
   status(): ServerStatus;
+  /** What /metrics shows about this server now (OpenMetrics families). */
+  metrics(): MetricFamily[];
   /** Admin commands from the local app (trusted: no token). */
   admin(command: LocalAdminCommand): Promise<{ ok: boolean; message: string }>;
+  /**
+   * Triad master only: distributes a license file to all three members over the peer links; each
+   * writes it to its license path and rereads as the switch commits. Rejects with a BackendError
+   * a person can act on (not a triad, not the master, no quorum).
+   */
+  distributeLicense(fileName: string, text: string): Promise<void>;
+  /** Triad standby: a page of the master's debug log (only the master writes one). */
+  masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** Stops serving: clients told, leases kept in the store, port closed, store closed. */
   stop(reason: string): Promise<void>;
   /** Resolves with the reason once the server has stopped for any reason. */
@@ -246,6 +275,15 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         now,
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
+        installLicense: (text) => {
+          try {
+            writeFileAtomically(options.licensePath, text);
+          } catch (error) {
+            return { ok: false, message: `cannot write ${options.licensePath}: ${error instanceof Error ? error.message : String(error)}` };
+          }
+          store.licenseFiles.import({ path: options.licensePath, text, importedAt: now() });
+          return service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' };
+        },
       }) ?? null;
     if (triad) listener.setPeerHook(triad.peerHook);
     const gate = triad?.gate ?? singleServerGate();
@@ -259,10 +297,16 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       }, STATUS_EVENT_INTERVAL_MS);
     };
     gate.onChange(emitStatus);
+    const counters = new ServerCounters();
+    const adminLockout = new AdminLockout({ ...defaultAdminLockoutPolicy, ...options.adminLockout });
+    const masterHost = () => (gate.role() === 'master' ? host : (gate.master()?.host ?? null));
+    counters.observeMaster(masterHost());
+    gate.onChange(() => counters.observeMaster(masterHost()));
 
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(stamper);
         if (statusPending) clearTimeout(statusPending);
         for (const vendor of service!.vendors) debug(vendor, `Shutting down ${vendor}`);
         await listener.close({ type: 'shutdown', reason });
@@ -284,11 +328,21 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         log: triad?.log ?? storeLeaseLog(store, writer),
         gate,
         debug,
-        report: (row) => writer.write(() => store.reportLog.append(row)),
+        // settles once the row is durable (OUT rows are awaited before "granted"); a failed row is logged, never thrown
+        report: (row) => {
+          counters.observeReport(row);
+          return writer.commit(() => store.reportLog.append(row)).catch((error: Error) => debug('lmgrd', `Report log row not written: ${error.message}`));
+        },
         audit: (row) => writer.write(() => store.audit.append(row)),
         adminToken,
+        adminLockout,
         requestShutdown: (reason) => void stop(reason),
-        reread: () => servingConfig(loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now())),
+        reread: () => {
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const config = servingConfig(next);
+          triad?.licenseLoaded?.(next.file);
+          return config;
+        },
         changed: emitStatus,
         // called through `triad` so that class methods keep their `this`
         decorateStatus: triad?.decorateStatus ? (status) => triad.decorateStatus!(status) : undefined,
@@ -301,6 +355,10 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
 
     const sweepEveryMs = Math.max(100, Math.min(heartbeatMs / 2, 5_000));
     const sweeper = setInterval(() => void service!.sweep(), sweepEveryMs);
+    // only the master writes the debug log (a standby's would be empty but for the dates)
+    const stamper = setInterval(() => {
+      if (gate.role() === 'master') debug('lmgrd', timestampMessage(now()));
+    }, options.timestampIntervalMs ?? DEFAULT_TIMESTAMP_INTERVAL_MS);
 
     return {
       events,
@@ -309,9 +367,34 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       address: { host, port },
       vendors: service.vendors,
       status: () => service!.status(),
+      metrics: () =>
+        collectServerMetrics({
+          status: service!.status(),
+          counters,
+          connections: listener.connectionCount,
+          connectionProblems: listener.problemCounts,
+          adminAuth: { failures: adminLockout.failures, lockouts: adminLockout.lockouts },
+          process: sampleProcess(),
+        }),
       admin: async (command) => {
         const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, 'admin app', 'local');
         return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
+      },
+      distributeLicense: async (fileName, text) => {
+        if (!triad?.distributeLicense) throw new BackendError('This server is not one of three redundant servers: import the license file here only.');
+        try {
+          await triad.distributeLicense(fileName, text);
+        } catch (error) {
+          throw new BackendError(`The license file was not distributed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+      masterLog: async (query) => {
+        if (!triad?.masterLog) throw new BackendError('This server is not one of three redundant servers: its own debug log is the whole log.');
+        try {
+          return await triad.masterLog(query);
+        } catch (error) {
+          throw new BackendError(`The master's debug log cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+        }
       },
       stop,
       stopped,

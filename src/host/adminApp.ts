@@ -3,6 +3,7 @@ import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
 import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
 import { openStore, type Store } from '../core/store';
 import type { ServerStatus } from '../shared/status';
+import { formatOpenMetrics } from '../core/metrics';
 import { createLocalServer } from './localServer';
 
 /**
@@ -26,6 +27,8 @@ export interface AdminApp {
   store: Store;
   demo: DemoOutcome;
   status(): ServerStatus;
+  /** The OpenMetrics exposition of the local server (GET /metrics). */
+  metrics(): string;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
     store,
     demo,
     status: () => server.status(),
+    metrics: () => formatOpenMetrics(server.metrics()),
     async close() {
       api.close();
       await server.close();

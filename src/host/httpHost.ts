@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { eventNames, isMethodName, type Result, type Transport } from '../shared/contract';
 import { serveStatic } from './staticFiles';
+import { sendMetrics } from '../core/metrics/metricsEndpoint';
 
 /**
  * The admin contract over HTTP for browsers (DESIGN.md section 2): POST /api/<method> with a JSON
@@ -12,9 +13,13 @@ import { serveStatic } from './staticFiles';
  * Browser safety without a login: POSTs must be `application/json` (a cross-site form cannot
  * send that without a CORS preflight, which we never grant), and on a loopback address the Host
  * header must name the loopback (defeats DNS rebinding).
+ *
+ * GET /metrics answers the OpenMetrics exposition (read-only, for Prometheus).
  */
 export interface HttpHostOptions {
   api: Transport;
+  /** The OpenMetrics exposition for GET /metrics; without it /metrics is not served. */
+  metrics?: () => string;
   /** Folder holding the built renderer (index.html); null serves the API only. */
   rendererDir: string | null;
   host: string;
@@ -53,7 +58,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 
 const loopbackHosts = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
-function isLoopback(address: string): boolean {
+export function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || address.startsWith('127.');
 }
 
@@ -105,6 +110,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const work = async () => {
       if (api?.[1] === 'events' && req.method === 'GET') return handleEvents(req, res);
       if (api) return handleApi(req, res, decodeURIComponent(api[1]!));
+      if (options.metrics && url.split('?')[0] === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+        return sendMetrics(res, options.metrics(), req.method === 'HEAD');
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;

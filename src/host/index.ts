@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../core/server/dataDir';
 import { openAdminApp } from './adminApp';
-import { startHttpHost } from './httpHost';
+import { isLoopback, startHttpHost } from './httpHost';
 import { parseListen } from './listenAddress';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +31,7 @@ const program = new Command('triad-host')
   .option('--port <n>', 'license server TCP port (default: the SERVER line port)', wholeNumber(0, 65535))
   .option('--bind <address>', 'address the license server listens on')
   .option('--demo-host <host>', 'SERVER-line host for a first-run demo license (default: this host name)')
+  .option('--allow-remote-admin', 'let other machines reach the admin UI (it has no login: trusted networks only)')
   .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000))
   .showHelpAfterError()
   .parse();
@@ -45,11 +46,20 @@ const opts = program.opts<{
   bind?: string;
   demoHost?: string;
   clientHeartbeat?: number;
+  allowRemoteAdmin?: boolean;
 }>();
 
 const listen = parseListen(opts.listen);
 if (!listen.ok) {
   process.stderr.write(`triad-host: --listen ${opts.listen}: ${listen.error}\n`);
+  process.exit(2);
+}
+// The admin UI can stop the server and replace its license: remote admin is off until asked for.
+if (!isLoopback(listen.host) && !opts.allowRemoteAdmin) {
+  process.stderr.write(
+    `triad-host: --listen ${opts.listen} would let other machines administer this server, and the admin UI has no login. ` +
+      'Keep 127.0.0.1 and reach it through an SSH tunnel, or add --allow-remote-admin on a trusted network.\n',
+  );
   process.exit(2);
 }
 
@@ -64,7 +74,7 @@ try {
     clientHeartbeatIntervalMs: opts.clientHeartbeat,
   });
   const rendererDir = existsSync(join(opts.renderer, 'index.html')) ? opts.renderer : null;
-  const host = await startHttpHost({ api: app.api, rendererDir, host: listen.host, port: listen.port }).catch(async (error: NodeJS.ErrnoException) => {
+  const host = await startHttpHost({ api: app.api, metrics: app.metrics, rendererDir, host: listen.host, port: listen.port }).catch(async (error: NodeJS.ErrnoException) => {
     await app.close();
     const why = error.code === 'EADDRINUSE' ? 'the port is in use (another Triad or lmadmin?); pass --listen 127.0.0.1:PORT' : error.message;
     throw new Error(`cannot listen on ${opts.listen}: ${why}`);

@@ -4,12 +4,13 @@ import { BackendError, createBackend, SERVER_VERSION, type Backend, type Backend
 import { createTriad } from '../core/server/peerWiring';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
+import { collectServerMetrics, sampleProcess, type MetricFamily } from '../core/metrics';
 
 /**
  * The license server as the admin app runs it: started and stopped on request (the app and its
  * store outlive it), with its events forwarded. While stopped, status() says so, with the reason.
  */
-export function createLocalServer(options: BackendOptions): ServerControl & { close(): Promise<void> } {
+export function createLocalServer(options: BackendOptions): ServerControl & { metrics(): MetricFamily[]; close(): Promise<void> } {
   let backend: Backend | null = null;
   let starting: Promise<void> | null = null;
   let problem: string | null = null;
@@ -75,8 +76,14 @@ export function createLocalServer(options: BackendOptions): ServerControl & { cl
     return reply.message;
   };
 
+  /** While stopped, /metrics still answers: up 0, role stopped, process numbers. */
+  const metrics = (): MetricFamily[] =>
+    backend?.metrics() ??
+    collectServerMetrics({ status: stoppedStatus(), counters: null, connections: 0, connectionProblems: new Map(), adminAuth: { failures: 0, lockouts: 0 }, process: sampleProcess() });
+
   return {
     status,
+    metrics,
     start,
     async stop() {
       await backend?.stop('stopped from the admin app');
@@ -88,6 +95,22 @@ export function createLocalServer(options: BackendOptions): ServerControl & { cl
     },
     async reread() {
       await admin({ type: 'lmreread' });
+    },
+    async distributeLicense(fileName, text) {
+      try {
+        await running().distributeLicense(fileName, text);
+      } catch (error) {
+        if (error instanceof BackendError) throw new ApiError('invalid-license', error.message);
+        throw error;
+      }
+    },
+    async masterLog(query) {
+      try {
+        return await running().masterLog(query);
+      } catch (error) {
+        if (error instanceof BackendError) throw new ApiError('not-running', error.message);
+        throw error;
+      }
     },
     async removeUser(who) {
       await admin({ type: 'lmremove', ...who });

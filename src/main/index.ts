@@ -87,7 +87,7 @@ async function switchService(on: boolean): Promise<void> {
       // Free the license port first: the service's server takes it over.
       await adminApp?.close();
       adminApp = null;
-      await installWindowsService(process.execPath);
+      await installWindowsService();
     } else {
       await removeWindowsService();
     }
@@ -101,7 +101,7 @@ async function switchService(on: boolean): Promise<void> {
 
 async function startService(): Promise<void> {
   adminApp = await openAdminApp({ dataDir: defaultDataDir() });
-  serviceHost = await startHttpHost({ api: adminApp.api, rendererDir: join(__dirname, '../renderer'), ...SERVICE_LISTEN });
+  serviceHost = await startHttpHost({ api: adminApp.api, metrics: adminApp.metrics, rendererDir: join(__dirname, '../renderer'), ...SERVICE_LISTEN });
   process.once('SIGTERM', () => void shutdown());
 }
 

@@ -61,6 +61,8 @@ export interface LicenseCheckReport {
 export interface LicenseImportResult {
   /** False when the file had errors: the current license was kept. */
   imported: boolean;
+  /** True when all three redundant servers switched to it (asked for with `distribute`). */
+  distributed: boolean;
   report: LicenseCheckReport;
 }
 
@@ -191,7 +193,8 @@ export const methodArgs = {
   }),
   'license.current': empty,
   'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),
-  'license.import': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),
+  // distribute: on a triad master, switch all three members to the file over the peer links
+  'license.import': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000), distribute: z.boolean().optional() }),
   'keys.list': empty,
   'keys.add': z.object({ vendor: z.string().trim().min(1).max(64), publicKey: z.string().min(1).max(10_000) }),
   'keys.remove': z.object({ vendor: z.string().min(1), fingerprint: z.string().min(1) }),

@@ -16,9 +16,14 @@ export function formatDebugLogLine(line: Pick<DebugLogLine, 'time' | 'daemon' | 
   return `${formatLogTime(line.time)} (${line.daemon}) ${line.message}`;
 }
 
-function timestampLine(time: number): string {
+/** lmgrd's periodic date line, `TIMESTAMP M/D/YYYY` (local date). */
+export function timestampMessage(time: number): string {
   const d = new Date(time);
-  return formatDebugLogLine({ time, daemon: 'lmgrd', message: `TIMESTAMP ${d.getMonth() + 1}/${d.getDate()}/${d.getFullYear()}` });
+  return `TIMESTAMP ${d.getMonth() + 1}/${d.getDate()}/${d.getFullYear()}`;
+}
+
+function timestampLine(time: number): string {
+  return formatDebugLogLine({ time, daemon: 'lmgrd', message: timestampMessage(time) });
 }
 
 export function formatDebugLogText(lines: readonly Pick<DebugLogLine, 'time' | 'daemon' | 'message'>[]): string {

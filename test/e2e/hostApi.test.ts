@@ -8,7 +8,7 @@ import type { Result } from '../../src/shared/contract';
 import type { ServerStatus } from '../../src/shared/status';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, removeBundles, runTriad, startHost, tempDir, type HostProcess } from './hostProcess';
+import { freePort, removeBundles, runHost, runTriad, startHost, tempDir, type HostProcess } from './hostProcess';
 
 let data: ReturnType<typeof tempDir>;
 let host: HostProcess;
@@ -31,6 +31,12 @@ afterAll(async () => {
 });
 
 describe('admin API over HTTP', () => {
+  it('refuses to listen where other machines could reach it unless remote admin is allowed', async () => {
+    const refused = await runHost(['--listen', `0.0.0.0:${await freePort()}`, '--data', path.join(data.dir, 'remote')]);
+    expect(await refused.exited).toBe(2);
+    expect(refused.output()).toMatch(/admin UI has no login.*--allow-remote-admin/s);
+  });
+
   it('serves the demo license made on first start, signed and trusted', async () => {
     expect(host.output()).toContain('demo license created');
     const { body } = await call<ServerStatus>('status.get', {});

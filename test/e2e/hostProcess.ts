@@ -113,6 +113,11 @@ export async function runTriad(args: string[]): Promise<Child> {
   return spawnChild(await bundle('src/cli/index.ts', 'cli'), args);
 }
 
+/** The headless host from source, without waiting for it to serve (for its refusals). */
+export async function runHost(args: string[]): Promise<Child> {
+  return spawnChild(await bundle('src/host/index.ts', 'host'), args);
+}
+
 export interface HostProcess extends Child {
   url: string;
 }
@@ -121,7 +126,7 @@ export interface HostProcess extends Child {
 export async function startHost(args: string[], options: { apiOnly?: boolean } = {}): Promise<HostProcess> {
   if (!options.apiOnly && !existsSync(path.join(rendererDir, 'index.html'))) throw new Error('The renderer is not built: run `npm run build` before the e2e tests.');
   const renderer = options.apiOnly ? path.join(tmpdir(), 'triad-no-renderer') : rendererDir;
-  const host = spawnChild(await bundle('src/host/index.ts', 'host'), ['--renderer', renderer, ...args]);
+  const host = await runHost(['--renderer', renderer, ...args]);
   try {
     const [, url] = await host.waitFor(/Triad admin UI on (http\S+)/, 30_000);
     return { ...host, url: url! };

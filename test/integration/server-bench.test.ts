@@ -1,14 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { benchThroughput } from '../../bench/throughput';
+import { makeTempDir } from '../support/tempDir';
 
-/** Keeps the throughput benchmark working; `npm run bench` runs it at full size (1,000 clients). */
-describe('benchThroughput', () => {
-  it('measures checkout+checkin pairs against the server and an echo baseline', async () => {
-    const result = await benchThroughput({ clients: 20, durationMs: 300 });
-    expect(result.failures).toBe(0);
-    expect(result.pairsPerSecond).toBeGreaterThan(0);
-    expect(result.echoPairsPerSecond).toBeGreaterThan(0);
-    expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
-    expect(result.throughputRatio).toBeCloseTo(result.pairsPerSecond / result.echoPairsPerSecond, 1);
-  });
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Keeps `npm run bench` working: bundles the bench and the CLI side by side (as dist/ holds
+ * them), runs every bench at tiny sizes (`--quick`) in a child process, and checks the figures
+ * each one reports. The full sizes run with `npm run bench`.
+ */
+describe('npm run bench', () => {
+  it('runs every bench (--quick) and writes the figures as JSON', async () => {
+    const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test', `bench-${process.pid}`);
+    mkdirSync(outDir, { recursive: true });
+    await build({
+      entryPoints: { bench: path.join(repoRoot, 'bench/index.ts'), cli: path.join(repoRoot, 'src/cli/index.ts') },
+      outdir: outDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    const temp = makeTempDir('triad-bench-test-');
+    try {
+      const out = path.join(temp.dir, 'latest.json');
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(outDir, 'bench.mjs'), '--quick', '--out', out], { cwd: repoRoot, timeout: 90_000 });
+      expect(stdout).toMatch(/\| bench +\| figure +\| +value \|/);
+      const { results } = JSON.parse(readFileSync(out, 'utf8')) as { results: Record<string, Record<string, number>> };
+      const find = (part: string) => Object.entries(results).find(([name]) => name.includes(part))?.[1];
+
+      const single = find('single server')!;
+      for (const level of ['full', 'half', 'echoFull', 'echoHalf']) {
+        expect(single[`${level}Failures`]).toBe(0);
+        expect(single[`${level}PairsPerSecond`]).toBeGreaterThan(0);
+        expect(single[`${level}P99Ms`]).toBeGreaterThanOrEqual(single[`${level}P50Ms`]);
+      }
+      // half load offers half the full-load rate: it must not come out near the full rate
+      expect(single.halfPairsPerSecond).toBeLessThan(single.fullPairsPerSecond * 0.8);
+      expect(single.throughputRatio).toBeCloseTo(single.fullPairsPerSecond / single.echoFullPairsPerSecond, 2);
+
+      const triad = find('triad')!;
+      expect(triad.fullFailures).toBe(0);
+      expect(triad.fullPairsPerSecond).toBeGreaterThan(0);
+
+      const clients = find('connected clients')!;
+      expect(clients.held).toBe(clients.clients);
+      expect(clients.failed).toBe(0);
+      expect(clients.rssPerClientKB).toBeGreaterThan(0);
+      expect(clients.idleCpuPercent).toBeGreaterThanOrEqual(0);
+    } finally {
+      temp.remove();
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -60,17 +60,19 @@ describe('server library', () => {
     });
     let masterRole: 'master' | 'standby' = 'master';
     let masterPointsTo: { host: string; port: number } | null = null;
+    let successorRole: 'master' | 'standby' = 'master';
+    let successorPointsTo: { host: string; port: number } | null = null;
     const master = await start(path.join(temp.dir, 'm'), {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.1',
-      triad: parts({ role: () => masterRole, master: () => masterPointsTo, onChange: () => () => {} }),
+      triad: parts({ role: () => masterRole, master: () => masterPointsTo, onChange: () => () => {}, failoverMs: () => 0 }),
     });
     const standby = await start(path.join(temp.dir, 's'), {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.2',
-      triad: parts({ role: () => 'standby', master: () => ({ host: '127.0.0.1', port: master.address.port }), onChange: () => () => {} }),
+      triad: parts({ role: () => 'standby', master: () => ({ host: '127.0.0.1', port: master.address.port }), onChange: () => () => {}, failoverMs: () => 0 }),
     });
     expect(standby.address.host).toBe('127.0.0.2');
 
@@ -107,7 +109,7 @@ describe('server library', () => {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.3',
-      triad: parts({ role: () => 'master', master: () => null, onChange: () => () => {} }),
+      triad: parts({ role: () => successorRole, master: () => successorPointsTo, onChange: () => () => {}, failoverMs: () => 0 }),
     });
     const moved = new Promise((resolve) => held.license.on('resumed', resolve));
     masterPointsTo = { host: '127.0.0.3', port: successor.address.port };
@@ -116,6 +118,29 @@ describe('server library', () => {
     expect(successor.status().features[0].inUse).toBe(1);
     await held.license.checkin();
     expect(successor.status().features[0].inUse).toBe(0);
+
+    // a checkin that reaches a member no longer master follows its redirect: the seat is returned
+    // at the new master at once instead of waiting for its timeout
+    const judy = await checkout([{ host: '127.0.0.3', port: successor.address.port }], request('judy', 'Redundant'));
+    if (judy.kind !== 'granted') throw new Error('expected a grant');
+    masterRole = 'master';
+    masterPointsTo = null;
+    successorRole = 'standby';
+    successorPointsTo = { host: '127.0.0.1', port: master.address.port };
+    await judy.license.checkin();
+    const judyAtMaster = () => master.store.reportLog.query({}).filter((row) => row.user === 'judy').map((row) => row.event);
+    // report rows are written in the next group commit
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(judyAtMaster()).toEqual(['OUT', 'IN']);
+  });
+
+  it("writes lmgrd's periodic TIMESTAMP line to the debug log", async () => {
+    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Dated', count: 1 }] }, 'dated.lic');
+    const backend = await start(path.join(temp.dir, 'dated'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath], timestampIntervalMs: 50 });
+    const today = new Date();
+    const expected = `TIMESTAMP ${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`;
+    await eventually(() => backend.store.debugLog.query({ daemon: 'lmgrd', text: 'TIMESTAMP' }).length >= 2, 5_000);
+    expect(backend.store.debugLog.query({ text: 'TIMESTAMP' }).map((line) => line.message)[0]).toBe(expected);
   });
 
   it('a held license survives a server restart on the same port: same lease, no second seat', async () => {

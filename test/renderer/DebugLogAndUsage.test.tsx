@@ -72,15 +72,29 @@ describe('Debug log screen', () => {
     expect(await saved[0]!.blob.text()).toBe('7:47:03 (lmgrd) TIMESTAMP 11/28/2026\n');
   });
 
-  it('on a standby, says the master keeps the log and offers it', async () => {
+  it("on a standby, says the master keeps the log and shows the master's lines on request", async () => {
+    const masterLine = { id: 7, time: at(8, 0, 0), daemon: 'lmgrd', message: 'Redundant server quorum established. Master is apple' };
     const fake = createFakeTransport({
-      'log.query': ({ source }) =>
-        source === 'master' ? { code: 'unsupported', message: 'Open the admin UI on apple to read it.' } : { ...page, lines: [], masterKeepsLog: { master: 'apple' } },
+      'log.query': ({ source }) => (source === 'master' ? { ...page, lines: [masterLine] } : { ...page, lines: [], masterKeepsLog: { master: 'apple' } }),
     });
     renderWith(fake, <DebugLogScreen />);
     expect(await screen.findByText(/apple keeps it/)).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: "Show the master's log" }));
-    expect((await screen.findByRole('alert')).textContent).toContain('Open the admin UI on apple');
+    expect(await screen.findByText(/Master is apple/)).toBeTruthy();
+    expect(screen.getByText(/Showing the master's log/)).toBeTruthy();
+    expect(fake.callsOf('log.query').at(-1)).toMatchObject({ source: 'master' });
+  });
+
+  it("tells why when the master's log cannot be read", async () => {
+    const fake = createFakeTransport({
+      'log.query': ({ source }) =>
+        source === 'master'
+          ? { code: 'not-running', message: "The master's debug log cannot be read: there is no master now (no quorum)" }
+          : { ...page, lines: [], masterKeepsLog: { master: 'apple' } },
+    });
+    renderWith(fake, <DebugLogScreen />);
+    await userEvent.click(await screen.findByRole('button', { name: "Show the master's log" }));
+    expect((await screen.findByRole('alert')).textContent).toContain('no master now');
   });
 });
 

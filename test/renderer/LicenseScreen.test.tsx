@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LicenseCheckReport } from '../../src/shared/contract';
 import { LicenseScreen } from '../../src/renderer/src/screens/LicenseScreen';
 import { TransportProvider } from '../../src/renderer/src/useTransport';
-import { createFakeTransport } from './fakeTransport';
+import { createFakeTransport, triadStatus } from './fakeTransport';
 
 afterEach(cleanup);
 
@@ -60,7 +60,7 @@ describe('License files screen', () => {
       'license.check': ({ fileName }) => report(fileName),
       'license.import': ({ fileName }) => {
         served = next;
-        return { imported: true, report: report(fileName) };
+        return { imported: true, distributed: false, report: report(fileName) };
       },
     });
     renderScreen(fake);
@@ -70,6 +70,38 @@ describe('License files screen', () => {
     await waitFor(() => expect((screen.getByTestId('current-license-text') as HTMLTextAreaElement).value).toBe(next.text));
     expect(fake.callsOf('license.import')).toEqual([{ fileName: 'good.lic', text: next.text }]);
     expect(screen.getByText('Imported good.lic. The server now serves it.')).toBeTruthy();
+  });
+
+  it('on a triad master, distributes the file to all three by default', async () => {
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'status.get': () => triadStatus(),
+      'license.check': ({ fileName }) => report(fileName),
+      'license.import': ({ fileName, distribute }) => ({ imported: true, distributed: distribute === true, report: report(fileName) }),
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('rekey.lic', current.text));
+    const box = await screen.findByRole('checkbox', { name: /Distribute to all three redundant servers/ });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Import and replace the current file' }));
+    expect(await screen.findByText('Imported rekey.lic and distributed it: all three redundant servers now serve it.')).toBeTruthy();
+    expect(fake.callsOf('license.import')).toEqual([{ fileName: 'rekey.lic', text: current.text, distribute: true }]);
+  });
+
+  it('on a triad standby, says to import on the master instead of offering distribution', async () => {
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'status.get': () => triadStatus({ role: 'standby', host: 'orange' }),
+      'license.check': ({ fileName }) => report(fileName),
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('rekey.lic', current.text));
+    expect(await screen.findByText(/import this file on the master \(apple\)/)).toBeTruthy();
+    expect(screen.queryByRole('checkbox', { name: /Distribute/ })).toBeNull();
   });
 
   it('accepts a dropped file', async () => {

@@ -21,7 +21,8 @@ export interface TestFeature {
 
 export interface TestLicense {
   vendor?: string;
-  servers: { host: string; hostid: string; port?: number }[];
+  /** `extra`: keywords after the port, e.g. `PRIMARY_IS_MASTER` or `HEARTBEAT_INTERVAL=1`. */
+  servers: { host: string; hostid: string; port?: number; extra?: string }[];
   features: TestFeature[];
   /** Options file text, written as VENDOR.opt beside the license. */
   options?: string;
@@ -40,7 +41,7 @@ export function licenseText(license: TestLicense): string {
   const vendor = license.vendor ?? 'ibmratl';
   const lines = [
     '# written by test/support/signedLicense.ts',
-    ...license.servers.map((s) => `SERVER ${s.host} ${s.hostid}${s.port !== undefined ? ` ${s.port}` : ''}`),
+    ...license.servers.map((s) => `SERVER ${s.host} ${s.hostid}${s.port !== undefined ? ` ${s.port}` : ''}${s.extra ? ` ${s.extra}` : ''}`),
     `VENDOR ${vendor}`,
     ...license.features.map(
       (f) =>

@@ -5,6 +5,8 @@ import { BackendError, createBackend, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../
 import { createTriad } from '../../core/server/peerWiring';
 import { defaultDataDir } from '../../core/server/dataDir';
 import { StoreError } from '../../core/store';
+import { formatOpenMetrics, startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
+import { parseListen } from '../../host/listenAddress';
 
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {
@@ -24,9 +26,11 @@ interface ServeOptions {
   trust?: string[];
   l?: string;
   clientHeartbeat: number;
+  s: number;
   maxConnections?: number;
   helloTimeout?: number;
   allowRemoteAdmin?: boolean;
+  metrics?: { host: string; port: number };
 }
 
 export const serveCommand: CommandModule = (program) => {
@@ -41,10 +45,16 @@ export const serveCommand: CommandModule = (program) => {
     .option('--bind <address>', 'address to listen on (default: the SERVER line host when it is an IP address, else all)')
     .option('--trust <pubfile>', 'trusted publisher public key (repeatable)', (value: string, list: string[] | undefined) => [...(list ?? []), value])
     .option('-l <logfile>', 'also write the debug log to this text file')
+    .option('-s <minutes>', 'write a TIMESTAMP line to the debug log this often, like lmgrd -s', wholeNumber(1, 525_600), 360)
     .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000), DEFAULT_CLIENT_HEARTBEAT_MS)
     .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
     .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
     .option('--hello-timeout <ms>', 'close connections that do not say hello within this time', wholeNumber(10, 600_000))
+    .option('--metrics <host:port>', 'serve OpenMetrics (Prometheus) at http://HOST:PORT/metrics, e.g. 127.0.0.1:9090', (value: string) => {
+      const listen = parseListen(value);
+      if (!listen.ok) throw new InvalidArgumentError(listen.error);
+      return { host: listen.host, port: listen.port };
+    })
     .action(async (opts: ServeOptions) => {
       let backend;
       try {
@@ -59,6 +69,7 @@ export const serveCommand: CommandModule = (program) => {
           trustFiles: opts.trust ?? [],
           logFile: opts.l ?? null,
           clientHeartbeatIntervalMs: opts.clientHeartbeat,
+          timestampIntervalMs: opts.s * 60_000,
           allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
@@ -69,12 +80,25 @@ export const serveCommand: CommandModule = (program) => {
         if (error instanceof BackendError || error instanceof StoreError) throw new CliError(error.message, 1);
         throw error;
       }
+      let metrics: MetricsEndpoint | null = null;
+      if (opts.metrics) {
+        const running = backend;
+        try {
+          metrics = await startMetricsEndpoint({ ...opts.metrics, render: () => formatOpenMetrics(running.metrics()) });
+        } catch (error) {
+          await backend.stop('the metrics address cannot be used');
+          const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);
+          throw new CliError(`--metrics ${opts.metrics.host}:${opts.metrics.port}: cannot listen (${why}); choose another address`, 1);
+        }
+      }
       const onSignal = (signal: NodeJS.Signals) => void backend.stop(`received ${signal}`);
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const { host, port } = backend.address;
       process.stdout.write(`Triad license server ready on ${port}@${host} (vendors: ${backend.vendors.join(', ') || 'none'})\n`);
+      if (metrics) process.stdout.write(`Metrics on ${metrics.url}\n`);
       await backend.stopped;
+      await metrics?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });

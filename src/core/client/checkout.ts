@@ -74,6 +74,10 @@ async function checkoutFrom(
   return { kind: 'unreachable', errors: [`${first.port}@${first.host}: too many redirects`] };
 }
 
+function uniqueAddresses(addresses: ServerAddress[]): ServerAddress[] {
+  return [...new Map(addresses.map((a) => [`${a.port}@${a.host}`, a])).values()];
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -115,12 +119,21 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
   /** Returns the seat. Resolves even when the server is gone (it will reclaim the seat itself). */
   async checkin(): Promise<void> {
     this.stop();
+    let elsewhere: ServerAddress[] = [];
     try {
-      await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId });
+      const reply = await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId });
+      // this member stopped being the master: take the seat to the new one and return it there
+      if (reply.type === 'redirect') elsewhere = [{ host: reply.host, port: reply.port }];
     } catch {
-      // the server reclaims the seat after its timeout; nothing more a client can do
+      // the connection broke (failover, cut link): find the seat where it lives now
+      elsewhere = this.resumeCandidates();
     }
     this.connection.close();
+    for (const address of elsewhere) {
+      const moved = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
+      if (moved.kind === 'granted') return moved.license.checkin();
+      // nothing answers: the server reclaims the seat after its timeout
+    }
   }
 
   private stop(): void {
@@ -156,11 +169,19 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     }
   }
 
+  /** Where the seat may live now: a named master, this server, the granting one, a triad's members. */
+  private resumeCandidates(): ServerAddress[] {
+    const home = { host: this.grant.server, port: this.grant.port };
+    // a dead master's members: any of the other two may be master now (it redirects if not)
+    const members = this.grant.members ?? [];
+    return uniqueAddresses([...(this.redirectTo ? [this.redirectTo] : []), this.connection.address, home, ...members]);
+  }
+
   /** Retries the original server (and its redirects) with the resume token until the seat's timeout. */
   private async reconnect(): Promise<void> {
-    const deadline = this.lastConfirmedAt + this.grant.timeoutMs;
-    const home = { host: this.grant.server, port: this.grant.port };
-    const candidates = [...(this.redirectTo ? [this.redirectTo] : []), this.connection.address, home];
+    // a triad's new master gives every seat a fresh timeout: keep trying through its failover too
+    const deadline = this.lastConfirmedAt + this.grant.timeoutMs + (this.grant.failoverMs ?? 0);
+    const candidates = this.resumeCandidates();
     this.redirectTo = null;
     while (!this.finished && Date.now() < deadline) {
       for (const address of candidates) {

@@ -19,7 +19,8 @@ import {
 } from '../options';
 import { denial, type Denial, type DenialCode } from './denial';
 import { buildPools, issuedSeats, poolProblem } from './pools';
-import { extraSeatsNeeded, holdsSeat, leaseRequester, seatsReservedForOthers, seatsUsed } from './seats';
+import { PoolLedger } from './poolLedger';
+import { leaseRequester, seatsReservedForOthers } from './seats';
 import type { CheckoutRequest, IgnoredLine, Lease, Pool, PoolLine, PoolUsage } from './types';
 
 export type CheckoutDecision =
@@ -60,8 +61,14 @@ const stageOf = (d: Denial): number => stageOfDenial[d.code] ?? -1;
 
 export class PoolSet {
   private poolList: Pool[] = [];
+  private poolsByName = new Map<string, Pool[]>();
+  private poolsByKey = new Map<string, Pool>();
   private ignoredLines: IgnoredLine[] = [];
   private readonly leaseMap = new Map<string, Lease>();
+  /** Per pool key, including keys of pools an lmreread took away while their leases remain. */
+  private readonly ledgers = new Map<string, PoolLedger>();
+  private readonly byResumeToken = new Map<string, string>();
+  private readonly features = new WeakMap<Pool, PolicyFeature>();
   private readonly lastHeartbeat = new Map<string, number>();
   private nextHandle = 1;
 
@@ -87,6 +94,22 @@ export class PoolSet {
     return this.leaseMap.get(leaseId);
   }
 
+  /** The held (not lingering) lease a client's resume token names, if it is still there. */
+  leaseByResumeToken(resumeToken: string): Lease | undefined {
+    const leaseId = this.byResumeToken.get(resumeToken);
+    const lease = leaseId === undefined ? undefined : this.leaseMap.get(leaseId);
+    return lease && lease.lingerUntilMs === null ? lease : undefined;
+  }
+
+  pool(key: string): Pool | undefined {
+    return this.poolsByKey.get(key);
+  }
+
+  /** Pools serving a feature name, in file order. */
+  poolsNamed(name: string): readonly Pool[] {
+    return this.poolsByName.get(name) ?? [];
+  }
+
   /**
    * lmreread: new lines take effect at once. Current leases stay, even on seats that are gone
    * (no new grants until the pool is back under its count) or in pools that no longer exist.
@@ -95,13 +118,16 @@ export class PoolSet {
     const { pools, ignored } = buildPools(lines);
     this.poolList = pools;
     this.ignoredLines = ignored;
+    this.poolsByKey = new Map(pools.map((pool) => [pool.key, pool]));
+    this.poolsByName = new Map();
+    for (const pool of pools) this.poolsByName.set(pool.name, [...this.poolsNamed(pool.name), pool]);
   }
 
   evaluate(request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
     if (!Number.isInteger(request.count) || request.count < 1) {
       return { denied: denial('BAD_REQUEST', `count must be a whole number >= 1, not ${request.count}`) };
     }
-    const named = this.poolList.filter((pool) => pool.name === request.feature);
+    const named = this.poolsNamed(request.feature);
     if (named.length === 0) return { denied: denial('NO_SUCH_FEATURE') };
     const candidates = named
       .filter((pool) => compareVersions(pool.version, request.version) >= 0)
@@ -127,7 +153,7 @@ export class PoolSet {
 
   /** Applies a decided (or replicated) grant. Idempotent for the same lease id. */
   grant(lease: Lease, nowMs: number): void {
-    this.leaseMap.set(lease.leaseId, lease);
+    this.store(lease);
     this.lastHeartbeat.set(lease.leaseId, nowMs);
     this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
   }
@@ -141,7 +167,7 @@ export class PoolSet {
     if (!lease || lease.lingerUntilMs !== null) return null;
     if (lease.lingerSeconds > 0) {
       const lingering = { ...lease, lingerUntilMs: nowMs + lease.lingerSeconds * 1000 };
-      this.leaseMap.set(leaseId, lingering);
+      this.store(lingering);
       this.lastHeartbeat.delete(leaseId);
       return lingering;
     }
@@ -162,7 +188,7 @@ export class PoolSet {
     const reclaimed: Lease[] = [];
     const lingerEnded: Lease[] = [];
     const missed = idle.missedHeartbeats ?? 3;
-    for (const lease of this.leases()) {
+    for (const lease of this.leaseMap.values()) {
       if (lease.lingerUntilMs !== null) {
         if (lease.lingerUntilMs <= nowMs) lingerEnded.push(lease);
         continue;
@@ -190,9 +216,28 @@ export class PoolSet {
 
   removeLease(leaseId: string): Lease | null {
     const lease = this.leaseMap.get(leaseId) ?? null;
+    if (!lease) return null;
     this.leaseMap.delete(leaseId);
     this.lastHeartbeat.delete(leaseId);
+    if (this.byResumeToken.get(lease.resumeToken) === leaseId) this.byResumeToken.delete(lease.resumeToken);
+    const ledger = this.ledgers.get(lease.poolKey);
+    ledger?.delete(leaseId);
+    if (ledger?.size === 0) this.ledgers.delete(lease.poolKey);
     return lease;
+  }
+
+  /** Adds or replaces a lease in every index (replacing keeps its place in grant order). */
+  private store(lease: Lease): void {
+    const previous = this.leaseMap.get(lease.leaseId);
+    if (previous && previous.poolKey !== lease.poolKey) this.removeLease(lease.leaseId);
+    this.leaseMap.set(lease.leaseId, lease);
+    this.byResumeToken.set(lease.resumeToken, lease.leaseId);
+    let ledger = this.ledgers.get(lease.poolKey);
+    if (!ledger) {
+      ledger = new PoolLedger();
+      this.ledgers.set(lease.poolKey, ledger);
+    }
+    ledger.set(lease);
   }
 
   /**
@@ -202,9 +247,11 @@ export class PoolSet {
   restore(leases: readonly Lease[], nowMs: number): void {
     this.leaseMap.clear();
     this.lastHeartbeat.clear();
+    this.ledgers.clear();
+    this.byResumeToken.clear();
     this.nextHandle = 1;
     for (const lease of [...leases].sort((a, b) => a.grantedAt - b.grantedAt || a.handle - b.handle)) {
-      this.leaseMap.set(lease.leaseId, lease);
+      this.store(lease);
       if (lease.lingerUntilMs === null) this.lastHeartbeat.set(lease.leaseId, nowMs);
       this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
     }
@@ -218,7 +265,7 @@ export class PoolSet {
       return {
         pool,
         issued: issuedSeats(pool, nowMs),
-        inUse: seatsUsed(pool, leases),
+        inUse: this.ledgers.get(pool.key)?.seats(pool.dupGroup, nowMs).used ?? 0,
         notServed: problem ? { code: problem.code, reason: problem.reason } : null,
         leases,
       };
@@ -226,14 +273,25 @@ export class PoolSet {
   }
 
   private heldLeases(pool: Pool, nowMs: number): Lease[] {
-    return this.leases().filter((lease) => lease.poolKey === pool.key && holdsSeat(lease, nowMs));
+    const ledger = this.ledgers.get(pool.key);
+    return ledger ? [...ledger.held(nowMs)] : [];
+  }
+
+  /** policyFeatureOf, once per pool (pools are rebuilt, never changed, by an lmreread). */
+  private featureOf(pool: Pool): PolicyFeature {
+    let feature = this.features.get(pool);
+    if (!feature) {
+      feature = policyFeatureOf(pool);
+      this.features.set(pool, feature);
+    }
+    return feature;
   }
 
   private evaluatePool(pool: Pool, request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
     const problem = poolProblem(pool, nowMs);
     if (problem) return { denied: problem };
     const who: Requester = { user: request.user, host: request.host, display: request.display, ip: request.ip, project: request.project ?? undefined };
-    const feature = policyFeatureOf(pool);
+    const feature = this.featureOf(pool);
     // Before the include list: for an Authorized User license the useful answer names the fix.
     if (pool.userBased && (!policy || !isAuthorizedUser(policy, feature, who))) {
       return { denied: denial('NOT_AUTHORIZED_USER', `${pool.name} is USER_BASED; add "INCLUDE ${pool.name} USER ${request.user}" to the options file`) };
@@ -244,11 +302,11 @@ export class PoolSet {
     }
     if (policy && this.exceedsMax(policy, feature, who, request.count, nowMs)) return { denied: denial('OPTIONS_MAX') };
 
-    const held = this.heldLeases(pool, nowMs);
-    const releases = held
-      .filter((l) => l.lingerUntilMs !== null && l.user === request.user && l.host === request.host && l.display === request.display)
+    const ledger = this.ledgers.get(pool.key) ?? new PoolLedger();
+    const releases = ledger
+      .lingeringHeld(nowMs)
+      .filter((l) => l.user === request.user && l.host === request.host && l.display === request.display)
       .map((l) => l.leaseId);
-    const remaining = held.filter((l) => !releases.includes(l.leaseId));
     const lease: Lease = {
       leaseId: request.leaseId,
       poolKey: pool.key,
@@ -271,9 +329,11 @@ export class PoolSet {
     };
     const issued = issuedSeats(pool, nowMs);
     if (issued !== null) {
-      const reserved = policy ? seatsReservedForOthers(policy, reservationsFor(policy, feature), issued, remaining, who) : 0;
-      const free = issued - seatsUsed(pool, remaining) - reserved;
-      if (extraSeatsNeeded(pool, remaining, lease) > free) return { denied: denial('MAX_USERS') };
+      const rules = policy ? reservationsFor(policy, feature) : [];
+      const reserved =
+        policy && rules.length > 0 ? seatsReservedForOthers(policy, rules, issued, this.heldLeases(pool, nowMs).filter((l) => !releases.includes(l.leaseId)), who) : 0;
+      const { used, heldByCandidate } = ledger.seats(pool.dupGroup, nowMs, releases, lease);
+      if (Math.max(0, lease.count - heldByCandidate) > issued - used - reserved) return { denied: denial('MAX_USERS') };
     }
     return { granted: lease, releases };
   }
@@ -283,7 +343,7 @@ export class PoolSet {
     return maxFor(policy, feature, who).some((rule) => {
       let used = 0;
       for (const pool of this.poolList) {
-        if (!selectorMatches(rule.feature, policyFeatureOf(pool))) continue;
+        if (!selectorMatches(rule.feature, this.featureOf(pool))) continue;
         for (const lease of this.heldLeases(pool, nowMs)) {
           if (matchesTarget(policy, rule.target, leaseRequester(lease))) used += lease.count;
         }

@@ -2,7 +2,7 @@
  * Seat arithmetic for one pool: DUP_GROUP sharing and RESERVE accounting. Pure.
  */
 import { matchesTarget, type CountRule, type Options, type Requester } from '../options';
-import type { Lease, Pool } from './types';
+import type { Lease } from './types';
 
 /** A lease holds its seat until checkin, or until its linger ends. */
 export function holdsSeat(lease: Lease, nowMs: number): boolean {
@@ -10,34 +10,17 @@ export function holdsSeat(lease: Lease, nowMs: number): boolean {
 }
 
 /**
- * Leases with the same DUP_GROUP key share their seats (the bucket takes the largest count):
- * U, H, D of the pool's DUP_GROUP select user, host, display; SITE shares everything; NONE or
- * no DUP_GROUP shares nothing. V (vendor-defined) has no meaning in Triad and is ignored.
+ * The DUP_GROUP bucket a lease shares its seats with (the bucket takes the largest count), or
+ * null when it shares with nobody: U, H, D of the pool's DUP_GROUP select user, host, display;
+ * SITE shares everything; NONE or no DUP_GROUP shares nothing. V (vendor-defined) has no meaning
+ * in Triad and is ignored.
  */
-export function dupKey(pool: Pool, lease: Pick<Lease, 'leaseId' | 'user' | 'host' | 'display'>): string {
-  const group = (pool.dupGroup ?? 'NONE').toUpperCase();
+export function shareKey(dupGroup: string | null, lease: Pick<Lease, 'user' | 'host' | 'display'>): string | null {
+  const group = (dupGroup ?? 'NONE').toUpperCase();
   if (group === 'SITE') return 'site';
+  if (group === 'NONE') return null;
   const parts = [group.includes('U') ? lease.user : null, group.includes('H') ? lease.host : null, group.includes('D') ? lease.display : null];
-  if (group === 'NONE' || parts.every((p) => p === null)) return `lease:${lease.leaseId}`;
-  return JSON.stringify(parts);
-}
-
-export function seatsUsed(pool: Pool, leases: readonly Lease[]): number {
-  const buckets = new Map<string, number>();
-  for (const lease of leases) {
-    const key = dupKey(pool, lease);
-    buckets.set(key, Math.max(buckets.get(key) ?? 0, lease.count));
-  }
-  let total = 0;
-  for (const seats of buckets.values()) total += seats;
-  return total;
-}
-
-/** Extra seats a new lease needs: less when it joins a DUP_GROUP bucket that already holds seats. */
-export function extraSeatsNeeded(pool: Pool, leases: readonly Lease[], candidate: Pick<Lease, 'leaseId' | 'user' | 'host' | 'display' | 'count'>): number {
-  const key = dupKey(pool, candidate);
-  const held = leases.filter((lease) => dupKey(pool, lease) === key).reduce((max, lease) => Math.max(max, lease.count), 0);
-  return Math.max(0, candidate.count - held);
+  return parts.every((p) => p === null) ? null : JSON.stringify(parts);
 }
 
 export function leaseRequester(lease: Lease): Requester {
@@ -49,7 +32,7 @@ export function leaseRequester(lease: Lease): Requester {
  * file order and capped so they never add up to more than the issued seats (reference 5.1:
  * excess reservations are ignored). Each current lease fills the first reservation it matches.
  */
-export function seatsReservedForOthers(options: Options, rules: readonly CountRule[], issued: number, leases: readonly Lease[], who: Requester): number {
+export function seatsReservedForOthers(options: Options, rules: readonly CountRule[], issued: number, leases: Iterable<Lease>, who: Requester): number {
   let budget = issued;
   const capped = rules.map((rule) => {
     const count = Math.min(rule.count, budget);

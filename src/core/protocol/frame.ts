@@ -43,7 +43,12 @@ export class FrameDecoder {
   private buffer: Buffer = Buffer.alloc(0);
   private failed = false;
 
-  constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
+  constructor(private maxFrameBytes = MAX_FRAME_BYTES) {}
+
+  /** Accepts larger frames from now on (a peer link, once its hello proved it is a member). */
+  raiseLimit(maxFrameBytes: number): void {
+    this.maxFrameBytes = Math.max(this.maxFrameBytes, maxFrameBytes);
+  }
 
   /** Returns the complete payloads found so far; throws FrameTooLargeError (then stays failed). */
   push(chunk: Uint8Array): Buffer[] {

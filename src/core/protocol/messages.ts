@@ -117,6 +117,10 @@ const grantedSchema = z.strictObject({
   handle: z.number().int(),
   /** True when a resume token found the seat the client already held. */
   resumed: z.boolean(),
+  /** A triad's three members (SERVER lines): where to resume the seat if this one fails. */
+  members: z.array(z.strictObject({ host: z.string().max(256), port: z.number().int().min(1).max(65535) })).max(3).optional(),
+  /** A triad's longest failover: the client keeps trying to resume this long past `timeoutMs`. */
+  failoverMs: z.number().int().nonnegative().optional(),
 });
 
 const deniedSchema = z.strictObject({

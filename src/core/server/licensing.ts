@@ -7,6 +7,8 @@ import type { FeatureStatus, ServerStatus, UserStatus, VendorStatus, MemberStatu
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from './seams';
 import type { AuditEntry, ReportLogEntry } from '../store';
+import type { AdminLockout } from './adminLockout';
+import { isThisMachine } from './thisMachine';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -24,9 +26,12 @@ export interface LicensingDeps {
   gate: MasterGate;
   /** `(daemon) message` lines for the debug log. */
   debug: (daemon: string, message: string) => void;
-  report: (row: ReportRow) => void;
+  /** Resolves once the row is durable (an OUT row must be, before the client hears "granted"). */
+  report: (row: ReportRow) => void | Promise<void>;
   audit: (row: AuditRow) => void;
   adminToken: string;
+  /** Failed admin authentications per address; a locked-out address is refused untried. */
+  adminLockout: AdminLockout;
   /** lmdown accepted: the host stops the server once the reply is on its way. */
   requestShutdown: (reason: string) => void;
   /** lmreread: reads the files again; throws an Error whose message says what is wrong. */
@@ -66,6 +71,7 @@ export class LicensingService implements RequestHandler {
   private config: ServingConfig;
   private readonly holders = new Map<string, Session>();
   private readonly expected: Buffer;
+  private readonly tokens = new ResumeTokens();
 
   constructor(
     config: ServingConfig,
@@ -147,7 +153,7 @@ export class LicensingService implements RequestHandler {
   }
 
   private vendorOf(feature: string): string | null {
-    return this.pools.pools.find((p) => p.name === feature)?.vendor ?? null;
+    return this.pools.poolsNamed(feature)[0]?.vendor ?? null;
   }
 
   private optionsFor(vendor: string | null): Options | null {
@@ -180,7 +186,7 @@ export class LicensingService implements RequestHandler {
         ip: session.remoteIp,
         clientId: session.id,
         leaseId: randomUUID(),
-        resumeToken: randomBytes(18).toString('base64url'),
+        resumeToken: this.tokens.next(),
         server: this.settings.host,
       },
       now,
@@ -202,16 +208,16 @@ export class LicensingService implements RequestHandler {
     }
     this.holders.set(lease.leaseId, session);
     this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
-    this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
+    // durable before the reply: a grant the client heard of must be in the report log after kill -9
+    await this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
     this.deps.changed();
     return this.granted(request.id, lease, false);
   }
 
   /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed). */
   private findResumable(request: CheckoutRequest): Lease | undefined {
-    return this.pools
-      .leases()
-      .find((l) => l.resumeToken === request.resumeToken && l.feature === request.feature && l.lingerUntilMs === null);
+    const lease = request.resumeToken ? this.pools.leaseByResumeToken(request.resumeToken) : undefined;
+    return lease?.feature === request.feature ? lease : undefined;
   }
 
   private reportBase(request: Pick<Lease, 'feature' | 'version' | 'user' | 'host' | 'display' | 'count'>, now: number) {
@@ -227,8 +233,14 @@ export class LicensingService implements RequestHandler {
     };
   }
 
+  /** Where and how long a triad's client may resume its seat when this master fails. */
+  private triadResumeHints() {
+    const members = this.config.members.flatMap((m) => (m.port === null ? [] : [{ host: m.host, port: m.port }]));
+    return { members, failoverMs: Math.round(this.deps.gate.failoverMs()) };
+  }
+
   private granted(id: number, lease: Lease, resumed: boolean): ServerMessage {
-    const pool = this.pools.pools.find((p) => p.key === lease.poolKey);
+    const pool = this.pools.pool(lease.poolKey);
     return {
       type: 'granted',
       id,
@@ -244,6 +256,7 @@ export class LicensingService implements RequestHandler {
       port: this.settings.port,
       handle: lease.handle,
       resumed,
+      ...(this.config.mode === 'triad' ? this.triadResumeHints() : {}),
     };
   }
 
@@ -281,8 +294,8 @@ export class LicensingService implements RequestHandler {
    * raised to that, or live clients would lose their seats between two heartbeats.
    */
   private timeoutSecondsFor(lease: Lease): number | null {
-    const pool = this.pools.pools.find((p) => p.key === lease.poolKey);
     const options = this.optionsFor(lease.vendor);
+    const pool = options ? this.pools.pool(lease.poolKey) : undefined;
     if (!pool || !options) return null;
     return timeoutFor(options, policyFeatureOf(pool), Math.ceil((2 * this.settings.clientHeartbeatIntervalMs) / 1000));
   }
@@ -316,7 +329,7 @@ export class LicensingService implements RequestHandler {
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
     const now = this.deps.now();
     const detail = adminDetail(command);
-    const remote = !isLoopback(session.remoteIp);
+    const remote = !isThisMachine(session.remoteIp);
     if (remote && !this.settings.allowRemoteAdmin) {
       this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: remote administration is off`);
       this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `remote administration is off ${detail}`.trim() });
@@ -326,16 +339,30 @@ export class LicensingService implements RequestHandler {
         reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
       };
     }
+    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, now);
+    if (lockedUntil !== null) {
+      // logged and audited once, when the lockout began: a flood of guesses writes nothing
+      const wait = Math.ceil((lockedUntil - now) / 1000);
+      return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
+    }
     if (!this.tokenMatches(command.token)) {
       const why = command.token ? 'wrong admin token' : 'no admin token';
       this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
       this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${detail}`.trim() });
+      const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, now);
+      if (lockout !== null) {
+        const { maxFailures, windowMs } = this.deps.adminLockout.policy;
+        const what = `${maxFailures} failed admin authentications within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - now) / 1000)} s`;
+        this.deps.debug('lmgrd', `Admin lockout of ${session.remoteIp}: ${what}`);
+        this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: 'admin lockout', detail: what });
+      }
       return {
         type: 'refused',
         id: command.id,
         reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
       };
     }
+    this.deps.adminLockout.recordSuccess(session.remoteIp);
     return this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
   }
 
@@ -350,9 +377,12 @@ export class LicensingService implements RequestHandler {
     switch (command.type) {
       case 'lmdown':
         this.deps.debug('lmgrd', 'SERVER shutdown requested');
-        this.deps.broadcastAdmin?.('lmdown');
-        // the reply goes out first; the host then tells every client and closes the port
-        setImmediate(() => this.deps.requestShutdown(`lmdown from ${from}`));
+        // the reply goes out first; then the other two members hear it, and the host tells every
+        // client and closes the port
+        setImmediate(() => {
+          this.deps.broadcastAdmin?.('lmdown');
+          this.deps.requestShutdown(`lmdown from ${from}`);
+        });
         return { type: 'done', id: command.id, message: 'shutting down' };
       case 'lmreread': {
         const reply = this.reread(command.id);
@@ -480,8 +510,23 @@ export class LicensingService implements RequestHandler {
   }
 }
 
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
+/**
+ * Resume tokens: 18 random bytes (144 bits) each, cut from a pooled buffer, so a checkout does
+ * not cost its own call into the system's random source (node's randomUUID pools the same way).
+ */
+class ResumeTokens {
+  private static readonly SIZE = 18;
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  next(): string {
+    if (this.offset + ResumeTokens.SIZE > this.pool.length) {
+      this.pool = randomBytes(ResumeTokens.SIZE * 256);
+      this.offset = 0;
+    }
+    this.offset += ResumeTokens.SIZE;
+    return this.pool.toString('base64url', this.offset - ResumeTokens.SIZE, this.offset);
+  }
 }
 
 /** What the audit table records about an admin command besides its name. */

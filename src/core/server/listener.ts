@@ -15,6 +15,7 @@ import {
   type ConnectionRole,
   type ServerMessage,
 } from '../protocol';
+import { ProblemLog, type ConnectionProblemKind } from './problemLog';
 
 /**
  * The license port's socket driver: accepts connections, enforces the limits, decodes frames,
@@ -50,6 +51,11 @@ export interface PeerLink {
   onMessage(listener: (message: unknown) => void): void;
   onClose(listener: () => void): void;
   close(): void;
+  /**
+   * Lifts the 64 KiB frame limit on this link (up to MAX_REPLY_FRAME_BYTES) once the triad has
+   * accepted the member: log suffixes and distributed license files can be larger.
+   */
+  allowLargeFrames(): void;
 }
 export type PeerHook = (link: PeerLink) => void;
 
@@ -70,9 +76,6 @@ export const defaultListenerLimits: ListenerLimits = {
   maxPendingWriteBytes: 1024 * 1024,
 };
 
-const PROBLEM_WINDOW_MS = 10_000;
-const PROBLEMS_PER_WINDOW = 20;
-
 export interface ListenerEvents {
   /** One line for the debug log about a connection that was refused or cut off. */
   problem(message: string): void;
@@ -83,33 +86,26 @@ export class LicenseListener {
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<Session>();
   private peerHook: PeerHook | null = null;
+  private readonly problems: ProblemLog;
 
   constructor(
     private readonly handler: RequestHandler,
     private readonly limits: ListenerLimits,
     private readonly events: ListenerEvents,
   ) {
+    this.problems = new ProblemLog((message) => events.problem(message));
     this.server = net.createServer((socket) => this.accept(socket));
-    this.server.on('error', (error) => events.problem(`listener error: ${error.message}`));
+    this.server.on('error', (error) => this.problem('listener_error', `listener error: ${error.message}`));
   }
 
-  private problemWindowStart = 0;
-  private problemsInWindow = 0;
+  /** A flood of one kind of problem is logged once per window, then summed up (ProblemLog). */
+  private problem(kind: ConnectionProblemKind, message: string): void {
+    this.problems.report(kind, message, problemSubjects[kind]);
+  }
 
-  /**
-   * Connection problems go to the debug log, but a flood of garbage must not flood the log:
-   * at most PROBLEMS_PER_WINDOW lines per window, then one line saying how many were left out.
-   */
-  private problem(message: string): void {
-    const now = Date.now();
-    if (now - this.problemWindowStart >= PROBLEM_WINDOW_MS) {
-      const suppressed = this.problemsInWindow - PROBLEMS_PER_WINDOW;
-      if (suppressed > 0) this.events.problem(`${suppressed} more connection problems were not logged (at most ${PROBLEMS_PER_WINDOW} per ${PROBLEM_WINDOW_MS / 1000} s)`);
-      this.problemWindowStart = now;
-      this.problemsInWindow = 0;
-    }
-    this.problemsInWindow += 1;
-    if (this.problemsInWindow <= PROBLEMS_PER_WINDOW) this.events.problem(message);
+  /** Limit breaches and bad input since the listener started, by kind, for /metrics. */
+  get problemCounts(): ReadonlyMap<ConnectionProblemKind, number> {
+    return this.problems.counts;
   }
 
   /** Peer connections are refused until the triad installs its hook. */
@@ -139,6 +135,7 @@ export class LicenseListener {
     }, 1_000);
     await closed;
     clearTimeout(forced);
+    this.problems.flush();
   }
 
   get connectionCount(): number {
@@ -148,8 +145,12 @@ export class LicenseListener {
   private accept(socket: net.Socket): void {
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     if (this.sockets.size >= this.limits.maxConnections) {
-      this.problem(`refused connection from ${remoteAddress}: ${this.limits.maxConnections} connections already open`);
+      this.problem('max_connections', `refused connection from ${remoteAddress}: ${this.limits.maxConnections} connections already open`);
       socket.on('error', () => {});
+      // read and drop what it sends, or its FIN is never seen and the socket stays half-closed
+      // (one file descriptor per refused connection, for ever); a peer that never closes is cut
+      socket.resume();
+      setTimeout(() => socket.destroy(), this.limits.helloTimeoutMs).unref();
       socket.end(
         encodeFrame({
           type: 'error',
@@ -171,7 +172,7 @@ export class LicenseListener {
     const send = (message: unknown) => {
       if (socket.destroyed || socket.writableEnded) return;
       if (socket.writableLength > this.limits.maxPendingWriteBytes) {
-        this.problem(`closed connection from ${remoteAddress}: it does not read its replies`);
+        this.problem('slow_reader', `closed connection from ${remoteAddress}: it does not read its replies (more than ${this.limits.maxPendingWriteBytes} bytes waiting)`);
         socket.destroy();
         return;
       }
@@ -180,37 +181,38 @@ export class LicenseListener {
         frame = encodeFrame(message, MAX_REPLY_FRAME_BYTES);
       } catch (error) {
         // a reply too big to send (a status of an enormous license): the peer hears why instead
-        this.problem(`reply to ${remoteAddress} not sent: ${error instanceof Error ? error.message : String(error)}`);
+        this.problem('reply_too_large', `reply to ${remoteAddress} not sent: ${error instanceof Error ? error.message : String(error)}`);
         const id = typeof message === 'object' && message !== null && 'id' in message ? Number(message.id) : null;
         if (id !== null) socket.write(encodeFrame({ type: 'refused', id, reason: 'the reply is too large to send' }));
         return;
       }
       socket.write(frame);
     };
-    const fail = (code: string, message: string) => {
-      this.problem(`closed connection from ${remoteAddress}: ${message}`);
+    const fail = (kind: ConnectionProblemKind, code: string, message: string) => {
+      this.problem(kind, `closed connection from ${remoteAddress}: ${message}`);
       if (!socket.destroyed && !socket.writableEnded) socket.end(encodeFrame({ type: 'error', code, message }));
       socket.destroy();
     };
 
     const helloTimer = setTimeout(
-      () => fail(ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
+      () => fail('hello_timeout', ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
       this.limits.helloTimeoutMs,
     );
-    socket.setTimeout(this.limits.idleTimeoutMs, () => fail(ConnectionErrorCode.idleTimeout, 'connection idle too long'));
+    socket.setTimeout(this.limits.idleTimeoutMs, () => fail('idle_timeout', ConnectionErrorCode.idleTimeout, 'connection idle too long'));
 
     const onHello = (payload: Buffer) => {
       const hello = decodeMessage(payload, helloSchema);
-      if (!hello.ok) return fail(ConnectionErrorCode.badMessage, `expected hello: ${hello.message}`);
+      if (!hello.ok) return fail('bad_message', ConnectionErrorCode.badMessage, `expected hello: ${hello.message}`);
       clearTimeout(helloTimer);
       if (hello.value.version !== PROTOCOL_VERSION) {
         return fail(
+          'unsupported_version',
           ConnectionErrorCode.unsupportedVersion,
           `protocol version ${hello.value.version} is not supported (this server speaks ${PROTOCOL_VERSION}); update the client`,
         );
       }
       if (hello.value.role === 'peer') {
-        if (!this.peerHook) return fail(ConnectionErrorCode.roleUnavailable, 'this server is not part of a triad');
+        if (!this.peerHook) return fail('role_unavailable', ConnectionErrorCode.roleUnavailable, 'this server is not part of a triad');
         peerMode = true;
         this.peerHook({
           remoteAddress,
@@ -218,6 +220,7 @@ export class LicenseListener {
           onMessage: (listener) => (peerListener = listener),
           onClose: (listener) => socket.once('close', listener),
           close: () => socket.end(),
+          allowLargeFrames: () => decoder.raiseLimit(MAX_REPLY_FRAME_BYTES),
         });
         return;
       }
@@ -238,14 +241,14 @@ export class LicenseListener {
     const onRequest = (payload: Buffer, current: Session) => {
       const schema = current.role === 'admin' ? adminRequestSchema : clientRequestSchema;
       const request = decodeMessage(payload, schema);
-      if (!request.ok) return fail(ConnectionErrorCode.badMessage, request.message);
+      if (!request.ok) return fail('bad_message', ConnectionErrorCode.badMessage, request.message);
       const { value } = request;
       // a handler bug, thrown or rejected, must not take the server down; the client hears a refusal
       Promise.resolve()
         .then(() => this.handler.handle(value, current))
         .then(send, (error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          this.problem(`request ${value.type} from ${remoteAddress} failed: ${reason}`);
+          this.problem('handler_error', `request ${value.type} from ${remoteAddress} failed: ${reason}`);
           send({ type: 'refused', id: value.id, reason: `server error: ${reason}` });
         });
     };
@@ -255,7 +258,7 @@ export class LicenseListener {
       try {
         payloads = decoder.push(chunk);
       } catch (error) {
-        if (error instanceof FrameTooLargeError) return fail(ConnectionErrorCode.frameTooLarge, error.message);
+        if (error instanceof FrameTooLargeError) return fail('frame_too_large', ConnectionErrorCode.frameTooLarge, error.message);
         throw error;
       }
       for (const payload of payloads) {
@@ -265,7 +268,7 @@ export class LicenseListener {
           try {
             message = JSON.parse(payload.toString('utf8'));
           } catch {
-            return fail(ConnectionErrorCode.badFrame, 'peer frame is not JSON');
+            return fail('bad_message', ConnectionErrorCode.badFrame, 'peer frame is not JSON');
           }
           peerListener?.(message);
         } else if (session) onRequest(payload, session);
@@ -283,3 +286,17 @@ export class LicenseListener {
     });
   }
 }
+
+const problemSubjects: Record<ConnectionProblemKind, string> = {
+  max_connections: 'connections refused over the connection limit',
+  hello_timeout: 'connections closed for not saying hello in time',
+  idle_timeout: 'connections closed for being idle',
+  frame_too_large: 'connections closed for a frame over the size limit',
+  slow_reader: 'connections closed for not reading their replies',
+  bad_message: 'connections closed for a malformed message',
+  unsupported_version: 'connections closed for an unsupported protocol version',
+  role_unavailable: 'connections closed for asking for a role this server does not have',
+  reply_too_large: 'replies not sent for being too large',
+  handler_error: 'requests that failed inside the server',
+  listener_error: 'listener errors',
+};

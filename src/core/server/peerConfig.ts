@@ -1,6 +1,6 @@
 import type { LicenseFile } from '../license';
 import { licenseHash, serverHostIds } from '../license/canonical';
-import type { QuorumConfig, Rank } from '../quorum';
+import type { LicenseIdentity, QuorumConfig, Rank } from '../quorum';
 import type { MasterAddress } from './seams';
 
 /**
@@ -52,10 +52,15 @@ export function triadSetup(file: LicenseFile, options: TriadSetupOptions): { ok:
     heartbeatIntervalMs: Math.max(1, seconds) * 1000,
     driftBound: options.driftBound ?? 0.01,
     primaryIsMaster: servers[0].primaryIsMaster,
-    identity: { licenseHash: licenseHash(file), serverOrder: serverHostIds(file) },
+    identity: licenseIdentity(file),
     auth: options.auth,
     daemons: { lmgrd: 'lmgrd', vendor: options.vendorDaemon },
   };
   const address = (index: number): MasterAddress => ({ host: servers[index].host, port: servers[index].port! });
   return { ok: true, value: { config, addresses: [address(0), address(1), address(2)] } };
+}
+
+/** What members compare in every heartbeat: the license hash and the SERVER-line order. */
+export function licenseIdentity(file: LicenseFile): LicenseIdentity {
+  return { licenseHash: licenseHash(file), serverOrder: serverHostIds(file) };
 }

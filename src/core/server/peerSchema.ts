@@ -46,3 +46,7 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('shutdown'), epoch: count, auth: z.string().max(512) }),
   z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),
 ]) satisfies z.ZodType<PeerMessage>;
+
+/** A licenseSwitch op's payload: the license file as the admin imported it on the master. */
+export const distributedLicenseSchema = z.strictObject({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) });
+export type DistributedLicense = z.infer<typeof distributedLicenseSchema>;

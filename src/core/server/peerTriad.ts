@@ -1,11 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
 import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
-import { QuorumMachine, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
+import { electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
 import type { Store } from '../store';
 import type { PeerHook, PeerLink } from './listener';
 import { loadQuorumState, saveQuorumState } from './peerPersistence';
+import { PeerLogQuery, type LogQueryMessage, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
+import { PeerChannel, type ChannelEvent } from './peerAuth';
 import { peerMessageSchema } from './peerSchema';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
@@ -36,13 +37,19 @@ export interface TriadDriverDeps {
   installLicense: (payload: unknown) => void;
   /** Source address for outbound links, so peers see this member's SERVER host. */
   localAddress?: string;
+  /** The cluster secret (hex) that authenticates peer links (peerAuth.ts); null: trust by address. */
+  secret: string | null;
+  /** Addresses each member's SERVER-line host resolves to, for trust by address without a secret. */
+  memberAddresses?: (rank: Rank) => readonly string[];
   tickMs?: number;
 }
 
 interface LiveLink {
-  send(message: PeerMessage): void;
+  send(message: PeerMessage | LogQueryMessage): void;
   close(): void;
 }
+
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
 
@@ -53,12 +60,18 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly lastDialAt = new Map<Rank, number>();
   private readonly pending = new Map<string, PendingOp>();
   private readonly listeners = new Set<() => void>();
+  private readonly lastRefusalLogged = new Map<string, number>();
+  private readonly masterLog: PeerLogQuery;
   private nextRequest = 1;
+  /** Effects of this event-loop turn, performed together once their writes are durable. */
+  private outbox: QuorumEffect[] = [];
+  private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly deps: TriadDriverDeps) {
     this.machine = new QuorumMachine(deps.config);
+    this.masterLog = new PeerLogQuery(deps.store);
   }
 
   /** Loads the persisted state, rebuilds the lease table from the committed log, starts ticking. */
@@ -68,12 +81,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.deps.store.transaction(() => {
       this.deps.store.leases.replaceAll([]);
       this.step({ type: 'restart', nowMs: this.deps.now(), persisted });
+      this.flushEffects();
     });
     const tickMs = this.deps.tickMs ?? Math.min(50, this.deps.config.heartbeatIntervalMs / 10);
     this.timer = setInterval(() => this.step({ type: 'tick', nowMs: this.deps.now() }), tickMs);
   }
 
   stop(): void {
+    this.flushEffects();
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -81,6 +96,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.links.clear();
     for (const op of this.pending.values()) op.reject(new Error('The license server is stopping.'));
     this.pending.clear();
+    this.masterLog.abandon('The license server is stopping.');
   }
 
   /** Install on the license listener: peers that dial us arrive here after their hello frame. */
@@ -111,6 +127,16 @@ export class TriadDriver implements LeaseLog, MasterGate {
   master(): MasterAddress | null {
     const rank = this.machine.knownMaster();
     return rank === null || rank === this.deps.config.self ? null : this.deps.addresses[rank];
+  }
+
+  /**
+   * Detection and the secondary's election wait, then the old lease's expiry and a vote round:
+   * clients keep retrying this long beyond their seat timeout, because the new master gives every
+   * seat a fresh timeout when it takes over.
+   */
+  failoverMs(): number {
+    const timings = quorumTimings(this.deps.config.heartbeatIntervalMs, this.deps.config.driftBound);
+    return 2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs;
   }
 
   onChange(listener: () => void): () => void {
@@ -148,6 +174,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   /** lmdown / lmreread typed on this member: the machine forwards them to the other two. */
   shutdownAll(): void {
     this.step({ type: 'shutdown', nowMs: this.deps.now() });
+    // now, not at the end of the turn: the host closes every connection right after this call
+    this.flushEffects();
   }
 
   rereadAll(): void {
@@ -172,23 +200,58 @@ export class TriadDriver implements LeaseLog, MasterGate {
     });
   }
 
+  /** A standby reads the master's debug log over their peer link (only the master writes one). */
+  queryMasterLog(query: MasterLogQuery): Promise<MasterLogPage> {
+    const rank = this.machine.knownMaster();
+    if (rank === null) return Promise.reject(new Error('there is no master now (no quorum)'));
+    if (rank === this.deps.config.self) return Promise.reject(new Error('this server is the master: its own log is the debug log'));
+    const link = this.links.get(rank);
+    if (!link) return Promise.reject(new Error(`no link to the master, ${this.deps.config.hosts[rank]}`));
+    return this.masterLog.ask(query, (message) => link.send(message));
+  }
+
   // ---- machine --------------------------------------------------------------------------------
 
   private step(input: QuorumInput): void {
     if (input.type === 'tick') this.dialMissing();
-    for (const effect of this.machine.step(input)) this.perform(effect);
+    const effects = this.machine.step(input);
+    if (effects.length === 0) return;
+    this.outbox.push(...effects);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushEffects());
   }
 
+  /**
+   * Group commit: the writes of every step in this turn go to SQLite in one transaction (one
+   * fsync instead of one or more per op), and only then are the turn's effects performed in
+   * order, so nothing leaves this member (a vote, an ack, a grant) before it is durable.
+   */
+  private flushEffects(): void {
+    this.flushScheduled = false;
+    // stop() flushed what was decided; the store may be closed by now
+    if (this.stopped) return;
+    const effects = this.outbox;
+    this.outbox = [];
+    if (effects.length === 0) return;
+    this.deps.store.transaction(() => {
+      for (const effect of effects) {
+        if (effect.type === 'persist') saveQuorumState(this.deps.store, effect);
+        else if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
+      }
+    });
+    for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
+  }
+
+  /** The part of an effect beyond its store write (done in flushEffects). */
   private perform(effect: QuorumEffect): void {
     switch (effect.type) {
       case 'send':
         this.send(effect.to, effect.message);
         return;
       case 'persist':
-        saveQuorumState(this.deps.store, effect);
         return;
       case 'commit': {
-        if (effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
         const pending = effect.requestId ? this.pending.get(effect.requestId) : undefined;
         if (pending && effect.requestId) {
           this.pending.delete(effect.requestId);
@@ -252,44 +315,79 @@ export class TriadDriver implements LeaseLog, MasterGate {
   /** A frame from `rank`: validated, then handed to the machine; a bad one closes the link. */
   private receive(rank: Rank, raw: unknown, link: LiveLink): void {
     if (this.links.get(rank) !== link) return;
+    if (this.masterLog.receive(raw, (reply) => link.send(reply))) return;
     const parsed = peerMessageSchema.safeParse(raw);
-    if (!parsed.success || !this.authentic(parsed.data)) {
+    if (!parsed.success) {
       link.close();
       return;
     }
     this.step({ type: 'message', nowMs: this.deps.now(), from: rank, message: parsed.data });
   }
 
-  /**
-   * Hello, Shutdown and Reread carry the cluster's proof (QuorumConfig.auth). An empty proof means
-   * no cluster secret was imported: peers are then trusted by address, and the UI warns.
-   */
-  private authentic(message: PeerMessage): boolean {
-    if (!('auth' in message) || this.deps.config.auth === '') return true;
-    const expected = Buffer.from(this.deps.config.auth);
-    const given = Buffer.from(message.auth);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
   /** Inbound: the first frame must be a quorum hello from a member ranked before us. */
   private acceptLink(link: PeerLink): void {
     let rank: Rank | null = null;
-    const live: LiveLink = { send: (message) => link.send(message), close: () => link.close() };
+    let authenticatedAs: Rank | null = null;
+    const channel = new PeerChannel({ secret: this.deps.secret, role: 'listener', self: this.deps.config.self, send: (frame) => link.send(frame) });
+    const live: LiveLink = { send: (message) => link.send(channel.seal(message)), close: () => link.close() };
+    channel.start();
+    // a connection that never completes the handshake or its hello holds no slot for long
+    const handshakeTimer = setTimeout(() => {
+      if (rank === null) link.close();
+    }, this.deps.config.heartbeatIntervalMs * 4);
+    link.onClose(() => clearTimeout(handshakeTimer));
     link.onMessage((raw) => {
-      if (rank !== null) return this.receive(rank, raw, live);
-      const hello = peerMessageSchema.safeParse(raw);
+      const event = channel.receive(raw);
+      if (event.kind === 'refused') {
+        this.refusedPeer(link.remoteAddress, event.reason);
+        link.close();
+        return;
+      }
+      if (event.kind === 'established') authenticatedAs = event.rank;
+      if (event.kind !== 'message') return;
+      const message = event.message;
+      if (rank !== null) return this.receive(rank, message, live);
+      const hello = peerMessageSchema.safeParse(message);
       const from = hello.success && hello.data.type === 'hello' ? hello.data.rank : null;
       if (from === null || from >= this.deps.config.self) {
         link.close();
         return;
       }
+      // with the secret the handshake proved who it is; without, only its SERVER-line address counts
+      const refusal = this.deps.secret !== null ? (from === authenticatedAs ? null : 'its hello names another member than its handshake') : this.addressRefusal(from, link.remoteAddress);
+      if (refusal) {
+        this.refusedPeer(link.remoteAddress, refusal);
+        link.close();
+        return;
+      }
       rank = from;
       this.register(from, live);
-      this.receive(from, raw, live);
+      this.receive(from, message, live);
+      // an accepted member may send large frames; it sends none before our hello greets it
+      if (this.links.get(from) === live) link.allowLargeFrames();
     });
     link.onClose(() => {
       if (rank !== null) this.unregister(rank, live);
     });
+  }
+
+  /** Without a cluster secret a peer is whoever connects from its SERVER-line address. */
+  private addressRefusal(rank: Rank, remoteAddress: string): string | null {
+    const ip = remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
+    const host = this.deps.addresses[rank].host;
+    const allowed = net.isIP(host) ? [host] : (this.deps.memberAddresses?.(rank) ?? []);
+    if (allowed.includes(ip)) return null;
+    return `it says it is ${this.deps.config.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all three to authenticate peers instead)`;
+  }
+
+  /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
+  private refusedPeer(address: string, reason: string): void {
+    const key = `${address.replace(/:\d+$/, '')}|${reason}`;
+    const now = this.deps.now();
+    if (now - (this.lastRefusalLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
+    // reasons are fixed texts, so the map holds a few entries per address
+    this.lastRefusalLogged.set(key, now);
+    this.deps.debug('lmgrd', `Refused redundant server connection with ${address}: ${reason}`);
   }
 
   /** Outbound: dial every member ranked after us that has no link, at most once per interval. */
@@ -310,19 +408,27 @@ export class TriadDriver implements LeaseLog, MasterGate {
     socket.setNoDelay(true);
     // the listener side may send up to a reply frame's size (long vote suffixes)
     const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
-    const live: LiveLink = {
-      send: (message) => {
-        if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(message));
-      },
-      close: () => socket.destroy(),
+    const write = (frame: unknown) => {
+      // the member we dialled accepts large frames once it has greeted us (allowLargeFrames)
+      if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
     };
-    let connected = false;
+    const channel = new PeerChannel({ secret: this.deps.secret, role: 'dialer', self: this.deps.config.self, peer: rank, send: write });
+    const live: LiveLink = { send: (message) => write(channel.seal(message)), close: () => socket.destroy() };
+    let established = false;
+    const onChannel = (event: ChannelEvent) => {
+      if (event.kind === 'refused') {
+        this.refusedPeer(`${address.host}:${address.port}`, event.reason);
+        socket.destroy();
+      } else if (event.kind === 'established') {
+        established = true;
+        this.dialing.delete(rank);
+        this.register(rank, live);
+      } else if (event.kind === 'message') this.receive(rank, event.message, live);
+    };
     socket.setTimeout(this.deps.config.heartbeatIntervalMs * 4, () => socket.destroy());
     socket.once('connect', () => {
-      connected = true;
-      this.dialing.delete(rank);
-      socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' }));
-      this.register(rank, live);
+      write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
+      onChannel(channel.start());
     });
     socket.on('data', (chunk) => {
       let payloads: Buffer[];
@@ -346,13 +452,29 @@ export class TriadDriver implements LeaseLog, MasterGate {
           socket.destroy();
           return;
         }
-        this.receive(rank, raw, live);
+        onChannel(channel.receive(raw));
+        if (socket.destroyed) return;
       }
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       this.dialing.delete(rank);
-      if (connected) this.unregister(rank, live);
+      if (established) this.unregister(rank, live);
     });
   }
+}
+
+/**
+ * Under load one turn holds an append per client op, each carrying every op the peer has not
+ * acknowledged yet. A later append to the same peer from the same point carries all an earlier
+ * one does, so only the last is sent (losing a message is always safe for the quorum protocol).
+ */
+function supersededAppendsDropped(effects: QuorumEffect[]): QuorumEffect[] {
+  const last = new Map<string, QuorumEffect>();
+  for (const effect of effects) {
+    if (effect.type === 'send' && effect.message.type === 'append') last.set(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`, effect);
+  }
+  return effects.filter(
+    (effect) => effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
+  );
 }

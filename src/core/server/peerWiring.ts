@@ -1,9 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { BackendError, type TriadContext, type TriadParts } from '../backend';
 import type { Rank } from '../quorum';
 import { readClusterSecret } from '../store/secrets';
-import { triadSetup } from './peerConfig';
+import { parseLicenseText } from '../license';
+import { licenseIdentity, triadSetup } from './peerConfig';
+import { distributedLicenseSchema, type DistributedLicense } from './peerSchema';
 import { TriadDriver } from './peerTriad';
 
 /**
@@ -18,8 +20,8 @@ export function createTriad(context: TriadContext): TriadParts {
   const built = triadSetup(setup.file, {
     self: self as Rank,
     vendorDaemon: setup.file.vendors[0]?.name ?? 'lmgrd',
-    // a proof derived from the cluster secret; empty (peers trusted by address) without one
-    auth: secret === null ? '' : createHmac('sha256', secret).update('triad peer v1').digest('hex'),
+    // peer links authenticate themselves (peerAuth.ts); the machine's own proof field is unused
+    auth: '',
   });
   if (!built.ok) throw new BackendError(built.message);
   const selfHost = setup.file.servers[self].host;
@@ -34,8 +36,20 @@ export function createTriad(context: TriadContext): TriadParts {
       const result = context.reread();
       if (!result.ok) context.debug('lmgrd', `Reread asked by a redundant server failed: ${result.message}`);
     },
-    installLicense: () => context.debug('lmgrd', 'A license file was distributed by the master; import it here too (installing it automatically is not wired yet).'),
+    installLicense: (payload) => {
+      const parsed = distributedLicenseSchema.safeParse(payload);
+      if (!parsed.success) return context.debug('lmgrd', 'A distributed license file arrived damaged; import the license file on this server by hand.');
+      const result = context.installLicense(parsed.data.text);
+      context.debug(
+        'lmgrd',
+        result.ok
+          ? `Installed license file ${parsed.data.fileName} distributed to all three redundant servers`
+          : `Could not install license file ${parsed.data.fileName} distributed to all three redundant servers: ${result.message}`,
+      );
+    },
     localAddress: net.isIP(selfHost) ? selfHost : undefined,
+    secret,
+    memberAddresses: resolveMemberHosts(built.value.addresses.map((a) => a.host)),
   });
   driver.start();
   return {
@@ -45,5 +59,31 @@ export function createTriad(context: TriadContext): TriadParts {
     stop: async () => driver.stop(),
     decorateStatus: (status) => driver.decorateStatus(status),
     broadcastAdmin: (type) => (type === 'lmdown' ? driver.shutdownAll() : driver.rereadAll()),
+    masterLog: (query) => driver.queryMasterLog(query),
+    licenseLoaded: (file) => driver.useLicense(licenseIdentity(file)),
+    distributeLicense: async (fileName, text) => {
+      const parsed = parseLicenseText(text, fileName);
+      if (parsed.file.servers.length !== 3) {
+        throw new BackendError(`${fileName} has ${parsed.file.servers.length} SERVER line(s); the three redundant servers need a file with all three.`);
+      }
+      const payload: DistributedLicense = { fileName, text };
+      await driver.distributeLicense(payload, licenseIdentity(parsed.file));
+    },
   };
+}
+
+/**
+ * Without a cluster secret, peers are trusted by address: SERVER-line host names are resolved
+ * once at start (an IP address needs no lookup). An unresolved name trusts nobody.
+ */
+function resolveMemberHosts(hosts: string[]): (rank: Rank) => readonly string[] {
+  const resolved = new Map<number, string[]>();
+  hosts.forEach((host, rank) => {
+    if (net.isIP(host)) return;
+    lookup(host, { all: true }).then(
+      (found) => resolved.set(rank, found.map((entry) => entry.address)),
+      () => resolved.set(rank, []),
+    );
+  });
+  return (rank) => resolved.get(rank) ?? [];
 }

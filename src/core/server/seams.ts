@@ -40,8 +40,10 @@ export interface MasterGate {
   master(): MasterAddress | null;
   /** Called when the gate's answer changes: status listeners hear about it, and a new master reloads its seats. */
   onChange(listener: () => void): () => void;
+  /** Longest time without a serving master after the master fails (0: a single server has no failover). */
+  failoverMs(): number;
 }
 
 export function singleServerGate(): MasterGate {
-  return { role: () => 'master', master: () => null, onChange: () => () => {} };
+  return { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0 };
 }

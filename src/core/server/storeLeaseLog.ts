@@ -20,14 +20,10 @@ export function applyToStore(store: Store, op: LeaseOp): void {
     case 'grant':
       store.leases.put(op.lease);
       return;
-    case 'checkin': {
-      const lease = store.leases.get(op.leaseId);
-      if (!lease) return;
+    case 'checkin':
       // LINGER keeps the seat after checkin; the row stays until the linger ends
-      if (lease.lingerSeconds > 0) store.leases.put({ ...lease, lingerUntilMs: op.atMs + lease.lingerSeconds * 1000 });
-      else store.leases.delete(op.leaseId);
+      store.leases.checkin(op.leaseId, op.atMs);
       return;
-    }
     case 'reclaim':
     case 'remove':
       store.leases.delete(op.leaseId);

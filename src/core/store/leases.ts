@@ -10,6 +10,11 @@ export interface LeasesRepository {
   /** Inserts or replaces by lease id. */
   put(lease: Lease): void;
   delete(leaseId: string): boolean;
+  /**
+   * A checkin at `atMs`: a lease with LINGER keeps its row, marked with when its seat frees;
+   * any other lease is deleted. One statement each, without reading the row first (hot path).
+   */
+  checkin(leaseId: string, atMs: number): void;
   get(leaseId: string): Lease | null;
   list(): Lease[];
   /** Replaces the whole table (a new master adopting the quorum's state). */
@@ -65,6 +70,7 @@ export function createLeasesRepository(db: BetterSqlite3.Database): LeasesReposi
     VALUES (@leaseId, @poolKey, @feature, @vendor, @version, @user, @host, @display, @ip, @project, @count, @grantedAt,
      @resumeToken, @clientId, @server, @handle, @lingerSeconds, @lingerUntilMs)`);
   const del = db.prepare('DELETE FROM leases WHERE lease_id = ?');
+  const startLinger = db.prepare('UPDATE leases SET linger_until = ? + linger_seconds * 1000 WHERE lease_id = ? AND linger_seconds > 0');
   const clear = db.prepare('DELETE FROM leases');
   const one = db.prepare<[string], Row>('SELECT * FROM leases WHERE lease_id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM leases ORDER BY granted_at, handle');
@@ -79,6 +85,9 @@ export function createLeasesRepository(db: BetterSqlite3.Database): LeasesReposi
     put,
     delete(leaseId) {
       return del.run(leaseId).changes > 0;
+    },
+    checkin(leaseId, atMs) {
+      if (startLinger.run(atMs, leaseId).changes === 0) del.run(leaseId);
     },
     get(leaseId) {
       const row = one.get(leaseId);

@@ -11,6 +11,8 @@ export interface LogRange {
   afterId?: number;
   /** At most this many rows (default 1000). */
   limit?: number;
+  /** Take the newest `limit` matching rows instead of the oldest (still returned oldest first). */
+  newest?: boolean;
 }
 
 export type Condition = [sql: string, value: string | number];
@@ -21,10 +23,9 @@ export function buildLogQuery(table: string, range: LogRange, extra: Condition[]
   if (range.untilMs !== undefined) conditions.push(['time_ms < ?', range.untilMs]);
   if (range.afterId !== undefined) conditions.push(['id > ?', range.afterId]);
   const where = conditions.length > 0 ? `WHERE ${conditions.map(([sql]) => sql).join(' AND ')}` : '';
-  return {
-    sql: `SELECT * FROM ${table} ${where} ORDER BY id LIMIT ?`,
-    params: [...conditions.map(([, value]) => value), range.limit ?? 1000],
-  };
+  const params = [...conditions.map(([, value]) => value), range.limit ?? 1000];
+  if (range.newest) return { sql: `SELECT * FROM (SELECT * FROM ${table} ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`, params };
+  return { sql: `SELECT * FROM ${table} ${where} ORDER BY id LIMIT ?`, params };
 }
 
 /** `text` as a LIKE pattern that matches it literally anywhere. */

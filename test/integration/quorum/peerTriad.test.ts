@@ -6,6 +6,45 @@ import { TriadDriver } from '../../../src/core/server/peerTriad';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openStore, type Store } from '../../../src/core/store';
 import { makeTempDir } from '../../support/tempDir';
+import net from 'node:net';
+import { encodeFrame, FrameDecoder } from '../../../src/core/protocol';
+import { PeerChannel } from '../../../src/core/server/peerAuth';
+
+/** A raw connection that says it is a peer and sends `frames`; what came back, and whether it was cut. */
+async function rawPeer(port: number, frames: unknown[]): Promise<{ frames: unknown[]; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const decoder = new FrameDecoder(16 * 1024 * 1024);
+    const received: unknown[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ frames: received, closed: false });
+    }, 3_000);
+    socket.on('connect', () => {
+      socket.write(encodeFrame({ type: 'hello', version: 1, role: 'peer', agent: 'intruder' }));
+      for (const frame of frames) socket.write(encodeFrame(frame, 16 * 1024 * 1024));
+    });
+    socket.on('data', (chunk) => received.push(...decoder.push(chunk).map((payload) => JSON.parse(payload.toString('utf8')) as unknown)));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ frames: received, closed: true });
+    });
+  });
+}
+
+/** The frames a genuine dialer sends in a completed handshake with the cluster secret. */
+function recordHandshake(self: Rank, peer: Rank): unknown[] {
+  const sent: unknown[] = [];
+  const answered: unknown[] = [];
+  const dialer = new PeerChannel({ secret: CLUSTER_SECRET, role: 'dialer', self, peer, send: (frame) => sent.push(frame) });
+  const listener = new PeerChannel({ secret: CLUSTER_SECRET, role: 'listener', self: peer, send: (frame) => answered.push(frame) });
+  listener.start();
+  dialer.start();
+  listener.receive(sent[0]);
+  dialer.receive(answered[0]);
+  return [...sent, dialer.seal({ type: 'heartbeat', epoch: 99, commitIndex: 0, sentAt: 0, master: true, licenseHash: 'same-file', serverOrder: [...hosts] })];
+}
 
 /**
  * Three triad drivers in one process over real TCP on 127.0.0.1, each behind its own license
@@ -14,6 +53,8 @@ import { makeTempDir } from '../../support/tempDir';
  */
 
 const hosts = ['alpha', 'bravo', 'charlie'] as const;
+const CLUSTER_SECRET = 'a1'.repeat(32);
+const OTHER_SECRET = 'b2'.repeat(32);
 const identity = { licenseHash: 'same-file', serverOrder: [...hosts] };
 
 const peersOnly: RequestHandler = {
@@ -48,7 +89,7 @@ async function triad() {
     driver: null,
     debug: [],
   }));
-  const start = (member: Member, auth = 'cluster-proof') => {
+  const start = (member: Member, secret: string | null = CLUSTER_SECRET) => {
     const config: QuorumConfig = {
       self: member.rank,
       hosts,
@@ -56,7 +97,7 @@ async function triad() {
       driftBound: 0.01,
       primaryIsMaster: false,
       identity,
-      auth,
+      auth: '',
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
     };
     const driver = new TriadDriver({
@@ -68,6 +109,7 @@ async function triad() {
       requestShutdown: () => {},
       reread: () => {},
       installLicense: () => {},
+      secret,
     });
     member.listener.setPeerHook(driver.peerHook);
     driver.start();
@@ -85,7 +127,7 @@ async function triad() {
       member.store.close();
     }
   });
-  return { members, start, stop };
+  return { members, start, stop, addresses };
 }
 
 async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
@@ -153,12 +195,47 @@ describe('triad driver over real sockets', () => {
     const [p, s, t] = members;
     start(p);
     start(s);
-    start(t, 'another-cluster');
+    start(t, OTHER_SECRET);
     await waitFor(() => p.driver!.role() === 'master', 10_000);
     stop(s);
     // the primary's lease runs out and the tertiary cannot renew it
     await waitFor(() => p.driver!.role() === 'no-quorum', 8000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(p.driver!.role()).toBe('no-quorum');
+    // both sides say why, once, with what to do
+    expect(p.debug.filter((line) => line.includes('does not match our cluster secret'))).toHaveLength(1);
+    expect(t.debug.filter((line) => line.includes('import the same cluster secret on all three')).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a process without the secret can neither join nor forge a heartbeat, and a replayed handshake is refused', async () => {
+    const { members, start, addresses } = await triad();
+    const [p, s, t] = members;
+    start(p);
+    start(s);
+    start(t);
+    await waitFor(() => p.driver!.role() === 'master' && t.driver!.role() === 'standby', 10_000);
+    const tPort = addresses[2];
+    const epoch = () => t.store.quorum.state().epoch;
+    const before = epoch();
+
+    // forged: a peer hello then quorum messages claiming to be the master, with no handshake
+    const forged = await rawPeer(tPort.port, [
+      { type: 'hello', rank: 0, licenseHash: identity.licenseHash, serverOrder: identity.serverOrder, epoch: 99, auth: '' },
+      { type: 'heartbeat', epoch: 99, commitIndex: 0, sentAt: Date.now(), master: true, licenseHash: identity.licenseHash, serverOrder: identity.serverOrder },
+    ]);
+    expect(forged.closed).toBe(true);
+
+    // replayed: the dialer's frames of a real handshake, recorded, sent again on a new connection
+    const recorded = recordHandshake(0, 2);
+    const replayed = await rawPeer(tPort.port, recorded);
+    expect(replayed.closed).toBe(true);
+    expect(replayed.frames.some((frame) => (frame as { step?: string }).step === 'response')).toBe(true);
+
+    // nothing changed: the same master, the tertiary still its standby, its epoch untouched
+    expect(p.driver!.role()).toBe('master');
+    expect(t.driver!.role()).toBe('standby');
+    expect(epoch()).toEqual(before);
+    expect(t.debug.some((line) => /Refused redundant server connection .*cluster-secret handshake/.test(line))).toBe(true);
+    expect(t.debug.some((line) => /Refused redundant server connection .*does not match our cluster secret/.test(line))).toBe(true);
   }, 60_000);
 });

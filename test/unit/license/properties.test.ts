@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzSettings } from '../../support/fuzzSettings';
 import { describe, expect, it } from 'vitest';
 import {
   makeLicenseFile,
@@ -11,7 +12,7 @@ import {
 } from '../../../src/core/license';
 import { fixture } from './fixtures';
 
-const SETTINGS = { seed: 20261128, numRuns: 400 };
+const SETTINGS = fuzzSettings({ seed: 20261128, numRuns: 400 });
 
 function checkDiagnostics(text: string, diagnostics: Diagnostic[]): void {
   const physicalLines = Math.max(1, text.split(/\r\n|\r|\n/).length);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fuzzSettings } from '../../support/fuzzSettings';
 import {
   formatLicensePath,
   parseLicensePath,
@@ -161,7 +162,7 @@ describe('licensePath properties', () => {
           if (!formatted.ok) return;
           expect(parseLicensePath(formatted.text, platform)).toEqual({ entries, errors: [] });
         }),
-        { seed: 5, numRuns: 500 },
+        fuzzSettings({ seed: 5, numRuns: 500 }),
       );
     });
 
@@ -179,7 +180,7 @@ describe('licensePath properties', () => {
             expect(error.message).not.toBe('');
           }
         }),
-        { seed: 6, numRuns: 2000 },
+        fuzzSettings({ seed: 6, numRuns: 2000 }),
       );
     });
   }
@@ -191,7 +192,7 @@ describe('licensePath properties', () => {
         expect(parsed.entries).toEqual([]);
         expect(parsed.errors.map((e) => e.position)).toEqual([1, 2]);
       }),
-      { seed: 7, numRuns: 200 },
+      fuzzSettings({ seed: 7, numRuns: 200 }),
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fuzzSettings } from '../../support/fuzzSettings';
 import { exportLicensePath, importLicensePath, parseServerSpec } from '../../../src/core/client/licensePathConfig';
 
 describe('client configuration <-> LM_LICENSE_FILE', () => {
@@ -49,7 +50,7 @@ describe('client configuration <-> LM_LICENSE_FILE', () => {
         expect(back.skipped).toEqual([]);
         expect(back.entries.map(({ type, hosts }) => ({ type, hosts }))).toEqual(entries.map(({ type, hosts }) => ({ type, hosts })));
       }),
-      { seed: 8, numRuns: 300 },
+      fuzzSettings({ seed: 8, numRuns: 300 }),
     );
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { fuzzSettings } from '../../support/fuzzSettings';
 import { describe, expect, it } from 'vitest';
 import { parseOptionsFile } from '../../../src/core/options';
 
@@ -85,7 +86,7 @@ describe('parseOptionsFile', () => {
         const { diagnostics } = parseOptionsFile(text, 'fuzz.opt');
         for (const d of diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
       }),
-      { numRuns: 500 },
+      fuzzSettings({ seed: 5001, numRuns: 500 }),
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol/frame';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol/frame';
+import { fuzzSettings } from '../../support/fuzzSettings';
 
 /** Cuts `bytes` at the given (sorted, deduplicated) positions. */
 function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
@@ -27,6 +28,7 @@ describe('FrameDecoder', () => {
         expect(payloads.map((p) => JSON.parse(p.toString('utf8')))).toEqual(values.map((v) => JSON.parse(JSON.stringify(v))));
         expect(decoder.pendingBytes).toBe(0);
       }),
+      fuzzSettings({ seed: 3101, numRuns: 300 }),
     );
   });
 
@@ -39,6 +41,43 @@ describe('FrameDecoder', () => {
         expect(decoder.push(frame.subarray(0, keep))).toEqual([]);
         expect(decoder.pendingBytes).toBe(keep);
       }),
+      fuzzSettings({ seed: 3102, numRuns: 300 }),
+    );
+  });
+
+  it('fuzz: any byte stream in any chunks yields whole payloads or FrameTooLargeError, and the buffer stays bounded', () => {
+    // a stream mixes well-formed frames, garbage with a plausible length, and raw noise
+    const piece = fc.oneof(
+      jsonValue.map((v) => encodeFrame(v)),
+      fc.uint8Array({ maxLength: 300 }).map((b) => {
+        const header = Buffer.alloc(FRAME_HEADER_BYTES);
+        header.writeUInt32BE(b.length, 0);
+        return Buffer.concat([header, b]);
+      }),
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 30 }), (pieces, cuts) => {
+        const stream = Buffer.concat(pieces);
+        const decoder = new FrameDecoder(1024);
+        let yielded = 0;
+        let failed = false;
+        for (const chunk of splitAt(stream, cuts)) {
+          try {
+            const payloads = decoder.push(chunk);
+            for (const p of payloads) expect(p.length).toBeLessThanOrEqual(1024);
+            yielded += payloads.reduce((sum, p) => sum + FRAME_HEADER_BYTES + p.length, 0);
+          } catch (error) {
+            expect(error).toBeInstanceOf(FrameTooLargeError);
+            failed = true;
+          }
+          // at most one incomplete frame (header + limit) plus the chunk just pushed
+          expect(decoder.pendingBytes).toBeLessThanOrEqual(FRAME_HEADER_BYTES + 1024 + chunk.length);
+        }
+        // without a failure every byte is either yielded or still pending, in order
+        if (!failed) expect(yielded + decoder.pendingBytes).toBe(stream.length);
+      }),
+      fuzzSettings({ seed: 3103, numRuns: 1000 }),
     );
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeMessage } from '../../../src/core/protocol/codec';
 import { adminRequestSchema, clientRequestSchema, helloSchema, serverMessageSchema } from '../../../src/core/protocol/messages';
+import { fuzzSettings } from '../../support/fuzzSettings';
 
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
 
@@ -46,11 +47,13 @@ describe('decodeMessage', () => {
         decodeMessage(raw, adminRequestSchema);
         decodeMessage(raw, serverMessageSchema);
       }),
+      fuzzSettings({ seed: 3201, numRuns: 500 }),
     );
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         expect(decodeMessage(bytes(value), clientRequestSchema).ok).toBe(false);
       }),
+      fuzzSettings({ seed: 3202, numRuns: 500 }),
     );
   });
 });

@@ -1,5 +1,5 @@
 import { Button, Checkbox, Field, Input, Select, Title2, Toolbar } from '@fluentui/react-components';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { DebugLogLine } from '../../../shared/contract';
 import { formatDebugLogLine } from '../../../shared/debugLogText';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
@@ -8,6 +8,8 @@ import { useAction, useEvent, useQuery } from '../useTransport';
 import { fromLocalInput, toLocalInput } from './localTime';
 
 const maxShown = 2000;
+/** The master's lines come over the peer link, not as events: a live view asks again this often. */
+const masterPollMs = 3000;
 
 export function DebugLogScreen() {
   const [daemon, setDaemon] = useState('');
@@ -40,6 +42,13 @@ export function DebugLogScreen() {
     const daemons = page.value.daemons.includes(line.daemon) ? page.value.daemons : [...page.value.daemons, line.daemon].sort();
     page.set({ ...page.value, daemons, lines: [...page.value.lines, line].slice(-maxShown) });
   });
+
+  const { reload } = page;
+  useEffect(() => {
+    if (!live || source !== 'master') return;
+    const timer = setInterval(() => void reload(), masterPollMs);
+    return () => clearInterval(timer);
+  }, [live, source, reload]);
 
   const exportRange = async () => {
     const result = await action.run('log.export', { sinceMs: args.sinceMs, untilMs: args.untilMs, source });

@@ -1,4 +1,4 @@
-import { Button, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, Title2, Title3 } from '@fluentui/react-components';
+import { Button, Checkbox, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, Title2, Title3 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { LicenseCheckReport } from '../../../shared/contract';
 import { CheckReport } from '../components/CheckReport';
@@ -17,7 +17,13 @@ export function LicenseScreen() {
   const action = useAction();
   const [candidate, setCandidate] = useState<Candidate | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  const [distribute, setDistribute] = useState(true);
   useEvent('license', current.set);
+  // only to offer distribution on a triad; the Server status screen shows status errors
+  const status = useQuery('status.get', {});
+  useEvent('status', status.set);
+  const triadRole = status.value?.mode === 'triad' && status.value.role !== 'stopped' ? status.value.role : null;
+  const distributing = triadRole === 'master' && distribute;
 
   const check = async (fileName: string, text: string) => {
     setOutcome(null);
@@ -28,11 +34,16 @@ export function LicenseScreen() {
 
   const importIt = async () => {
     if (!candidate) return;
-    const result = await action.run('license.import', { fileName: candidate.fileName, text: candidate.text });
+    const args = { fileName: candidate.fileName, text: candidate.text };
+    const result = await action.run('license.import', distributing ? { ...args, distribute: true } : args);
     if (!result) return;
     if (result.imported) {
       setCandidate(null);
-      setOutcome(`Imported ${candidate.fileName}. The server now serves it.`);
+      setOutcome(
+        result.distributed
+          ? `Imported ${candidate.fileName} and distributed it: all three redundant servers now serve it.`
+          : `Imported ${candidate.fileName}. The server now serves it.`,
+      );
       void current.reload();
     } else {
       setCandidate({ ...candidate, report: result.report });
@@ -46,7 +57,7 @@ export function LicenseScreen() {
       <Title3 as="h3">Import a license file</Title3>
       <FileDrop testId="license-file" label="Choose license file…" accept=".lic,.dat,.txt,.upd,text/plain" onFile={(name, text) => void check(name, text)} />
       {action.busy === 'license.check' && <Loading label="Checking the file…" />}
-      {action.busy === 'license.import' && <Loading label="Importing and rereading…" />}
+      {action.busy === 'license.import' && <Loading label={distributing ? 'Distributing to the three redundant servers…' : 'Importing and rereading…'} />}
       <ErrorBar error={action.error} onDismiss={action.clearError} />
       {outcome && <Notice intent="success">{outcome}</Notice>}
       {candidate && (
@@ -58,6 +69,19 @@ export function LicenseScreen() {
           ) : (
             <div className="row">
               <Text>{candidate.fileName} has no errors.</Text>
+              {triadRole === 'master' && (
+                <Checkbox
+                  label="Distribute to all three redundant servers, which switch to it together"
+                  checked={distribute}
+                  onChange={(_, data) => setDistribute(data.checked === true)}
+                />
+              )}
+              {triadRole !== null && triadRole !== 'master' && (
+                <Text>
+                  To switch all three servers together, import this file on the master{status.value?.master ? ` (${status.value.master})` : ''}. Imported
+                  here only, this server stays out of the quorum until the other two serve the same file.
+                </Text>
+              )}
               <Button appearance="primary" onClick={() => void importIt()} disabled={!!action.busy}>
                 Import and replace the current file
               </Button>

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { benchLicense, freePort, startServer, waitForMaster, type BenchChild } from './benchProcesses';
+import { connectAll, fullAndHalfLoad } from './loadClient';
+import { figures } from './throughput';
+
+/**
+ * Checkout+checkin pairs per second and latency against the master of a triad of three
+ * `triad serve` processes on 127.0.0.1, .2 and .3: every grant and checkin is replicated and
+ * acknowledged by a standby before the client hears the answer. Full load and half load.
+ */
+
+const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+
+export async function benchTriadThroughput(opts: { clients?: number; durationMs?: number } = {}): Promise<Record<string, number>> {
+  const clientCount = opts.clients ?? 1000;
+  const durationMs = opts.durationMs ?? 5_000;
+  const dir = mkdtempSync(path.join(tmpdir(), 'triad-bench-'));
+  const members: BenchChild[] = [];
+  try {
+    const port = await freePort();
+    const license = benchLicense(dir, clientCount, hosts, port);
+    // primary first, so the primary becomes the master
+    for (const host of hosts) {
+      const { server } = await startServer(license, { dataDir: path.join(dir, `data-${host}`), as: host, port, maxConnections: clientCount + 10 });
+      members.push(server);
+    }
+    await waitForMaster(hosts, port);
+    const clients = await connectAll(port, clientCount, hosts[0]);
+    const { full, half } = await fullAndHalfLoad(clients, durationMs);
+    for (const c of clients) c.close();
+    return { clients: clientCount, durationMs, ...figures('full', full), ...figures('half', half) };
+  } finally {
+    await Promise.all(members.map((m) => m.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,5 @@
+export { formatOpenMetrics, OPENMETRICS_CONTENT_TYPE, type MetricFamily, type MetricSample, type MetricType } from './openMetrics';
+export { collectServerMetrics, ServerCounters, type MetricsInput, type ProcessSample, type AdminAuthNumbers } from './serverMetrics';
+export { denialCodeOf, type DenialLabel } from './denialReason';
+export { sampleProcess } from './processSample';
+export { startMetricsEndpoint, sendMetrics, type MetricsEndpoint } from './metricsEndpoint';

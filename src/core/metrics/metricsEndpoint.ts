@@ -1,0 +1,54 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OPENMETRICS_CONTENT_TYPE } from './openMetrics';
+
+/**
+ * `triad serve --metrics ADDR`: a small HTTP listener that answers GET /metrics and nothing
+ * else, for servers without the admin UI. Read-only, so it needs no token; bind it to an
+ * address only the monitoring system reaches.
+ */
+
+export interface MetricsEndpoint {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The one /metrics response, shared with the admin UI's host. */
+export function sendMetrics(res: ServerResponse, exposition: string, headOnly: boolean): void {
+  res.writeHead(200, { 'content-type': OPENMETRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(exposition), 'cache-control': 'no-store' });
+  res.end(headOnly ? undefined : exposition);
+}
+
+export async function startMetricsEndpoint(options: { host: string; port: number; render: () => string }): Promise<MetricsEndpoint> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Only /metrics is served here.\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    sendMetrics(res, options.render(), req.method === 'HEAD');
+  });
+  // scrapers keep connections open; they must not hold the process up at shutdown
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

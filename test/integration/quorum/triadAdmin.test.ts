@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { licenseFileIn } from '../../../src/core/adminApi';
+import { parseVendorKeyFile } from '../../../src/core/license';
+import { openStore } from '../../../src/core/store';
+import type { MethodArgs, MethodName, MethodResult } from '../../../src/shared/contract';
+import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
+import { TEST_HOSTID, writeSignedLicense, type TestLicense } from '../../support/signedLicense';
+import { makeTempDir } from '../../support/tempDir';
+
+/**
+ * Three admin apps (the same code the desktop app and the headless host run), one per triad
+ * member, each with its own data folder and license file:
+ * - a re-key imported on the master reaches all three over the peer links and they switch
+ *   together, so the quorum never breaks (the seed's third troubleshooting case);
+ * - a file imported on one member only keeps that member out of the quorum, and says why;
+ * - a standby's Debug log screen reads the master's log over the peer link.
+ */
+
+const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const port = 30_000 + (process.pid % 900);
+const license = (count: number, extraFeatures = 0): TestLicense => ({
+  servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
+  features: [{ name: 'Redundant', count }, ...Array.from({ length: extraFeatures }, (_, i) => ({ name: `extra_${i}`, count: 1 }))],
+});
+
+async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const temp = makeTempDir('triad-admin-');
+const publisher = writeSignedLicense(path.join(temp.dir, 'publisher'), license(2));
+const apps: AdminApp[] = [];
+
+/** A member's data folder as an earlier import left it: the license file and the vendor's key. */
+function provision(rank: number): string {
+  const dataDir = path.join(temp.dir, `member${rank}`);
+  const store = openStore(dataDir);
+  const text = readFileSync(publisher.licensePath, 'utf8');
+  const key = parseVendorKeyFile(readFileSync(publisher.publicKeyPath, 'utf8'));
+  if (!key.ok) throw new Error(key.message);
+  store.trustedKeys.add({ vendor: key.vendor, publicKey: key.pem, addedAt: 0 });
+  store.licenseFiles.import({ path: licenseFileIn(dataDir), text, importedAt: 0 });
+  store.close();
+  return dataDir;
+}
+
+async function call<M extends MethodName>(rank: number, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
+  const result = await apps[rank].api.invoke(method, args);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+const issued = (rank: number) => apps[rank].status().features.find((feature) => feature.name === 'Redundant')?.issued;
+
+beforeAll(async () => {
+  for (const rank of [0, 1, 2]) apps.push(await openAdminApp({ dataDir: provision(rank), as: hosts[rank], hostid: TEST_HOSTID }));
+  await eventually(() => apps[0].status().role === 'master' && apps[2].status().members.every((m) => m.up), 10_000);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+  temp.remove();
+});
+
+describe('administering a triad from its members', () => {
+  it("a standby's Debug log shows the master's log, read over the peer link", async () => {
+    const local = await call(1, 'log.query', { limit: 500 });
+    expect(local.masterKeepsLog).toEqual({ master: hosts[0] });
+    const master = await call(1, 'log.query', { source: 'master', limit: 500 });
+    const messages = master.lines.map((line) => line.message);
+    expect(messages).toContain(`Redundant server quorum established. Master is ${hosts[0]}`);
+    expect(master.lines.every((line, i) => i === 0 || line.id > master.lines[i - 1].id)).toBe(true);
+    // the newest lines: a limit keeps the end of the log, not its start
+    const lastTwo = await call(1, 'log.query', { source: 'master', limit: 2 });
+    expect(lastTwo.lines.map((line) => line.id)).toEqual(master.lines.slice(-2).map((line) => line.id));
+    const exported = await call(1, 'log.export', { source: 'master' });
+    expect(exported.lineCount).toBeGreaterThanOrEqual(master.lines.length);
+    expect(exported.text).toMatch(/\(lmgrd\) Redundant server quorum established\. Master is 127\.0\.0\.1/);
+  });
+
+  it('switches all three members to a file imported on the master, keeping the quorum', async () => {
+    expect([0, 1, 2].map(issued)).toEqual([2, 2, 2]);
+    // a real re-key can be large: more than one 64 KiB frame must cross the peer links
+    publisher.rewrite(license(5, 400));
+    const rekey = readFileSync(publisher.licensePath, 'utf8');
+    expect(rekey.length).toBeGreaterThan(64 * 1024);
+    // only the master starts a switch; a standby says where to import
+    await expect(call(1, 'license.import', { fileName: 'rekey.lic', text: rekey, distribute: true })).rejects.toThrow(
+      /standby: import the file on the master, 127\.0\.0\.1/,
+    );
+    const result = await call(0, 'license.import', { fileName: 'rekey.lic', text: rekey, distribute: true });
+    expect(result).toMatchObject({ imported: true, distributed: true });
+
+    await eventually(() => [0, 1, 2].every((rank) => issued(rank) === 5), 10_000);
+    for (const rank of [0, 1, 2]) {
+      const dataDir = path.join(temp.dir, `member${rank}`);
+      expect(readFileSync(licenseFileIn(dataDir), 'utf8')).toBe(rekey);
+      expect((await call(rank, 'license.current', {}))?.text).toBe(rekey);
+    }
+    // the same file everywhere: one master, all links up, no mismatch warnings
+    const master = apps[0].status();
+    expect(master.role).toBe('master');
+    expect(master.members.map((member) => member.up)).toEqual([true, true, true]);
+    expect(apps.flatMap((app) => app.status().warnings).filter((w) => /differs|same license file/i.test(w))).toEqual([]);
+    const logged = (await call(0, 'log.query', { limit: 1000 })).lines.map((line) => line.message);
+    expect(logged).toContain('Installed license file rekey.lic distributed to all three redundant servers');
+  }, 30_000);
+
+  it('a file imported on one member only keeps that member out of the quorum, and says why', async () => {
+    publisher.rewrite(license(9));
+    const odd = readFileSync(publisher.licensePath, 'utf8');
+    expect(await call(2, 'license.import', { fileName: 'odd.lic', text: odd })).toMatchObject({ imported: true, distributed: false });
+    await eventually(() => apps[0].status().warnings.some((w) => w.includes(hosts[2])), 10_000);
+    const warnings = apps[0].status().warnings.join('\n');
+    expect(warnings).toMatch(/Import the same license file on all three servers/);
+    expect(apps[0].status().role).toBe('master');
+  }, 30_000);
+});
