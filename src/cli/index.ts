@@ -10,9 +10,10 @@ import { lmdownCommand } from './commands/lmdown';
 import { lmrereadCommand } from './commands/lmreread';
 import { lmremoveCommand } from './commands/lmremove';
 import { serviceCommand } from './commands/service';
+import { clusterSecretCommand } from './commands/clusterSecret';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand];
+const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

@@ -11,6 +11,7 @@ import type { PeerLink } from '../../src/core/server/listener';
 import { makeTempDir } from '../support/tempDir';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import net from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The server as a library: the triad seams, resume across a restart, logs, serving rules. */
 
@@ -229,6 +230,21 @@ describe('server library', () => {
     expect(status.vendors).toEqual([expect.objectContaining({ name: 'ibmratl', up: false, problem: 'No features to serve' })]);
     // log rows are group-committed on the next event-loop turn
     await eventually(() => untrusted.store.debugLog.query({ text: 'no trusted public key for vendor ibmratl' }).length === 2, 2_000);
+  });
+
+  it('refuses a feature whose count was raised by hand after signing, and says why', async () => {
+    const dir = path.join(temp.dir, 'tampered');
+    const license = writeSignedLicense(dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Honest', count: 2 }, { name: 'Greedy', count: 2 }] });
+    const text = readFileSync(license.licensePath, 'utf8');
+    const tampered = text.replace(/^(INCREMENT Greedy ibmratl 1\.0 permanent) 2\b/m, '$1 200');
+    expect(tampered).not.toBe(text);
+    writeFileSync(license.licensePath, tampered);
+    const backend = await start(dir, { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
+    const features = backend.status().features;
+    expect(features.find((f) => f.name === 'Honest')).toMatchObject({ served: true, issued: 2 });
+    expect(features.find((f) => f.name === 'Greedy')).toMatchObject({ served: false, notServedReason: expect.stringMatching(/signature/i) });
+    const denied = await checkout([{ host: '127.0.0.1', port: backend.address.port }], request('mallory', 'Greedy'));
+    expect(denied).toMatchObject({ kind: 'denied' });
   });
 
   it('sends a status snapshot larger than the 64 KiB request limit', async () => {

@@ -61,10 +61,6 @@ export class PeerChannel {
     this.peerRank = options.peer ?? null;
   }
 
-  get authenticated(): boolean {
-    return this.options.secret !== null;
-  }
-
   /** Dialer: sends the challenge. Without a secret the channel is open at once. */
   start(): ChannelEvent {
     if (this.options.secret === null) {

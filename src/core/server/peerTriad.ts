@@ -50,6 +50,9 @@ interface LiveLink {
 }
 
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
+const NO_SECRET_WARNING =
+  'No cluster secret: the three servers trust each other by address only. Run `triad cluster-secret --new` on one server, ' +
+  '`triad cluster-secret --import <value>` on the other two, and restart them.';
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
 
@@ -167,7 +170,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       quorum: view.quorum,
       master: masterRank === null ? null : this.deps.config.hosts[masterRank],
       members,
-      warnings: [...status.warnings, ...view.warnings],
+      warnings: [...status.warnings, ...view.warnings, ...(this.deps.secret === null ? [NO_SECRET_WARNING] : [])],
     };
   }
 

@@ -70,6 +70,8 @@ afterAll(async () => {
 
 describe('administering a triad from its members', () => {
   it("a standby's Debug log shows the master's log, read over the peer link", async () => {
+    // no cluster secret was imported here: the status says so, with what to do
+    expect(apps[1].status().warnings.some((w) => w.startsWith('No cluster secret') && w.includes('triad cluster-secret --new'))).toBe(true);
     const local = await call(1, 'log.query', { limit: 500 });
     expect(local.masterKeepsLog).toEqual({ master: hosts[0] });
     const master = await call(1, 'log.query', { source: 'master', limit: 500 });

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../src/core/backend';
+import { createTriad } from '../../src/core/server/peerWiring';
+import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { makeTempDir } from '../support/tempDir';
+import { spawnTriad } from '../support/triadProcess';
+
+/**
+ * The administrator's path to authenticated peer links: `triad cluster-secret --new` on one
+ * server, `--import` on the other two, restart; the three then form a quorum over sealed links
+ * and the "no cluster secret" warning is gone.
+ */
+
+const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const port = 32_000 + (process.pid % 900);
+const temp = makeTempDir('triad-secret-');
+const backends: Backend[] = [];
+afterAll(async () => {
+  await Promise.all(backends.map((backend) => backend.stop('test finished')));
+  temp.remove();
+});
+
+async function triad(args: string[]) {
+  const run = await spawnTriad(args);
+  return { code: await run.exited, out: run.stdout.join('\n'), err: run.stderr.join('\n') };
+}
+
+async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('triad cluster-secret', () => {
+  const data = hosts.map((host) => path.join(temp.dir, `data-${host}`));
+
+  it('creates the secret on one server and imports it on the other two; bad values are refused', async () => {
+    const none = await triad(['cluster-secret', '--data', data[0]]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no cluster secret.*--new/);
+
+    const created = await triad(['cluster-secret', '--data', data[0], '--new']);
+    expect(created.code).toBe(0);
+    const secret = created.out.split('\n')[0];
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    // asking again shows the same secret: --new never replaces one
+    expect((await triad(['cluster-secret', '--data', data[0], '--new'])).out.split('\n')[0]).toBe(secret);
+
+    const bad = await triad(['cluster-secret', '--data', data[1], '--import', 'not-a-secret']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/64 hexadecimal characters/);
+    for (const dir of data.slice(1)) expect((await triad(['cluster-secret', '--data', dir, '--import', secret])).code).toBe(0);
+    expect((await triad(['cluster-secret', '--data', data[2]])).out.split('\n')[0]).toBe(secret);
+  }, 60_000);
+
+  it('three members with the imported secret form a quorum over authenticated links', async () => {
+    const license = writeSignedLicense(temp.dir, { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Sealed', count: 3 }] });
+    for (const rank of [0, 1, 2]) {
+      backends.push(
+        await createBackend({ licensePath: license.licensePath, trustFiles: [license.publicKeyPath], dataDir: data[rank], hostid: TEST_HOSTID, as: hosts[rank], triad: createTriad }),
+      );
+    }
+    await eventually(() => backends[0].status().role === 'master' && backends[0].status().members.every((member) => member.up), 10_000);
+    expect(backends[1].status().role).toBe('standby');
+    expect(backends.flatMap((backend) => backend.status().warnings).filter((w) => w.startsWith('No cluster secret'))).toEqual([]);
+  }, 30_000);
+});
