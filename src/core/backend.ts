@@ -56,6 +56,11 @@ export interface BackendOptions {
   /** `-l`: mirror the debug log to this text file. */
   logFile?: string | null;
   clientHeartbeatIntervalMs?: number;
+  /**
+   * TLS on the license port (PEM texts): clients, admin tools and peers then talk TLS. `ca`
+   * verifies the other members' certificates when this member dials them.
+   */
+  tls?: ServerTls;
   /** How often the master writes lmgrd's `TIMESTAMP M/D/YYYY` line (lmgrd -s; default 6 h). */
   timestampIntervalMs?: number;
   /** Accept lmdown/lmreread/lmremove from other machines (with the token). Default off. */
@@ -71,6 +76,12 @@ export interface BackendOptions {
   triad?: (context: TriadContext) => TriadParts;
 }
 
+export interface ServerTls {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
 export interface TriadContext {
   setup: LicenseSetup;
   store: Store;
@@ -83,6 +94,8 @@ export interface TriadContext {
   requestShutdown: (reason: string) => void;
   /** A peer's lmreread: reread this member's files (not passed on again). */
   reread: () => { ok: boolean; message: string };
+  /** Set when the license port speaks TLS: peers are dialled with TLS, verified against `ca` if given. */
+  peerTls: { ca?: string } | null;
   /** A license file distributed over the triad: write it where this member reads it, then reread. */
   installLicense: (text: string) => { ok: boolean; message: string };
 }
@@ -252,6 +265,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     },
     limits,
     { problem: (message) => debug('lmgrd', message) },
+    options.tls ? { cert: options.tls.cert, key: options.tls.key } : null,
   );
   const port = await listenOnFirstFree(listener, ports, bind);
   debug('lmgrd', `lmgrd tcp-port ${port}`);
@@ -275,6 +289,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         now,
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
+        peerTls: options.tls ? { ...(options.tls.ca !== undefined ? { ca: options.tls.ca } : {}) } : null,
         installLicense: (text) => {
           try {
             writeFileAtomically(options.licensePath, text);

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
+import { tlsOrFail } from '../tlsFlags';
 import type { HeldLicense } from '../../core/client/checkout';
 import { currentPlatform } from '../../core/client/licensePath';
 import { checkoutAttempt } from '../../core/client/searchAttempts';
@@ -50,7 +51,9 @@ export const checkoutCommand: CommandModule = (program) => {
     .option('--user <name>', 'user name to check out as (default: your login name)')
     .option('--hold <seconds>', 'hold the license this long (Ctrl-C or SIGTERM checks it in early)', seconds, 0)
     .option('--connect-timeout <ms>', 'per-server connect timeout', positiveInteger, 3000)
-    .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number }) => {
+    .option('--tls-fingerprint <sha256>', "server uses TLS: pin its certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
+    .option('--tls-ca <file>', 'server uses TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
+    .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number; tlsCa?: string; tlsFingerprint?: string }) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);
       const { search, problems } = createLicenseSearch({ commandLine: opts.c, vendor: opts.vendor, env: process.env, platform: currentPlatform() });
       for (const problem of problems) process.stderr.write(`triad: ${problem}\n`);
@@ -58,7 +61,8 @@ export const checkoutCommand: CommandModule = (program) => {
         throw new CliError('no license server to contact: pass -c port@host (or a license file), or set LM_LICENSE_FILE', EXIT_UNREACHABLE);
       }
       const request = { feature, version: opts.version, count: opts.count, user: opts.user ?? loginName(), host: os.hostname(), display: defaultDisplay() };
-      const result = await search.run(checkoutAttempt(request, { connectTimeoutMs: opts.connectTimeout, agent: 'triad checkout' }));
+      const tls = tlsOrFail(opts);
+      const result = await search.run(checkoutAttempt(request, { connectTimeoutMs: opts.connectTimeout, agent: 'triad checkout', tls }));
       if (result.kind === 'unreachable') {
         for (const step of result.steps) process.stderr.write(`${step.detail}\n`);
         process.stdout.write(`Cannot check out "${feature}": no license server could be reached.\n`);

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
+import { tlsOrFail } from '../tlsFlags';
 import { currentPlatform, formatLicensePathError } from '../../core/client/licensePath';
 import { buildSearchList } from '../../core/client/licensePathSources';
 import { resolveSearchTargets } from '../../core/client/searchTargets';
@@ -14,6 +15,8 @@ interface LmstatFlags {
   i?: string | true;
   json?: boolean;
   t: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
 }
 
 /**
@@ -30,6 +33,8 @@ export const lmstatCommand: CommandModule = (program) => {
     .option('-i [feature]', 'show the license table: feature, version, count, vendor, expiry')
     .option('--json', 'print the same data as JSON')
     .addOption(new Option('-t <seconds>', 'connect timeout per server').default('3'))
+    .option('--tls-fingerprint <sha256>', "servers use TLS: pin the certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
+    .option('--tls-ca <file>', 'servers use TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
     .action(async (flags: LmstatFlags) => {
       const timeoutSeconds = Number(flags.t);
       if (!(timeoutSeconds > 0)) throw new CliError(`-t ${flags.t}: the timeout must be a positive number of seconds, e.g. -t 3`);
@@ -43,7 +48,7 @@ export const lmstatCommand: CommandModule = (program) => {
         throw new CliError('no license server to ask: give -c port@host (or a license file), or set LM_LICENSE_FILE', 1);
       }
 
-      const reports = await probeTargets(targets, { connectTimeoutMs: timeoutSeconds * 1000, agent: 'triad lmstat' });
+      const reports = await probeTargets(targets, { connectTimeoutMs: timeoutSeconds * 1000, agent: 'triad lmstat', tls: tlsOrFail(flags) });
       const nowMs = Date.now();
       const feature = typeof flags.f === 'string' ? flags.f : null;
       const options = { all: Boolean(flags.a) || flags.f === true, feature };

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
-import { BackendError, createBackend, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { BackendError, createBackend, type ServerTls, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
 import { createTriad } from '../../core/server/peerWiring';
 import { defaultDataDir } from '../../core/server/dataDir';
 import { StoreError } from '../../core/store';
@@ -31,6 +33,33 @@ interface ServeOptions {
   helloTimeout?: number;
   allowRemoteAdmin?: boolean;
   metrics?: { host: string; port: number };
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+/** --tls-cert/--tls-key/--tls-ca read into PEM texts; both cert and key, or neither. */
+function serverTls(opts: ServeOptions): ServerTls | undefined {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) {
+    if (opts.tlsCa !== undefined) throw new CliError('--tls-ca needs --tls-cert and --tls-key: it verifies the other members when this one speaks TLS', 2);
+    return undefined;
+  }
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new CliError('give both --tls-cert and --tls-key (the certificate and its private key, PEM)', 2);
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`${flag} ${file}: cannot read it (${error instanceof Error ? error.message : String(error)})`, 2);
+    }
+  };
+  const cert = read('--tls-cert', opts.tlsCert);
+  const key = read('--tls-key', opts.tlsKey);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new CliError(`--tls-cert/--tls-key: not a usable certificate and key pair (${error instanceof Error ? error.message : String(error)})`, 2);
+  }
+  return { cert, key, ...(opts.tlsCa !== undefined ? { ca: read('--tls-ca', opts.tlsCa) } : {}) };
 }
 
 export const serveCommand: CommandModule = (program) => {
@@ -49,6 +78,9 @@ export const serveCommand: CommandModule = (program) => {
     .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000), DEFAULT_CLIENT_HEARTBEAT_MS)
     .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
     .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
+    .option('--tls-cert <file>', 'serve TLS on the license port with this certificate (PEM); clients then need --tls-fingerprint or --tls-ca')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-ca <file>', "CA that signed the other triad members' certificates (verifies them when dialling)")
     .option('--hello-timeout <ms>', 'close connections that do not say hello within this time', wholeNumber(10, 600_000))
     .option('--metrics <host:port>', 'serve OpenMetrics (Prometheus) at http://HOST:PORT/metrics, e.g. 127.0.0.1:9090', (value: string) => {
       const listen = parseListen(value);
@@ -71,6 +103,7 @@ export const serveCommand: CommandModule = (program) => {
           clientHeartbeatIntervalMs: opts.clientHeartbeat,
           timestampIntervalMs: opts.s * 60_000,
           allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
+          tls: serverTls(opts),
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
             ...(opts.helloTimeout !== undefined ? { helloTimeoutMs: opts.helloTimeout } : {}),

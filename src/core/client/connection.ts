@@ -1,4 +1,6 @@
 import net from 'node:net';
+import tls from 'node:tls';
+import { normaliseFingerprint, type ClientTls } from '../protocol/tlsPin';
 import {
   decodeMessage,
   encodeFrame,
@@ -44,6 +46,8 @@ export interface ConnectOptions {
   /** How long to wait for any one reply. */
   requestTimeoutMs?: number;
   agent?: string;
+  /** Talk TLS (a server started with --tls-cert), verifying it by fingerprint or CA. */
+  tls?: ClientTls;
 }
 
 export const defaultConnectTimeoutMs = 3_000;
@@ -67,7 +71,7 @@ export class ServerConnection {
     const connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
     const where = `${address.port}@${address.host}`;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: address.host, port: address.port });
+      const socket = options.tls ? connectTls(address, options.tls) : net.connect({ host: address.host, port: address.port });
       socket.setNoDelay(true);
       const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
       let connection: ServerConnection | null = null;
@@ -80,7 +84,9 @@ export class ServerConnection {
         socket.destroy();
         reject(new ConnectionError(`Cannot connect to license server ${where}: ${message}`, address, code));
       };
-      socket.once('connect', () => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => {
+        const refusal = options.tls ? pinRefusal(socket as tls.TLSSocket, options.tls) : null;
+        if (refusal) return settleFailure(refusal, 'ECERTPIN');
         socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent }));
       });
       socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -88,7 +94,13 @@ export class ServerConnection {
         else connection.shutDown(`connection error: ${error.message}`);
       });
       socket.on('close', () => {
-        if (!connection) settleFailure('connection closed before the server answered');
+        if (!connection) {
+          settleFailure(
+            options.tls
+              ? 'connection closed before the server answered'
+              : 'connection closed before the server answered (if it uses TLS, pass its certificate fingerprint or CA)',
+          );
+        }
         else connection.shutDown('connection closed by the server');
       });
       socket.on('data', (chunk) => {
@@ -185,4 +197,29 @@ export class ServerConnection {
     for (const listener of this.closeListeners) listener(reason);
     this.closeListeners.clear();
   }
+}
+
+/**
+ * With a pinned fingerprint the chain is not checked (a self-signed certificate is the usual
+ * case) and the fingerprint decides after the handshake; with a CA, Node verifies the chain and
+ * the name (an IP address must be in the certificate's subjectAltName).
+ */
+function connectTls(address: ServerAddress, options: ClientTls): tls.TLSSocket {
+  const pinned = options.fingerprint !== undefined;
+  return tls.connect({
+    host: address.host,
+    port: address.port,
+    ca: options.ca,
+    rejectUnauthorized: !pinned,
+    servername: net.isIP(address.host) ? undefined : address.host,
+  });
+}
+
+function pinRefusal(socket: tls.TLSSocket, options: ClientTls): string | null {
+  if (options.fingerprint === undefined) return null;
+  const wanted = normaliseFingerprint(options.fingerprint);
+  const actual = normaliseFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
+  if (wanted === null) return `"${options.fingerprint}" is not a SHA-256 fingerprint (64 hex digits, as openssl x509 -fingerprint -sha256 prints)`;
+  if (actual !== wanted) return `the server's certificate (SHA-256 ${actual ?? 'unknown'}) is not the pinned one; refusing to talk to it`;
+  return null;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
+import { clientTlsFrom } from './clientTls';
 import { ADMIN_TOKEN_FILE, defaultDataDir } from '../server/dataDir';
 import type { ServerMessage } from '../protocol';
 import { currentPlatform } from './licensePath';
@@ -112,7 +113,13 @@ export async function runAdminCommand(
     return { ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` };
   }
   const token = findAdminToken(dataDir, env);
-  const outcome = await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, { agent: `triad ${body.type}` });
+  let tls;
+  try {
+    tls = clientTlsFrom({}, env);
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  const outcome = await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, { agent: `triad ${body.type}`, tls });
   if (outcome.kind === 'unreachable') {
     return { ok: false, message: `Cannot connect to license server: ${outcome.errors.join('; ')}` };
   }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import {
   adminRequestSchema,
@@ -92,9 +93,20 @@ export class LicenseListener {
     private readonly handler: RequestHandler,
     private readonly limits: ListenerLimits,
     private readonly events: ListenerEvents,
+    /** Certificate and key: the license port speaks TLS to clients, admin tools and peers. */
+    tlsOptions: tls.TlsOptions | null = null,
   ) {
     this.problems = new ProblemLog((message) => events.problem(message));
-    this.server = net.createServer((socket) => this.accept(socket));
+    if (tlsOptions) {
+      this.server = tls.createServer(tlsOptions, (socket) => this.accept(socket));
+      // a plaintext client (or one that distrusts our certificate) fails here; it never reaches accept
+      this.server.on('tlsClientError', (error, socket) => {
+        this.problem('tls_handshake', `TLS handshake with ${socket.remoteAddress ?? '?'} failed: ${error.message}`);
+        socket.destroy();
+      });
+    } else {
+      this.server = net.createServer((socket) => this.accept(socket));
+    }
     this.server.on('error', (error) => this.problem('listener_error', `listener error: ${error.message}`));
   }
 
@@ -298,5 +310,6 @@ const problemSubjects: Record<ConnectionProblemKind, string> = {
   role_unavailable: 'connections closed for asking for a role this server does not have',
   reply_too_large: 'replies not sent for being too large',
   handler_error: 'requests that failed inside the server',
+  tls_handshake: 'connections closed for a failed TLS handshake (plaintext client or untrusted certificate)',
   listener_error: 'listener errors',
 };

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
 import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
 import { electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
@@ -37,6 +38,11 @@ export interface TriadDriverDeps {
   installLicense: (payload: unknown) => void;
   /** Source address for outbound links, so peers see this member's SERVER host. */
   localAddress?: string;
+  /**
+   * The license ports speak TLS: dial peers with TLS, verifying their certificates against `ca`
+   * (the cluster's CA) when given. Who a peer is, is still proven by the cluster secret.
+   */
+  tls?: { ca?: string } | null;
   /** The cluster secret (hex) that authenticates peer links (peerAuth.ts); null: trust by address. */
   secret: string | null;
   /** Addresses each member's SERVER-line host resolves to, for trust by address without a secret. */
@@ -407,7 +413,16 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private dial(rank: Rank): void {
     const address = this.deps.addresses[rank];
     this.dialing.add(rank);
-    const socket = net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress });
+    const peerTls = this.deps.tls;
+    const socket = peerTls
+      ? tls.connect({
+          socket: net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress }),
+          ca: peerTls.ca,
+          rejectUnauthorized: peerTls.ca !== undefined,
+          // member certificates name machines, not SERVER-line spellings: the CA and the secret decide
+          checkServerIdentity: () => undefined,
+        })
+      : net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress });
     socket.setNoDelay(true);
     // the listener side may send up to a reply frame's size (long vote suffixes)
     const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
@@ -429,7 +444,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       } else if (event.kind === 'message') this.receive(rank, event.message, live);
     };
     socket.setTimeout(this.deps.config.heartbeatIntervalMs * 4, () => socket.destroy());
-    socket.once('connect', () => {
+    socket.once(peerTls ? 'secureConnect' : 'connect', () => {
       write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
       onChannel(channel.start());
     });

@@ -49,6 +49,7 @@ export function createTriad(context: TriadContext): TriadParts {
     },
     localAddress: net.isIP(selfHost) ? selfHost : undefined,
     secret,
+    tls: context.peerTls,
     memberAddresses: resolveMemberHosts(built.value.addresses.map((a) => a.host)),
   });
   driver.start();

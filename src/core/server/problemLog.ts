@@ -16,6 +16,7 @@ export type ConnectionProblemKind =
   | 'role_unavailable'
   | 'reply_too_large'
   | 'handler_error'
+  | 'tls_handshake'
   | 'listener_error';
 
 export const PROBLEM_WINDOW_MS = 10_000;
