@@ -55,6 +55,12 @@ describe('npm run bench', () => {
       expect(clients.failed).toBe(0);
       expect(clients.rssPerClientKB).toBeGreaterThan(0);
       expect(clients.idleCpuPercent).toBeGreaterThanOrEqual(0);
+
+      const failover = find('failover')!;
+      expect(failover.seatsHeldBefore).toBe(failover.clients);
+      expect(failover.timeToFirstGrantMs).toBeGreaterThan(0);
+      expect(failover.clientsResumed).toBe(failover.clients);
+      expect(failover.seatsLost).toBe(0);
     } finally {
       temp.remove();
       rmSync(outDir, { recursive: true, force: true });
