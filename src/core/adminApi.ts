@@ -4,7 +4,7 @@
  * object, so both expose exactly the same methods, validation and errors.
  */
 import { join } from 'node:path';
-import { writeFileAtomically } from './atomicFile';
+import { installLicenseText } from './licenseInstall';
 import {
   eventNames,
   parseMethodArgs,
@@ -221,10 +221,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         return { imported: true, distributed: true, report };
       }
       const previous = store.licenseFiles.current();
-      const install = (contents: string) => {
-        writeFileAtomically(deps.licensePath, contents);
-        store.licenseFiles.import({ path: deps.licensePath, text: contents, importedAt: now() });
-      };
+      const install = (contents: string) => installLicenseText(store, deps.licensePath, contents, now());
       install(text);
       try {
         if (server.status().role === 'stopped') await server.start();

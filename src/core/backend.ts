@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomically } from './atomicFile';
+import { installLicenseText } from './licenseInstall';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
@@ -289,14 +289,13 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         now,
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
-        peerTls: options.tls ? { ...(options.tls.ca !== undefined ? { ca: options.tls.ca } : {}) } : null,
+        peerTls: options.tls ? { ca: options.tls.ca } : null,
         installLicense: (text) => {
           try {
-            writeFileAtomically(options.licensePath, text);
+            installLicenseText(store, options.licensePath, text, now());
           } catch (error) {
             return { ok: false, message: `cannot write ${options.licensePath}: ${error instanceof Error ? error.message : String(error)}` };
           }
-          store.licenseFiles.import({ path: options.licensePath, text, importedAt: now() });
           return service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' };
         },
       }) ?? null;

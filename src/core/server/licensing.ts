@@ -236,7 +236,7 @@ export class LicensingService implements RequestHandler {
   /** Where and how long a triad's client may resume its seat when this master fails. */
   private triadResumeHints() {
     const members = this.config.members.flatMap((m) => (m.port === null ? [] : [{ host: m.host, port: m.port }]));
-    return { members, failoverMs: Math.round(this.deps.gate.failoverMs()) };
+    return { members, failoverMs: this.deps.gate.failoverMs() };
   }
 
   private granted(id: number, lease: Lease, resumed: boolean): ServerMessage {

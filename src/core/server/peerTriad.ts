@@ -71,6 +71,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly listeners = new Set<() => void>();
   private readonly lastRefusalLogged = new Map<string, number>();
   private readonly masterLog: PeerLogQuery;
+  /** Asked with every grant on a triad; fixed by the heartbeat interval, so worked out once. */
+  private readonly failoverBoundMs: number;
   private nextRequest = 1;
   /** Effects of this event-loop turn, performed together once their writes are durable. */
   private outbox: QuorumEffect[] = [];
@@ -81,6 +83,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   constructor(private readonly deps: TriadDriverDeps) {
     this.machine = new QuorumMachine(deps.config);
     this.masterLog = new PeerLogQuery(deps.store);
+    const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
+    this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);
   }
 
   /** Loads the persisted state, rebuilds the lease table from the committed log, starts ticking. */
@@ -144,8 +148,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
    * seat a fresh timeout when it takes over.
    */
   failoverMs(): number {
-    const timings = quorumTimings(this.deps.config.heartbeatIntervalMs, this.deps.config.driftBound);
-    return 2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs;
+    return this.failoverBoundMs;
   }
 
   onChange(listener: () => void): () => void {

@@ -40,7 +40,7 @@ export interface MasterGate {
   master(): MasterAddress | null;
   /** Called when the gate's answer changes: status listeners hear about it, and a new master reloads its seats. */
   onChange(listener: () => void): () => void;
-  /** Longest time without a serving master after the master fails (0: a single server has no failover). */
+  /** Longest time, in whole ms, without a serving master after the master fails (0: a single server has no failover). */
   failoverMs(): number;
 }
 
