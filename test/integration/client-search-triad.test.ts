@@ -1,4 +1,3 @@
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
@@ -10,6 +9,7 @@ import { formatLmstatText } from '../../src/core/lmstat';
 import { createTriad } from '../../src/core/server/peerWiring';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
+import { freePort } from '../support/freePort';
 
 /**
  * Issue 5 acceptance, triad part, on loopback: a triad on 127.0.0.1/.2/.3 whose primary is down,
@@ -21,14 +21,6 @@ const temp = makeTempDir('triad-search-triad-');
 const members: Backend[] = [];
 const held: HeldLicense[] = [];
 let port = 0;
-
-async function freePortOn(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port: found } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return found;
-}
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +42,7 @@ async function checkoutWith(commandLine: string, user: string) {
 }
 
 beforeAll(async () => {
-  port = await freePortOn(hosts[1]);
+  port = await freePort(hosts[1]);
   const license = writeSignedLicense(temp.dir, {
     servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
     features: [{ name: 'DOORS', count: 5 }],

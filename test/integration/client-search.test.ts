@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { cliBundle } from '../support/cliBundle';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
+import { freePort } from '../support/freePort';
 
 /**
  * Issue 5 acceptance on loopback: two independent single servers (A: 1 seat, B: 2 seats of the
@@ -28,14 +28,6 @@ let portB = 0;
 let deadPort = 0;
 
 /** A port nobody listens on: bound, read, released. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function startServer(name: string, port: number, seats: number): Promise<void> {
   const dir = path.join(temp.dir, name);
   mkdirSync(dir);

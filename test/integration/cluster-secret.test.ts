@@ -5,6 +5,7 @@ import { createTriad } from '../../src/core/server/peerWiring';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad } from '../support/triadProcess';
+import { freePort } from '../support/freePort';
 
 /**
  * The administrator's path to authenticated peer links: `triad cluster-secret --new` on one
@@ -13,7 +14,7 @@ import { spawnTriad } from '../support/triadProcess';
  */
 
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
-const port = 32_000 + (process.pid % 900);
+const port = await freePort();
 const temp = makeTempDir('triad-secret-');
 const backends: Backend[] = [];
 afterAll(async () => {

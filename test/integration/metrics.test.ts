@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import path from 'node:path';
 import { checkout } from '../../src/core/client/checkout';
 import { OPENMETRICS_CONTENT_TYPE } from '../../src/core/metrics';
@@ -8,6 +7,7 @@ import { startHttpHost } from '../../src/host/httpHost';
 import { parseOpenMetrics, sampleValue, type ParsedFamily } from '../support/openMetricsParser';
 import { makeTempDir } from '../support/tempDir';
 import { startTestServer } from '../support/testServer';
+import { freePort } from '../support/freePort';
 
 /** /metrics over real HTTP: `triad serve --metrics ADDR` and the headless host's admin port. */
 
@@ -16,14 +16,6 @@ async function scrape(url: string): Promise<Map<string, ParsedFamily>> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE);
   return parseOpenMetrics(await response.text());
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const request = (user: string) => ({ feature: 'Metered', version: '1.0', count: 1, user, host: 'ws', display: ':0' });

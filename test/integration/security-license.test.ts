@@ -6,6 +6,7 @@ import { queryStatus } from '../../src/core/client/searchAttempts';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { freePort } from '../support/freePort';
 
 /** A real `triad serve` process refuses a hand-edited license line and a license bound to another machine. */
 
@@ -16,7 +17,6 @@ afterAll(async () => {
   temp.remove();
 });
 
-const port = () => 33_000 + Math.floor(Math.random() * 2_000);
 const request = (feature: string) => ({ feature, version: '1.0', count: 1, user: 'mallory', host: 'ws', display: ':0' });
 
 async function serve(name: string, licensePath: string, publicKeyPath: string, hostid: string) {
@@ -35,7 +35,7 @@ async function status(licensePort: number) {
 
 describe('license integrity over a real triad serve process', () => {
   it('refuses a feature whose count was raised by hand after signing, naming the line and the signature', async () => {
-    const licensePort = port();
+    const licensePort = await freePort();
     const license = writeSignedLicense(path.join(temp.dir, 'tampered'), {
       servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID, port: licensePort }],
       features: [{ name: 'Honest', count: 2 }, { name: 'Greedy', count: 2 }],
@@ -60,7 +60,7 @@ describe('license integrity over a real triad serve process', () => {
   });
 
   it('does not serve a license whose SERVER line is bound to another machine, and says which host id', async () => {
-    const licensePort = port();
+    const licensePort = await freePort();
     const license = writeSignedLicense(path.join(temp.dir, 'elsewhere'), {
       servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID, port: licensePort }],
       features: [{ name: 'Bound', count: 3 }],

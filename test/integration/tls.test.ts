@@ -8,6 +8,7 @@ import { createTriad } from '../../src/core/server/peerWiring';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
+import { freePort } from '../support/freePort';
 
 /**
  * TLS on the license port (off by default): `triad serve --tls-cert/--tls-key`, clients that pin
@@ -80,7 +81,7 @@ describe('TLS on the license port', () => {
 
   it('a triad whose members dial each other over TLS, verified by the cluster CA, forms a quorum and serves', async () => {
     const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
-    const port = 33_000 + (process.pid % 900);
+    const port = await freePort();
     const license = writeSignedLicense(path.join(temp.dir, 'triad'), { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Secure', count: 2 }] });
     const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8'), ca: readFileSync(file('ca.crt'), 'utf8') };
     for (const [rank, host] of hosts.entries()) {

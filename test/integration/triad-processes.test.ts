@@ -6,6 +6,7 @@ import type { ServerStatus } from '../../src/shared/status';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { freePort } from '../support/freePort';
 
 // Three real `triad serve` processes on 127.0.0.1, .2 and .3, all on one port, from one license file.
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
@@ -18,9 +19,11 @@ afterAll(async () => {
   temp.remove();
 });
 
+const plainPort = await freePort();
+const pimPort = await freePort();
+
 /** A triad license on its own port; `primaryIsMaster` puts PRIMARY_IS_MASTER on the first line. */
-function triad(name: string, primaryIsMaster = false) {
-  const port = 31_000 + Math.floor(Math.random() * 2_000);
+function triad(name: string, port: number, primaryIsMaster = false) {
   const license = writeSignedLicense(path.join(temp.dir, name), {
     servers: hosts.map((host, rank) => ({ host, hostid: TEST_HOSTID, port, extra: rank === 0 && primaryIsMaster ? 'PRIMARY_IS_MASTER' : undefined })),
     features: [{ name: 'cad', count: 60, keyword: 'FEATURE' }],
@@ -72,7 +75,7 @@ async function holdSeats(port: number, users: string[]) {
 }
 
 describe('a triad of three triad serve processes', () => {
-  const t = triad('plain');
+  const t = triad('plain', plainPort);
 
   it('primary started first is master; SIGKILL of the master while 50 clients hold seats: the secondary serves the same seats within 5 s', async () => {
     const primary = await t.serve(hosts[0]);
@@ -141,7 +144,7 @@ describe('a triad of three triad serve processes', () => {
 });
 
 describe('a triad with PRIMARY_IS_MASTER', () => {
-  const t = triad('pim', true);
+  const t = triad('pim', pimPort, true);
 
   it('secondary and tertiary started first make the secondary master; the primary takes over with the seats once it joins', async () => {
     await t.serve(hosts[1]);

@@ -8,6 +8,7 @@ import type { MethodArgs, MethodName, MethodResult } from '../../../src/shared/c
 import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
 import { TEST_HOSTID, writeSignedLicense, type TestLicense } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
+import { freePort } from '../../support/freePort';
 
 /**
  * Three admin apps (the same code the desktop app and the headless host run), one per triad
@@ -19,7 +20,7 @@ import { makeTempDir } from '../../support/tempDir';
  */
 
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
-const port = 30_000 + (process.pid % 900);
+const port = await freePort();
 const license = (count: number, extraFeatures = 0): TestLicense => ({
   servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
   features: [{ name: 'Redundant', count }, ...Array.from({ length: extraFeatures }, (_, i) => ({ name: `extra_${i}`, count: 1 }))],
