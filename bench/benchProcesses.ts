@@ -126,7 +126,9 @@ export async function startServer(license: ServedLicense, options: ServeOptions)
   if (options.as) args.push('--as', options.as);
   args.push('--port', String(options.port ?? 0));
   if (options.clientHeartbeatMs) args.push('--client-heartbeat', String(options.clientHeartbeatMs));
-  const server = spawnNode([cliBundle, ...args], options.spawn);
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers under load
+  const profiling = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = spawnNode([cliBundle, ...args], { ...options.spawn, nodeArgs: [...(options.spawn?.nodeArgs ?? []), ...profiling] });
   try {
     const ready = await server.line(/ready on \d+@/);
     return { server, port: Number(/ready on (\d+)@/.exec(ready)![1]) };

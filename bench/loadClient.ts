@@ -124,18 +124,41 @@ export interface LoadFigures {
   p50Ms: number;
   p99Ms: number;
   failures: number;
+  /** CPU time the server process(es) spent per pair, µs; NaN when not measured. */
+  serverCpuUsPerPair: number;
 }
 
-export function summarise(run: LoopResult): LoadFigures {
+export function summarise(run: LoopResult, serverCpuSeconds = Number.NaN): LoadFigures {
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const at = (p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-  return { pairsPerSecond: Math.round((sorted.length / run.elapsedMs) * 1000), p50Ms: round(at(50)), p99Ms: round(at(99)), failures: run.failures };
+  return {
+    pairsPerSecond: Math.round((sorted.length / run.elapsedMs) * 1000),
+    p50Ms: round(at(50)),
+    p99Ms: round(at(99)),
+    failures: run.failures,
+    serverCpuUsPerPair: round((serverCpuSeconds * 1e6) / Math.max(1, sorted.length), 1),
+  };
+}
+
+export interface LoadOptions {
+  /** Offered rate; as fast as answered when absent. */
+  pairsPerSecond?: number;
+  /** CPU seconds the server process(es) have used so far, read before and after the run. */
+  serverCpuSeconds?: () => number;
+}
+
+/** One measured run of the pair loop. */
+export async function measureLoad(clients: FrameClient[], durationMs: number, options: LoadOptions = {}): Promise<LoadFigures> {
+  const cpuBefore = options.serverCpuSeconds?.() ?? Number.NaN;
+  const run = await runPairs(clients, durationMs, options.pairsPerSecond);
+  const cpuAfter = options.serverCpuSeconds?.() ?? Number.NaN;
+  return summarise(run, cpuAfter - cpuBefore);
 }
 
 /** Full load (every client as fast as answered), then half of that rate, on the same clients. */
-export async function fullAndHalfLoad(clients: FrameClient[], durationMs: number): Promise<{ full: LoadFigures; half: LoadFigures }> {
-  const full = summarise(await runPairs(clients, durationMs));
-  const half = summarise(await runPairs(clients, durationMs, Math.max(1, full.pairsPerSecond / 2)));
+export async function fullAndHalfLoad(clients: FrameClient[], durationMs: number, serverCpuSeconds?: () => number): Promise<{ full: LoadFigures; half: LoadFigures }> {
+  const full = await measureLoad(clients, durationMs, { serverCpuSeconds });
+  const half = await measureLoad(clients, durationMs, { pairsPerSecond: Math.max(1, full.pairsPerSecond / 2), serverCpuSeconds });
   return { full, half };
 }
 

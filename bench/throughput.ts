@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { benchLicense, startEchoServer, startServer } from './benchProcesses';
-import { connectAll, fullAndHalfLoad, round, type LoadFigures } from './loadClient';
+import { benchLicense, cpuSeconds, startEchoServer, startServer, type BenchChild } from './benchProcesses';
+import { connectAll, fullAndHalfLoad, measureLoad, round, type FrameClient, type LoadFigures } from './loadClient';
 
 /**
  * Checkout+checkin pairs per second and pair latency (p50/p99) of one `triad serve` process,
@@ -23,15 +23,26 @@ export async function benchThroughput(opts: ThroughputOptions = {}): Promise<Rec
   const dir = mkdtempSync(path.join(tmpdir(), 'triad-bench-'));
   try {
     const license = benchLicense(dir, clientCount, ['127.0.0.1']);
-    const ours = await measure(() => startServer(license, { dataDir: path.join(dir, 'data'), maxConnections: clientCount + 10 }), clientCount, durationMs);
-    const echo = await measure(startEchoServer, clientCount, durationMs);
+    const ours = await withClients(
+      () => startServer(license, { dataDir: path.join(dir, 'data'), maxConnections: clientCount + 10 }),
+      clientCount,
+      (clients, server) => fullAndHalfLoad(clients, durationMs, () => cpuSeconds(server.child.pid!)),
+    );
+    // the echo server at full speed, and at the rate our half-load run offered: the latency the
+    // sockets, the machine and this load generator add by themselves at that rate
+    const echo = await withClients(startEchoServer, clientCount, async (clients, server) => {
+      const cpu = () => cpuSeconds(server.child.pid!);
+      const full = await measureLoad(clients, durationMs, { serverCpuSeconds: cpu });
+      const atOurHalf = await measureLoad(clients, durationMs, { pairsPerSecond: ours.half.pairsPerSecond, serverCpuSeconds: cpu });
+      return { full, atOurHalf };
+    });
     return {
       clients: clientCount,
       durationMs,
       ...figures('full', ours.full),
       ...figures('half', ours.half),
       ...figures('echoFull', echo.full),
-      ...figures('echoHalf', echo.half),
+      ...figures('echoAtHalfRate', echo.atOurHalf),
       /** Our full-load throughput as a share of the bare-socket loop's (1 = as fast as an echo server). */
       throughputRatio: round(ours.full.pairsPerSecond / echo.full.pairsPerSecond, 3),
     };
@@ -40,11 +51,15 @@ export async function benchThroughput(opts: ThroughputOptions = {}): Promise<Rec
   }
 }
 
-async function measure(start: () => Promise<{ server: { stop(): Promise<void> }; port: number }>, clientCount: number, durationMs: number) {
+async function withClients<T>(
+  start: () => Promise<{ server: BenchChild; port: number }>,
+  clientCount: number,
+  run: (clients: FrameClient[], server: BenchChild) => Promise<T>,
+): Promise<T> {
   const { server, port } = await start();
   try {
     const clients = await connectAll(port, clientCount);
-    const result = await fullAndHalfLoad(clients, durationMs);
+    const result = await run(clients, server);
     for (const c of clients) c.close();
     return result;
   } finally {
@@ -59,5 +74,6 @@ export function figures(prefix: string, load: LoadFigures): Record<string, numbe
     [`${prefix}P50Ms`]: load.p50Ms,
     [`${prefix}P99Ms`]: load.p99Ms,
     [`${prefix}Failures`]: load.failures,
+    [`${prefix}ServerCpuUsPerPair`]: load.serverCpuUsPerPair,
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { benchLicense, freePort, startServer, waitForMaster, type BenchChild } from './benchProcesses';
+import { benchLicense, cpuSeconds, freePort, startServer, waitForMaster, type BenchChild } from './benchProcesses';
 import { connectAll, fullAndHalfLoad } from './loadClient';
 import { figures } from './throughput';
 
@@ -28,7 +28,8 @@ export async function benchTriadThroughput(opts: { clients?: number; durationMs?
     }
     await waitForMaster(hosts, port);
     const clients = await connectAll(port, clientCount, hosts[0]);
-    const { full, half } = await fullAndHalfLoad(clients, durationMs);
+    // CPU of all three members: each grant and checkin costs work on the master and both standbys
+    const { full, half } = await fullAndHalfLoad(clients, durationMs, () => members.reduce((sum, m) => sum + cpuSeconds(m.child.pid!), 0));
     for (const c of clients) c.close();
     return { clients: clientCount, durationMs, ...figures('full', full), ...figures('half', half) };
   } finally {

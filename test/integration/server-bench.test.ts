@@ -37,11 +37,14 @@ describe('npm run bench', () => {
       const find = (part: string) => Object.entries(results).find(([name]) => name.includes(part))?.[1];
 
       const single = find('single server')!;
-      for (const level of ['full', 'half', 'echoFull', 'echoHalf']) {
+      for (const level of ['full', 'half', 'echoFull', 'echoAtHalfRate']) {
         expect(single[`${level}Failures`]).toBe(0);
         expect(single[`${level}PairsPerSecond`]).toBeGreaterThan(0);
         expect(single[`${level}P99Ms`]).toBeGreaterThanOrEqual(single[`${level}P50Ms`]);
+        expect(single[`${level}ServerCpuUsPerPair`]).toBeGreaterThanOrEqual(0);
       }
+      // the echo baseline for half-load latency runs at the rate our half-load run offered
+      expect(single.echoAtHalfRatePairsPerSecond).toBeLessThan(single.echoFullPairsPerSecond * 0.8);
       // half load offers half the full-load rate: it must not come out near the full rate
       expect(single.halfPairsPerSecond).toBeLessThan(single.fullPairsPerSecond * 0.8);
       expect(single.throughputRatio).toBeCloseTo(single.fullPairsPerSecond / single.echoFullPairsPerSecond, 2);
@@ -49,6 +52,7 @@ describe('npm run bench', () => {
       const triad = find('triad')!;
       expect(triad.fullFailures).toBe(0);
       expect(triad.fullPairsPerSecond).toBeGreaterThan(0);
+      expect(triad.fullServerCpuUsPerPair).toBeGreaterThan(0);
 
       const clients = find('connected clients')!;
       expect(clients.held).toBe(clients.clients);

@@ -135,6 +135,42 @@ describe('server library', () => {
     expect(judyAtMaster()).toEqual(['OUT', 'IN']);
   });
 
+  it('refuses a grant its log cannot make durable, frees the seat and closes its OUT row with a REMOVE row', async () => {
+    // a triad file, so that the LeaseLog below (one that can fail, like a triad without quorum) is used
+    const servers = ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((host) => ({ host, hostid: TEST_HOSTID, port: 27000 }));
+    const license = writeSignedLicense(temp.dir, { servers, features: [{ name: 'Fragile', count: 1 }] }, 'fragile.lic');
+    let failing = true;
+    const backend = await start(path.join(temp.dir, 'fragile'), {
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+      as: '127.0.0.1',
+      triad: (context) => {
+        const durable = storeLeaseLog(context.store, context.writer);
+        return {
+          gate: { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0 },
+          log: { recover: durable.recover, commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)) },
+          peerHook: () => {},
+          stop: async () => {},
+        };
+      },
+    });
+    const server = { host: '127.0.0.1', port: backend.address.port };
+    const refused = await checkout([server], request('kim', 'Fragile'));
+    expect(refused.kind).not.toBe('granted');
+    expect(JSON.stringify(refused)).toContain('could not be made durable (quorum lost)');
+    await eventually(() => backend.store.reportLog.query({}).filter((row) => row.user === 'kim').length === 2, 2_000);
+    expect(backend.store.reportLog.query({}).filter((row) => row.user === 'kim').map((row) => [row.event, row.reason])).toEqual([
+      ['OUT', null],
+      ['REMOVE', 'grant not made durable: quorum lost'],
+    ]);
+    expect(backend.status().features[0].inUse).toBe(0);
+    // the seat was not kept: once the log works again the same feature is granted
+    failing = false;
+    const granted = await checkout([server], request('kim', 'Fragile'));
+    expect(granted.kind).toBe('granted');
+    if (granted.kind === 'granted') await granted.license.checkin();
+  });
+
   it("writes lmgrd's periodic TIMESTAMP line to the debug log", async () => {
     const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Dated', count: 1 }] }, 'dated.lic');
     const backend = await start(path.join(temp.dir, 'dated'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath], timestampIntervalMs: 50 });

@@ -69,7 +69,9 @@ async function checkoutFrom(
       address = { host: reply.host, port: reply.port };
       continue;
     }
-    return { kind: 'unreachable', errors: [`${address.port}@${address.host}: unexpected reply ${reply.type}`] };
+    // a server that could not serve now (no master yet, grant not durable) says why; try the next
+    const why = reply.type === 'refused' ? `refused: ${reply.reason}` : `unexpected reply ${reply.type}`;
+    return { kind: 'unreachable', errors: [`${address.port}@${address.host}: ${why}`] };
   }
   return { kind: 'unreachable', errors: [`${first.port}@${first.host}: too many redirects`] };
 }

@@ -198,20 +198,37 @@ export class LicensingService implements RequestHandler {
       return { type: 'denied', id: request.id, code: decision.denied.major, reason: decision.denied.reason };
     }
     const lease = decision.granted;
-    try {
-      for (const released of decision.releases) await this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now });
-      await this.deps.log.commit({ kind: 'grant', lease });
-    } catch (error) {
+    // The grant, its OUT row and its debug line are queued in the same turn, so a single server
+    // writes them in one transaction and a triad writes the row while the grant replicates.
+    // Both must be durable before the reply: a grant the client heard of must be in the report
+    // log after kill -9.
+    const granting = this.commitGrant(decision.releases, lease, now);
+    this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
+    const [outcome] = await Promise.all([
+      granting,
+      this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null }),
+    ]);
+    if (outcome !== null) {
       this.pools.removeLease(lease.leaseId);
-      const reason = `the grant could not be made durable (${error instanceof Error ? error.message : String(error)}); try again`;
-      return { type: 'refused', id: request.id, reason };
+      // the OUT row is already written: a REMOVE row closes it, so usage reports stay balanced
+      this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${outcome})`);
+      this.deps.report({ ...this.reportBase(request, now), event: 'REMOVE', leaseId: lease.leaseId, count: lease.count, reason: `grant not made durable: ${outcome}` });
+      return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${outcome}); try again` };
     }
     this.holders.set(lease.leaseId, session);
-    this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
-    // durable before the reply: a grant the client heard of must be in the report log after kill -9
-    await this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
     this.deps.changed();
     return this.granted(request.id, lease, false);
+  }
+
+  /** Commits the seats a checkout released and then its grant; resolves with why it failed, or null. */
+  private async commitGrant(releases: readonly string[], lease: Lease, now: number): Promise<string | null> {
+    try {
+      // queued together, in order: one transaction on a single server, one append batch in a triad
+      await Promise.all([...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })), this.deps.log.commit({ kind: 'grant', lease })]);
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 
   /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed). */

@@ -28,18 +28,38 @@ export function loadQuorumState(store: Store): PersistedQuorumState {
   };
 }
 
-export function saveQuorumState(store: Store, effect: Extract<QuorumEffect, { type: 'persist' }>): void {
+type PersistEffect = Extract<QuorumEffect, { type: 'persist' }>;
+
+/**
+ * The persist effects of one event-loop turn, in one transaction: the log changes in order
+ * (consecutive appends as one insert run), then the hard state once, as the last effect has it
+ * (each effect carries the whole hard state, so the last one is the newest).
+ */
+export function saveQuorumState(store: Store, effects: readonly PersistEffect[]): void {
+  const last = effects.at(-1);
+  if (!last) return;
   store.transaction(() => {
     const quorum = store.quorum;
-    quorum.setEpoch(effect.epoch);
+    let appending: LogEntry[] = [];
+    const flushAppends = () => {
+      if (appending.length > 0) quorum.append(appending.map((entry) => ({ epoch: entry.epoch, idx: entry.index, op: entry.op })));
+      appending = [];
+    };
+    for (const effect of effects) {
+      if (effect.truncateFrom !== null) {
+        flushAppends();
+        quorum.truncateFrom(effect.truncateFrom);
+      }
+      appending.push(...effect.append);
+    }
+    flushAppends();
+    quorum.setEpoch(last.epoch);
     const before = quorum.state();
-    const vote = effect.votedFor;
+    const vote = last.votedFor;
     if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== RANK_NAMES[vote.rank])) {
       quorum.vote(vote.epoch, RANK_NAMES[vote.rank]);
     }
-    if (effect.truncateFrom !== null) quorum.truncateFrom(effect.truncateFrom);
-    if (effect.append.length > 0) quorum.append(effect.append.map((entry) => ({ epoch: entry.epoch, idx: entry.index, op: entry.op })));
-    if (before.commitIndex !== effect.commitIndex) quorum.setCommitIndex(effect.commitIndex);
-    if (store.settings.get(PROMISED_UNTIL_KEY) !== effect.promisedUntil) store.settings.set(PROMISED_UNTIL_KEY, effect.promisedUntil);
+    if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
+    if (store.settings.get(PROMISED_UNTIL_KEY) !== last.promisedUntil) store.settings.set(PROMISED_UNTIL_KEY, last.promisedUntil);
   });
 }

@@ -247,9 +247,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.outbox = [];
     if (effects.length === 0) return;
     this.deps.store.transaction(() => {
+      saveQuorumState(
+        this.deps.store,
+        effects.filter((effect) => effect.type === 'persist'),
+      );
       for (const effect of effects) {
-        if (effect.type === 'persist') saveQuorumState(this.deps.store, effect);
-        else if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
+        if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
       }
     });
     for (const effect of supersededAppendsDropped(effects)) this.perform(effect);

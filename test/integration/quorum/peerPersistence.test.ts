@@ -12,7 +12,10 @@ afterEach(() => temps.splice(0).forEach((remove) => remove()));
 const entry = (epoch: number, index: number) => ({ epoch, index, op: { kind: 'grant' as const, payload: { leaseId: `L${index}` } } });
 
 describe('triad persistence in the store', () => {
-  it('brings back exactly what the persist effects wrote, across a reopen', () => {
+  it.each([
+    ['one turn each', (effects: Persist[]) => effects.map((effect) => [effect])],
+    ['all in one turn (appends merged, hard state written once)', (effects: Persist[]) => [effects]],
+  ])('brings back exactly what the persist effects wrote, across a reopen: %s', (_name, turns) => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const effects: Persist[] = [
@@ -21,7 +24,7 @@ describe('triad persistence in the store', () => {
       { type: 'persist', epoch: 2, votedFor: { epoch: 2, rank: 1 }, commitIndex: 3, promisedUntil: 9000, truncateFrom: null, append: [] },
     ];
     const store = openStore(temp.dir);
-    for (const effect of effects) saveQuorumState(store, effect);
+    for (const turn of turns(effects)) saveQuorumState(store, turn);
     store.close();
     const reopened = openStore(temp.dir);
     expect(loadQuorumState(reopened)).toEqual({
