@@ -3,4 +3,5 @@ export * from './messages';
 export * from './effects';
 export * from './timing';
 export { logLines } from './logLines';
-export { QuorumMachine, type QuorumState, type PeerState, type QuorumStatusView, type PeerStatusView } from './machine';
+export { QuorumMachine, DEFAULT_LOG_MEMORY_ENTRIES, type QuorumState, type PeerState, type QuorumStatusView, type PeerStatusView } from './machine';
+export { LogWindow, type LogReader } from './logWindow';

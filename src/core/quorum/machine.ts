@@ -3,13 +3,14 @@ import { emptyLinkStats, linkWarning, lossPercent, recordHeartbeatAck, recordHea
 import { logLines } from './logLines';
 import type { PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
+import { LogWindow } from './logWindow';
 import {
   RANKS,
-  emptyPersistedState,
   isEligible,
   type LicenseIdentity,
   type LicenseSwitchOp,
   type LogEntry,
+  type PersistedHardState,
   type PersistedQuorumState,
   type QuorumConfig,
   type Rank,
@@ -35,6 +36,8 @@ import {
 const APPEND_BATCH = 1024;
 /** Bring-up lines kept for the debug log until this member becomes master. */
 const PENDING_LINES_MAX = 50;
+/** Default of QuorumConfig.logMemoryEntries: several append batches, so replication reads memory. */
+export const DEFAULT_LOG_MEMORY_ENTRIES = 8 * APPEND_BATCH;
 
 export interface PeerState {
   connected: boolean;
@@ -58,7 +61,8 @@ export interface QuorumState {
   identity: LicenseIdentity;
   /** The identity before the last license switch: members that have not switched yet still count. */
   previousIdentity: LicenseIdentity | null;
-  persisted: PersistedQuorumState;
+  persisted: PersistedHardState;
+  log: LogWindow;
   role: QuorumRole;
   /** The master this member follows (or itself); null when none is known. */
   masterRank: Rank | null;
@@ -146,7 +150,8 @@ export class QuorumMachine {
       nowMs: 0,
       identity: config.identity,
       previousIdentity: null,
-      persisted: structuredClone(emptyPersistedState),
+      persisted: { epoch: 0, votedFor: null, commitIndex: 0, promisedUntil: 0 },
+      log: new LogWindow([], 0, config.logReader ?? null),
       role: 'follower',
       masterRank: null,
       lastMasterHeardAt: null,
@@ -228,10 +233,13 @@ export class QuorumMachine {
   private restart(nowMs: number, persisted: PersistedQuorumState): void {
     const s = this.state;
     const { lmgrd } = this.config.daemons;
+    const { log, logBase, switchesBeforeBase, ...hard } = structuredClone(persisted);
+    if (logBase > hard.commitIndex) throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
     Object.assign(s, {
       running: true,
       nowMs,
-      persisted: structuredClone(persisted),
+      persisted: hard,
+      log: new LogWindow(log, logBase, this.config.logReader ?? null),
       previousIdentity: null,
       role: 'follower',
       masterRank: null,
@@ -240,7 +248,8 @@ export class QuorumMachine {
       electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
       preVote: null,
       verifiedIndex: 0,
-      appliedIndex: 0,
+      // entries up to the base are applied already: the driver's state is as of the commit index
+      appliedIndex: logBase,
       leaseUntil: 0,
       leaseFrom: null,
       noopIndex: 0,
@@ -255,6 +264,7 @@ export class QuorumMachine {
       reported: { role: 'follower', masterRank: null, serving: false },
     } satisfies Partial<QuorumState>);
     this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
+    for (const entry of switchesBeforeBase) if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
     this.applyCommitted();
   }
 
@@ -509,7 +519,7 @@ export class QuorumMachine {
     }
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
     const mine = moreUpToDate(this.lastEpoch(), this.lastIndex(), message.lastLogEpoch, message.lastLogIndex);
-    const suffix = mine ? s.persisted.log.slice(message.commitIndex) : [];
+    const suffix = mine ? s.log.range(message.commitIndex + 1) : [];
     this.send(from, { type: 'vote', epoch: message.epoch, granted: true, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix });
   }
 
@@ -537,7 +547,8 @@ export class QuorumMachine {
     if (message.prevIndex > 0 && (!prev || prev.epoch !== message.prevEpoch)) {
       return ack(Math.min(this.lastIndex(), message.prevIndex - 1), false);
     }
-    const conflict = message.ops.find((entry) => this.entryAt(entry.index)?.epoch !== entry.epoch);
+    // entries that left memory are committed, so they match; only the ones in memory can conflict
+    const conflict = message.ops.find((entry) => entry.index >= s.log.firstInMemory && this.entryAt(entry.index)?.epoch !== entry.epoch);
     if (conflict) this.replaceLog(conflict.index, message.ops.filter((entry) => entry.index >= conflict.index));
     const matched = message.prevIndex + message.ops.length;
     s.verifiedIndex = Math.max(s.verifiedIndex, matched);
@@ -702,28 +713,41 @@ export class QuorumMachine {
   // ---- log ------------------------------------------------------------------------------------
 
   private lastIndex(): number {
-    return this.state.persisted.log.length;
+    return this.state.log.lastIndex;
   }
 
   private lastEpoch(): number {
-    const log = this.state.persisted.log;
-    return log.length === 0 ? 0 : log[log.length - 1].epoch;
+    return this.state.log.lastEpoch;
   }
 
   private entryAt(index: number): LogEntry | undefined {
-    return index >= 1 ? this.state.persisted.log[index - 1] : undefined;
+    return this.state.log.entryAt(index);
   }
 
   private appendToLog(entries: LogEntry[]): void {
-    this.state.persisted.log.push(...entries);
+    this.state.log.append(entries);
     this.persistLog(null, entries);
   }
 
   /** Replaces everything from `from` on with `entries` (which start at `from`). */
   private replaceLog(from: number, entries: LogEntry[]): void {
-    const log = this.state.persisted.log;
-    log.splice(from - 1, log.length, ...entries);
-    this.persistLog(from, entries);
+    const log = this.state.log;
+    // entries that left memory are committed: the same in every log, nothing to replace there
+    const start = Math.max(from, log.firstInMemory);
+    const kept = entries.filter((entry) => entry.index >= start);
+    log.truncateFrom(start);
+    log.append(kept);
+    this.persistLog(start, kept);
+  }
+
+  /**
+   * Lets committed, applied entries beyond the newest `logMemoryEntries` leave memory. The driver
+   * calls this only when every persist effect so far is durable (they are read back from disk).
+   */
+  releaseMemory(): void {
+    const s = this.state;
+    const keep = this.config.logMemoryEntries ?? DEFAULT_LOG_MEMORY_ENTRIES;
+    s.log.forget(Math.min(s.appliedIndex, s.persisted.commitIndex) - keep);
   }
 
   private sendAppend(rank: Rank): void {
@@ -736,7 +760,7 @@ export class QuorumMachine {
       epoch: s.persisted.epoch,
       prevIndex,
       prevEpoch: this.entryAt(prevIndex)?.epoch ?? 0,
-      ops: s.persisted.log.slice(prevIndex, prevIndex + APPEND_BATCH),
+      ops: s.log.range(prevIndex + 1, APPEND_BATCH),
       commitIndex: s.persisted.commitIndex,
     });
   }
@@ -835,7 +859,7 @@ export class QuorumMachine {
   /** Ours, the one we just left, or one a replicated license switch is about to install. */
   private acceptableIdentity(identity: LicenseIdentity): boolean {
     const s = this.state;
-    const pending = s.persisted.log.slice(s.appliedIndex).flatMap((entry) => (entry.op.kind === 'licenseSwitch' ? [entry.op.identity] : []));
+    const pending = s.log.range(s.appliedIndex + 1).flatMap((entry) => (entry.op.kind === 'licenseSwitch' ? [entry.op.identity] : []));
     return [s.identity, s.previousIdentity, ...pending].some((known) => known !== null && sameIdentity(known, identity));
   }
 

@@ -1,3 +1,5 @@
+import type { LogReader } from './logWindow';
+
 /**
  * Plain data of the triad quorum engine (QUORUM.md): ranks, the replicated op log, what a
  * member persists, and its configuration. No behaviour here.
@@ -58,7 +60,20 @@ export interface PersistedQuorumState {
   epoch: number;
   /** The vote cast in `votedFor.epoch`; only the one in the current epoch matters. */
   votedFor: { epoch: number; rank: Rank } | null;
+  /** The log from index `logBase + 1` to its end (a restart need not load older entries). */
   log: LogEntry[];
+  /**
+   * Entries up to here are not in `log`: they are committed, read back through the config's
+   * `logReader` when needed, and already applied to the driver's state (it keeps the lease table
+   * as of the commit index), so a restart replays only what follows. At most `commitIndex`.
+   */
+  logBase: number;
+  /**
+   * The license switches among the entries up to `logBase`, in order. A restart reinstalls a
+   * switch the license file on disk missed (a crash right after the commit), as replaying the
+   * whole log would.
+   */
+  switchesBeforeBase: LogEntry[];
   commitIndex: number;
   /**
    * Wall-clock ms until which this member promised its master not to vote for anyone else (an
@@ -69,7 +84,10 @@ export interface PersistedQuorumState {
   promisedUntil: number;
 }
 
-export const emptyPersistedState: PersistedQuorumState = { epoch: 0, votedFor: null, log: [], commitIndex: 0, promisedUntil: 0 };
+export const emptyPersistedState: PersistedQuorumState = { epoch: 0, votedFor: null, log: [], logBase: 0, switchesBeforeBase: [], commitIndex: 0, promisedUntil: 0 };
+
+/** What the engine keeps of the persisted state besides the log (which is a LogWindow). */
+export type PersistedHardState = Omit<PersistedQuorumState, 'log' | 'logBase' | 'switchesBeforeBase'>;
 
 export interface QuorumConfig {
   self: Rank;
@@ -89,4 +107,11 @@ export interface QuorumConfig {
   auth: string;
   /** Daemon names for debug-log lines: lmgrd's, and the vendor daemon's (e.g. `ibmratl`). */
   daemons: { lmgrd: string; vendor: string };
+  /**
+   * Reads persisted entries back, so that committed entries can leave memory (`releaseMemory`).
+   * Without one the whole log stays in memory.
+   */
+  logReader?: LogReader;
+  /** Committed entries kept in memory behind the newest applied one (default 8,192). */
+  logMemoryEntries?: number;
 }

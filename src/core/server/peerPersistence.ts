@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RANK_NAMES, type LogEntry, type PersistedQuorumState, type QuorumEffect, type Rank } from '../quorum';
+import { RANK_NAMES, type LogEntry, type LogReader, type PersistedQuorumState, type QuorumEffect, type Rank } from '../quorum';
 import type { Store } from '../store';
 
 /**
@@ -15,18 +15,33 @@ const rankOfName = (name: string): Rank | null => {
   return index < 0 ? null : (index as Rank);
 };
 
-export function loadQuorumState(store: Store): PersistedQuorumState {
+/**
+ * The persisted state for a restart: the hard state and the log's newest entries (at least
+ * `tailEntries` of them, and every uncommitted one). Older entries stay on disk for
+ * `storedLogReader`; the lease table already holds their effect (it is written with the commit index).
+ */
+export function loadQuorumState(store: Store, tailEntries = Number.POSITIVE_INFINITY): PersistedQuorumState {
   const hard = store.quorum.state();
   const voted = hard.votedFor ? rankOfName(hard.votedFor.member) : null;
-  const log: LogEntry[] = store.quorum.readFrom(1).map((row) => ({ epoch: row.epoch, index: row.idx, op: row.op as LogEntry['op'] }));
+  const lastIndex = store.quorum.last()?.idx ?? 0;
+  const logBase = Math.max(0, Math.min(hard.commitIndex, lastIndex - tailEntries));
   return {
     epoch: hard.epoch,
     votedFor: hard.votedFor && voted !== null ? { epoch: hard.votedFor.epoch, rank: voted } : null,
-    log,
+    log: storedLogReader(store)(logBase + 1, Number.MAX_SAFE_INTEGER),
+    logBase,
+    switchesBeforeBase: store.quorum.opsOfKind('licenseSwitch', logBase).map(toLogEntry),
     commitIndex: hard.commitIndex,
     promisedUntil: store.settings.read(PROMISED_UNTIL_KEY, z.number(), 0),
   };
 }
+
+/** Reads quorum log entries back from the store (for entries that left the engine's memory). */
+export function storedLogReader(store: Store): LogReader {
+  return (from, count) => store.quorum.readFrom(from, count).map(toLogEntry);
+}
+
+const toLogEntry = (row: { epoch: number; idx: number; op: unknown }): LogEntry => ({ epoch: row.epoch, index: row.idx, op: row.op as LogEntry['op'] });
 
 type PersistEffect = Extract<QuorumEffect, { type: 'persist' }>;
 

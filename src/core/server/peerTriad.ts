@@ -2,10 +2,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
 import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
-import { electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
+import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
 import type { Store } from '../store';
 import type { PeerHook, PeerLink } from './listener';
-import { loadQuorumState, saveQuorumState } from './peerPersistence';
+import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersistence';
 import { PeerLogQuery, type LogQueryMessage, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
 import { PeerChannel, type ChannelEvent } from './peerAuth';
 import { peerMessageSchema } from './peerSchema';
@@ -81,7 +81,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private stopped = false;
 
   constructor(private readonly deps: TriadDriverDeps) {
-    this.machine = new QuorumMachine(deps.config);
+    // committed entries leave memory and are read back from the store when a peer needs them
+    this.machine = new QuorumMachine({ logReader: storedLogReader(deps.store), ...deps.config });
     this.masterLog = new PeerLogQuery(deps.store);
     const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
     this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);
@@ -89,10 +90,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   /** Loads the persisted state, rebuilds the lease table from the committed log, starts ticking. */
   start(): void {
-    const persisted = loadQuorumState(this.deps.store);
-    // the committed log is the truth: the restart replays it into an empty lease table
+    const persisted = loadQuorumState(this.deps.store, this.deps.config.logMemoryEntries ?? DEFAULT_LOG_MEMORY_ENTRIES);
     this.deps.store.transaction(() => {
-      this.deps.store.leases.replaceAll([]);
+      // The lease table is written with the commit index, so it holds the effect of every entry
+      // up to the log base; the restart replays the rest (ops are idempotent). A log replayed from
+      // its start is the whole truth, so it starts from an empty table (nothing else in there).
+      if (persisted.logBase === 0) this.deps.store.leases.replaceAll([]);
       this.step({ type: 'restart', nowMs: this.deps.now(), persisted });
       this.flushEffects();
     });
@@ -255,6 +258,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
         if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
       }
     });
+    // every persist effect so far is durable: committed entries may now leave memory
+    this.machine.releaseMemory();
     for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
   }
 

@@ -36,6 +36,8 @@ export interface QuorumStateRepository {
   readFrom(fromIdx: number, limit?: number): LogEntry[];
   /** The last entry's epoch and index, or null when the log is empty. */
   last(): { epoch: number; idx: number } | null;
+  /** Entries up to `toIdx` whose op has this kind, in order (one scan inside SQLite). */
+  opsOfKind(kind: string, toIdx: number): LogEntry[];
 }
 
 interface StateRow {
@@ -60,6 +62,7 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
   const truncate = db.prepare('DELETE FROM quorum_log WHERE idx >= ?');
   const readRange = db.prepare<[number, number], LogRow>('SELECT epoch, idx, op FROM quorum_log WHERE idx >= ? ORDER BY idx LIMIT ?');
   const selectLast = db.prepare<[], { epoch: number; idx: number }>('SELECT epoch, idx FROM quorum_log ORDER BY idx DESC LIMIT 1');
+  const selectKind = db.prepare<[number, string], LogRow>("SELECT epoch, idx, op FROM quorum_log WHERE idx <= ? AND json_extract(op, '$.kind') = ? ORDER BY idx");
 
   const append = db.transaction((entries: readonly LogEntry[]) => {
     let expected = (selectLast.get()?.idx ?? 0) + 1;
@@ -100,6 +103,9 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
     },
     last() {
       return selectLast.get() ?? null;
+    },
+    opsOfKind(kind, toIdx) {
+      return selectKind.all(toIdx, kind).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
     },
   };
 }

@@ -167,7 +167,7 @@ export class ClientPopulation {
       this.reply(node, client, { kind: 'redirect', seq: request.seq, master: master === node.rank ? null : master });
       return;
     }
-    const held = seatsHeld(machine.state.persisted.log);
+    const held = seatsHeld(machine.state.log.range(1));
     if (request.kind === 'checkout') {
       const grant = held.get(request.leaseId);
       if (grant && grant.index <= machine.state.persisted.commitIndex) {

@@ -34,7 +34,15 @@ export interface ClusterOptions {
   makeMachine?: (config: QuorumConfig) => QuorumMachine;
   /** Keep every trace line (replay) instead of the last few hundred. */
   fullTrace?: boolean;
+  /**
+   * Committed entries each machine keeps in memory; older ones are read back from the model disk,
+   * and a restart loads only this many (the driver does the same with 8,192). Small by default so
+   * every run exercises reading the log back.
+   */
+  logMemoryEntries?: number;
 }
+
+const SIM_LOG_MEMORY_ENTRIES = 2;
 
 export interface NetworkConditions {
   lossRate: number;
@@ -125,7 +133,14 @@ export class Cluster {
       identity,
       auth: 'cluster-secret-proof',
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
+      // entries are never changed once written, so the model disk hands out its own objects
+      logReader: (from, count) => this.nodes[rank].disk.log.slice(from - 1, from - 1 + count),
+      logMemoryEntries: this.logMemoryEntries,
     };
+  }
+
+  private get logMemoryEntries(): number {
+    return this.options.logMemoryEntries ?? SIM_LOG_MEMORY_ENTRIES;
   }
 
   // ---- scheduling -----------------------------------------------------------------------------
@@ -183,7 +198,11 @@ export class Cluster {
     const config = this.config(rank, identity);
     node.machine = this.options.makeMachine ? this.options.makeMachine(config) : new QuorumMachine(config);
     this.trace(`${RANK_LETTER[rank]} starts (epoch ${node.disk.epoch}, log ${node.disk.log.length}, commit ${node.disk.commitIndex}${identity === GOOD_IDENTITY ? '' : ', OTHER LICENSE'})`);
-    this.input(node, { type: 'restart', nowMs: this.localTime(rank), persisted: structuredClone(node.disk) });
+    // like the driver, load only the newest entries; the rest is read back from disk when needed
+    const disk = structuredClone(node.disk);
+    const logBase = Math.max(0, Math.min(disk.commitIndex, disk.log.length - this.logMemoryEntries));
+    const switchesBeforeBase = disk.log.slice(0, logBase).filter((entry) => entry.op.kind === 'licenseSwitch');
+    this.input(node, { type: 'restart', nowMs: this.localTime(rank), persisted: { ...disk, log: disk.log.slice(logBase), logBase, switchesBeforeBase } });
     // ticks start at a random phase, as real timers would
     this.queue.push(this.now + this.rng.between(0, this.options.tickMs), { kind: 'tick', rank, life: node.life });
     this.refreshConnections();
@@ -206,6 +225,8 @@ export class Cluster {
     const machine = node.machine;
     if (!machine) return;
     for (const effect of machine.step(input)) this.apply(node, effect);
+    // the model disk applied every persist effect at once: committed entries may leave memory
+    if (node.machine === machine) machine.releaseMemory();
   }
 
   private apply(node: SimNode, effect: QuorumEffect): void {

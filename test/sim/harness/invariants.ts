@@ -63,7 +63,7 @@ export class InvariantChecker {
       if (!inOffice || this.verifiedOffices.has(office)) continue;
       this.verifiedOffices.add(office);
       for (const told of this.oracle.told) {
-        const entry = machine.state.persisted.log[told.index - 1];
+        const entry = machine.state.log.entryAt(told.index);
         const opId = entry && (entry.op.kind === 'grant' || entry.op.kind === 'checkin') ? (entry.op.payload as SeatPayload).opId : null;
         if (opId !== told.opId) this.fail(`${RANK_LETTER[rank]} became master without the acknowledged ${told.kind} ${told.opId} at ${told.index}`);
       }
