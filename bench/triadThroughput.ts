@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { benchLicense, cpuSeconds, freePort, startServer, waitForMaster, type BenchChild } from './benchProcesses';
+import { benchLicense, cpuSeconds, freePort, rssBytes, startServer, waitForMaster, type BenchChild } from './benchProcesses';
 import { connectAll, fullAndHalfLoad } from './loadClient';
 import { figures } from './throughput';
 
@@ -31,7 +31,9 @@ export async function benchTriadThroughput(opts: { clients?: number; durationMs?
     // CPU of all three members: each grant and checkin costs work on the master and both standbys
     const { full, half } = await fullAndHalfLoad(clients, durationMs, () => members.reduce((sum, m) => sum + cpuSeconds(m.child.pid!), 0));
     for (const c of clients) c.close();
-    return { clients: clientCount, durationMs, ...figures('full', full), ...figures('half', half) };
+    // every pair adds two entries to the replicated log; only the newest stay in memory
+    const masterRssMB = Math.round(rssBytes(members[0].child.pid!) / (1024 * 1024));
+    return { clients: clientCount, durationMs, ...figures('full', full), ...figures('half', half), masterRssMB };
   } finally {
     await Promise.all(members.map((m) => m.stop()));
     rmSync(dir, { recursive: true, force: true });

@@ -53,6 +53,7 @@ describe('npm run bench', () => {
       expect(triad.fullFailures).toBe(0);
       expect(triad.fullPairsPerSecond).toBeGreaterThan(0);
       expect(triad.fullServerCpuUsPerPair).toBeGreaterThan(0);
+      expect(triad.masterRssMB).toBeGreaterThan(0);
 
       const clients = find('connected clients')!;
       expect(clients.held).toBe(clients.clients);
