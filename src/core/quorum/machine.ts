@@ -53,6 +53,11 @@ export interface PeerState {
   matchIndex: number;
   nextIndex: number;
   lastAppendSentAt: number | null;
+  /**
+   * Master only: an append was acknowledged on this connection. Until then the master sends one
+   * even with nothing new, so a restarted member learns at once how far its log is committed.
+   */
+  confirmed: boolean;
 }
 
 export interface QuorumState {
@@ -122,6 +127,7 @@ function newPeer(): PeerState {
     matchIndex: 0,
     nextIndex: 1,
     lastAppendSentAt: null,
+    confirmed: false,
   };
 }
 
@@ -344,7 +350,7 @@ export class QuorumMachine {
         const peer = s.peers[rank];
         const reachable = peer.connected && peer.greeted && peer.problem === null;
         const resendDue = peer.lastAppendSentAt === null || now - peer.lastAppendSentAt >= this.timings.heartbeatMs / 4;
-        if (reachable && resendDue && peer.nextIndex <= this.lastIndex()) this.sendAppend(rank);
+        if (reachable && resendDue && (peer.nextIndex <= this.lastIndex() || !peer.confirmed)) this.sendAppend(rank);
       }
       if (this.config.primaryIsMaster && this.config.self === 1) this.tryTransfer(0);
       return;
@@ -565,6 +571,7 @@ export class QuorumMachine {
     if (s.role !== 'master' || message.epoch !== s.persisted.epoch) return;
     const peer = s.peers[from];
     if (message.ok) {
+      peer.confirmed = true;
       peer.matchIndex = Math.max(peer.matchIndex, message.lastIndex);
       peer.nextIndex = Math.max(peer.nextIndex, peer.matchIndex + 1);
       this.commitReplicated();
