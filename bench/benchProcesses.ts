@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -148,18 +147,6 @@ export async function startEchoServer(): Promise<{ server: BenchChild; port: num
 export async function statusOf(host: string, port: number): Promise<ServerStatus | null> {
   const answer = await queryStatus({ host, port }, { connectTimeoutMs: 1_000, requestTimeoutMs: 2_000 });
   return 'status' in answer ? answer.status : null;
-}
-
-/** A port free on 127.0.0.1 now; the three members of a triad each bind it on their own address. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits until the first host is the triad's master and the second its standby. */

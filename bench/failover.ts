@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../src/core/client/checkout';
-import { benchLicense, freePort, startServer, statusOf, waitForMaster, type BenchChild } from './benchProcesses';
+import { benchLicense, startServer, statusOf, waitForMaster, type BenchChild } from './benchProcesses';
+import { freePort } from '../test/support/freePort';
 
 /**
  * Failover under load: a triad of three `triad serve` processes, `clients` client-library

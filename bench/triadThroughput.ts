@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { benchLicense, cpuSeconds, freePort, rssBytes, startServer, waitForMaster, type BenchChild } from './benchProcesses';
+import { benchLicense, cpuSeconds, rssBytes, startServer, waitForMaster, type BenchChild } from './benchProcesses';
+import { freePort } from '../test/support/freePort';
 import { connectAll, fullAndHalfLoad } from './loadClient';
 import { figures } from './throughput';
 
