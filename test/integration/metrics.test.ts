@@ -41,7 +41,11 @@ describe('metrics endpoints', () => {
       expect(held.kind).toBe('granted');
       const refused = await checkout([server.address], request('bob'));
       expect(refused.kind).toBe('denied');
+      // the event-loop delay is measured from one scrape to the next (10 ms resolution)
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const during = await scrape(url);
+      expect(sampleValue(during, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
+      expect(sampleValue(during, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(sampleValue(during, 'nodejs_eventloop_lag_p99_seconds')!);
       expect(sampleValue(during, 'triad_seats_in_use', { feature: 'Metered' })).toBe(1);
       expect(sampleValue(during, 'triad_checkouts_total', { feature: 'Metered' })).toBe(1);
       expect(sampleValue(during, 'triad_denials_total', { reason: 'MAX_USERS' })).toBe(1);

@@ -61,6 +61,8 @@ export interface ProcessSample {
   heapUsedBytes: number;
   cpuSeconds: number;
   startTimeSeconds: number;
+  /** How late the event loop ran timers since the previous sample (stalls: GC, long work), seconds. */
+  eventLoopLag: { p50: number; p99: number; max: number } | null;
 }
 
 export interface AdminAuthNumbers {
@@ -163,5 +165,16 @@ function processFamilies(p: ProcessSample): MetricFamily[] {
     { name: 'process_resident_memory_bytes', type: 'gauge', unit: 'bytes', help: 'Resident memory size.', samples: [{ value: p.residentBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', unit: 'seconds', help: 'Start time of the process since the Unix epoch.', samples: [{ value: p.startTimeSeconds }] },
     { name: 'nodejs_heap_used_bytes', type: 'gauge', unit: 'bytes', help: 'V8 heap in use.', samples: [{ value: p.heapUsedBytes }] },
+    ...(p.eventLoopLag ? eventLoopLagFamilies(p.eventLoopLag) : []),
+  ];
+}
+
+/** prom-client's names for the event-loop delay since the last scrape. */
+function eventLoopLagFamilies(lag: NonNullable<ProcessSample['eventLoopLag']>): MetricFamily[] {
+  const family = (name: string, help: string, value: number): MetricFamily => ({ name, type: 'gauge', unit: 'seconds', help, samples: [{ value }] });
+  return [
+    family('nodejs_eventloop_lag_p50_seconds', 'Median event-loop delay since the last scrape.', lag.p50),
+    family('nodejs_eventloop_lag_p99_seconds', '99th percentile of the event-loop delay since the last scrape.', lag.p99),
+    family('nodejs_eventloop_lag_max_seconds', 'Longest event-loop delay since the last scrape.', lag.max),
   ];
 }

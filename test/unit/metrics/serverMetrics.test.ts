@@ -61,7 +61,7 @@ describe('collectServerMetrics', () => {
         counters,
         connections: 12,
         connectionProblems: new Map([['hello_timeout', 3]]),
-        process: { residentBytes: 5e7, heapUsedBytes: 2e7, cpuSeconds: 1.25, startTimeSeconds: 1.7e9 },
+        process: { residentBytes: 5e7, heapUsedBytes: 2e7, cpuSeconds: 1.25, startTimeSeconds: 1.7e9, eventLoopLag: { p50: 0.0102, p99: 0.035, max: 0.081 } },
       }),
     ),
   );
@@ -90,6 +90,8 @@ describe('collectServerMetrics', () => {
     expect(sampleValue(parsed, 'triad_failovers_total')).toBe(0);
     expect(sampleValue(parsed, 'process_resident_memory_bytes')).toBe(5e7);
     expect(parsed.get('process_cpu_seconds')!.unit).toBe('seconds');
+    expect(sampleValue(parsed, 'nodejs_eventloop_lag_p99_seconds')).toBe(0.035);
+    expect(sampleValue(parsed, 'nodejs_eventloop_lag_max_seconds')).toBe(0.081);
   });
 
   it('answers for a stopped server: up 0, role stopped, no counters', () => {
