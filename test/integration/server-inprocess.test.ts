@@ -6,6 +6,8 @@ import { queryStatus, sendAdminRequest } from '../../src/core/client/connectionA
 import { ServerConnection } from '../../src/core/client/connection';
 import { encodeFrame, FrameDecoder } from '../../src/core/protocol';
 import { storeLeaseLog } from '../../src/core/server/storeLeaseLog';
+import { databaseFile } from '../../src/core/store';
+import Database from 'better-sqlite3';
 import type { MasterGate } from '../../src/core/server/seams';
 import type { PeerLink } from '../../src/core/server/listener';
 import { makeTempDir } from '../support/tempDir';
@@ -135,8 +137,7 @@ describe('server library', () => {
     expect(judyAtMaster()).toEqual(['OUT', 'IN']);
   });
 
-  it('refuses a grant its log cannot make durable, frees the seat and closes its OUT row with a REMOVE row', async () => {
-    // a triad file, so that the LeaseLog below (one that can fail, like a triad without quorum) is used
+  it('a triad master refuses a grant its log cannot make durable, frees the seat and writes no OUT row for it', async () => {
     const servers = ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((host) => ({ host, hostid: TEST_HOSTID, port: 27000 }));
     const license = writeSignedLicense(temp.dir, { servers, features: [{ name: 'Fragile', count: 1 }] }, 'fragile.lic');
     let failing = true;
@@ -144,6 +145,7 @@ describe('server library', () => {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.1',
+      // a LeaseLog that can fail, like a triad that lost its quorum while replicating
       triad: (context) => {
         const durable = storeLeaseLog(context.store, context.writer);
         return {
@@ -158,15 +160,35 @@ describe('server library', () => {
     const refused = await checkout([server], request('kim', 'Fragile'));
     expect(refused.kind).not.toBe('granted');
     expect(JSON.stringify(refused)).toContain('could not be made durable (quorum lost)');
-    await eventually(() => backend.store.reportLog.query({}).filter((row) => row.user === 'kim').length === 2, 2_000);
-    expect(backend.store.reportLog.query({}).filter((row) => row.user === 'kim').map((row) => [row.event, row.reason])).toEqual([
-      ['OUT', null],
-      ['REMOVE', 'grant not made durable: quorum lost'],
-    ]);
     expect(backend.status().features[0].inUse).toBe(0);
-    // the seat was not kept: once the log works again the same feature is granted
+    // the seat was not kept: once the log works again the same feature is granted, with its OUT row
     failing = false;
     const granted = await checkout([server], request('kim', 'Fragile'));
+    expect(granted.kind).toBe('granted');
+    if (granted.kind === 'granted') await granted.license.checkin();
+    await eventually(() => backend.store.reportLog.query({}).filter((row) => row.user === 'kim').length === 2, 2_000);
+    expect(backend.store.reportLog.query({}).filter((row) => row.user === 'kim').map((row) => row.event)).toEqual(['OUT', 'IN']);
+  });
+
+  it('a single server whose store refuses a grant refuses the client and closes the OUT row with a REMOVE row', async () => {
+    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Brittle', count: 1 }] }, 'brittle.lic');
+    const dataDir = path.join(temp.dir, 'brittle', 'data');
+    const backend = await start(path.join(temp.dir, 'brittle'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
+    // another connection to the same database makes every new lease row fail, as a broken disk would
+    const saboteur = new Database(path.join(dataDir, databaseFile));
+    saboteur.exec("CREATE TRIGGER refuse_leases BEFORE INSERT ON leases BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const server = { host: '127.0.0.1', port: backend.address.port };
+    const refused = await checkout([server], request('lou', 'Brittle'));
+    expect(JSON.stringify(refused)).toContain('could not be made durable (disk says no)');
+    expect(backend.status().features[0].inUse).toBe(0);
+    await eventually(() => backend.store.reportLog.query({}).filter((row) => row.user === 'lou').length === 2, 2_000);
+    expect(backend.store.reportLog.query({}).filter((row) => row.user === 'lou').map((row) => [row.event, row.reason])).toEqual([
+      ['OUT', null],
+      ['REMOVE', 'grant not made durable: disk says no'],
+    ]);
+    saboteur.exec('DROP TRIGGER refuse_leases');
+    saboteur.close();
+    const granted = await checkout([server], request('lou', 'Brittle'));
     expect(granted.kind).toBe('granted');
     if (granted.kind === 'granted') await granted.license.checkin();
   });

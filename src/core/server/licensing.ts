@@ -198,23 +198,29 @@ export class LicensingService implements RequestHandler {
       return { type: 'denied', id: request.id, code: decision.denied.major, reason: decision.denied.reason };
     }
     const lease = decision.granted;
-    // The grant, its OUT row and its debug line are queued in the same turn, so a single server
-    // writes them in one transaction and a triad writes the row while the grant replicates.
-    // Both must be durable before the reply: a grant the client heard of must be in the report
-    // log after kill -9.
-    const granting = this.commitGrant(decision.releases, lease, now);
-    this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
-    const [outcome] = await Promise.all([
-      granting,
-      this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null }),
-    ]);
-    if (outcome !== null) {
+    // The OUT row must be durable before the reply: a grant the client heard of must be in the
+    // report log after kill -9. A single server's grant is durable in its own store, so the row
+    // and the debug line join the grant's transaction. A triad's grant is durable once a standby
+    // holds it; its row is written only then, so a master that dies while replicating leaves no
+    // OUT row for a seat nobody got.
+    const recordOut = () => {
+      this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
+      return this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
+    };
+    const recorded = this.config.mode === 'triad' ? null : recordOut();
+    const failure = await this.commitGrant(decision.releases, lease, now);
+    if (failure !== null) {
       this.pools.removeLease(lease.leaseId);
-      // the OUT row is already written: a REMOVE row closes it, so usage reports stay balanced
-      this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${outcome})`);
-      this.deps.report({ ...this.reportBase(request, now), event: 'REMOVE', leaseId: lease.leaseId, count: lease.count, reason: `grant not made durable: ${outcome}` });
-      return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${outcome}); try again` };
+      if (recorded) {
+        // the OUT row may have been written on its own (the batch is retried write by write):
+        // a REMOVE row closes it, so usage reports stay balanced
+        await recorded;
+        this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${failure})`);
+        this.deps.report({ ...this.reportBase(request, now), event: 'REMOVE', leaseId: lease.leaseId, count: lease.count, reason: `grant not made durable: ${failure}` });
+      }
+      return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
+    await (recorded ?? recordOut());
     this.holders.set(lease.leaseId, session);
     this.deps.changed();
     return this.granted(request.id, lease, false);
