@@ -288,9 +288,15 @@ export class LicensingService implements RequestHandler {
     const lease = this.pools.checkin(leaseId, now);
     if (!lease) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
     this.holders.delete(leaseId);
+    const recordIn = () => {
+      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
+      this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
+    };
+    // as with OUT rows: in the checkin's own transaction on a single server, after replication in a triad
+    const triad = this.config.mode === 'triad';
+    if (!triad) recordIn();
     await this.commitQuietly({ kind: 'checkin', leaseId, atMs: now });
-    this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
-    this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
+    if (triad) recordIn();
     this.deps.changed();
     return { type: 'checkedIn', id, leaseId };
   }
