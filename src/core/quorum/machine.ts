@@ -674,6 +674,7 @@ export class QuorumMachine {
       s.peers[rank].matchIndex = 0;
       s.peers[rank].nextIndex = noop.index;
       s.peers[rank].lastAppendSentAt = null;
+      s.peers[rank].confirmed = false;
     }
     this.appendToLog([noop]);
     s.nextHeartbeatAt = s.nowMs;

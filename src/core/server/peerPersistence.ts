@@ -30,7 +30,7 @@ export function loadQuorumState(store: Store, tailEntries = Number.POSITIVE_INFI
     votedFor: hard.votedFor && voted !== null ? { epoch: hard.votedFor.epoch, rank: voted } : null,
     log: storedLogReader(store)(logBase + 1, Number.MAX_SAFE_INTEGER),
     logBase,
-    switchesBeforeBase: store.quorum.opsOfKind('licenseSwitch', logBase).map(toLogEntry),
+    switchesBeforeBase: store.quorum.licenseSwitchesUpTo(logBase).map(toLogEntry),
     commitIndex: hard.commitIndex,
     promisedUntil: store.settings.read(PROMISED_UNTIL_KEY, z.number(), 0),
   };

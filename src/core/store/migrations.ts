@@ -104,6 +104,10 @@ export const migrations: readonly string[] = [
     detail TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: a restart finds the license switches before the log tail it loads without scanning the log
+  `
+  CREATE INDEX quorum_log_license_switches ON quorum_log (idx) WHERE json_extract(op, '$.kind') = 'licenseSwitch';
+  `,
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

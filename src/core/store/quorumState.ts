@@ -36,8 +36,8 @@ export interface QuorumStateRepository {
   readFrom(fromIdx: number, limit?: number): LogEntry[];
   /** The last entry's epoch and index, or null when the log is empty. */
   last(): { epoch: number; idx: number } | null;
-  /** Entries up to `toIdx` whose op has this kind, in order (one scan inside SQLite). */
-  opsOfKind(kind: string, toIdx: number): LogEntry[];
+  /** License switch entries up to `toIdx`, in order (from a partial index, not a scan of the log). */
+  licenseSwitchesUpTo(toIdx: number): LogEntry[];
 }
 
 interface StateRow {
@@ -53,6 +53,9 @@ interface LogRow {
   op: string;
 }
 
+/** Its WHERE term repeats the partial index's (migration 2), so SQLite reads the index, not the log. */
+export const licenseSwitchesSql = "SELECT epoch, idx, op FROM quorum_log WHERE json_extract(op, '$.kind') = 'licenseSwitch' AND idx <= ? ORDER BY idx";
+
 export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumStateRepository {
   const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index FROM quorum_state WHERE id = 1');
   const raiseEpoch = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?) WHERE id = 1');
@@ -62,7 +65,7 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
   const truncate = db.prepare('DELETE FROM quorum_log WHERE idx >= ?');
   const readRange = db.prepare<[number, number], LogRow>('SELECT epoch, idx, op FROM quorum_log WHERE idx >= ? ORDER BY idx LIMIT ?');
   const selectLast = db.prepare<[], { epoch: number; idx: number }>('SELECT epoch, idx FROM quorum_log ORDER BY idx DESC LIMIT 1');
-  const selectKind = db.prepare<[number, string], LogRow>("SELECT epoch, idx, op FROM quorum_log WHERE idx <= ? AND json_extract(op, '$.kind') = ? ORDER BY idx");
+  const selectSwitches = db.prepare<[number], LogRow>(licenseSwitchesSql);
 
   const append = db.transaction((entries: readonly LogEntry[]) => {
     let expected = (selectLast.get()?.idx ?? 0) + 1;
@@ -104,8 +107,8 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
     last() {
       return selectLast.get() ?? null;
     },
-    opsOfKind(kind, toIdx) {
-      return selectKind.all(toIdx, kind).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
+    licenseSwitchesUpTo(toIdx) {
+      return selectSwitches.all(toIdx).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
     },
   };
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Lease } from '../../../src/core/pool';
-import { sha256Hex } from '../../../src/core/store';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { databaseFile, sha256Hex } from '../../../src/core/store';
+import { licenseSwitchesSql } from '../../../src/core/store/quorumState';
 import { useTempStores } from './tempStore';
 
 const temp = useTempStores();
@@ -157,6 +160,24 @@ describe('quorum state', () => {
       { epoch: 3, idx: 3, op: { type: 'noop' } },
     ]);
     expect(again.quorum.readFrom(1, 1)).toHaveLength(1);
+  });
+
+  it('finds the license switches up to an index through their partial index, not by scanning the log', () => {
+    const dir = temp.newDir();
+    const store = temp.open(dir);
+    const switchOp = (to: string) => ({ kind: 'licenseSwitch', payload: to, identity: { licenseHash: to, serverOrder: [] }, previous: { licenseHash: 'x', serverOrder: [] } });
+    store.quorum.append([
+      { epoch: 1, idx: 1, op: { kind: 'noop' } },
+      { epoch: 1, idx: 2, op: switchOp('v1') },
+      { epoch: 1, idx: 3, op: { kind: 'grant', payload: { leaseId: 'a' } } },
+      { epoch: 2, idx: 4, op: switchOp('v2') },
+    ]);
+    expect(store.quorum.licenseSwitchesUpTo(3)).toEqual([{ epoch: 1, idx: 2, op: switchOp('v1') }]);
+    expect(store.quorum.licenseSwitchesUpTo(4).map((entry) => entry.idx)).toEqual([2, 4]);
+    const db = new Database(join(dir, databaseFile), { readonly: true });
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${licenseSwitchesSql}`).all(4) as { detail: string }[]).map((row) => row.detail).join('\n');
+    db.close();
+    expect(plan).toMatch(/USING (COVERING )?INDEX quorum_log_license_switches/);
   });
 });
 
