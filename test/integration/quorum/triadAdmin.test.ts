@@ -75,9 +75,14 @@ describe('administering a triad from its members', () => {
     expect(apps[1].status().warnings.some((w) => w.startsWith('No cluster secret') && w.includes('triad cluster-secret --new'))).toBe(true);
     const local = await call(1, 'log.query', { limit: 500 });
     expect(local.masterKeepsLog).toEqual({ master: hosts[0] });
-    const master = await call(1, 'log.query', { source: 'master', limit: 500 });
-    const messages = master.lines.map((line) => line.message);
-    expect(messages).toContain(`Redundant server quorum established. Master is ${hosts[0]}`);
+    // the master writes its log in group commits: the line may land a few ms after it serves
+    const established = `Redundant server quorum established. Master is ${hosts[0]}`;
+    let master = await call(1, 'log.query', { source: 'master', limit: 500 });
+    for (let tries = 0; tries < 100 && !master.lines.some((line) => line.message === established); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      master = await call(1, 'log.query', { source: 'master', limit: 500 });
+    }
+    expect(master.lines.map((line) => line.message)).toContain(established);
     expect(master.lines.every((line, i) => i === 0 || line.id > master.lines[i - 1].id)).toBe(true);
     // the newest lines: a limit keeps the end of the log, not its start
     const lastTwo = await call(1, 'log.query', { source: 'master', limit: 2 });
