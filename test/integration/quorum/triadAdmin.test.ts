@@ -57,6 +57,16 @@ async function call<M extends MethodName>(rank: number, method: M, args: MethodA
   return result.value;
 }
 
+/** The log as `log.query` answers once it holds `message` (or after 5 s): lines land in the next group commit. */
+async function logWith(rank: number, args: MethodArgs<'log.query'>, message: string): Promise<MethodResult<'log.query'>> {
+  let log = await call(rank, 'log.query', args);
+  for (let tries = 0; tries < 100 && !log.lines.some((line) => line.message === message); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    log = await call(rank, 'log.query', args);
+  }
+  return log;
+}
+
 const issued = (rank: number) => apps[rank].status().features.find((feature) => feature.name === 'Redundant')?.issued;
 
 beforeAll(async () => {
@@ -75,13 +85,8 @@ describe('administering a triad from its members', () => {
     expect(apps[1].status().warnings.some((w) => w.startsWith('No cluster secret') && w.includes('triad cluster-secret --new'))).toBe(true);
     const local = await call(1, 'log.query', { limit: 500 });
     expect(local.masterKeepsLog).toEqual({ master: hosts[0] });
-    // the master writes its log in group commits: the line may land a few ms after it serves
     const established = `Redundant server quorum established. Master is ${hosts[0]}`;
-    let master = await call(1, 'log.query', { source: 'master', limit: 500 });
-    for (let tries = 0; tries < 100 && !master.lines.some((line) => line.message === established); tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      master = await call(1, 'log.query', { source: 'master', limit: 500 });
-    }
+    const master = await logWith(1, { source: 'master', limit: 500 }, established);
     expect(master.lines.map((line) => line.message)).toContain(established);
     expect(master.lines.every((line, i) => i === 0 || line.id > master.lines[i - 1].id)).toBe(true);
     // the newest lines: a limit keeps the end of the log, not its start
@@ -116,8 +121,8 @@ describe('administering a triad from its members', () => {
     expect(master.role).toBe('master');
     expect(master.members.map((member) => member.up)).toEqual([true, true, true]);
     expect(apps.flatMap((app) => app.status().warnings).filter((w) => /differs|same license file/i.test(w))).toEqual([]);
-    const logged = (await call(0, 'log.query', { limit: 1000 })).lines.map((line) => line.message);
-    expect(logged).toContain('Installed license file rekey.lic distributed to all three redundant servers');
+    const installed = 'Installed license file rekey.lic distributed to all three redundant servers';
+    expect((await logWith(0, { limit: 1000 }, installed)).lines.map((line) => line.message)).toContain(installed);
   }, 30_000);
 
   it('a file imported on one member only keeps that member out of the quorum, and says why', async () => {
