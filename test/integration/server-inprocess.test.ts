@@ -150,7 +150,7 @@ describe('server library', () => {
         const durable = storeLeaseLog(context.store, context.writer);
         return {
           gate: { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0 },
-          log: { recover: durable.recover, commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)) },
+          log: { recover: durable.recover, replicated: true, commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)) },
           peerHook: () => {},
           stop: async () => {},
         };

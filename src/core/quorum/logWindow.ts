@@ -6,6 +6,8 @@ import type { LogEntry } from './types';
  */
 export type LogReader = (from: number, count: number) => LogEntry[];
 
+const STORE_REPAIR = "Stop this server, replace its data folder with a copy of a running member's (or move it aside to start empty), and start it again.";
+
 /**
  * The replicated log as the quorum engine sees it: every entry from 1 to `lastIndex`, of which
  * only the newest are kept in memory. Older entries are read back from disk when a lagging peer
@@ -80,10 +82,11 @@ export class LogWindow {
 
   private fromDisk(from: number, count: number): LogEntry[] {
     const entries = this.read!(from, count);
-    entries.forEach((entry, i) => {
-      if (entry.index !== from + i) throw new Error(`The stored quorum log has no entry ${from + i} (found ${entry.index}).`);
-    });
-    if (entries.length !== count) throw new Error(`The stored quorum log ends before entry ${from + count - 1}.`);
+    const missing = entries.findIndex((entry, i) => entry.index !== from + i);
+    if (missing >= 0 || entries.length !== count) {
+      const index = missing >= 0 ? from + missing : from + entries.length;
+      throw new Error(`The stored quorum log has lost entry ${index}: this member's data folder was changed outside Triad. ${STORE_REPAIR}`);
+    }
     return entries;
   }
 }

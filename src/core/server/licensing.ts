@@ -199,15 +199,13 @@ export class LicensingService implements RequestHandler {
     }
     const lease = decision.granted;
     // The OUT row must be durable before the reply: a grant the client heard of must be in the
-    // report log after kill -9. A single server's grant is durable in its own store, so the row
-    // and the debug line join the grant's transaction. A triad's grant is durable once a standby
-    // holds it; its row is written only then, so a master that dies while replicating leaves no
-    // OUT row for a seat nobody got.
+    // report log after kill -9. It joins the grant's transaction, or follows a replicated commit
+    // (LeaseLog.replicated).
     const recordOut = () => {
       this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
       return this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
     };
-    const recorded = this.config.mode === 'triad' ? null : recordOut();
+    const recorded = this.deps.log.replicated ? null : recordOut();
     const failure = await this.commitGrant(decision.releases, lease, now);
     if (failure !== null) {
       this.pools.removeLease(lease.leaseId);
@@ -292,11 +290,11 @@ export class LicensingService implements RequestHandler {
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
     };
-    // as with OUT rows: in the checkin's own transaction on a single server, after replication in a triad
-    const triad = this.config.mode === 'triad';
-    if (!triad) recordIn();
+    // as with OUT rows: in the checkin's own transaction, or after a replicated commit
+    const { replicated } = this.deps.log;
+    if (!replicated) recordIn();
     await this.commitQuietly({ kind: 'checkin', leaseId, atMs: now });
-    if (triad) recordIn();
+    if (replicated) recordIn();
     this.deps.changed();
     return { type: 'checkedIn', id, leaseId };
   }

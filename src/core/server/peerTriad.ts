@@ -120,6 +120,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   // ---- LeaseLog -------------------------------------------------------------------------------
 
+  readonly replicated = true;
+
   commit(op: LeaseOp): Promise<void> {
     const requestId = `op-${this.nextRequest++}`;
     return new Promise((resolve, reject) => {

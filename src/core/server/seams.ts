@@ -21,6 +21,12 @@ export type LeaseOp =
 export interface LeaseLog {
   commit(op: LeaseOp): Promise<void>;
   /**
+   * True when a commit waits for other members (a triad). The report row and debug line of an op
+   * are then written only after its commit, so a member that dies while replicating records no
+   * seat nobody got; a local log writes them in the op's own transaction.
+   */
+  readonly replicated: boolean;
+  /**
    * The seats the log holds now: read at start, and again whenever the gate turns this member
    * into the master (it then serves exactly the state it adopted from its quorum).
    */

@@ -10,6 +10,7 @@ import type { LeaseLog, LeaseOp } from './seams';
 export function storeLeaseLog(store: Store, writer: BatchedWriter): LeaseLog {
   return {
     commit: (op: LeaseOp) => writer.commit(() => applyToStore(store, op)),
+    replicated: false,
     recover: () => store.leases.list(),
   };
 }

@@ -53,6 +53,8 @@ interface LogRow {
   op: string;
 }
 
+const fromRow = (row: LogRow): LogEntry => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown });
+
 /** Its WHERE term repeats the partial index's (migration 2), so SQLite reads the index, not the log. */
 export const licenseSwitchesSql = "SELECT epoch, idx, op FROM quorum_log WHERE json_extract(op, '$.kind') = 'licenseSwitch' AND idx <= ? ORDER BY idx";
 
@@ -102,13 +104,13 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
       truncate.run(fromIdx);
     },
     readFrom(fromIdx, limit = Number.MAX_SAFE_INTEGER) {
-      return readRange.all(fromIdx, limit).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
+      return readRange.all(fromIdx, limit).map(fromRow);
     },
     last() {
       return selectLast.get() ?? null;
     },
     licenseSwitchesUpTo(toIdx) {
-      return selectSwitches.all(toIdx).map((row) => ({ epoch: row.epoch, idx: row.idx, op: JSON.parse(row.op) as unknown }));
+      return selectSwitches.all(toIdx).map(fromRow);
     },
   };
 }

@@ -60,6 +60,6 @@ describe('LogWindow', () => {
 
   it('says so when the stored log has lost an entry it should hold', () => {
     const window = new LogWindow([entry(3, 1)], 2, () => []);
-    expect(() => window.entryAt(1)).toThrow(/ends before entry 1/);
+    expect(() => window.entryAt(1)).toThrow(/has lost entry 1: this member's data folder was changed outside Triad. Stop this server/);
   });
 });
