@@ -12,6 +12,7 @@ import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licens
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
+import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
 import { collectServerMetrics, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
@@ -85,8 +86,10 @@ export interface ServerTls {
 export interface TriadContext {
   setup: LicenseSetup;
   store: Store;
-  /** Group commit into the store; the triad's log should persist through it too. */
+  /** Group commit into the store (a stand-in triad can keep its log through it). */
   writer: BatchedWriter;
+  /** Fsyncs the store's WAL off the event loop; the triad's group commits share it with the writer's. */
+  logSync: LogSync;
   port: number;
   debug: (daemon: string, message: string) => void;
   now: () => number;
@@ -231,7 +234,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
   const host = setup.self?.host ?? os.hostname();
-  const writer = new BatchedWriter(store);
+  const logSync = new LogSync(store);
+  const writer = new BatchedWriter(store, logSync);
   const debugLog = new DebugLog(
     (line) =>
       writer.write(() => {
@@ -284,6 +288,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         setup,
         store,
         writer,
+        logSync,
         port,
         debug,
         now,

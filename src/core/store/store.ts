@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditRepository, type AuditRepository } from './audit';
 import { ensureDataDir } from './dataDir';
@@ -37,6 +38,17 @@ export interface Store {
    * lease op and its report-log row atomically). Nests as a savepoint.
    */
   transaction<T>(fn: () => T): T;
+  /**
+   * `transaction` without the fsync at commit: the commit survives kill -9 at once (its WAL
+   * frames are in the OS page cache) and a power cut once a `syncLog` started after it has
+   * resolved. Group commit off the event loop: acknowledge nothing before that. Inside another
+   * transaction it is a savepoint of that one (whose commit then decides).
+   */
+  transactionUnsynced<T>(fn: () => T): T;
+  /** fdatasync of the write-ahead log on the libuv thread pool: every commit made before the call is then on disk. */
+  syncLog(): Promise<void>;
+  /** The same, on this thread (shutdown). */
+  syncLogNow(): void;
   /** `PRAGMA integrity_check` result: `['ok']` when the file is sound. */
   integrityCheck(): string[];
   close(): void;
@@ -63,8 +75,10 @@ export function openStore(dataDir: string): Store {
  * synchronous level, because the WAL frames are already in the OS page cache. We still choose
  * FULL (fsync of the WAL on every commit) because a power cut or OS crash must not forget
  * either: a triad member that forgot its vote could vote twice in an epoch (two masters), and a
- * master that forgot a grant it acknowledged would issue the seat again. The price is one
- * fsync per commit, small against checkout rates; callers batch bulk writes in `transaction`.
+ * master that forgot a grant it acknowledged would issue the seat again. The group commits of the
+ * request path (BatchedWriter, the triad's flush) commit with `transactionUnsynced` and fsync the
+ * WAL on the thread pool before they acknowledge anything (LogSync), so the event loop serves
+ * other clients during the fsync and one fsync covers every commit made while the previous ran.
  */
 function configure(db: BetterSqlite3.Database): void {
   db.pragma('journal_mode = WAL');
@@ -74,6 +88,10 @@ function configure(db: BetterSqlite3.Database): void {
 
 function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store {
   const settings = createSettingsRepository(db);
+  const wal = walFile(`${path}-wal`);
+  // prepared once: a pragma() call parses its statement every time, twice per group commit
+  const unsynced = db.prepare('PRAGMA synchronous = NORMAL');
+  const synced = db.prepare('PRAGMA synchronous = FULL');
   return {
     dataDir,
     path,
@@ -87,7 +105,64 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     quorum: createQuorumStateRepository(db),
     audit: createAuditRepository(db),
     transaction: (fn) => db.transaction(fn)(),
+    transactionUnsynced: (fn) => {
+      // the synchronous level can change only outside a transaction
+      if (db.inTransaction) return db.transaction(fn)();
+      unsynced.run();
+      try {
+        return db.transaction(fn)();
+      } finally {
+        synced.run();
+      }
+    },
+    syncLog: wal.sync,
+    syncLogNow: wal.syncNow,
     integrityCheck: () => (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check),
-    close: () => db.close(),
+    close: () => {
+      db.close();
+      wal.close();
+    },
+  };
+}
+
+/**
+ * The WAL file, opened for fdatasync (Linux and Windows flush a file's data whichever handle
+ * asks). The handle stays open while a sync is in flight, so its number is never reused under it.
+ */
+function walFile(path: string): { sync: () => Promise<void>; syncNow: () => void; close: () => void } {
+  let fd: number | null = null;
+  let inFlight = 0;
+  let closed = false;
+  // no WAL file yet means no commit yet: nothing to sync
+  const open = () => (fd ??= existsSync(path) ? openSync(path, 'r+') : null);
+  const release = () => {
+    if (closed && inFlight === 0 && fd !== null) {
+      closeSync(fd);
+      fd = null;
+    }
+  };
+  return {
+    sync: () => {
+      // a closed database was checkpointed into the main file (synced) by its last connection
+      const handle = closed ? null : open();
+      if (handle === null) return Promise.resolve();
+      inFlight++;
+      return new Promise((resolve, reject) =>
+        fdatasync(handle, (error) => {
+          inFlight--;
+          release();
+          if (error) reject(error);
+          else resolve();
+        }),
+      );
+    },
+    syncNow: () => {
+      const handle = closed ? null : open();
+      if (handle !== null) fdatasyncSync(handle);
+    },
+    close: () => {
+      closed = true;
+      release();
+    },
   };
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../../../src/core/pool';
 import type { QuorumConfig, QuorumMachine, Rank } from '../../../src/core/quorum';
 import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../src/core/server/listener';
+import { LogSync } from '../../../src/core/server/logSync';
 import { TriadDriver } from '../../../src/core/server/peerTriad';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openStore, type Store } from '../../../src/core/store';
@@ -89,7 +90,7 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
     driver: null,
     debug: [],
   }));
-  const start = (member: Member, secret: string | null = CLUSTER_SECRET) => {
+  const start = (member: Member, secret: string | null = CLUSTER_SECRET, logSync?: LogSync) => {
     const config: QuorumConfig = {
       self: member.rank,
       hosts,
@@ -111,6 +112,7 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
       reread: () => {},
       installLicense: () => {},
       secret,
+      logSync,
     });
     member.listener.setPeerHook(driver.peerHook);
     driver.start();
@@ -190,6 +192,32 @@ describe('triad driver over real sockets', () => {
     expect(p.driver!.role()).toBe('standby');
     expect(p.store.leases.get('L1')?.leaseId).toBe('L1');
   }, 60_000);
+
+  it('says "master" only after telling its listeners, even while the fsync that makes it master is slow', async () => {
+    const { members, start } = await triad();
+    const [p, s, t] = members;
+    // every fsync on the primary takes 30 ms: its effects (the "now serving" one too) wait that long
+    const slowSync = new LogSync({
+      syncLog: () => new Promise<void>((resolve) => setTimeout(resolve, 30)).then(() => p.store.syncLog()),
+      syncLogNow: () => p.store.syncLogNow(),
+    });
+    start(p, CLUSTER_SECRET, slowSync);
+    start(s);
+    start(t);
+    let told = false;
+    p.driver!.onChange(() => {
+      if (p.driver!.role() === 'master') told = true;
+    });
+    // the licensing service reloads its seats when told; a "master" before that would grant from stale seats
+    const seenEarly = await new Promise<boolean>((resolve) => {
+      const poll = setInterval(() => {
+        if (p.driver!.role() !== 'master') return;
+        clearInterval(poll);
+        resolve(!told);
+      }, 1);
+    });
+    expect(seenEarly).toBe(false);
+  }, 30_000);
 
   it('keeps only the newest log entries in memory: a lagging member, a restart and a failover still see every seat', async () => {
     const { members, start, stop } = await triad({ logMemoryEntries: 4 });

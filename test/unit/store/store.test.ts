@@ -82,3 +82,33 @@ describe('openStore', () => {
     expect([store.settings.get('a'), store.settings.get('b')]).toEqual([1, 2]);
   });
 });
+
+describe('unsynced group commits', () => {
+  it('commits at once, nests as a savepoint, and syncs the WAL on demand', async () => {
+    const store = temp.open();
+    store.transactionUnsynced(() => store.settings.set('a', '1'));
+    const db = new Database(store.path, { readonly: true });
+    // visible to another connection at once: committed, only the fsync is left to syncLog
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'a'").pluck().get()).toBe(JSON.stringify('1'));
+    db.close();
+    // inside a transaction it is part of that one: a rollback takes it back
+    expect(() =>
+      store.transaction(() => {
+        store.transactionUnsynced(() => store.settings.set('b', '2'));
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(store.settings.get('b')).toBeUndefined();
+    await expect(store.syncLog()).resolves.toBeUndefined();
+    store.syncLogNow();
+  });
+
+  it('syncs a closed store as a no-op (its last connection checkpointed the WAL)', async () => {
+    const store = openStore(temp.newDir());
+    store.transactionUnsynced(() => store.settings.set('a', '1'));
+    const inFlight = store.syncLog();
+    store.close();
+    await expect(inFlight).resolves.toBeUndefined();
+    await expect(store.syncLog()).resolves.toBeUndefined();
+  });
+});
