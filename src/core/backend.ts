@@ -12,7 +12,6 @@ import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licens
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
-import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
 import { collectServerMetrics, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
@@ -88,8 +87,6 @@ export interface TriadContext {
   store: Store;
   /** Group commit into the store (a stand-in triad can keep its log through it). */
   writer: BatchedWriter;
-  /** Fsyncs the store's WAL off the event loop; the triad's group commits share it with the writer's. */
-  logSync: LogSync;
   port: number;
   debug: (daemon: string, message: string) => void;
   now: () => number;
@@ -234,8 +231,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
   const host = setup.self?.host ?? os.hostname();
-  const logSync = new LogSync(store);
-  const writer = new BatchedWriter(store, logSync);
+  const writer = new BatchedWriter(store);
   const debugLog = new DebugLog(
     (line) =>
       writer.write(() => {
@@ -288,7 +284,6 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         setup,
         store,
         writer,
-        logSync,
         port,
         debug,
         now,

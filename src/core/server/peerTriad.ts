@@ -11,7 +11,6 @@ import { PeerChannel, type ChannelEvent } from './peerAuth';
 import { peerMessageSchema } from './peerSchema';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
-import { LogSync } from './logSync';
 
 /**
  * The triad driver: runs the pure QuorumMachine on real time, real peer links and the store.
@@ -25,8 +24,6 @@ import { LogSync } from './logSync';
 
 export interface TriadDriverDeps {
   store: Store;
-  /** Fsyncs the WAL after the driver's group commits; shared with the server's writer when given. */
-  logSync?: LogSync;
   config: QuorumConfig;
   /** Where each member's license port is, by rank (SERVER lines). */
   addresses: readonly [MasterAddress, MasterAddress, MasterAddress];
@@ -74,7 +71,6 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly listeners = new Set<() => void>();
   private readonly lastRefusalLogged = new Map<string, number>();
   private readonly masterLog: PeerLogQuery;
-  private readonly logSync: LogSync;
   /** Asked with every grant on a triad; fixed by the heartbeat interval, so worked out once. */
   private readonly failoverBoundMs: number;
   private nextRequest = 1;
@@ -83,14 +79,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** The last 'serving' effect performed; the machine may already be further (its effects wait for an fsync). */
+  /** The last 'serving' effect performed; within a turn the machine may already be further. */
   private servingPerformed = false;
 
   constructor(private readonly deps: TriadDriverDeps) {
     // committed entries leave memory and are read back from the store when a peer needs them
     this.machine = new QuorumMachine({ logReader: storedLogReader(deps.store), ...deps.config });
     this.masterLog = new PeerLogQuery(deps.store);
-    this.logSync = deps.logSync ?? new LogSync(deps.store);
     const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
     this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);
   }
@@ -111,7 +106,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   }
 
   stop(): void {
-    this.flushEffects({ syncNow: true });
+    this.flushEffects();
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -145,8 +140,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   role(): ServerRole {
     const now = this.deps.now();
-    // master only once the machine's 'serving' has been performed (after the fsync of what led
-    // to it): the licensing service reloads its seats then, and must not grant before that
+    // master only once the machine's 'serving' has been performed (at the end of the turn that
+    // made it so): the licensing service reloads its seats then, and must not grant before that
     if (this.machine.canServe(now) && this.servingPerformed) return 'master';
     return this.machine.status(now).quorum ? 'standby' : 'no-quorum';
   }
@@ -201,7 +196,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   shutdownAll(): void {
     this.step({ type: 'shutdown', nowMs: this.deps.now() });
     // now, not at the end of the turn: the host closes every connection right after this call
-    this.flushEffects({ syncNow: true });
+    this.flushEffects();
   }
 
   rereadAll(): void {
@@ -249,43 +244,29 @@ export class TriadDriver implements LeaseLog, MasterGate {
   }
 
   /**
-   * Group commit: the writes of every step in this turn go to SQLite in one transaction, and the
-   * turn's effects are performed in order only once the WAL is fsynced after it (LogSync, off the
-   * event loop), so nothing leaves this member (a vote, an ack, a grant) before it is durable.
-   * `syncNow` fsyncs on this thread and performs at once (shutdown).
+   * Group commit: the writes of every step in this turn go to SQLite in one transaction (one
+   * fsync instead of one or more per op), and only then are the turn's effects performed in
+   * order, so nothing leaves this member (a vote, an ack, a grant) before it is durable.
    */
-  private flushEffects({ syncNow = false } = {}): void {
+  private flushEffects(): void {
     this.flushScheduled = false;
     // stop() flushed what was decided; the store may be closed by now
     if (this.stopped) return;
     const effects = this.outbox;
     this.outbox = [];
-    if (effects.length > 0) {
-      this.deps.store.transactionUnsynced(() => {
-        saveQuorumState(
-          this.deps.store,
-          effects.filter((effect) => effect.type === 'persist'),
-        );
-        for (const effect of effects) {
-          if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
-        }
-      });
-      // every persist effect so far is in the store: committed entries may leave memory (they are read back from there)
-      this.machine.releaseMemory();
-      const toPerform = supersededAppendsDropped(effects);
-      this.logSync.afterSync((failure) => {
-        if (failure) return this.logSyncFailed(failure);
-        for (const effect of toPerform) this.perform(effect);
-      });
-    }
-    if (syncNow) this.logSync.syncNow();
-  }
-
-  /** The disk refused an fsync: what this member decided may not survive a power cut, so it must not act on it. */
-  private logSyncFailed(failure: Error): void {
-    if (this.stopped) return;
-    this.deps.debug('lmgrd', `Cannot make the triad log durable (fsync of the database failed: ${failure.message}); this member stops.`);
-    this.deps.requestShutdown(`fsync of the database failed: ${failure.message}`);
+    if (effects.length === 0) return;
+    this.deps.store.transaction(() => {
+      saveQuorumState(
+        this.deps.store,
+        effects.filter((effect) => effect.type === 'persist'),
+      );
+      for (const effect of effects) {
+        if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
+      }
+    });
+    // every persist effect so far is durable: committed entries may now leave memory
+    this.machine.releaseMemory();
+    for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
   }
 
   /** The part of an effect beyond its store write (done in flushEffects). */

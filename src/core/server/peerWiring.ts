@@ -27,7 +27,6 @@ export function createTriad(context: TriadContext): TriadParts {
   const selfHost = setup.file.servers[self].host;
   const driver = new TriadDriver({
     store: context.store,
-    logSync: context.logSync,
     config: built.value.config,
     addresses: built.value.addresses,
     now: context.now,

@@ -75,10 +75,11 @@ export function openStore(dataDir: string): Store {
  * synchronous level, because the WAL frames are already in the OS page cache. We still choose
  * FULL (fsync of the WAL on every commit) because a power cut or OS crash must not forget
  * either: a triad member that forgot its vote could vote twice in an epoch (two masters), and a
- * master that forgot a grant it acknowledged would issue the seat again. The group commits of the
- * request path (BatchedWriter, the triad's flush) commit with `transactionUnsynced` and fsync the
- * WAL on the thread pool before they acknowledge anything (LogSync), so the event loop serves
- * other clients during the fsync and one fsync covers every commit made while the previous ran.
+ * master that forgot a grant it acknowledged would issue the seat again. The server's group
+ * commits (BatchedWriter) use `transactionUnsynced` and fsync the WAL on the thread pool before
+ * anyone hears "done" (LogSync), so the event loop serves other clients during the fsync. The
+ * triad driver's flush stays FULL and inline: measured, the async fsync doubled its half-load
+ * latency (smaller batches at every member, more messages).
  */
 function configure(db: BetterSqlite3.Database): void {
   db.pragma('journal_mode = WAL');

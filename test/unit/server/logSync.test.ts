@@ -25,20 +25,22 @@ describe('LogSync', () => {
     const sync = new LogSync(fake.store);
     const heard: string[] = [];
     sync.afterSync((error) => heard.push(`a:${error}`));
-    expect(fake.syncs).toHaveLength(1);
-    // registered while the first fsync is in flight: that fsync may not cover its commit
     sync.afterSync(() => heard.push('b'));
+    // two fsyncs in flight at most: c waits for a slot
     sync.afterSync(() => heard.push('c'));
-    expect(fake.syncs).toHaveLength(1);
-    fake.syncs[0].resolve();
-    await settle();
-    expect(heard).toEqual(['a:null']);
-    // one fsync for everything that waited meanwhile
     expect(fake.syncs).toHaveLength(2);
+    // the second fsync finishes first: it started after a's commit too, so both a and b are durable
     fake.syncs[1].resolve();
     await settle();
+    expect(heard).toEqual(['a:null', 'b']);
+    // c had no fsync yet: one starts for it now
+    expect(fake.syncs).toHaveLength(3);
+    fake.syncs[0].resolve();
+    await settle();
+    expect(heard).toEqual(['a:null', 'b']);
+    fake.syncs[2].resolve();
+    await settle();
     expect(heard).toEqual(['a:null', 'b', 'c']);
-    expect(fake.syncs).toHaveLength(2);
   });
 
   it('hands a failed fsync to the callbacks it covered and goes on with the next', async () => {
@@ -46,9 +48,9 @@ describe('LogSync', () => {
     const sync = new LogSync(fake.store);
     const heard: (string | null)[] = [];
     sync.afterSync((error) => heard.push(error?.message ?? null));
-    sync.afterSync((error) => heard.push(error?.message ?? null));
     fake.syncs[0].reject(new Error('EIO'));
     await settle();
+    sync.afterSync((error) => heard.push(error?.message ?? null));
     fake.syncs[1].resolve();
     await settle();
     expect(heard).toEqual(['EIO', null]);
@@ -64,30 +66,32 @@ describe('LogSync', () => {
       throw new Error('listener bug');
     });
     sync.afterSync(() => heard.push('third'));
-    fake.syncs[0].resolve();
-    await settle();
     fake.syncs[1].resolve();
     await settle();
-    sync.afterSync(() => heard.push('later'));
     fake.syncs[2].resolve();
+    await settle();
+    sync.afterSync(() => heard.push('later'));
+    fake.syncs[3].resolve();
     await settle();
     expect(heard).toEqual(['first', 'third', 'later']);
     expect(thrown).toEqual([new Error('listener bug')]);
   });
 
-  it('syncNow fsyncs on this thread and runs what is in flight and what waits, once', async () => {
+  it('syncNow fsyncs on this thread and runs every pending callback, once', async () => {
     const fake = fakeStore();
     const sync = new LogSync(fake.store);
     const heard: string[] = [];
     sync.afterSync(() => heard.push('in flight'));
+    sync.afterSync(() => heard.push('also in flight'));
     sync.afterSync(() => heard.push('waiting'));
     sync.syncNow();
     expect(fake.syncedNow()).toBe(1);
-    expect(heard).toEqual(['in flight', 'waiting']);
-    // the fsync that was in flight finishes later and finds nothing left to run
+    expect(heard).toEqual(['in flight', 'also in flight', 'waiting']);
+    // the fsyncs that were in flight finish later and find nothing left to run
     fake.syncs[0].resolve();
+    fake.syncs[1].resolve();
     await settle();
-    expect(heard).toEqual(['in flight', 'waiting']);
+    expect(heard).toEqual(['in flight', 'also in flight', 'waiting']);
     sync.syncNow();
     expect(fake.syncedNow()).toBe(1);
   });
