@@ -49,13 +49,19 @@ export interface PeerState {
   /** Counted as up at the end of the last step (for join/loss log lines). */
   up: boolean;
   link: LinkStats;
-  /** Master only: highest index known to match our log, and the next index to send. */
+  /**
+   * Master only: highest index known to match our log, and the next index to send. Once the peer
+   * is `confirmed`, nextIndex moves past every append as it is sent (pipelining: each op goes out
+   * once, not again with every later op until acknowledged); before that it stays where the
+   * probe starts, and a refused append moves it back.
+   */
   matchIndex: number;
   nextIndex: number;
   lastAppendSentAt: number | null;
   /**
-   * Master only: an append was acknowledged on this connection. Until then the master sends one
-   * even with nothing new, so a restarted member learns at once how far its log is committed.
+   * Master only: an append was acknowledged on this connection (and none refused since). Until
+   * then the master sends one even with nothing new, so a restarted member learns at once how far
+   * its log is committed, and it does not pipeline.
    */
   confirmed: boolean;
 }
@@ -283,8 +289,10 @@ export class QuorumMachine {
       case 'peerConnected': {
         if (input.rank === this.config.self) return;
         const previous = s.peers[input.rank];
-        // a new connection starts a new hello; what we know of the peer's log stays valid
-        s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, matchIndex: previous.matchIndex, nextIndex: previous.nextIndex };
+        // a new connection starts a new hello; what we know of the peer's log stays valid, but
+        // appends pipelined on the old connection may be lost: send again from the last match
+        const nextIndex = previous.confirmed ? previous.matchIndex + 1 : previous.nextIndex;
+        s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, matchIndex: previous.matchIndex, nextIndex };
         this.send(input.rank, {
           type: 'hello',
           rank: this.config.self,
@@ -350,7 +358,10 @@ export class QuorumMachine {
         const peer = s.peers[rank];
         const reachable = peer.connected && peer.greeted && peer.problem === null;
         const resendDue = peer.lastAppendSentAt === null || now - peer.lastAppendSentAt >= this.timings.heartbeatMs / 4;
-        if (reachable && resendDue && (peer.nextIndex <= this.lastIndex() || !peer.confirmed)) this.sendAppend(rank);
+        if (!reachable || !resendDue) continue;
+        // nothing sent for a while and entries still unacknowledged: send them again from the last match
+        if (peer.confirmed && peer.matchIndex < this.lastIndex()) peer.nextIndex = peer.matchIndex + 1;
+        if (peer.nextIndex <= this.lastIndex() || !peer.confirmed) this.sendAppend(rank);
       }
       if (this.config.primaryIsMaster && this.config.self === 1) this.tryTransfer(0);
       return;
@@ -577,6 +588,8 @@ export class QuorumMachine {
       this.commitReplicated();
       if (peer.nextIndex <= this.lastIndex()) this.sendAppend(from);
     } else {
+      // stop pipelining until an append is accepted again
+      peer.confirmed = false;
       peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(peer.nextIndex - 1, message.lastIndex + 1));
       this.sendAppend(from);
     }
@@ -762,15 +775,17 @@ export class QuorumMachine {
     const s = this.state;
     const peer = s.peers[rank];
     const prevIndex = peer.nextIndex - 1;
+    const ops = s.log.range(prevIndex + 1, APPEND_BATCH);
     peer.lastAppendSentAt = s.nowMs;
     this.send(rank, {
       type: 'append',
       epoch: s.persisted.epoch,
       prevIndex,
       prevEpoch: this.entryAt(prevIndex)?.epoch ?? 0,
-      ops: s.log.range(prevIndex + 1, APPEND_BATCH),
+      ops,
       commitIndex: s.persisted.commitIndex,
     });
+    if (peer.confirmed) peer.nextIndex = prevIndex + 1 + ops.length;
   }
 
   /** Master: an entry of this epoch on one peer (2 of 3 with us) is committed, with all before it. */
