@@ -15,7 +15,7 @@ import { TEST_HOSTID, writeSignedLicense } from '../test/support/signedLicense';
  */
 
 const benchBundle = fileURLToPath(import.meta.url);
-const cliBundle = path.join(path.dirname(benchBundle), 'cli.mjs');
+export const cliBundle = path.join(path.dirname(benchBundle), 'cli.mjs');
 
 /**
  * The open-file limit a child can be given: `wanted` when this process may raise its limits that

@@ -12,6 +12,7 @@ import { runEchoServer } from './echoServer';
 import { benchLicenseParse } from './licenseParse';
 import { benchThroughput } from './throughput';
 import { benchTriadThroughput } from './triadThroughput';
+import { benchTriadWanThroughput } from './triadWanThroughput';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   'license parse + verify (5,000 signed features)': () => benchLicenseParse(quick ? 50 : 5000),
   'checkout+checkin, 1,000 clients, single server vs TCP echo': () => benchThroughput(quick ? { clients: 20, durationMs: 300 } : {}),
   'checkout+checkin, 1,000 clients, triad (replicated)': () => benchTriadThroughput(quick ? { clients: 20, durationMs: 300 } : {}),
+  'checkout+checkin, 1,000 clients, triad with members 5 ms apart': () => benchTriadWanThroughput(quick ? { clients: 20, durationMs: 300 } : {}),
   '50,000 connected clients heartbeating, one server': () => benchClients(quick ? { clients: 300, idleMs: 500 } : {}),
   'failover under load: 1,000 seats held, SIGKILL of the master': () => benchFailover(quick ? { clients: 20 } : {}),
 };

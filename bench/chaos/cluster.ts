@@ -49,6 +49,8 @@ export interface ChaosClusterOptions {
   /** The bundled `triad` CLI (dist/cli.mjs, or the test bundle). */
   cliPath: string;
   seats: number;
+  /** The licensed feature (default `cad`). */
+  feature?: string;
   clientHeartbeatMs: number;
   random: () => number;
   /** Port of the proxies (on the SERVER-line addresses) and of the servers behind them. */
@@ -79,7 +81,7 @@ export class ChaosCluster {
     mkdirSync(options.workDir, { recursive: true });
     this.license = writeSignedLicense(options.workDir, {
       servers: this.publicAddresses.map((a) => ({ host: a.host, hostid: TEST_HOSTID, port: a.port })),
-      features: [{ name: 'cad', count: options.seats, keyword: 'FEATURE' }],
+      features: [{ name: options.feature ?? 'cad', count: options.seats, keyword: 'FEATURE' }],
     });
     const peerOf = new Map(this.publicAddresses.map((a, m) => [a.host, MEMBERS[m]]));
     this.proxies = MEMBER_INDEXES.map(
