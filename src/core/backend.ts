@@ -12,6 +12,7 @@ import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licens
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
+import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
 import { collectServerMetrics, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
@@ -231,7 +232,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
   const host = setup.self?.host ?? os.hostname();
-  const writer = new BatchedWriter(store);
+  // a failed fsync is final (LogSync): stop serving rather than promise seats the disk may not keep
+  let stopForDisk: (reason: string) => void = () => {};
+  const writer = new BatchedWriter(store, new LogSync(store, (error) => stopForDisk(`fsync of the database failed: ${error.message}`)));
   const debugLog = new DebugLog(
     (line) =>
       writer.write(() => {
@@ -317,6 +320,11 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     counters.observeMaster(masterHost());
     gate.onChange(() => counters.observeMaster(masterHost()));
 
+    stopForDisk = (reason) => {
+      debug('lmgrd', `Cannot make license grants durable: ${reason}. Stopping; check the disk of ${store.dataDir}, then restart.`);
+      // after this turn: the requests the failed fsync covered get their refusals first
+      setImmediate(() => void stop(reason));
+    };
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
         clearInterval(sweeper);

@@ -6,7 +6,7 @@ import { queryStatus, sendAdminRequest } from '../../src/core/client/connectionA
 import { ServerConnection } from '../../src/core/client/connection';
 import { encodeFrame, FrameDecoder } from '../../src/core/protocol';
 import { storeLeaseLog } from '../../src/core/server/storeLeaseLog';
-import { databaseFile } from '../../src/core/store';
+import { databaseFile, openStore, type Store } from '../../src/core/store';
 import Database from 'better-sqlite3';
 import type { MasterGate } from '../../src/core/server/seams';
 import type { PeerLink } from '../../src/core/server/listener';
@@ -191,6 +191,22 @@ describe('server library', () => {
     const granted = await checkout([server], request('lou', 'Brittle'));
     expect(granted.kind).toBe('granted');
     if (granted.kind === 'granted') await granted.license.checkin();
+  });
+
+  it('a single server whose disk fails an fsync refuses the grant and stops, saying why', async () => {
+    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Shaky', count: 1 }] }, 'shaky.lic');
+    const dir = path.join(temp.dir, 'shaky');
+    const real = openStore(path.join(dir, 'data'));
+    // the commit goes through; the fsync after it fails, as on a disk with a write error
+    const store: Store = { ...real, syncLog: () => Promise.reject(new Error('EIO: i/o error, fdatasync')) };
+    const backend = await createBackend({ dataDir: path.join(dir, 'data'), store, hostid: TEST_HOSTID, port: 0, licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
+    const stopped = backend.stopped;
+    const refused = await checkout([{ host: '127.0.0.1', port: backend.address.port }], request('sam', 'Shaky'));
+    expect(refused.kind).not.toBe('granted');
+    expect(JSON.stringify(refused)).toContain('EIO: i/o error, fdatasync');
+    expect(await stopped).toContain('fsync of the database failed: EIO');
+    expect(real.debugLog.query({ text: 'Cannot make license grants durable' })).toHaveLength(1);
+    real.close();
   });
 
   it("writes lmgrd's periodic TIMESTAMP line to the debug log", async () => {

@@ -26,7 +26,7 @@ export class BatchedWriter {
     private readonly sync = new LogSync(store),
   ) {}
 
-  /** A write nobody waits for (log rows); it is made durable with the next batch. */
+  /** A write nobody waits for (log rows): committed with the next batch, on disk with the next fsync. */
   write(apply: () => void): void {
     this.enqueue({ apply, waiter: null });
   }

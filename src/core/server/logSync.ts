@@ -2,77 +2,93 @@ import type { Store } from '../store';
 
 type AfterSync = (error: Error | null) => void;
 
-/** fsyncs in flight at once: each covers the commits made before it started. */
-const MAX_SYNCS_IN_FLIGHT = 2;
-
 /**
  * Durability for group commits made with `store.transactionUnsynced`: `afterSync(fn)` runs `fn`
- * once an fsync of the WAL that started after the caller's commit has finished. Each group commit
- * starts its own fsync at once (up to MAX_SYNCS_IN_FLIGHT; beyond that the next one to start
- * covers every commit waiting), so a reply waits for one fsync, not for the one before it too.
- * Callbacks run in the order they were registered, so replies leave in commit order: a finished
- * fsync also releases every earlier commit, whose data was written before it started.
+ * once an fsync of the WAL that started after the caller's commit has finished. One fsync is in
+ * flight at a time, so they finish in the order they started and an error reaches the callbacks
+ * it concerns (Linux reports a write-back error to one fsync only); every commit made meanwhile
+ * shares the next one. Callbacks run in registration order, so replies leave in commit order.
+ * A failed fsync is final: what was committed may not be on disk, so every callback from then on
+ * hears the error and `syncFailed` is called once (the server stops).
  */
 export class LogSync {
-  /** Registered callbacks, oldest first, each with the first fsync that covers it. */
-  private pending: { then: AfterSync; coveredBy: number }[] = [];
-  /** Number of the next fsync to start. */
-  private nextSync = 1;
-  private inFlight = 0;
+  /** Committed, waiting for an fsync that has not started yet. */
+  private waiting: AfterSync[] = [];
+  /** Covered by the fsync in flight. */
+  private inFlight: AfterSync[] = [];
+  private syncing = false;
+  private failure: Error | null = null;
 
   /** `callbackFailed` hears a callback's exception after the others ran (by default it is thrown: a bug). */
   constructor(
     private readonly store: Pick<Store, 'syncLog' | 'syncLogNow'>,
+    private readonly syncFailed: (error: Error) => void = () => {},
     private readonly callbackFailed: (error: unknown) => void = (error) => {
       throw error;
     },
   ) {}
 
   afterSync(then: AfterSync): void {
-    this.pending.push({ then, coveredBy: this.nextSync });
-    if (this.inFlight < MAX_SYNCS_IN_FLIGHT) this.start();
+    if (this.failure) return this.runAll([then]);
+    this.waiting.push(then);
+    this.start();
   }
 
   /** Shutdown: fsyncs on this thread and runs every pending callback now. */
   syncNow(): void {
-    const pending = this.pending;
-    this.pending = [];
+    const pending = [...this.inFlight, ...this.waiting];
+    this.inFlight = [];
+    this.waiting = [];
     if (pending.length === 0) return;
-    let failure: Error | null = null;
-    try {
-      this.store.syncLogNow();
-    } catch (error) {
-      failure = asError(error);
+    if (!this.failure) {
+      try {
+        this.store.syncLogNow();
+      } catch (error) {
+        this.fail(error);
+      }
     }
-    this.runAll(pending, failure);
+    this.runAll(pending);
   }
 
   private start(): void {
-    const id = this.nextSync++;
-    this.inFlight++;
+    if (this.syncing || this.waiting.length === 0) return;
+    this.syncing = true;
+    this.inFlight = this.waiting;
+    this.waiting = [];
     this.store.syncLog().then(
-      () => this.finish(id, null),
-      (error: unknown) => this.finish(id, asError(error)),
+      () => this.finish(),
+      (error: unknown) => {
+        this.fail(error);
+        this.finish();
+      },
     );
   }
 
-  private finish(id: number, failure: Error | null): void {
-    this.inFlight--;
-    // coveredBy never decreases along the queue: the covered callbacks are a prefix
-    let covered = 0;
-    while (covered < this.pending.length && this.pending[covered].coveredBy <= id) covered++;
-    const done = this.pending.splice(0, covered);
-    // commits registered while every slot was busy have no fsync yet
-    if (this.pending.at(-1)?.coveredBy === this.nextSync && this.inFlight < MAX_SYNCS_IN_FLIGHT) this.start();
-    this.runAll(done, failure);
+  private finish(): void {
+    // syncNow may have run these already
+    const done = this.inFlight;
+    this.inFlight = [];
+    this.syncing = false;
+    try {
+      this.runAll(done);
+    } finally {
+      if (this.failure) this.runAll(this.waiting.splice(0));
+      else this.start();
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.syncFailed(this.failure);
   }
 
   /** Every callback runs even if one throws, so one bug does not leave the others' clients waiting. */
-  private runAll(callbacks: readonly { then: AfterSync }[], failure: Error | null): void {
+  private runAll(callbacks: readonly AfterSync[]): void {
     let thrown: { error: unknown } | null = null;
-    for (const { then } of callbacks) {
+    for (const then of callbacks) {
       try {
-        then(failure);
+        then(this.failure);
       } catch (error) {
         thrown ??= { error };
       }
@@ -80,5 +96,3 @@ export class LogSync {
     if (thrown) this.callbackFailed(thrown.error);
   }
 }
-
-const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));

@@ -503,9 +503,11 @@ export class TriadDriver implements LeaseLog, MasterGate {
 }
 
 /**
- * Under load one turn holds an append per client op, each carrying every op the peer has not
- * acknowledged yet. A later append to the same peer from the same point carries all an earlier
- * one does, so only the last is sent (losing a message is always safe for the quorum protocol).
+ * Until a peer is confirmed (no pipelining yet) one turn can hold an append per client op, each
+ * from the same point and carrying every op the peer has not acknowledged. A later append to the
+ * same peer from the same point carries all an earlier one does, so only the last is sent (losing
+ * a message is always safe for the quorum protocol). Pipelined appends start at different points
+ * and all go.
  */
 function supersededAppendsDropped(effects: QuorumEffect[]): QuorumEffect[] {
   const last = new Map<string, QuorumEffect>();

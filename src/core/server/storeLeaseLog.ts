@@ -3,9 +3,9 @@ import type { BatchedWriter } from './batchedWriter';
 import type { LeaseLog, LeaseOp } from './seams';
 
 /**
- * The single server's LeaseLog: an op is durable once its row is committed to SQLite (the store
- * runs synchronous=FULL in WAL mode, so a returned commit survives kill -9 and power loss).
- * Commits go through the group-commit writer, one transaction per event-loop turn.
+ * The single server's LeaseLog: an op is durable once its row is committed to SQLite and the WAL
+ * fsynced after it (then it survives kill -9 and power loss). Commits go through the group-commit
+ * writer, one transaction per event-loop turn, fsynced off the event loop (LogSync).
  */
 export function storeLeaseLog(store: Store, writer: BatchedWriter): LeaseLog {
   return {

@@ -144,8 +144,13 @@ function walFile(path: string): { sync: () => Promise<void>; syncNow: () => void
   };
   return {
     sync: () => {
-      // a closed database was checkpointed into the main file (synced) by its last connection
-      const handle = closed ? null : open();
+      // a shutdown syncs on its own thread before it closes: nothing is left to sync after that
+      let handle: number | null;
+      try {
+        handle = closed ? null : open();
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       if (handle === null) return Promise.resolve();
       inFlight++;
       return new Promise((resolve, reject) =>

@@ -25,73 +25,72 @@ describe('LogSync', () => {
     const sync = new LogSync(fake.store);
     const heard: string[] = [];
     sync.afterSync((error) => heard.push(`a:${error}`));
+    expect(fake.syncs).toHaveLength(1);
+    // registered while the first fsync is in flight: that fsync may not cover its commit
     sync.afterSync(() => heard.push('b'));
-    // two fsyncs in flight at most: c waits for a slot
     sync.afterSync(() => heard.push('c'));
-    expect(fake.syncs).toHaveLength(2);
-    // the second fsync finishes first: it started after a's commit too, so both a and b are durable
-    fake.syncs[1].resolve();
-    await settle();
-    expect(heard).toEqual(['a:null', 'b']);
-    // c had no fsync yet: one starts for it now
-    expect(fake.syncs).toHaveLength(3);
+    expect(fake.syncs).toHaveLength(1);
     fake.syncs[0].resolve();
     await settle();
-    expect(heard).toEqual(['a:null', 'b']);
-    fake.syncs[2].resolve();
+    expect(heard).toEqual(['a:null']);
+    // one fsync for everything that waited meanwhile
+    expect(fake.syncs).toHaveLength(2);
+    fake.syncs[1].resolve();
     await settle();
     expect(heard).toEqual(['a:null', 'b', 'c']);
+    expect(fake.syncs).toHaveLength(2);
   });
 
-  it('hands a failed fsync to the callbacks it covered and goes on with the next', async () => {
+  it('a failed fsync is final: its callbacks, the waiting ones and every later one hear it, and the owner once', async () => {
     const fake = fakeStore();
-    const sync = new LogSync(fake.store);
+    const failures: string[] = [];
+    const sync = new LogSync(fake.store, (error) => failures.push(error.message));
     const heard: (string | null)[] = [];
+    sync.afterSync((error) => heard.push(error?.message ?? null));
     sync.afterSync((error) => heard.push(error?.message ?? null));
     fake.syncs[0].reject(new Error('EIO'));
     await settle();
     sync.afterSync((error) => heard.push(error?.message ?? null));
-    fake.syncs[1].resolve();
-    await settle();
-    expect(heard).toEqual(['EIO', null]);
+    expect(heard).toEqual(['EIO', 'EIO', 'EIO']);
+    // no fsync is tried after the failure: the disk may have dropped what it could not write
+    expect(fake.syncs).toHaveLength(1);
+    expect(failures).toEqual(['EIO']);
   });
 
   it('runs every callback even when one throws, and keeps syncing', async () => {
     const fake = fakeStore();
     const thrown: unknown[] = [];
-    const sync = new LogSync(fake.store, (error) => thrown.push(error));
+    const sync = new LogSync(fake.store, () => {}, (error) => thrown.push(error));
     const heard: string[] = [];
     sync.afterSync(() => heard.push('first'));
     sync.afterSync(() => {
       throw new Error('listener bug');
     });
     sync.afterSync(() => heard.push('third'));
+    fake.syncs[0].resolve();
+    await settle();
     fake.syncs[1].resolve();
     await settle();
-    fake.syncs[2].resolve();
-    await settle();
     sync.afterSync(() => heard.push('later'));
-    fake.syncs[3].resolve();
+    fake.syncs[2].resolve();
     await settle();
     expect(heard).toEqual(['first', 'third', 'later']);
     expect(thrown).toEqual([new Error('listener bug')]);
   });
 
-  it('syncNow fsyncs on this thread and runs every pending callback, once', async () => {
+  it('syncNow fsyncs on this thread and runs what is in flight and what waits, once', async () => {
     const fake = fakeStore();
     const sync = new LogSync(fake.store);
     const heard: string[] = [];
     sync.afterSync(() => heard.push('in flight'));
-    sync.afterSync(() => heard.push('also in flight'));
     sync.afterSync(() => heard.push('waiting'));
     sync.syncNow();
     expect(fake.syncedNow()).toBe(1);
-    expect(heard).toEqual(['in flight', 'also in flight', 'waiting']);
-    // the fsyncs that were in flight finish later and find nothing left to run
+    expect(heard).toEqual(['in flight', 'waiting']);
+    // the fsync that was in flight finishes later and finds nothing left to run
     fake.syncs[0].resolve();
-    fake.syncs[1].resolve();
     await settle();
-    expect(heard).toEqual(['in flight', 'also in flight', 'waiting']);
+    expect(heard).toEqual(['in flight', 'waiting']);
     sync.syncNow();
     expect(fake.syncedNow()).toBe(1);
   });
