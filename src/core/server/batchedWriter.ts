@@ -48,25 +48,26 @@ export class BatchedWriter {
     this.lastFlushAt = performance.now();
     const queue = this.queue;
     this.queue = [];
-    const results = this.apply(queue);
-    if (results.some(({ write }) => write.waiter)) this.sync.afterSync((failure) => settle(results, failure));
+    if (queue.length === 0) return;
+    const errors = this.apply(queue);
+    if (queue.some((write) => write.waiter)) this.sync.afterSync((failure) => settle(queue, errors, failure));
   }
 
-  private apply(queue: readonly QueuedWrite[]): { write: QueuedWrite; error: Error | null }[] {
-    if (queue.length === 0) return [];
+  /** Writes the queue in one transaction; null when it committed, else each write's own outcome. */
+  private apply(queue: readonly QueuedWrite[]): (Error | null)[] | null {
     try {
       this.store.transactionUnsynced(() => {
         for (const write of queue) write.apply();
       });
-      return queue.map((write) => ({ write, error: null }));
+      return null;
     } catch {
       // one bad write must not sink the batch: each write gets its own transaction and answer
       return queue.map((write) => {
         try {
           this.store.transactionUnsynced(write.apply);
-          return { write, error: null };
+          return null;
         } catch (error) {
-          return { write, error: error instanceof Error ? error : new Error(String(error)) };
+          return error instanceof Error ? error : new Error(String(error));
         }
       });
     }
@@ -84,10 +85,10 @@ export class BatchedWriter {
   }
 }
 
-function settle(results: readonly { write: QueuedWrite; error: Error | null }[], failure: Error | null): void {
-  for (const { write, error } of results) {
-    const problem = error ?? failure;
+function settle(queue: readonly QueuedWrite[], errors: readonly (Error | null)[] | null, failure: Error | null): void {
+  queue.forEach((write, i) => {
+    const problem = errors?.[i] ?? failure;
     if (problem) write.waiter?.reject(problem);
     else write.waiter?.resolve();
-  }
+  });
 }

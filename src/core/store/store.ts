@@ -134,8 +134,9 @@ function walFile(path: string): { sync: () => Promise<void>; syncNow: () => void
   let fd: number | null = null;
   let inFlight = 0;
   let closed = false;
-  // no WAL file yet means no commit yet: nothing to sync
-  const open = () => (fd ??= existsSync(path) ? openSync(path, 'r+') : null);
+  // no WAL file yet means no commit yet; a shutdown syncs on its own thread before it closes:
+  // either way there is nothing to sync
+  const handle = () => (closed ? null : (fd ??= existsSync(path) ? openSync(path, 'r+') : null));
   const release = () => {
     if (closed && inFlight === 0 && fd !== null) {
       closeSync(fd);
@@ -143,28 +144,20 @@ function walFile(path: string): { sync: () => Promise<void>; syncNow: () => void
     }
   };
   return {
-    sync: () => {
-      // a shutdown syncs on its own thread before it closes: nothing is left to sync after that
-      let handle: number | null;
-      try {
-        handle = closed ? null : open();
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-      if (handle === null) return Promise.resolve();
+    sync: async () => {
+      const open = handle();
+      if (open === null) return;
       inFlight++;
-      return new Promise((resolve, reject) =>
-        fdatasync(handle, (error) => {
-          inFlight--;
-          release();
-          if (error) reject(error);
-          else resolve();
-        }),
-      );
+      try {
+        await new Promise<void>((resolve, reject) => fdatasync(open, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        inFlight--;
+        release();
+      }
     },
     syncNow: () => {
-      const handle = closed ? null : open();
-      if (handle !== null) fdatasyncSync(handle);
+      const open = handle();
+      if (open !== null) fdatasyncSync(open);
     },
     close: () => {
       closed = true;
