@@ -33,7 +33,7 @@ const electron = electronBinary();
 const [command, args, why] = electron && hasDisplay
   ? [electron, [root], null]
   : [process.execPath, [root + 'dist/host.mjs', ...process.argv.slice(2)], electron ? 'no display' : 'no Electron binary'];
-if (why) console.log(`Desktop app unavailable here (${why}): running the headless host; open the URL below in a browser.`);
+if (why) console.log(`Desktop app unavailable here (${why}): running the headless host; open its sign-in link below in a browser.`);
 
 const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

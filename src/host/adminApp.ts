@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
 import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
-import { openStore, type Store } from '../core/store';
+import { join } from 'node:path';
+import { adminTokenFile, loadOrCreateAdminToken, openStore, type Store } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 import { formatOpenMetrics } from '../core/metrics';
 import { createLocalServer } from './localServer';
@@ -29,6 +30,9 @@ export interface AdminApp {
   status(): ServerStatus;
   /** The OpenMetrics exposition of the local server (GET /metrics). */
   metrics(): string;
+  /** The admin token (the HTTP host's API needs it) and the file that holds it. */
+  adminToken: string;
+  adminTokenFile: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,8 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
     demo,
     status: () => server.status(),
     metrics: () => formatOpenMetrics(server.metrics()),
+    adminToken: loadOrCreateAdminToken(options.dataDir),
+    adminTokenFile: join(options.dataDir, adminTokenFile),
     async close() {
       api.close();
       await server.close();

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { eventNames, isMethodName, type Result, type Transport } from '../shared/contract';
+import { AdminSession } from './adminSession';
+import { loginPage } from './loginPage';
 import { serveStatic } from './staticFiles';
 import { sendMetrics } from '../core/metrics/metricsEndpoint';
 
@@ -10,14 +12,20 @@ import { sendMetrics } from '../core/metrics/metricsEndpoint';
  * body answers the result envelope; GET /api/events is a server-sent-event stream with one event
  * per contract event; everything else is the built renderer.
  *
- * Browser safety without a login: POSTs must be `application/json` (a cross-site form cannot
- * send that without a CORS preflight, which we never grant), and on a loopback address the Host
- * header must name the loopback (defeats DNS rebinding).
+ * Everything but /login and /metrics needs the admin token (AdminSession): a browser signs in
+ * at /login and then carries a session cookie; scripts send `Authorization: Bearer TOKEN`.
+ * Besides, POSTs to the API must be `application/json` (a cross-site form cannot send that
+ * without a CORS preflight, which we never grant), and on a loopback address the Host header
+ * must name the loopback (defeats DNS rebinding).
  *
  * GET /metrics answers the OpenMetrics exposition (read-only, for Prometheus).
  */
 export interface HttpHostOptions {
   api: Transport;
+  /** The admin token (DATA/admin.token): the API answers only requests that carry it. */
+  adminToken: string;
+  /** Where the token is, named on the sign-in page. */
+  adminTokenFile: string;
   /** The OpenMetrics exposition for GET /metrics; without it /metrics is not served. */
   metrics?: () => string;
   /** Folder holding the built renderer (index.html); null serves the API only. */
@@ -28,11 +36,14 @@ export interface HttpHostOptions {
 
 export interface HttpHost {
   url: string;
+  /** Opens a browser session: the sign-in link with the token in it. */
+  signInUrl: string;
   server: Server;
   close(): Promise<void>;
 }
 
 const maxBodyBytes = 10 * 1024 * 1024;
+const maxSignInBodyBytes = 4 * 1024;
 const keepAliveMs = 15_000;
 
 function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
@@ -45,27 +56,57 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { ok: false, error: { code: 'bad-request', message } });
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
+async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<string | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return null;
+    if (size > limit) return null;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const signInPath = '/login';
+
 const loopbackHosts = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
+/** A literal loopback address (or `localhost`): a name that merely starts with "127." is not one. */
 export function isLoopback(address: string): boolean {
-  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+  if (address === 'localhost') return true;
+  if (isIPv4(address)) return address.startsWith('127.');
+  return isIPv6(address) && (address === '::1' || /^::ffff:127\./i.test(address));
 }
 
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const rendererDir = options.rendererDir ? resolve(options.rendererDir) : null;
   const streams = new Set<ServerResponse>();
   const guardHost = isLoopback(options.host);
+  const session = new AdminSession(options.adminToken);
+
+  /** GET /login shows the form (or signs in with ?token= from the printed link); POST /login signs in. */
+  async function handleSignIn(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    let token = query.get('token');
+    if (req.method === 'POST') {
+      const body = await readBody(req, maxSignInBodyBytes);
+      if (body === null) return refuse(res, 413, 'The sign-in form is larger than it can be.');
+      token = new URLSearchParams(body).get('token');
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    if (token === null) return sendLoginPage(res, 200, null);
+    const outcome = session.signIn(token, req.socket.remoteAddress ?? 'unknown');
+    if (!outcome.ok) return sendLoginPage(res, outcome.status, outcome.message);
+    // 303: the browser leaves the token behind and loads the admin UI with its new cookie
+    res.writeHead(303, { location: '/', 'set-cookie': outcome.cookie, 'cache-control': 'no-store' }).end();
+  }
+
+  function sendLoginPage(res: ServerResponse, status: number, problem: string | null): void {
+    const html = loginPage(problem, options.adminTokenFile);
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+    res.end(html);
+  }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') return refuse(res, 405, `Use POST for /api/${method}.`);
@@ -107,12 +148,19 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     const api = /^\/api\/([^/?#]+)/.exec(url);
+    const [path, query = ''] = url.split('?', 2) as [string, string?];
     const work = async () => {
-      if (api?.[1] === 'events' && req.method === 'GET') return handleEvents(req, res);
-      if (api) return handleApi(req, res, decodeURIComponent(api[1]!));
-      if (options.metrics && url.split('?')[0] === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (path === '/login') return handleSignIn(req, res, new URLSearchParams(query));
+      if (options.metrics && path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendMetrics(res, options.metrics(), req.method === 'HEAD');
       }
+      if (!session.allows(req)) {
+        if (api) return sendJson(res, 401, { ok: false, error: { code: 'unauthorized', message: `Sign in first: open ${signInPath} or send the admin token as "Authorization: Bearer TOKEN".` } });
+        res.writeHead(303, { location: signInPath, 'cache-control': 'no-store' }).end();
+        return;
+      }
+      if (api?.[1] === 'events' && req.method === 'GET') return handleEvents(req, res);
+      if (api) return handleApi(req, res, decodeURIComponent(api[1]!));
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;
@@ -137,8 +185,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}/`;
   return {
-    url: `http://${shownHost}:${address.port}/`,
+    url,
+    signInUrl: `${url}login?token=${options.adminToken}`,
     server,
     close: async () => {
       for (const res of streams) res.end();

@@ -31,7 +31,7 @@ const program = new Command('triad-host')
   .option('--port <n>', 'license server TCP port (default: the SERVER line port)', wholeNumber(0, 65535))
   .option('--bind <address>', 'address the license server listens on')
   .option('--demo-host <host>', 'SERVER-line host for a first-run demo license (default: this host name)')
-  .option('--allow-remote-admin', 'let other machines reach the admin UI (it has no login: trusted networks only)')
+  .option('--allow-remote-admin', 'let other machines reach the admin UI (signed in with the admin token; plain HTTP: trusted networks only)')
   .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000))
   .showHelpAfterError()
   .parse();
@@ -57,7 +57,7 @@ if (!listen.ok) {
 // The admin UI can stop the server and replace its license: remote admin is off until asked for.
 if (!isLoopback(listen.host) && !opts.allowRemoteAdmin) {
   process.stderr.write(
-    `triad-host: --listen ${opts.listen} would let other machines administer this server, and the admin UI has no login. ` +
+    `triad-host: --listen ${opts.listen} would let other machines reach the admin UI, over plain HTTP that carries the admin token. ` +
       'Keep 127.0.0.1 and reach it through an SSH tunnel, or add --allow-remote-admin on a trusted network.\n',
   );
   process.exit(2);
@@ -74,7 +74,7 @@ try {
     clientHeartbeatIntervalMs: opts.clientHeartbeat,
   });
   const rendererDir = existsSync(join(opts.renderer, 'index.html')) ? opts.renderer : null;
-  const host = await startHttpHost({ api: app.api, metrics: app.metrics, rendererDir, host: listen.host, port: listen.port }).catch(async (error: NodeJS.ErrnoException) => {
+  const host = await startHttpHost({ api: app.api, metrics: app.metrics, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir, host: listen.host, port: listen.port }).catch(async (error: NodeJS.ErrnoException) => {
     await app.close();
     const why = error.code === 'EADDRINUSE' ? 'the port is in use (another Triad or lmadmin?); pass --listen 127.0.0.1:PORT' : error.message;
     throw new Error(`cannot listen on ${opts.listen}: ${why}`);
@@ -84,6 +84,7 @@ try {
   const demo = app.demo.created ? '; demo license created' : '';
   const ui = rendererDir ? '' : ' (API only: the admin UI is not built, run `npm run build`)';
   process.stdout.write(`Triad admin UI on ${host.url}${ui} (${server}${demo})\n`);
+  process.stdout.write(`Sign in: ${host.signInUrl}\n  (or paste the admin token from ${app.adminTokenFile} at ${host.url}login)\n`);
 
   const shutdown = async () => {
     await host.close();

@@ -101,7 +101,14 @@ async function switchService(on: boolean): Promise<void> {
 
 async function startService(): Promise<void> {
   adminApp = await openAdminApp({ dataDir: defaultDataDir() });
-  serviceHost = await startHttpHost({ api: adminApp.api, metrics: adminApp.metrics, rendererDir: join(__dirname, '../renderer'), ...SERVICE_LISTEN });
+  serviceHost = await startHttpHost({
+    api: adminApp.api,
+    metrics: adminApp.metrics,
+    adminToken: adminApp.adminToken,
+    adminTokenFile: adminApp.adminTokenFile,
+    rendererDir: join(__dirname, '../renderer'),
+    ...SERVICE_LISTEN,
+  });
   process.once('SIGTERM', () => void shutdown());
 }
 

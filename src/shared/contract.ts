@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'not-running' // the local server is stopped
   | 'unreachable' // a remote server did not answer
   | 'unsupported' // the backend cannot do this yet (e.g. fetching the master's log)
+  | 'unauthorized' // the headless host's API without the admin token (sign in first)
   | 'internal';
 
 export interface ContractError {

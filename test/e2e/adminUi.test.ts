@@ -81,7 +81,7 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
-  await page.goto(host.url);
+  await page.goto(host.signInUrl);
 });
 
 afterAll(async () => {
@@ -252,6 +252,19 @@ describe('admin UI in headless Chromium', () => {
     await page.getByRole('button', { name: 'Start server' }).click();
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('MASTER');
     await page.getByTestId('feature-demo_modeler').waitFor();
+  });
+
+  it('a browser without the session cookie gets the sign-in page, and the pasted token lets it in', async () => {
+    await context.clearCookies();
+    await page.goto(host.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.getByLabel('Admin token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not the admin token');
+    await screenshot('sign-in');
+    await page.getByLabel('Admin token').fill(host.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('MASTER');
   });
 });
 

@@ -14,7 +14,7 @@ let data: ReturnType<typeof tempDir>;
 let host: HostProcess;
 
 async function call<T>(method: string, args: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; body: Result<T> }> {
-  const response = await fetch(`${host.url}api/${method}`, { method: 'POST', headers, body: JSON.stringify(args) });
+  const response = await fetch(`${host.url}api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, ...headers }, body: JSON.stringify(args) });
   return { status: response.status, body: (await response.json()) as Result<T> };
 }
 
@@ -34,7 +34,7 @@ describe('admin API over HTTP', () => {
   it('refuses to listen where other machines could reach it unless remote admin is allowed', async () => {
     const refused = await runHost(['--listen', `0.0.0.0:${await freePort()}`, '--data', path.join(data.dir, 'remote')]);
     expect(await refused.exited).toBe(2);
-    expect(refused.output()).toMatch(/admin UI has no login.*--allow-remote-admin/s);
+    expect(refused.output()).toMatch(/plain HTTP that carries the admin token.*--allow-remote-admin/s);
   });
 
   it('serves the demo license made on first start, signed and trusted', async () => {
@@ -102,7 +102,7 @@ describe('admin API over HTTP', () => {
 
   it('streams contract events as server-sent events', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${host.url}api/events`, { signal: controller.signal });
+    const response = await fetch(`${host.url}api/events`, { signal: controller.signal, headers: { authorization: `Bearer ${host.token}` } });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     await call('client.setUse', { use: true });

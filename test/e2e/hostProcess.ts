@@ -120,6 +120,10 @@ export async function runHost(args: string[]): Promise<Child> {
 
 export interface HostProcess extends Child {
   url: string;
+  /** The sign-in link the host printed (it carries the admin token). */
+  signInUrl: string;
+  /** The admin token, for `Authorization: Bearer` in API calls. */
+  token: string;
 }
 
 /** Starts the headless host (with the built renderer unless `apiOnly`) and waits for its URL. */
@@ -129,7 +133,8 @@ export async function startHost(args: string[], options: { apiOnly?: boolean } =
   const host = await runHost(['--renderer', renderer, ...args]);
   try {
     const [, url] = await host.waitFor(/Triad admin UI on (http\S+)/, 30_000);
-    return { ...host, url: url! };
+    const [, signInUrl, token] = await host.waitFor(/Sign in: (http\S+\?token=([0-9a-f]+))/, 30_000);
+    return { ...host, url: url!, signInUrl: signInUrl!, token: token! };
   } catch (error) {
     await host.stop();
     throw error;

@@ -79,9 +79,11 @@ describe('metrics endpoints', () => {
   it('the headless host answers GET /metrics on its admin port, also while the server is stopped', async () => {
     // the demo license writes the port into its SERVER line, so it must be a real one
     const app = await openAdminApp({ dataDir: path.join(temp.dir, 'host'), port: await freePort(), bind: '127.0.0.1', demoServerHost: '127.0.0.1' });
-    const host = await startHttpHost({ api: app.api, metrics: app.metrics, rendererDir: null, host: '127.0.0.1', port: 0 });
+    const host = await startHttpHost({ api: app.api, metrics: app.metrics, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir: null, host: '127.0.0.1', port: 0 });
     try {
+      // Prometheus scrapes without the admin token; the admin API next door needs it
       const running = await scrape(`${host.url}metrics`);
+      expect((await fetch(`${host.url}api/status.get`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
       expect(sampleValue(running, 'triad_up')).toBe(1);
       expect(running.get('triad_seats_issued')!.samples.length).toBeGreaterThan(0);
       const stopped = await app.api.invoke('server.stop', {});

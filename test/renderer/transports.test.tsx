@@ -33,6 +33,16 @@ describe('HTTP transport', () => {
     });
   });
 
+  it('sends the browser to the sign-in page when the host asks for the admin token', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { assign });
+    const envelope = { ok: false, error: { code: 'unauthorized', message: 'Sign in first' } };
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(envelope), { status: 401 }));
+    const result = await createHttpTransport('http://host:8090').invoke('status.get', {});
+    expect(result).toEqual(envelope);
+    expect(assign).toHaveBeenCalledWith('http://host:8090/login');
+  });
+
   it('turns a dead host into an `unreachable` envelope instead of throwing', async () => {
     vi.stubGlobal('fetch', async () => Promise.reject(new TypeError('Failed to fetch')));
     const result = await createHttpTransport().invoke('status.get', {});

@@ -38,9 +38,12 @@ export function encodeFrame(payload: unknown, maxBytes = MAX_FRAME_BYTES): Buffe
 /**
  * Incremental frame decoder. Holds at most one header plus one payload (plus one read chunk),
  * which is the per-connection buffer cap: an oversize announcement fails before it is buffered.
+ * Chunks are kept as they came and joined once per frame, so a frame trickled in byte by byte
+ * costs linear time, not a copy of everything buffered at every byte.
  */
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private failed = false;
 
   constructor(private maxFrameBytes = MAX_FRAME_BYTES) {}
@@ -53,28 +56,54 @@ export class FrameDecoder {
   /** Returns the complete payloads found so far; throws FrameTooLargeError (then stays failed). */
   push(chunk: Uint8Array): Buffer[] {
     if (this.failed) return [];
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return [];
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.buffered += chunk.length;
     const payloads: Buffer[] = [];
-    let offset = 0;
-    while (this.buffer.length - offset >= FRAME_HEADER_BYTES) {
-      const length = this.buffer.readUInt32BE(offset);
+    while (this.buffered >= FRAME_HEADER_BYTES) {
+      const length = this.announcedLength();
       if (length > this.maxFrameBytes) {
         this.failed = true;
-        this.buffer = Buffer.alloc(0);
+        this.chunks = [];
+        this.buffered = 0;
         throw new FrameTooLargeError(length, this.maxFrameBytes);
       }
-      const end = offset + FRAME_HEADER_BYTES + length;
-      if (this.buffer.length < end) break;
-      // copy so that a payload kept by the caller does not pin the whole receive buffer
-      payloads.push(Buffer.from(this.buffer.subarray(offset + FRAME_HEADER_BYTES, end)));
-      offset = end;
+      if (this.buffered < FRAME_HEADER_BYTES + length) break;
+      payloads.push(this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES));
     }
-    this.buffer = offset === 0 ? this.buffer : Buffer.from(this.buffer.subarray(offset));
     return payloads;
   }
 
   /** Bytes of an incomplete frame still waiting for the rest (a truncated frame at close). */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.buffered;
+  }
+
+  /** The length in the next header, which may be split over chunks. */
+  private announcedLength(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= FRAME_HEADER_BYTES) return first.readUInt32BE(0);
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      filled += chunk.copy(header, filled, 0, Math.min(chunk.length, FRAME_HEADER_BYTES - filled));
+      if (filled === FRAME_HEADER_BYTES) break;
+    }
+    return header.readUInt32BE(0);
+  }
+
+  /** Removes the next `size` bytes as a buffer of their own (never a view that pins a read chunk). */
+  private take(size: number): Buffer {
+    const out = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const chunk = this.chunks[0]!;
+      const used = chunk.copy(out, filled, 0, Math.min(chunk.length, size - filled));
+      filled += used;
+      if (used === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(used);
+    }
+    this.buffered -= size;
+    return out;
   }
 }

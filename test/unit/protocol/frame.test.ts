@@ -104,6 +104,25 @@ describe('FrameDecoder', () => {
     expect(decoded.map((p) => JSON.parse(p.toString()))).toEqual([payload]);
   });
 
+  it('decodes a large frame trickled in small chunks without re-copying what it holds', () => {
+    // 4 MiB in 64-byte pieces: joining the buffer at every piece would copy ~137 GB and never end
+    const payload = 'z'.repeat(4 * 1024 * 1024);
+    const frame = encodeFrame(payload, MAX_REPLY_FRAME_BYTES);
+    const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
+    const out: Buffer[] = [];
+    for (let at = 0; at < frame.length; at += 64) out.push(...decoder.push(frame.subarray(at, at + 64)));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.length).toBe(payload.length + 2);
+    expect(decoder.pendingBytes).toBe(0);
+  });
+
+  it('finds a header split over several chunks, and keeps the rest of a chunk for the next frame', () => {
+    const two = Buffer.concat([encodeFrame({ n: 1 }), encodeFrame({ n: 2 })]);
+    const decoder = new FrameDecoder();
+    const out = [two.subarray(0, 1), two.subarray(1, 3), two.subarray(3, 12), two.subarray(12)].flatMap((piece) => decoder.push(piece));
+    expect(out.map((p) => JSON.parse(p.toString()))).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
   it('refuses to encode an oversize payload', () => {
     expect(() => encodeFrame('x'.repeat(MAX_FRAME_BYTES))).toThrow(FrameTooLargeError);
   });

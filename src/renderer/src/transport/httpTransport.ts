@@ -41,6 +41,8 @@ export function createHttpTransport(baseUrl = ''): Transport {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(args ?? {}),
         });
+        // not signed in (or the admin token was replaced since): the host's sign-in page
+        if (response.status === 401) window.location.assign(`${baseUrl}/login`);
         return (await response.json()) as Result<MethodResult<M>>;
       } catch (error) {
         return {
