@@ -138,28 +138,44 @@ describe('connection limits', () => {
       }
     }
 
-    it('locks the address out after N failures: later requests are refused without trying the token; one log line, audited', async () => {
+    it('locks the address out after N failures: later bad requests are refused unlogged, yet the right token still gets in; one log line, audited', async () => {
       const token = (await import('../../src/core/client/connectionAdmin')).readAdminToken(path.join(temp.dir, 'admin'))!;
       expect(token).toBeTruthy();
       for (let i = 0; i < 3; i++) expect((await lmreread('wrong')).reason).toMatch(/wrong admin token/);
       const locked = [];
-      for (let i = 0; i < 5; i++) locked.push(await lmreread(i === 4 ? token : 'wrong'));
+      for (let i = 0; i < 4; i++) locked.push(await lmreread('wrong'));
       for (const reply of locked) expect(reply).toMatchObject({ type: 'refused', reason: expect.stringMatching(/too many failed admin authentications from 127\.0\.0\.1; try again in \d+ s/) });
+      // nobody can lock the administrator out: the token is 256 random bits, guessing is hopeless
+      expect(await lmreread(token)).toMatchObject({ type: 'done' });
       await settle();
       expect(linesWith(server.logged, 'Admin lockout of 127.0.0.1')).toHaveLength(1);
       // only the three failures before the lockout are logged one by one
       expect(linesWith(server.logged, 'refused: wrong admin token')).toHaveLength(3);
       const audit = server.backend.store.audit.recent(20);
       expect(audit.filter((a) => a.action === 'admin lockout')).toEqual([
-        expect.objectContaining({ who: 'limits test', fromAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/), detail: expect.stringMatching(/^3 failed admin authentications within 60 s/) }),
+        expect.objectContaining({ who: 'limits test', fromAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/), detail: expect.stringMatching(/^3 refused admin requests within 60 s/) }),
       ]);
       const metrics = server.backend.metrics();
       expect(metrics.find((f) => f.name === 'triad_admin_lockouts')!.samples[0]!.value).toBe(1);
       expect(metrics.find((f) => f.name === 'triad_admin_auth_failures')!.samples[0]!.value).toBe(3);
 
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      expect(await lmreread(token)).toMatchObject({ type: 'done' });
+      expect((await lmreread('wrong')).reason).toMatch(/wrong admin token/);
       await servesGoodClient(server.address);
+    });
+
+    it('a flood of admin requests from another machine while remote admin is off writes a bounded number of rows', async () => {
+      const adminHello = encodeFrame({ type: 'hello', version: 1, role: 'admin', agent: 'flooder' });
+      const flood = Array.from({ length: 200 }, (_, i) => encodeFrame({ type: 'lmremove', id: i + 1, feature: 'Limited', user: 'u', host: 'h', display: 'd', token: 'x' }));
+      const { frames } = await rawExchange(server.address.port, [adminHello, ...flood], 2_000, { localAddress: '127.0.0.2' });
+      const refusals = frames.filter((f) => (f as { type: string }).type === 'refused');
+      expect(refusals).toHaveLength(200);
+      await settle();
+      // three refusals are logged and audited one by one, then the lockout, then nothing
+      expect(linesWith(server.logged, 'from 127.0.0.2').filter((line) => line.includes('remote administration is off'))).toHaveLength(3);
+      expect(linesWith(server.logged, 'Admin lockout of 127.0.0.2')).toHaveLength(1);
+      const rows = server.backend.store.audit.recent(1_000).filter((a) => a.fromAddress.startsWith('127.0.0.2:'));
+      expect(rows.map((a) => a.action).sort()).toEqual(['admin lockout', 'lmremove refused', 'lmremove refused', 'lmremove refused']);
     });
   });
 });

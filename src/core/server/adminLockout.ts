@@ -1,7 +1,9 @@
 /**
- * Rate limit on failed admin authentication, per source address (issue 7): after `maxFailures`
- * wrong or missing tokens within `windowMs`, the address is locked out for `lockoutMs`, during
- * which its admin requests are refused without looking at the token (no guessing at line speed).
+ * Rate limit on refused admin requests, per source address (issue 7): after `maxFailures` wrong
+ * or missing tokens (or remote requests while remote admin is off) within `windowMs`, the address
+ * is locked out for `lockoutMs`: its bad requests are then refused without a log line or an
+ * audit row, so a flood costs no disk. The right token still gets in (it is 256 random bits;
+ * guessing is hopeless, and nobody may lock the administrator out).
  * Pure: time is passed in. Memory is bounded by `maxTrackedAddresses`.
  */
 

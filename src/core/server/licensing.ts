@@ -355,42 +355,54 @@ export class LicensingService implements RequestHandler {
 
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
     const now = this.deps.now();
-    const detail = adminDetail(command);
     const remote = !isThisMachine(session.remoteIp);
     if (remote && !this.settings.allowRemoteAdmin) {
-      this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: remote administration is off`);
-      this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `remote administration is off ${detail}`.trim() });
+      this.adminRefused(command, session, now, 'remote administration is off');
       return {
         type: 'refused',
         id: command.id,
         reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
       };
     }
-    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, now);
+    // the right token always gets in: it is 256 random bits, so the lockout is not what stops
+    // guessing; it keeps a flood of bad requests out of the log and the audit table, and must
+    // not let anyone lock the administrator out
+    if (this.tokenMatches(command.token)) {
+      this.deps.adminLockout.recordSuccess(session.remoteIp);
+      return this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
+    }
+    const why = command.token ? 'wrong admin token' : 'no admin token';
+    const lockedUntil = this.adminRefused(command, session, now, why);
     if (lockedUntil !== null) {
-      // logged and audited once, when the lockout began: a flood of guesses writes nothing
       const wait = Math.ceil((lockedUntil - now) / 1000);
       return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
     }
-    if (!this.tokenMatches(command.token)) {
-      const why = command.token ? 'wrong admin token' : 'no admin token';
-      this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
-      this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${detail}`.trim() });
-      const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, now);
-      if (lockout !== null) {
-        const { maxFailures, windowMs } = this.deps.adminLockout.policy;
-        const what = `${maxFailures} failed admin authentications within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - now) / 1000)} s`;
-        this.deps.debug('lmgrd', `Admin lockout of ${session.remoteIp}: ${what}`);
-        this.deps.audit({ timeMs: now, who: session.agent ?? 'unknown', fromAddress: session.remoteAddress, action: 'admin lockout', detail: what });
-      }
-      return {
-        type: 'refused',
-        id: command.id,
-        reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
-      };
+    return {
+      type: 'refused',
+      id: command.id,
+      reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
+    };
+  }
+
+  /**
+   * An admin request that is not allowed: logged, audited and counted towards a lockout of its
+   * address. While the address is locked out nothing is written (a flood costs no disk); returns
+   * the end of that lockout, or null when the address was not locked out yet.
+   */
+  private adminRefused(command: AdminCommand, session: Session, now: number, why: string): number | null {
+    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, now);
+    if (lockedUntil !== null) return lockedUntil;
+    const who = session.agent ?? 'unknown';
+    this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
+    this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${adminDetail(command)}`.trim() });
+    const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, now);
+    if (lockout !== null) {
+      const { maxFailures, windowMs } = this.deps.adminLockout.policy;
+      const what = `${maxFailures} refused admin requests within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - now) / 1000)} s`;
+      this.deps.debug('lmgrd', `Admin lockout of ${session.remoteIp}: ${what}`);
+      this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: 'admin lockout', detail: what });
     }
-    this.deps.adminLockout.recordSuccess(session.remoteIp);
-    return this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
+    return null;
   }
 
   /**
