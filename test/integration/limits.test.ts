@@ -63,6 +63,22 @@ describe('connection limits', () => {
     const open = await Promise.all([0, 1, 2].map(() => ServerConnection.open(address)));
     const refused = await Promise.all(Array.from({ length: BREACHES }, () => rawExchange(address.port, [clientHello], 3_000)));
     for (const r of refused) expect(r.frames).toEqual([expect.objectContaining({ type: 'error', code: 'TOO_MANY_CONNECTIONS' })]);
+    // refused sockets are not counted, so one that never closes its side is cut within a second,
+    // not after the 5 s hello timeout: a flood of them cannot pile up file descriptors
+    const stubborn = net.connect({ ...address, allowHalfOpen: true }); // never ends its side
+    stubborn.resume();
+    await new Promise((resolve) => stubborn.once('end', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // the server has cut it by now: writing to it fails (still open, the server would read and drop)
+    const cut = await new Promise<boolean>((resolve) => {
+      stubborn.once('error', () => resolve(true));
+      stubborn.once('close', () => resolve(true));
+      stubborn.write('still there?');
+      setTimeout(() => stubborn.write('still there?'), 100);
+      setTimeout(() => resolve(false), 1_000);
+    });
+    stubborn.destroy();
+    expect(cut).toBe(true);
     for (const c of open) c.close();
     await settle();
     expect(linesWith(logged, 'connections already open')).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
@@ -78,6 +79,40 @@ describe('TLS on the license port', () => {
     expect(status.code, status.err).toBe(0);
     expect(status.out).toMatch(/Users of Secure:/);
   }, 60_000);
+
+  it('connections still in their TLS handshake count towards the limit and are cut at the hello timeout', async () => {
+    const license = writeSignedLicense(path.join(temp.dir, 'limits'), { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Secure', count: 1 }] });
+    const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8') };
+    const backend = await createBackend({
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+      dataDir: file('limits-data'),
+      hostid: TEST_HOSTID,
+      port: 0,
+      tls,
+      limits: { maxConnections: 3, helloTimeoutMs: 300 },
+    });
+    const logged: string[] = [];
+    backend.events.on('log', (line) => logged.push(line.message));
+    // twenty sockets that connect and never start the handshake
+    const silent = Array.from({ length: 20 }, () => {
+      const socket = net.connect({ host: '127.0.0.1', port: backend.address.port });
+      socket.on('error', () => {});
+      return socket;
+    });
+    const closedAt = await Promise.all(silent.map((socket) => new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())))));
+    const started = Math.min(...closedAt) - 1;
+    // the three admitted ones are cut at the hello timeout, not after Node's default 120 s
+    expect(Math.max(...closedAt) - started).toBeLessThan(5_000);
+    const deadline = Date.now() + 2_000;
+    while (!logged.some((line) => line.includes('3 connections already open')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged.filter((line) => line.includes('3 connections already open'))).toHaveLength(1);
+    expect(logged.some((line) => /TLS handshake with .* failed/.test(line))).toBe(true);
+    const granted = await checkout([{ host: '127.0.0.1', port: backend.address.port }], { feature: 'Secure', version: '1.0', count: 1, user: 'tess', host: 'ws', display: ':0' }, { tls: { ca: readFileSync(file('ca.crt'), 'utf8') } });
+    expect(granted.kind).toBe('granted');
+    if (granted.kind === 'granted') await granted.license.checkin();
+    await backend.stop('test finished');
+  }, 30_000);
 
   it('a triad whose members dial each other over TLS, verified by the cluster CA, forms a quorum and serves', async () => {
     const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];

@@ -82,12 +82,17 @@ export interface ListenerEvents {
   problem(message: string): void;
 }
 
+/** How long a connection we end may take to read its last frame before it is cut. */
+const refusedLingerMs = 1_000;
+
 export class LicenseListener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<Session>();
   private peerHook: PeerHook | null = null;
   private readonly problems: ProblemLog;
+  /** TLS only: TCP connections open, in their handshake or past it. */
+  private openTlsConnections = 0;
 
   constructor(
     private readonly handler: RequestHandler,
@@ -98,11 +103,23 @@ export class LicenseListener {
   ) {
     this.problems = new ProblemLog((message) => events.problem(message));
     if (tlsOptions) {
-      this.server = tls.createServer(tlsOptions, (socket) => this.accept(socket));
+      // the handshake gets as long as a plaintext client has to say hello
+      this.server = tls.createServer({ ...tlsOptions, handshakeTimeout: limits.helloTimeoutMs }, (socket) => this.accept(socket));
       // a plaintext client (or one that distrusts our certificate) fails here; it never reaches accept
       this.server.on('tlsClientError', (error, socket) => {
         this.problem('tls_handshake', `TLS handshake with ${socket.remoteAddress ?? '?'} failed: ${error.message}`);
         socket.destroy();
+      });
+      // a connection still in its handshake holds a file descriptor too: the limit counts it
+      // here, before accept() sees the connection
+      this.server.on('connection', (raw: net.Socket) => {
+        if (this.openTlsConnections >= this.limits.maxConnections) {
+          this.problem('max_connections', `refused connection from ${raw.remoteAddress ?? '?'}: ${this.limits.maxConnections} connections already open`);
+          raw.destroy();
+          return;
+        }
+        this.openTlsConnections++;
+        raw.once('close', () => this.openTlsConnections--);
       });
     } else {
       this.server = net.createServer((socket) => this.accept(socket));
@@ -161,8 +178,9 @@ export class LicenseListener {
       socket.on('error', () => {});
       // read and drop what it sends, or its FIN is never seen and the socket stays half-closed
       // (one file descriptor per refused connection, for ever); a peer that never closes is cut
+      // soon: refused sockets are not counted, so a flood must not pile them up
       socket.resume();
-      setTimeout(() => socket.destroy(), this.limits.helloTimeoutMs).unref();
+      setTimeout(() => socket.destroy(), Math.min(this.limits.helloTimeoutMs, refusedLingerMs)).unref();
       socket.end(
         encodeFrame({
           type: 'error',
@@ -231,7 +249,11 @@ export class LicenseListener {
           send,
           onMessage: (listener) => (peerListener = listener),
           onClose: (listener) => socket.once('close', listener),
-          close: () => socket.end(),
+          // a graceful end that cannot be held open: a peer refused in its handshake may never close its side
+          close: () => {
+            socket.end();
+            setTimeout(() => socket.destroy(), refusedLingerMs).unref();
+          },
           allowLargeFrames: () => decoder.raiseLimit(MAX_REPLY_FRAME_BYTES),
         });
         return;
