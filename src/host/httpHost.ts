@@ -44,6 +44,7 @@ export interface HttpHost {
 
 const maxBodyBytes = 10 * 1024 * 1024;
 const maxSignInBodyBytes = 4 * 1024;
+const maxEventBacklogBytes = 1024 * 1024;
 const keepAliveMs = 15_000;
 
 function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
@@ -131,8 +132,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': connected\n\n');
-    const unsubscribe = eventNames.map((name) => options.api.on(name, (payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+    // a browser that stops reading is dropped rather than buffered without bound; EventSource
+    // reconnects by itself and then asks for a fresh status
+    const send = (text: string) => {
+      if (res.writableLength > maxEventBacklogBytes) res.destroy();
+      else res.write(text);
+    };
+    const unsubscribe = eventNames.map((name) => options.api.on(name, (payload) => send(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)));
+    const keepAlive = setInterval(() => send(': keep-alive\n\n'), keepAliveMs);
     streams.add(res);
     req.on('close', () => {
       clearInterval(keepAlive);

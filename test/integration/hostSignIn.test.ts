@@ -8,12 +8,17 @@ const token = 'a'.repeat(64);
 let host: HttpHost;
 let calls = 0;
 
+const logListeners = new Set<(payload: unknown) => void>();
 const api: Transport = {
   invoke: async () => {
     calls++;
     return { ok: true, value: 'done' } as never;
   },
-  on: () => () => true,
+  on: (event, listener) => {
+    if (event !== 'log') return () => true;
+    logListeners.add(listener as (payload: unknown) => void);
+    return () => logListeners.delete(listener as (payload: unknown) => void);
+  },
 };
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host.url}${path.replace(/^\//, '')}`, { headers, redirect: 'manual' });
@@ -84,6 +89,26 @@ describe('headless host sign-in', () => {
     expect(locked).toMatch(/Too many wrong tokens from [\d.:a-f]+; try again in \d+ s\./);
     // the token is 256 random bits: the lockout only stops noise, it must not lock the admin out
     expect((await get(`/login?token=${token}`)).status).toBe(303);
+  });
+
+  it('drops an event stream whose reader stopped reading instead of buffering without bound', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(host.url);
+    const closed = await new Promise<boolean>((resolve) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/api/events', headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.pause(); // reads nothing from here on
+        res.once('close', () => resolve(true));
+        res.once('error', () => resolve(true));
+        const line = { id: 1, time: 0, daemon: 'lmgrd', message: 'x'.repeat(1_000) };
+        // ~20 MB of events towards a reader that does not read
+        for (let i = 0; i < 20_000; i++) for (const listener of logListeners) listener(line);
+        setTimeout(() => resolve(false), 5_000);
+      });
+      req.on('error', () => resolve(true));
+      req.end();
+    });
+    expect(closed).toBe(true);
+    expect(logListeners.size).toBe(0);
   });
 
   it('treats only literal loopback addresses as loopback', () => {
