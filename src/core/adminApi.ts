@@ -4,6 +4,7 @@
  * object, so both expose exactly the same methods, validation and errors.
  */
 import { join } from 'node:path';
+import { thisMachineApp, type AdminCaller } from './backend';
 import { installLicenseText } from './licenseInstall';
 import {
   eventNames,
@@ -46,15 +47,15 @@ export interface ServerControl {
   /** Stops this server only; the app keeps running. */
   stop(): Promise<void>;
   /** lmdown: stops the whole triad (or the single server). */
-  lmdown(): Promise<void>;
+  lmdown(caller: AdminCaller): Promise<void>;
   /** Rereads the license file, options files and trusted keys. */
-  reread(): Promise<void>;
+  reread(caller: AdminCaller): Promise<void>;
   /** Triad master: all three members switch to this license file (see Backend.distributeLicense). */
   distributeLicense(fileName: string, text: string): Promise<void>;
   /** Triad standby: a page of the master's debug log, read over the peer link. */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
-  removeUser(who: { feature: string; user: string; host: string; display: string }): Promise<void>;
+  removeUser(who: { feature: string; user: string; host: string; display: string }, caller: AdminCaller): Promise<void>;
   onStatus(listener: (status: ServerStatus) => void): () => void;
   onLog(listener: (line: DebugLogEntry) => void): () => void;
 }
@@ -70,6 +71,8 @@ export interface AdminApiDeps {
 }
 
 export interface AdminApi extends Transport {
+  /** `invoke` on behalf of `caller` (the audit table says who and from where); `invoke` is the app on this machine. */
+  invokeAs<M extends MethodName>(caller: AdminCaller, method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
   close(): void;
 }
 
@@ -97,7 +100,7 @@ function* walkLog<T extends { id: number }>(query: (afterId: number | undefined)
   }
 }
 
-type Handlers = { [M in MethodName]: (args: ParsedArgs<M>) => Promise<MethodResult<M>> | MethodResult<M> };
+type Handlers = { [M in MethodName]: (args: ParsedArgs<M>, caller: AdminCaller) => Promise<MethodResult<M>> | MethodResult<M> };
 
 function parseArgs<M extends MethodName>(method: M, raw: unknown): ParsedArgs<M> {
   const parsed = parseMethodArgs(method, raw);
@@ -141,12 +144,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     return config;
   };
 
-  const rereadIfRunning = async () => {
-    if (server.status().role !== 'stopped') await server.reread();
+  const rereadIfRunning = async (caller: AdminCaller) => {
+    if (server.status().role !== 'stopped') await server.reread(caller);
   };
 
-  /** Imports go to the audit table like the admin commands; the app runs on this machine. */
-  const auditImport = (action: string, detail: string) => store.audit.append({ timeMs: now(), who: 'admin app', fromAddress: 'local', action, detail });
+  /** Imports and trusted-key changes go to the audit table like the admin commands. */
+  const audit = (caller: AdminCaller, action: string, detail: string) => store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
 
   const distributeToTriad = async (fileName: string, text: string) => {
     const status = server.status();
@@ -187,25 +190,25 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       await server.stop();
       return server.status();
     },
-    'server.lmdown': async () => {
-      await server.lmdown();
+    'server.lmdown': async (_, caller) => {
+      await server.lmdown(caller);
       return server.status();
     },
-    'server.reread': async () => {
+    'server.reread': async (_, caller) => {
       if (server.status().role === 'stopped') throw new ApiError('not-running', 'The license server is stopped: Start it instead of rereading.');
-      await server.reread();
+      await server.reread(caller);
       return server.status();
     },
-    'server.removeUser': async (who) => {
-      await server.removeUser(who);
+    'server.removeUser': async (who, caller) => {
+      await server.removeUser(who, caller);
       return server.status();
     },
     'license.current': () => currentLicense(),
     'license.check': ({ fileName, text }) => checkLicenseText(text, fileName, trust(), now()),
-    'license.import': async ({ fileName, text, distribute }) => {
+    'license.import': async ({ fileName, text, distribute }, caller) => {
       const report = checkLicenseText(text, fileName, trust(), now());
       if (report.errors.length > 0) {
-        auditImport('import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
+        audit(caller, 'import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
         return { imported: false, distributed: false, report };
       }
       if (distribute) {
@@ -213,10 +216,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         try {
           await distributeToTriad(fileName, text);
         } catch (error) {
-          auditImport('import refused', `${fileName}, to the triad: ${error instanceof Error ? error.message : String(error)}`);
+          audit(caller, 'import refused', `${fileName}, to the triad: ${error instanceof Error ? error.message : String(error)}`);
           throw error;
         }
-        auditImport('import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
+        audit(caller, 'import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
         emit('license', currentLicense());
         return { imported: true, distributed: true, report };
       }
@@ -225,35 +228,37 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       install(text);
       try {
         if (server.status().role === 'stopped') await server.start();
-        else await server.reread();
+        else await server.reread(caller);
       } catch (error) {
         // The server refused what the checks accepted (e.g. a triad file on a build without the
         // triad): put the previous file back so disk, database and server agree again.
         if (previous) install(previous.text);
         const reason = error instanceof Error ? error.message : String(error);
-        auditImport('import refused', `${fileName}: the server refused it: ${reason}`);
+        audit(caller, 'import refused', `${fileName}: the server refused it: ${reason}`);
         throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
       }
-      auditImport('import', `${fileName} (sha256 ${sha256Hex(text)})`);
+      audit(caller, 'import', `${fileName} (sha256 ${sha256Hex(text)})`);
       emit('license', currentLicense());
       return { imported: true, distributed: false, report };
     },
     'keys.list': () => trustedKeys(),
-    'keys.add': async ({ vendor, publicKey }) => {
+    'keys.add': async ({ vendor, publicKey }, caller) => {
       if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
       const parsed = parseVendorKeyFile(/^\s*Vendor:/im.test(publicKey) ? publicKey : `Vendor: ${vendor}\n${publicKey}`);
       if (!parsed.ok) throw new ApiError('bad-request', `The public key cannot be used: ${parsed.message}. Hint: ${parsed.hint}.`);
       if (parsed.kind !== 'public') throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
       if (parsed.vendor !== vendor) throw new ApiError('bad-request', `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`);
       store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
-      await rereadIfRunning();
+      audit(caller, 'trust key', `${vendor} ${keyFingerprint(parsed.pem)}`);
+      await rereadIfRunning(caller);
       return trustedKeys();
     },
-    'keys.remove': async ({ vendor, fingerprint }) => {
+    'keys.remove': async ({ vendor, fingerprint }, caller) => {
       const key = trustedKeys().find((k) => k.vendor === vendor && k.fingerprint === fingerprint);
       if (!key) throw new ApiError('not-found', `No trusted key ${fingerprint} for vendor ${vendor}.`);
       store.trustedKeys.remove(vendor, key.publicKey);
-      await rereadIfRunning();
+      audit(caller, 'distrust key', `${vendor} ${fingerprint}`);
+      await rereadIfRunning(caller);
       return trustedKeys();
     },
     'log.query': async ({ source, daemon, text, sinceMs, untilMs, afterId, limit }) => {
@@ -325,16 +330,19 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
   };
 
+  async function invokeAs<M extends MethodName>(caller: AdminCaller, method: M, raw: MethodArgs<M>): Promise<Result<MethodResult<M>>> {
+    try {
+      if (!Object.hasOwn(handlers, method)) throw new ApiError('unknown-method', `There is no method "${String(method)}".`);
+      const handler = handlers[method] as (args: unknown, caller: AdminCaller) => Promise<MethodResult<M>> | MethodResult<M>;
+      return { ok: true, value: await handler(parseArgs(method, raw), caller) };
+    } catch (error) {
+      return { ok: false, error: toContractError(error) };
+    }
+  }
+
   return {
-    async invoke<M extends MethodName>(method: M, raw: MethodArgs<M>): Promise<Result<MethodResult<M>>> {
-      try {
-        if (!Object.hasOwn(handlers, method)) throw new ApiError('unknown-method', `There is no method "${String(method)}".`);
-        const handler = handlers[method] as (args: unknown) => Promise<MethodResult<M>> | MethodResult<M>;
-        return { ok: true, value: await handler(parseArgs(method, raw)) };
-      } catch (error) {
-        return { ok: false, error: toContractError(error) };
-      }
-    },
+    invoke: (method, raw) => invokeAs(thisMachineApp, method, raw),
+    invokeAs,
     on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) {
       const set = listeners.get(event);
       if (!set) return () => false;

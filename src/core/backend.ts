@@ -39,6 +39,16 @@ export const STATUS_EVENT_INTERVAL_MS = 200;
 
 export class BackendError extends Error {}
 
+/** Who asked for an admin action, for the audit table. */
+export interface AdminCaller {
+  who: string;
+  /** "local", or the address of a browser or script that used the headless host's API. */
+  from: string;
+}
+
+/** The admin app on this machine (the desktop window, or the host's own process). */
+export const thisMachineApp: AdminCaller = { who: 'admin app', from: 'local' };
+
 export interface BackendOptions {
   licensePath: string;
   dataDir: string;
@@ -141,8 +151,8 @@ export interface Backend {
   status(): ServerStatus;
   /** What /metrics shows about this server now (OpenMetrics families). */
   metrics(): MetricFamily[];
-  /** Admin commands from the local app (trusted: no token). */
-  admin(command: LocalAdminCommand): Promise<{ ok: boolean; message: string }>;
+  /** Admin commands from the admin app (already trusted: no token), audited as coming from `caller`. */
+  admin(command: LocalAdminCommand, caller?: AdminCaller): Promise<{ ok: boolean; message: string }>;
   /**
    * Triad master only: distributes a license file to all three members over the peer links; each
    * writes it to its license path and rereads as the switch commits. Rejects with a BackendError
@@ -398,8 +408,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           adminAuth: { failures: adminLockout.failures, lockouts: adminLockout.lockouts },
           process: sampleProcess(),
         }),
-      admin: async (command) => {
-        const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, 'admin app', 'local');
+      admin: async (command, caller = thisMachineApp) => {
+        const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, caller.who, caller.from);
         return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
       },
       distributeLicense: async (fileName, text) => {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { eventNames, isMethodName, type Result, type Transport } from '../shared/contract';
+import type { AdminCaller } from '../core/backend';
+import { eventNames, isMethodName, type MethodArgs, type MethodName, type MethodResult, type Result, type Transport } from '../shared/contract';
 import { AdminSession } from './adminSession';
 import { loginPage } from './loginPage';
 import { serveStatic } from './staticFiles';
@@ -20,8 +21,13 @@ import { sendMetrics } from '../core/metrics/metricsEndpoint';
  *
  * GET /metrics answers the OpenMetrics exposition (read-only, for Prometheus).
  */
+/** The admin API as the host calls it: on behalf of the browser or script that asked. */
+export interface HostedApi extends Transport {
+  invokeAs<M extends MethodName>(caller: AdminCaller, method: M, args: MethodArgs<M>): Promise<Result<MethodResult<M>>>;
+}
+
 export interface HttpHostOptions {
-  api: Transport;
+  api: HostedApi;
   /** The admin token (DATA/admin.token): the API answers only requests that carry it. */
   adminToken: string;
   /** Where the token is, named on the sign-in page. */
@@ -126,7 +132,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return refuse(res, 400, 'The request body is not valid JSON.');
     }
     // The API validates the arguments itself (the same check for IPC and HTTP).
-    sendJson(res, 200, await options.api.invoke(method, args as never));
+    const caller = { who: req.headers.authorization ? 'admin API (token)' : 'admin UI (browser)', from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}` };
+    sendJson(res, 200, await options.api.invokeAs(caller, method, args as never));
   }
 
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {

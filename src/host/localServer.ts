@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ApiError, type ServerControl } from '../core/adminApi';
-import { BackendError, createBackend, SERVER_VERSION, type Backend, type BackendOptions } from '../core/backend';
+import { BackendError, createBackend, SERVER_VERSION, type AdminCaller, type Backend, type BackendOptions } from '../core/backend';
 import { createTriad } from '../core/server/peerWiring';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
@@ -70,8 +70,8 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
     return backend;
   };
 
-  const admin = async (command: Parameters<Backend['admin']>[0]) => {
-    const reply = await running().admin(command);
+  const admin = async (command: Parameters<Backend['admin']>[0], caller: AdminCaller) => {
+    const reply = await running().admin(command, caller);
     if (!reply.ok) throw new ApiError(command.type === 'lmremove' ? 'not-found' : 'bad-request', reply.message);
     return reply.message;
   };
@@ -88,13 +88,13 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
     async stop() {
       await backend?.stop('stopped from the admin app');
     },
-    async lmdown() {
+    async lmdown(caller) {
       const stopping = running().stopped;
-      await admin({ type: 'lmdown' });
+      await admin({ type: 'lmdown' }, caller);
       await stopping;
     },
-    async reread() {
-      await admin({ type: 'lmreread' });
+    async reread(caller) {
+      await admin({ type: 'lmreread' }, caller);
     },
     async distributeLicense(fileName, text) {
       try {
@@ -112,8 +112,8 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
         throw error;
       }
     },
-    async removeUser(who) {
-      await admin({ type: 'lmremove', ...who });
+    async removeUser(who, caller) {
+      await admin({ type: 'lmremove', ...who }, caller);
     },
     onStatus(listener) {
       statusListeners.add(listener);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { startHttpHost } from '../../src/host/httpHost';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
@@ -125,6 +126,34 @@ describe('audit table', () => {
       );
       // the import rereads the server, which the server audits as the app's lmreread
       expect(added.map((r) => r.action).sort()).toEqual(['import', 'import refused', 'lmreread']);
+
+      // through the headless host's HTTP API the rows say who (token or browser) and from where
+      const host = await startHttpHost({ api: app.api, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir: null, host: '127.0.0.1', port: 0 });
+      try {
+        const mark = app.store.audit.recent(100).length;
+        const post = (method: string, args: unknown) =>
+          fetch(`${host.url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` }, body: JSON.stringify(args) });
+        expect((await post('license.import', { fileName: 'http.lic', text: current.text })).status).toBe(200);
+        const demoKey = app.store.trustedKeys.list()[0]!;
+        const listed = (await (await post('keys.list', {})).json()) as { value: { fingerprint: string }[] };
+        const fingerprint = listed.value[0]!.fingerprint;
+        expect((await post('keys.remove', { vendor: demoKey.vendor, fingerprint })).status).toBe(200);
+        expect((await post('keys.add', { vendor: demoKey.vendor, publicKey: demoKey.publicKey })).status).toBe(200);
+        const remote = { who: 'admin API (token)', fromAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/) };
+        // the server's own lmreread rows come with its next group commit: wait for them, order by action
+        for (let waited = 0; (await rows(app.store)).length < mark + 6 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+        const added = (await rows(app.store)).slice(mark).sort((a, b) => a.action.localeCompare(b.action));
+        expect(added).toEqual([
+          expect.objectContaining({ ...remote, action: 'distrust key', detail: `demo ${fingerprint}` }),
+          expect.objectContaining({ ...remote, action: 'import', detail: expect.stringMatching(/^http\.lic /) }),
+          expect.objectContaining({ ...remote, action: 'lmreread' }),
+          expect.objectContaining({ ...remote, action: 'lmreread' }),
+          expect.objectContaining({ ...remote, action: 'lmreread' }),
+          expect.objectContaining({ ...remote, action: 'trust key', detail: `demo ${fingerprint}` }),
+        ]);
+      } finally {
+        await host.close();
+      }
     } finally {
       await app.close();
     }

@@ -1,17 +1,22 @@
 // The headless host's admin API needs the admin token: a browser signs in at /login (session
 // cookie), scripts send it as a bearer token. /metrics stays open for Prometheus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/shared/contract';
-import { isLoopback, startHttpHost, type HttpHost } from '../../src/host/httpHost';
+import type { AdminCaller } from '../../src/core/backend';
+import { isLoopback, startHttpHost, type HostedApi, type HttpHost } from '../../src/host/httpHost';
 
 const token = 'a'.repeat(64);
 let host: HttpHost;
 let calls = 0;
 
 const logListeners = new Set<(payload: unknown) => void>();
-const api: Transport = {
+const callers: AdminCaller[] = [];
+const api: HostedApi = {
   invoke: async () => {
+    throw new Error('the host calls invokeAs');
+  },
+  invokeAs: async (caller) => {
     calls++;
+    callers.push(caller);
     return { ok: true, value: 'done' } as never;
   },
   on: (event, listener) => {
@@ -54,8 +59,9 @@ describe('headless host sign-in', () => {
     expect(html).toContain('/var/lib/triad/admin.token');
   });
 
-  it('scripts pass with the bearer token, and only with the right one', async () => {
+  it('scripts pass with the bearer token, and only with the right one; the audit hears from where', async () => {
     expect((await callApi({ authorization: `Bearer ${token}` })).status).toBe(200);
+    expect(callers.at(-1)).toEqual({ who: 'admin API (token)', from: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
     expect((await callApi({ authorization: `Bearer ${'b'.repeat(64)}` })).status).toBe(401);
     expect((await callApi({ authorization: `Bearer ${token.slice(1)}` })).status).toBe(401);
   });
@@ -70,6 +76,7 @@ describe('headless host sign-in', () => {
     expect(cookie).not.toContain(token);
     const session = cookie.split(';')[0]!;
     expect((await callApi({ cookie: session })).status).toBe(200);
+    expect(callers.at(-1)).toEqual({ who: 'admin UI (browser)', from: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
     // past the sign-in wall: no renderer is built here, so the page itself is a 404
     expect((await get('/', { cookie: session })).status).toBe(404);
     expect((await callApi({ cookie: 'triad_admin=' + 'c'.repeat(64) })).status).toBe(401);

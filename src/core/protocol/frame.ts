@@ -96,13 +96,15 @@ export class FrameDecoder {
   private take(size: number): Buffer {
     const out = Buffer.allocUnsafe(size);
     let filled = 0;
+    let used = 0; // whole chunks consumed, dropped in one splice (shift() per chunk is quadratic)
     while (filled < size) {
-      const chunk = this.chunks[0]!;
-      const used = chunk.copy(out, filled, 0, Math.min(chunk.length, size - filled));
-      filled += used;
-      if (used === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(used);
+      const chunk = this.chunks[used]!;
+      const copied = chunk.copy(out, filled, 0, Math.min(chunk.length, size - filled));
+      filled += copied;
+      if (copied === chunk.length) used++;
+      else this.chunks[used] = chunk.subarray(copied);
     }
+    this.chunks.splice(0, used);
     this.buffered -= size;
     return out;
   }
