@@ -78,6 +78,17 @@ const signInPath = '/login';
 
 const loopbackHosts = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
+/** No Origin (a script, not a browser), or the Origin of a page this host served. */
+function fromOwnPage(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** A literal loopback address (or `localhost`): a name that merely starts with "127." is not one. */
 export function isLoopback(address: string): boolean {
   if (address === 'localhost') return true;
@@ -117,6 +128,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') return refuse(res, 405, `Use POST for /api/${method}.`);
+    // a browser names the page that sent a POST: only the admin UI's own pages may
+    if (!fromOwnPage(req)) return refuse(res, 403, 'Only the admin UI served by this host may call its API from a browser.');
     if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
       return refuse(res, 415, 'Send the arguments as JSON with Content-Type: application/json.');
     }

@@ -82,6 +82,14 @@ describe('headless host sign-in', () => {
     expect((await callApi({ cookie: 'triad_admin=' + 'c'.repeat(64) })).status).toBe(401);
   });
 
+  it('refuses API calls a page of another site makes, even with a session', async () => {
+    const session = (await get(`/login?token=${token}`)).headers.get('set-cookie')!.split(';')[0]!;
+    const own = new URL(host.url).origin;
+    expect((await callApi({ cookie: session, origin: own })).status).toBe(200);
+    expect((await callApi({ cookie: session, origin: 'http://rebound.example:8090' })).status).toBe(403);
+    expect((await callApi({ cookie: session, origin: 'null' })).status).toBe(403);
+  });
+
   it('the pasted token signs in through the form (POST)', async () => {
     const signedIn = await post('/login', `token=${token}`, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(signedIn.status).toBe(303);
