@@ -12,7 +12,7 @@ import { openAdminApp } from '../host/adminApp';
 import { startHttpHost, type HttpHost } from '../host/httpHost';
 import { defaultDataDir } from '../core/server/dataDir';
 import { eventNames } from '../shared/contract';
-import { findRunningService, SERVICE_LISTEN } from './serviceAttach';
+import { findRunningService, SERVICE_LISTEN, serviceWindowUrl } from './serviceAttach';
 import { createTray } from './tray';
 import { installWindowsService, removeWindowsService } from './windowsService';
 
@@ -39,7 +39,7 @@ function createWindow(serviceUrl: string | null): BrowserWindow {
       win.hide();
     }
   });
-  if (serviceUrl) void win.loadURL(serviceUrl);
+  if (serviceUrl) void win.loadURL(serviceWindowUrl(serviceUrl));
   else void win.loadFile(join(__dirname, '../renderer/index.html'));
   return win;
 }
