@@ -11,6 +11,9 @@ export function createProgram(commands: readonly CommandModule[]): Command {
   const program = new Command('triad')
     .description('Triad License Server: FlexLM-compatible floating licenses with three-server redundancy')
     .version(process.env.TRIAD_VERSION ?? '0.1.0', '-v, --version')
+    // after a command name every option is that command's: `checkout --version 2.0` or
+    // `lmdown -vendor x` must not print the program's version and exit 0
+    .enablePositionalOptions()
     .showHelpAfterError('(run `triad --help` for the list of commands)')
     .configureHelp({ sortSubcommands: false })
     .exitOverride();

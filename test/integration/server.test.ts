@@ -6,6 +6,7 @@ import { queryStatus, sendAdminRequest } from '../../src/core/client/connectionA
 import { ServerConnection } from '../../src/core/client/connection';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild } from '../support/triadProcess';
+import { freePort } from '../support/freePort';
 import { startTestServer, type TestServer } from '../support/testServer';
 
 /** Acceptance tests of issue 3 over loopback, against a real `triad serve` child process. */
@@ -197,6 +198,27 @@ describe('triad serve shutdown', () => {
     } finally {
       for (const g of grants) if (g.kind === 'granted') await g.license.checkin();
       await restarted.stop();
+    }
+  });
+
+  it('lmdown acts only on the -c server, refuses options it does not have, and needs -q without a terminal', async () => {
+    const server = await startTestServer(temp.dir, { features: [{ name: 'Bystander', count: 1 }] });
+    try {
+      const idle = await freePort();
+      // LM_LICENSE_FILE names the live server; -c names a dead one: lmutil's -c overrides the environment
+      const elsewhere = await spawnTriad(['lmdown', '-q', '-c', `${idle}@127.0.0.1`, '--data', server.dataDir], { LM_LICENSE_FILE: server.spec });
+      expect(await elsewhere.exited).toBe(1);
+      expect(elsewhere.stderr.join('\n')).toContain(`${idle}@127.0.0.1`);
+      // IBM's `lmdown -vendor ibmratl` must not be read as -v (version) and exit 0
+      const vendor = await spawnTriad(['lmdown', '-q', '-c', server.spec, '--data', server.dataDir, '-vendor', 'ibmratl']);
+      expect(await vendor.exited).toBe(2);
+      expect(vendor.stderr.join('\n')).toContain("unknown option '-vendor'");
+      const unattended = await spawnTriad(['lmdown', '-c', server.spec, '--data', server.dataDir]);
+      expect(await unattended.exited).toBe(2);
+      expect(unattended.stderr.join('\n')).toContain('pass -q');
+      expect((await checkout([server.address], { ...request('still-served'), feature: 'Bystander' })).kind).toBe('granted');
+    } finally {
+      await server.stop();
     }
   });
 

@@ -4,9 +4,13 @@ import { CliError } from '../cliError';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
 
 async function confirmed(): Promise<boolean> {
+  // cron, ssh and service scripts have no one to answer: say how to run it unattended
+  if (!process.stdin.isTTY) throw new CliError('lmdown asks for confirmation, and there is no terminal to answer it: pass -q', 2);
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  // end of input (Ctrl-D) is a "no", not an unsettled promise
+  const closed = new Promise<string>((resolve) => prompt.once('close', () => resolve('')));
   try {
-    return /^y/i.test((await prompt.question('Are you sure (y/n)? ')).trim());
+    return /^y/i.test((await Promise.race([prompt.question('Are you sure (y/n)? '), closed])).trim());
   } finally {
     prompt.close();
   }

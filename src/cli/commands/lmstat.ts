@@ -39,7 +39,7 @@ export const lmstatCommand: CommandModule = (program) => {
       const timeoutSeconds = Number(flags.t);
       if (!(timeoutSeconds > 0)) throw new CliError(`-t ${flags.t}: the timeout must be a positive number of seconds, e.g. -t 3`);
       const platform = currentPlatform();
-      const searchList = flags.c !== undefined ? buildSearchList({ commandLine: flags.c, env: {}, platform }) : buildSearchList({ env: process.env, platform });
+      const searchList = buildSearchList({ commandLine: flags.c, env: process.env, platform });
       const problems = searchList.errors.map(({ source, error }) => formatLicensePathError(error, source));
       const { targets, problems: targetProblems } = resolveSearchTargets(searchList.entries);
       problems.push(...targetProblems);

@@ -1,10 +1,11 @@
 import { parseLicensePath, sameEntry, type LicensePathEntry, type LicensePathError, type PathPlatform } from './licensePath';
 
 /**
- * Where a client finds its search list (issue 5): `-c` on the command line, then
- * `<VENDOR>_LICENSE_FILE`, then `LM_LICENSE_FILE`, then the stored client configuration (when its
- * "Use license server" flag is on). All sources are searched, in that order; an entry that an
- * earlier source already listed is not tried twice.
+ * Where a client finds its search list (issue 5): `-c` on the command line alone when it is
+ * given (lmutil's `-c` overrides the environment: an lmdown must never fall through to another
+ * server); otherwise `<VENDOR>_LICENSE_FILE`, then `LM_LICENSE_FILE`, then the stored client
+ * configuration (when its "Use license server" flag is on), all searched in that order. An entry
+ * that an earlier source already listed is not tried twice.
  */
 
 /** The stored client configuration, as the store's client search list repository keeps it. */
@@ -67,7 +68,10 @@ export function buildSearchList(inputs: SearchListInputs): { entries: SourcedEnt
     for (const entry of parsed.entries) add(entry, source);
     for (const error of parsed.errors) errors.push({ source, error });
   };
-  addText(inputs.commandLine, '-c');
+  if (inputs.commandLine !== undefined && inputs.commandLine.trim() !== '') {
+    addText(inputs.commandLine, '-c');
+    return { entries, errors };
+  }
   if (inputs.vendor) addText(inputs.env[vendorVariable(inputs.vendor)], vendorVariable(inputs.vendor));
   addText(inputs.env.LM_LICENSE_FILE, 'LM_LICENSE_FILE');
   if (inputs.stored?.useLicenseServer) {

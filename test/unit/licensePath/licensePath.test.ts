@@ -100,11 +100,21 @@ describe('parseLicensePath: errors name the entry and its position', () => {
 });
 
 describe('buildSearchList: order of sources', () => {
-  it('searches -c, then VENDOR_LICENSE_FILE, then LM_LICENSE_FILE, then the stored configuration', () => {
+  it('-c alone when it is given: the environment and the stored list are not searched (lmutil -c)', () => {
     const list = buildSearchList({
       commandLine: '1@c',
       vendor: 'ibmratl',
-      env: { IBMRATL_LICENSE_FILE: '2@v', LM_LICENSE_FILE: '3@l:1@c' },
+      env: { IBMRATL_LICENSE_FILE: '2@v', LM_LICENSE_FILE: '3@l' },
+      stored: { useLicenseServer: true, entries: [{ name: 'site', type: 'single', hosts: [{ host: 's', port: 4 }] }] },
+      platform: 'unix',
+    });
+    expect(list.entries.map((e) => [e.source, e.entry])).toEqual([['-c', { kind: 'server', host: 'c', port: 1 }]]);
+  });
+
+  it('without -c searches VENDOR_LICENSE_FILE, then LM_LICENSE_FILE, then the stored configuration', () => {
+    const list = buildSearchList({
+      vendor: 'ibmratl',
+      env: { IBMRATL_LICENSE_FILE: '2@v', LM_LICENSE_FILE: '3@l:2@v' },
       stored: {
         useLicenseServer: true,
         entries: [
@@ -114,14 +124,8 @@ describe('buildSearchList: order of sources', () => {
       },
       platform: 'unix',
     });
-    expect(list.entries.map((e) => e.source)).toEqual([
-      '-c',
-      'IBMRATL_LICENSE_FILE',
-      'LM_LICENSE_FILE',
-      'client configuration "site"',
-      'client configuration "triad"',
-    ]);
-    expect(list.entries[4].entry.kind).toBe('triad');
+    expect(list.entries.map((e) => e.source)).toEqual(['IBMRATL_LICENSE_FILE', 'LM_LICENSE_FILE', 'client configuration "site"', 'client configuration "triad"']);
+    expect(list.entries[3].entry.kind).toBe('triad');
   });
 
   it('ignores the stored configuration when "Use license server" is off, and reports bad entries with their source', () => {
