@@ -139,10 +139,19 @@ describe('triad service install (Linux)', () => {
     try {
       const license = path.join(dir.dir, 'my license.lic');
       writeFileSync(license, 'VENDOR demo\n');
-      const install = await runTriad(['service', 'install', '-c', license, '--data', path.join(dir.dir, 'data'), '--user', 'triad', '--unit-dir', dir.dir]);
+      const key = path.join(dir.dir, 'demo.pub');
+      writeFileSync(key, 'Vendor: demo\n');
+      const missingKey = await runTriad(['service', 'install', '-c', license, '--trust', path.join(dir.dir, 'nope.pub'), '--unit-dir', dir.dir]);
+      expect(await missingKey.exited).toBe(2);
+      const install = await runTriad(['service', 'install', '-c', license, '--data', path.join(dir.dir, 'data'), '--trust', key, '--user', 'triad', '--unit-dir', dir.dir]);
       expect(await install.exited).toBe(0);
       const unit = readFileSync(path.join(dir.dir, 'triad.service'), 'utf8');
-      expect(unit).toMatch(new RegExp(`^ExecStart=\\S+ \\S+cli-\\d+\\.mjs serve -c "${license.replace(/[.]/g, '\\.')}" --data \\S+/data$`, 'm'));
+      expect(unit).toMatch(new RegExp(`^ExecStart=\\S+ \\S+cli-\\d+\\.mjs serve -c "${license.replace(/[.]/g, '\\.')}" --data \\S+/data --trust \\S+/demo\\.pub$`, 'm'));
+      // a data folder elsewhere than /var/lib is the administrator's to create
+      expect(unit).not.toContain('StateDirectory');
+      const varLib = await runTriad(['service', 'install', '-c', license, '--user', 'triad', '--print']);
+      expect(await varLib.exited).toBe(0);
+      expect(varLib.output()).toContain('StateDirectory=triad\nStateDirectoryMode=0700');
       expect(unit).toContain('User=triad');
       expect(unit).toContain('Restart=on-failure');
       expect(unit).toContain('WantedBy=multi-user.target');

@@ -15,6 +15,8 @@ export interface UnitOptions {
   license: string;
   dataDir: string;
   user: string | null;
+  /** Publisher public keys the server trusts (`--trust`), absolute paths. */
+  trust: readonly string[];
 }
 
 const quote = (arg: string) => (/[\s"\\]/.test(arg) ? `"${arg.replace(/(["\\])/g, '\\$1')}"` : arg);
@@ -28,8 +30,10 @@ export function systemdUnit(o: UnitOptions): string {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${[o.node, o.cli, 'serve', '-c', o.license, '--data', o.dataDir].map(quote).join(' ')}`,
+    `ExecStart=${[o.node, o.cli, 'serve', '-c', o.license, '--data', o.dataDir, ...o.trust.flatMap((key) => ['--trust', key])].map(quote).join(' ')}`,
     ...(o.user ? [`User=${o.user}`] : []),
+    // systemd creates a data folder under /var/lib for the service's account (mode 0700)
+    ...(stateDirectory(o.dataDir) ? [`StateDirectory=${stateDirectory(o.dataDir)}`, 'StateDirectoryMode=0700'] : []),
     // lmdown ends the server with exit 0: an administrator's stop is not restarted.
     'Restart=on-failure',
     'RestartSec=5',
@@ -42,6 +46,11 @@ export function systemdUnit(o: UnitOptions): string {
   ].join('\n');
 }
 
+function stateDirectory(dataDir: string): string | null {
+  const relative = path.posix.relative('/var/lib', dataDir);
+  return relative !== '' && !relative.startsWith('..') && !path.posix.isAbsolute(relative) ? relative : null;
+}
+
 const unitName = (name: string) => (name.endsWith('.service') ? name : `${name}.service`);
 
 export const serviceCommand: CommandModule = (program) => {
@@ -52,16 +61,19 @@ export const serviceCommand: CommandModule = (program) => {
     .requiredOption('-c <license>', 'license file the service serves')
     .option('--data <dir>', 'data folder of the service', '/var/lib/triad')
     .option('--user <user>', 'account the server runs as (default: root)')
+    .option('--trust <file>', "publisher public key (NAME.pub) the server trusts, as for `triad serve --trust`; repeat for several", (file: string, all: string[]) => [...all, file], [] as string[])
     .option('--name <name>', 'unit name', 'triad')
     .option('--unit-dir <dir>', 'where unit files go', '/etc/systemd/system')
     .option('--print', 'print the unit instead of writing it')
-    .action((opts: { c: string; data: string; user?: string; name: string; unitDir: string; print?: boolean }) => {
+    .action((opts: { c: string; data: string; user?: string; trust: string[]; name: string; unitDir: string; print?: boolean }) => {
       if (process.platform === 'win32') {
         throw new CliError('On Windows, choose "Run the license server as a Windows service" in the installer or in the app\'s tray menu.', 2);
       }
       const license = path.resolve(opts.c);
       if (!existsSync(license)) throw new CliError(`-c ${opts.c}: no such file; give the license file the service should serve`, 2);
-      const unit = systemdUnit({ node: process.execPath, cli: realpathSync(process.argv[1]!), license, dataDir: path.resolve(opts.data), user: opts.user ?? null });
+      const trust = opts.trust.map((file) => path.resolve(file));
+      for (const [i, file] of trust.entries()) if (!existsSync(file)) throw new CliError(`--trust ${opts.trust[i]}: no such file; give the vendor's public key (NAME.pub)`, 2);
+      const unit = systemdUnit({ node: process.execPath, cli: realpathSync(process.argv[1]!), license, dataDir: path.resolve(opts.data), user: opts.user ?? null, trust });
       if (opts.print) {
         process.stdout.write(unit);
         return;
