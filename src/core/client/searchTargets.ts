@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseLicenseText } from '../license/parser';
 import { formatLicensePathError, PROBE_PORTS } from './licensePath';
@@ -42,7 +43,9 @@ function hostPorts(host: string, port: number | null): ServerAddress[] {
   return port === null ? PROBE_PORTS.map((p) => ({ host, port: p })) : [{ host, port }];
 }
 
-function licenseFilesAt(target: string, problems: string[]): string[] {
+function licenseFilesAt(given: string, problems: string[]): string[] {
+  // a shell would have expanded ~ in -c; LM_LICENSE_FILE set in a profile or .flexlmrc keeps it
+  const target = /^~(?=$|[/\\])/.test(given) ? path.join(os.homedir(), given.slice(1)) : given;
   try {
     if (!statSync(target).isDirectory()) return [target];
     return readdirSync(target)
@@ -68,7 +71,16 @@ function fileTarget(file: string, source: string, problems: string[]): SearchTar
     problems.push(`${file}: has no SERVER line, so it names no license server to contact`);
     return null;
   }
-  return { label: file, source, redundant: servers.length === 3, addresses: servers.flatMap((s) => hostPorts(s.host, s.port)) };
+  if (servers.length === 3) {
+    // a triad's members must say their port: probing ten ports on each is not three members
+    const portless = servers.filter((s) => s.port === null).map((s) => s.host);
+    if (portless.length > 0) {
+      problems.push(`${file}: three SERVER lines make a redundant triad, whose SERVER lines need a port; add one to ${portless.join(', ')}`);
+      return null;
+    }
+    return { label: file, source, redundant: true, addresses: servers.map((s) => ({ host: s.host, port: s.port! })) };
+  }
+  return { label: file, source, redundant: false, addresses: servers.flatMap((s) => hostPorts(s.host, s.port)) };
 }
 
 /**

@@ -26,6 +26,26 @@ describe('resolveSearchTargets', () => {
     ]);
   });
 
+  it('refuses a three-server file whose SERVER lines lack ports instead of dialling thirty "members"', () => {
+    const portless = path.join(dir, 'portless-triad.lic');
+    writeFileSync(portless, 'SERVER a ANY\nSERVER b ANY 27000\nSERVER c ANY\nVENDOR ibmratl\n');
+    const { targets, problems } = resolveSearchTargets([{ entry: { kind: 'path', path: portless }, source: 'x' }]);
+    expect(targets).toEqual([]);
+    expect(problems).toEqual([expect.stringMatching(/portless-triad\.lic: three SERVER lines make a redundant triad, whose SERVER lines need a port; add one to a, c$/)]);
+  });
+
+  it('reads ~/ in a license path from the home folder', () => {
+    const home = process.env.HOME;
+    process.env.HOME = dir;
+    try {
+      const { targets, problems } = resolveSearchTargets([{ entry: { kind: 'path', path: '~/triad.lic' }, source: 'LM_LICENSE_FILE' }]);
+      expect(problems).toEqual([]);
+      expect(targets.map((t) => t.label)).toEqual([path.join(dir, 'triad.lic')]);
+    } finally {
+      process.env.HOME = home;
+    }
+  });
+
   it('probes the ten default ports for @host and names files that lead nowhere', () => {
     const { targets, problems } = resolveSearchTargets([
       { entry: { kind: 'server', host: 'h', port: null }, source: 'x' },
