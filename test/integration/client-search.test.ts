@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeldLicense } from '../../src/core/client/checkout';
@@ -116,6 +116,25 @@ describe('client search over two independent servers', () => {
     const dead = await triad(['lmstat', '-c', `${deadPort}@127.0.0.1`]);
     expect(dead.code).toBe(1);
     expect(dead.stdout).toBe('Error getting status: Cannot connect to license server (-15,570:111 "Connection refused")\n');
+  });
+
+  it('without -c, checkout and lmstat also search ~/.flexlmrc and the stored client configuration', async () => {
+    const rcHome = path.join(temp.dir, 'rc-home');
+    mkdirSync(rcHome);
+    writeFileSync(path.join(rcHome, '.flexlmrc'), `LM_LICENSE_FILE=${portA}@127.0.0.1\n`);
+    const viaRc = await triad(['lmstat', '-a'], { HOME: rcHome, LM_LICENSE_FILE: '' });
+    expect(viaRc.code).toBe(0);
+    expect(viaRc.stdout).toMatch(new RegExp(`^License server status: ${portA}@127\\.0\\.0\\.1$`, 'm'));
+
+    // the configuration `triad client` (and the desktop app) keep in the per-user data folder
+    const env = { HOME: path.join(temp.dir, 'no-rc-home'), XDG_DATA_HOME: path.join(temp.dir, 'xdg'), LM_LICENSE_FILE: '' };
+    mkdirSync(env.HOME);
+    expect((await triad(['client', 'import', `${portB}@127.0.0.1`], env)).code).toBe(0);
+    expect((await triad(['client', 'use', 'on'], env)).code).toBe(0);
+    // B's seats are all held: a denial from B (exit 1) shows the stored entry was searched
+    const stored = await triad(['checkout', 'DOORS', '--connect-timeout', '1000'], env);
+    expect(stored.code).toBe(1);
+    expect(stored.stdout).toMatch(new RegExp(`DENIED: "DOORS" from ${portB}@127\\.0\\.0\\.1`));
   });
 
   it('triad client: import, use on, export to ~/.flexlmrc, verify each entry', async () => {

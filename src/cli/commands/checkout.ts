@@ -7,6 +7,7 @@ import type { HeldLicense } from '../../core/client/checkout';
 import { currentPlatform } from '../../core/client/licensePath';
 import { checkoutAttempt } from '../../core/client/searchAttempts';
 import { createLicenseSearch } from '../../core/client/searchTargets';
+import { searchEnvironment, storedClientConfig } from '../workstationSearch';
 
 /** Exit codes of `triad checkout`: granted, denied (or the seat was lost), no server reachable. */
 const EXIT_GRANTED = 0;
@@ -55,7 +56,7 @@ export const checkoutCommand: CommandModule = (program) => {
     .option('--tls-ca <file>', 'server uses TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
     .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number; tlsCa?: string; tlsFingerprint?: string }) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);
-      const { search, problems } = createLicenseSearch({ commandLine: opts.c, vendor: opts.vendor, env: process.env, platform: currentPlatform() });
+      const { search, problems } = createLicenseSearch({ commandLine: opts.c, vendor: opts.vendor, env: searchEnvironment(), stored: opts.c ? undefined : storedClientConfig(), platform: currentPlatform() });
       for (const problem of problems) process.stderr.write(`triad: ${problem}\n`);
       if (search.targets.length === 0) {
         throw new CliError('no license server to contact: pass -c port@host (or a license file), or set LM_LICENSE_FILE', EXIT_UNREACHABLE);

@@ -1,6 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
@@ -12,6 +10,7 @@ import { resolveSearchTargets } from '../../core/client/searchTargets';
 import { probeTarget } from '../../core/client/searchStatus';
 import { authoritativeStatus, connectFailureDetail, type ServerReport } from '../../core/lmstat';
 import { defaultDataDir } from '../../core/server/dataDir';
+import { flexlmrcPath } from '../workstationSearch';
 import { openStore, StoreError, type SearchEntry, type SearchListResult, type Store } from '../../core/store';
 
 /**
@@ -247,10 +246,6 @@ function check<T>(result: SearchListResult<T>): T {
 
 function platformOf(windows: boolean | undefined): PathPlatform {
   return windows ? 'windows' : currentPlatform();
-}
-
-function flexlmrcPath(): string {
-  return path.join(process.env.HOME || os.homedir(), FLEXLMRC_FILE);
 }
 
 function readText(file: string): string {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
+import { searchEnvironment } from '../workstationSearch';
 
 async function confirmed(): Promise<boolean> {
   // cron, ssh and service scripts have no one to answer: say how to run it unattended
@@ -29,7 +30,7 @@ export const lmdownCommand: CommandModule = (program) => {
         process.stdout.write('lmdown cancelled.\n');
         return;
       }
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, process.env);
+      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, searchEnvironment());
       if (!result.ok) throw new CliError(result.message, 1);
       process.stdout.write(`Shutting down license server ${result.address.port}@${result.address.host}: ${result.message}\n`);
     });

@@ -1,6 +1,7 @@
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
+import { searchEnvironment } from '../workstationSearch';
 
 export const lmrereadCommand: CommandModule = (program) => {
   program
@@ -9,7 +10,7 @@ export const lmrereadCommand: CommandModule = (program) => {
     .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
     .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
     .action(async (opts: { c?: string; data?: string }) => {
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmreread' }, process.env);
+      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmreread' }, searchEnvironment());
       if (!result.ok) throw new CliError(result.message, 1);
       process.stdout.write(`lmreread successful (${result.address.port}@${result.address.host}): ${result.message}\n`);
     });

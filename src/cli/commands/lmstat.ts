@@ -4,6 +4,7 @@ import { CliError } from '../cliError';
 import { tlsOrFail } from '../tlsFlags';
 import { currentPlatform, formatLicensePathError } from '../../core/client/licensePath';
 import { buildSearchList } from '../../core/client/licensePathSources';
+import { searchEnvironment, storedClientConfig } from '../workstationSearch';
 import { resolveSearchTargets } from '../../core/client/searchTargets';
 import { probeTargets } from '../../core/client/searchStatus';
 import { authoritativeStatus, formatLicenseTable, formatLmstatFailure, formatLmstatText, lmstatJson, localTimeZone } from '../../core/lmstat';
@@ -39,7 +40,7 @@ export const lmstatCommand: CommandModule = (program) => {
       const timeoutSeconds = Number(flags.t);
       if (!(timeoutSeconds > 0)) throw new CliError(`-t ${flags.t}: the timeout must be a positive number of seconds, e.g. -t 3`);
       const platform = currentPlatform();
-      const searchList = buildSearchList({ commandLine: flags.c, env: process.env, platform });
+      const searchList = buildSearchList({ commandLine: flags.c, env: searchEnvironment(), stored: flags.c ? undefined : storedClientConfig(), platform });
       const problems = searchList.errors.map(({ source, error }) => formatLicensePathError(error, source));
       const { targets, problems: targetProblems } = resolveSearchTargets(searchList.entries);
       problems.push(...targetProblems);

@@ -6,12 +6,16 @@
 
 export const FLEXLMRC_FILE = '.flexlmrc';
 
-export function readRcVariable(text: string, name: string): string | null {
-  for (const line of text.split(/\r?\n/)) {
+/** Every `NAME=value` line, in file order. */
+export function readRcVariables(text: string): [name: string, value: string][] {
+  return text.split(/\r?\n/).flatMap((line): [string, string][] => {
     const eq = line.indexOf('=');
-    if (eq > 0 && line.slice(0, eq).trim() === name) return line.slice(eq + 1).trim();
-  }
-  return null;
+    return eq > 0 ? [[line.slice(0, eq).trim(), line.slice(eq + 1).trim()]] : [];
+  });
+}
+
+export function readRcVariable(text: string, name: string): string | null {
+  return readRcVariables(text).find(([key]) => key === name)?.[1] ?? null;
 }
 
 /** Sets `name=value`, replacing an existing line in place and keeping every other line. */
