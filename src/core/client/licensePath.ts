@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /**
  * LM_LICENSE_FILE / <VENDOR>_LICENSE_FILE values: parse into search entries and format back
  * (reference section 3). Pure: no file system, no environment reads; callers pass them in.
@@ -66,10 +68,9 @@ export function listSeparators(platform: PathPlatform): readonly string[] {
 
 /** Never throws: every bad item becomes an error naming it and its position. */
 export function parseLicensePath(text: string, platform: PathPlatform): ParsedLicensePath {
-  const separator = platform === 'windows' ? /;/ : /[:;]/;
   const entries: LicensePathEntry[] = [];
   const errors: LicensePathError[] = [];
-  text.split(separator).forEach((raw, index) => {
+  splitItems(text, listSeparators(platform)).forEach((raw, index) => {
     const item = raw.trim();
     if (item === '') return;
     const parsed = parseEntry(item, platform);
@@ -77,6 +78,24 @@ export function parseLicensePath(text: string, platform: PathPlatform): ParsedLi
     else errors.push({ position: index + 1, entry: item, message: parsed.message, hint: parsed.hint });
   });
   return { entries, errors };
+}
+
+/** Splits at the separators, except inside @[brackets] (an IPv6 address: 27000@[2001:db8::1]). */
+function splitItems(text: string, separators: readonly string[]): string[] {
+  const items: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const close = text.startsWith('@[', i) ? text.indexOf(']', i) : -1;
+    if (close > 0) {
+      current += text.slice(i, close + 1);
+      i = close;
+    } else if (separators.includes(text[i]!)) {
+      items.push(current);
+      current = '';
+    } else current += text[i];
+  }
+  items.push(current);
+  return items;
 }
 
 type EntryResult = { entry: LicensePathEntry } | { message: string; hint: string };
@@ -128,11 +147,13 @@ function parseServerAddress(text: string, platform: PathPlatform): { address: Se
     return { message: `"${text}" is not port@host`, hint: 'write a server as 27000@host' };
   }
   const portText = text.slice(0, at);
-  const host = text.slice(at + 1);
-  if (!HOST_NAME.test(host)) {
+  const written = text.slice(at + 1);
+  const bracketed = /^\[(.*)\]$/.exec(written);
+  const host = bracketed && isIPv6(bracketed[1]!) ? bracketed[1]! : written;
+  if (host === written && !HOST_NAME.test(host)) {
     return {
       message: host === '' ? `"${text}" names no host after @` : `"${host}" in "${text}" is not a valid host name`,
-      hint: separatorHint(text, platform) ?? 'a host name has letters, digits, dots, hyphens and underscores, e.g. 27000@licsrv.example.com',
+      hint: separatorHint(text, platform) ?? 'a host name has letters, digits, dots, hyphens and underscores, e.g. 27000@licsrv.example.com; an IPv6 address goes in brackets, 27000@[2001:db8::1]',
     };
   }
   if (portText === '') return { address: { host, port: null } };
@@ -162,18 +183,26 @@ export function formatLicensePath(entries: readonly LicensePathEntry[], platform
     }
     items.push(item);
   }
-  return { ok: true, text: items.join(separator) };
+  const text = items.join(separator);
+  // items that parse alone may still run into each other (a path ending in "@[")
+  if (parseLicensePath(text, platform).entries.length !== entries.length) return { ok: false, error: `these entries cannot be written as one ${platform === 'windows' ? 'Windows' : 'UNIX'} license path` };
+  return { ok: true, text };
 }
 
 export function formatEntry(entry: LicensePathEntry): string {
   switch (entry.kind) {
     case 'server':
-      return `${entry.port ?? ''}@${entry.host}`;
+      return `${entry.port ?? ''}@${hostText(entry.host)}`;
     case 'triad':
-      return entry.members.map((member) => `${member.port}@${member.host}`).join(',');
+      return entry.members.map((member) => `${member.port}@${hostText(member.host)}`).join(',');
     case 'path':
       return entry.path;
   }
+}
+
+/** An IPv6 address in brackets, so its colons do not read as separators. */
+function hostText(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export function sameEntry(a: LicensePathEntry, b: LicensePathEntry): boolean {

@@ -100,6 +100,23 @@ describe('parseLicensePath: errors name the entry and its position', () => {
 });
 
 describe('buildSearchList: order of sources', () => {
+  it('reads an IPv6 server in brackets on both platforms, and writes it back the same way', () => {
+    for (const platform of ['unix', 'windows'] as const) {
+      const sep = platform === 'unix' ? ':' : ';';
+      const parsed = parseLicensePath(`27000@[::1]${sep}@[2001:db8::1]${sep}1@[::1],2@[::2],3@[::3]`, platform);
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.entries).toEqual([
+        { kind: 'server', host: '::1', port: 27000 },
+        { kind: 'server', host: '2001:db8::1', port: null },
+        { kind: 'triad', members: [{ host: '::1', port: 1 }, { host: '::2', port: 2 }, { host: '::3', port: 3 }] },
+      ]);
+      expect(formatLicensePath(parsed.entries, platform)).toEqual({ ok: true, text: `27000@[::1]${sep}@[2001:db8::1]${sep}1@[::1],2@[::2],3@[::3]` });
+    }
+    // unbracketed, its colons are separators on UNIX: the error says how to write it
+    const bare = parseLicensePath('27000@::1', 'unix');
+    expect(bare.errors[0]?.hint).toContain('27000@[2001:db8::1]');
+  });
+
   it('-c alone when it is given: the environment and the stored list are not searched (lmutil -c)', () => {
     const list = buildSearchList({
       commandLine: '1@c',
