@@ -69,6 +69,9 @@ describe('license integrity over a real triad serve process', () => {
     const bound = (await status(licensePort)).features.find((f) => f.name === 'Bound');
     expect(bound).toMatchObject({ served: false, notServedReason: expect.stringContaining(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}`) });
     expect(await checkout([{ host: '127.0.0.1', port: licensePort }], request('Bound'))).toMatchObject({ kind: 'denied' });
-    expect(readFileSync(logFile, 'utf8')).toContain(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}, which is not this machine (999999999999)`);
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}, which is not this machine (999999999999); the license can only be served there`);
+    // a host id given on the command line is said in the log, at every start
+    expect(log).toMatch(/host id 999999999999 given with --hostid stands in for this machine's \(/);
   });
 });

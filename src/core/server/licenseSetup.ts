@@ -65,10 +65,12 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   const notes = diagnostics.map(formatDiagnostic);
   const { self, rank } = chooseSelf(file, identity);
   const localIds = identity.hostid ? [identity.hostid] : localHostIds();
+  // an override (tests, several "machines" on one host) is said in the log at every start
+  if (identity.hostid) notes.push(`host id ${identity.hostid} given with --hostid stands in for this machine's (${localHostIds().join(', ')})`);
   // the SERVER line binds the whole file to this machine, as each HOSTID= binds one line
   const serverProblem =
     self && !hostIdMatches(self.hostid, localIds)
-      ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); run it on that machine or pass --hostid`
+      ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); the license can only be served there`
       : null;
   if (serverProblem) notes.push(serverProblem);
   const poolLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
