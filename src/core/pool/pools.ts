@@ -1,8 +1,9 @@
 /**
  * Groups license lines into pools (reference section 1.5): lines that differ in vendor, name,
  * version, VENDOR_STRING, DUP_GROUP, HOSTID, USER_BASED or one of the keywords below form
- * separate pools; each INCREMENT adds its seats to its pool; only the first FEATURE line of a
- * pool counts (a repeated FEATURE line is ignored and reported).
+ * separate pools; each INCREMENT adds its seats to its pool; only the first served FEATURE line
+ * of a feature name counts, and a copy of a signed line (the same SIGN=) counts once; the lines
+ * left out are reported.
  */
 import { denial, type Denial } from './denial';
 import type { IgnoredLine, Pool, PoolLine } from './types';
@@ -17,7 +18,30 @@ export function poolKeyOf(line: PoolLine): string {
 export function buildPools(lines: readonly PoolLine[]): { pools: Pool[]; ignored: IgnoredLine[] } {
   const byKey = new Map<string, Pool>();
   const ignored: IgnoredLine[] = [];
+  /** SIGN= value -> the line that carried it first: a pasted copy of a signed line adds nothing. */
+  const signatures = new Map<string, string>();
+  /** vendor + name -> the FEATURE line that counts (the first one that is served). */
+  const firstFeature = new Map<string, PoolLine>();
+  const onlyFirstFeature = (line: PoolLine, first: PoolLine) =>
+    ignored.push({ line, reason: `only the first FEATURE line of "${line.name}" counts (${first.source}); use INCREMENT to add seats` });
   for (const line of lines) {
+    const sign = line.attrs.SIGN;
+    const original = sign ? signatures.get(sign) : undefined;
+    if (original) {
+      ignored.push({ line, reason: `a copy of ${original} (the same signed line): a line's seats count once` });
+      continue;
+    }
+    if (sign) signatures.set(sign, line.source);
+    // a line the server cannot serve (bad signature, other host id) does not hide a good one
+    if (line.keyword === 'FEATURE' && !line.notServed) {
+      const name = JSON.stringify([line.vendor, line.name]);
+      const first = firstFeature.get(name);
+      if (first) {
+        onlyFirstFeature(line, first);
+        continue;
+      }
+      firstFeature.set(name, line);
+    }
     const key = poolKeyOf(line);
     const pool = byKey.get(key);
     if (!pool) {
@@ -28,12 +52,11 @@ export function buildPools(lines: readonly PoolLine[]): { pools: Pool[]; ignored
       pool.lines.push(line);
       continue;
     }
-    const feature = pool.lines.find((l) => l.keyword === 'FEATURE');
-    if (feature) {
-      ignored.push({ line, reason: `only the first FEATURE line of "${line.name}" counts (${feature.source}); use INCREMENT to add seats` });
-    } else {
-      pool.lines.unshift(line);
-    }
+    const at = pool.lines.findIndex((l) => l.keyword === 'FEATURE');
+    const feature = pool.lines[at];
+    if (!feature) pool.lines.unshift(line);
+    else if (feature.notServed && !line.notServed) pool.lines[at] = line;
+    else onlyFirstFeature(line, feature);
   }
   return { pools: [...byKey.values()], ignored };
 }

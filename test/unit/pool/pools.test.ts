@@ -18,6 +18,31 @@ describe('buildPools (reference 1.5)', () => {
     expect(ignored).toEqual([{ line: again, reason: expect.stringContaining('only the first FEATURE line of "f1" counts (l:1)') }]);
   });
 
+  it('counts a pasted copy of a signed line once (the same SIGN= is the same signed line)', () => {
+    const signed = line({ count: 5, attrs: { SIGN: 'AB12 CD34' }, source: 'l:1' });
+    const copy = line({ count: 5, attrs: { SIGN: 'AB12 CD34', sort: '1' }, source: 'l:9' });
+    const { pools, ignored } = buildPools([signed, copy, line({ count: 1, attrs: { SIGN: 'EF56' }, source: 'l:12' })]);
+    expect(issuedSeats(pools[0], NOW)).toBe(6);
+    expect(ignored).toEqual([{ line: copy, reason: 'a copy of l:1 (the same signed line): a line\'s seats count once' }]);
+  });
+
+  it('counts only the first FEATURE line of a feature name, whatever its version', () => {
+    const first = line({ keyword: 'FEATURE', count: 5, source: 'l:1' });
+    const other = line({ keyword: 'FEATURE', version: '2.0', count: 5, source: 'l:2' });
+    const { pools, ignored } = buildPools([first, other]);
+    expect(pools).toHaveLength(1);
+    expect(ignored).toEqual([{ line: other, reason: expect.stringContaining('only the first FEATURE line of "f1" counts (l:1)') }]);
+  });
+
+  it('does not let a FEATURE line the server cannot serve hide the good one after it', () => {
+    const edited = line({ keyword: 'FEATURE', count: 50, notServed: { code: 'BAD_SIGNATURE', detail: 'its SIGN= does not verify' }, source: 'l:1' });
+    const good = line({ keyword: 'FEATURE', count: 5, source: 'l:2' });
+    const { pools, ignored } = buildPools([edited, good]);
+    expect(pools[0].lines).toEqual([good]);
+    expect(issuedSeats(pools[0], NOW)).toBe(5);
+    expect(ignored).toEqual([]);
+  });
+
   it('puts a FEATURE line first even when an INCREMENT of its pool came before it', () => {
     const { pools } = buildPools([line({ count: 1 }), line({ keyword: 'FEATURE', count: 4 })]);
     expect(pools[0].lines.map((l) => l.keyword)).toEqual(['FEATURE', 'INCREMENT']);
