@@ -5,6 +5,7 @@
  * of a feature name counts, and a copy of a signed line (the same SIGN=) counts once; the lines
  * left out are reported.
  */
+import { canonicalVersion } from '../options/version';
 import { denial, type Denial } from './denial';
 import type { IgnoredLine, Pool, PoolLine } from './types';
 
@@ -12,7 +13,8 @@ const separatingAttrs = ['BORROW', 'FLOAT_OK', 'HOST_BASED', 'PLATFORMS', 'TZ', 
 
 export function poolKeyOf(line: PoolLine): string {
   const attrs = separatingAttrs.map((key) => line.attrs[key] ?? null);
-  return JSON.stringify([line.vendor, line.name, line.version, line.vendorString, line.dupGroup, line.hostid, line.userBased, attrs]);
+  // 1.0 and 1.00 are the same version (decimals), so the same pool
+  return JSON.stringify([line.vendor, line.name, canonicalVersion(line.version), line.vendorString, line.dupGroup, line.hostid, line.userBased, attrs]);
 }
 
 export function buildPools(lines: readonly PoolLine[]): { pools: Pool[]; ignored: IgnoredLine[] } {
