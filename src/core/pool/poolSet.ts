@@ -300,13 +300,13 @@ export class PoolSet {
       const allowed = isAllowed(policy, feature, who);
       if (!allowed.allowed) return { denied: denial(allowed.reason) };
     }
-    if (policy && this.exceedsMax(policy, feature, who, request.count, nowMs)) return { denied: denial('OPTIONS_MAX') };
-
     const ledger = this.ledgers.get(pool.key) ?? new PoolLedger();
+    // the requester's own lingering seats, which this grant takes back
     const releases = ledger
       .lingeringHeld(nowMs)
       .filter((l) => l.user === request.user && l.host === request.host && l.display === request.display)
       .map((l) => l.leaseId);
+    if (policy && this.exceedsMax(policy, feature, who, request.count, nowMs, releases)) return { denied: denial('OPTIONS_MAX') };
     const lease: Lease = {
       leaseId: request.leaseId,
       poolKey: pool.key,
@@ -338,14 +338,17 @@ export class PoolSet {
     return { granted: lease, releases };
   }
 
-  /** MAX counts this requester's seats over every pool of the feature the rule's selector names. */
-  private exceedsMax(policy: Options, feature: PolicyFeature, who: Requester, count: number, nowMs: number): boolean {
+  /**
+   * MAX counts this requester's seats over every pool of the feature the rule's selector names,
+   * except the lingering ones this grant takes back (`releases`).
+   */
+  private exceedsMax(policy: Options, feature: PolicyFeature, who: Requester, count: number, nowMs: number, releases: readonly string[]): boolean {
     return maxFor(policy, feature, who).some((rule) => {
       let used = 0;
       for (const pool of this.poolList) {
         if (!selectorMatches(rule.feature, this.featureOf(pool))) continue;
         for (const lease of this.heldLeases(pool, nowMs)) {
-          if (matchesTarget(policy, rule.target, leaseRequester(lease))) used += lease.count;
+          if (!releases.includes(lease.leaseId) && matchesTarget(policy, rule.target, leaseRequester(lease))) used += lease.count;
         }
       }
       return used + count > rule.count;

@@ -129,6 +129,16 @@ describe('checkin, linger, heartbeat, reclaim, remove', () => {
     expect(pools.leases().map((l) => l.leaseId)).toEqual([granted(again).leaseId]);
   });
 
+  it('MAX does not count the lingering seat a user is taking back', () => {
+    const pools = new PoolSet([line({ count: 5, linger: 60 })]);
+    const max = opts('MAX 1 f1 USER ann');
+    const lease = granted(pools.checkout(request({ user: 'ann' }), NOW, max));
+    pools.checkin(lease.leaseId, NOW);
+    expect(pools.checkout(request({ user: 'ann' }), NOW + 1_000, max)).toMatchObject({ releases: [lease.leaseId] });
+    // a second seat while the first is held is still over the MAX
+    expect(deniedCode(pools.checkout(request({ user: 'ann', host: 'other' }), NOW + 2_000, max))).toBe('OPTIONS_MAX');
+  });
+
   it('ends linger in reclaimIdle; the options file LINGER counts too', () => {
     const pools = new PoolSet([line({ count: 1 })]);
     const lease = granted(pools.checkout(request(), NOW, opts('LINGER f1 20')));
