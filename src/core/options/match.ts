@@ -4,7 +4,8 @@ import type { FeatureSelector, Options, PolicyFeature, Requester, Target } from 
 
 /**
  * USER, DISPLAY, PROJECT and group names compare exactly (IBM documents the options file as
- * case-sensitive); host names compare case-insensitively because DNS does.
+ * case-sensitive); host names compare case-insensitively because DNS does; with
+ * GROUPCASEINSENSITIVE ON, so do the user names listed in a GROUP.
  */
 export function matchesTarget(options: Options, target: Target, who: Requester): boolean {
   switch (target.type) {
@@ -19,7 +20,7 @@ export function matchesTarget(options: Options, target: Target, who: Requester):
     case 'INTERNET':
       return matchesIpPattern(who.ip, target.name);
     case 'GROUP':
-      return (options.groups[target.name] ?? []).includes(who.user);
+      return (options.groups[target.name] ?? []).some((user) => (options.groupCaseInsensitive ? user.toLowerCase() === who.user.toLowerCase() : user === who.user));
     case 'HOST_GROUP':
       return (options.hostGroups[target.name] ?? []).some((host) => sameHost(host, who.host));
   }

@@ -27,7 +27,6 @@ const ignoredKeywords = new Set([
   'EXCLUDE_ENTITLEMENT',
   'EXCLUDEALL_ENTITLEMENT',
   'FQDN_MATCHING',
-  'GROUPCASEINSENSITIVE',
   'INCLUDE_BORROW',
   'INCLUDE_ENTITLEMENT',
   'INCLUDEALL_ENTITLEMENT',
@@ -64,7 +63,7 @@ function parseLine(logical: LogicalLine, ctx: ParseContext): void {
   if (!keyword) return;
   if (logical.unterminatedQuoteColumn !== null) {
     const at = { ...keyword, column: logical.unterminatedQuoteColumn };
-    ctx.report('error', at, 'Unterminated quote; the line is ignored.', 'Close the quoted feature with a second `"`.');
+    ctx.report('error', at, 'Unterminated quote.', 'Close the quoted feature with a second `"`.');
     return;
   }
   const name = keyword.text.toUpperCase();
@@ -81,7 +80,7 @@ function parseLine(logical: LogicalLine, ctx: ParseContext): void {
     'warning',
     keyword,
     `Unknown keyword "${keyword.text}"; the line is ignored.`,
-    'Check the spelling; keywords are INCLUDE, EXCLUDE, INCLUDEALL, EXCLUDEALL, RESERVE, MAX, GROUP, HOST_GROUP, TIMEOUT, TIMEOUTALL, LINGER, NOLOG, REPORTLOG, DEBUGLOG.',
+    'Check the spelling; keywords are INCLUDE, EXCLUDE, INCLUDEALL, EXCLUDEALL, RESERVE, MAX, GROUP, HOST_GROUP, GROUPCASEINSENSITIVE, TIMEOUT, TIMEOUTALL, LINGER, NOLOG, REPORTLOG, DEBUGLOG.',
   );
 }
 
@@ -101,6 +100,15 @@ const lineParsers: Record<string, LineParser> = {
     if (!expectArgs(kw, args, 1, 'TIMEOUTALL seconds', ctx)) return;
     const seconds = parseCount(args[0], ctx, 'seconds');
     if (seconds !== null) ctx.options.timeoutAll = seconds;
+  },
+  GROUPCASEINSENSITIVE: (kw, args, ctx) => {
+    if (!expectArgs(kw, args, 1, 'GROUPCASEINSENSITIVE ON|OFF', ctx)) return;
+    const value = args[0].text.toUpperCase();
+    if (value !== 'ON' && value !== 'OFF') {
+      ctx.report('error', args[0], `GROUPCASEINSENSITIVE takes ON or OFF, not "${args[0].text}".`, 'Write `GROUPCASEINSENSITIVE ON`.');
+      return;
+    }
+    ctx.options.groupCaseInsensitive = value === 'ON';
   },
   NOLOG: (kw, args, ctx) => {
     if (!expectArgs(kw, args, 1, 'NOLOG IN|OUT|DENIED|QUEUED', ctx)) return;
@@ -128,7 +136,7 @@ function expectArgs(keyword: Token, args: Token[], count: number, syntax: string
   if (args.length === count) return true;
   const at = args.length > count ? args[count] : keyword;
   const problem = args.length > count ? 'too many values' : 'missing values';
-  ctx.report('error', at, `${keyword.text.toUpperCase()}: ${problem}; the line is ignored.`, `Write \`${syntax}\`.`);
+  ctx.report('error', at, `${keyword.text.toUpperCase()}: ${problem}.`, `Write \`${syntax}\`.`);
   return false;
 }
 

@@ -59,6 +59,8 @@ export interface Options {
   /** GROUP / USER_GROUP: repeated lines with the same name add members. */
   groups: Record<string, string[]>;
   hostGroups: Record<string, string[]>;
+  /** GROUPCASEINSENSITIVE ON: user names in GROUP lists match whatever their case. */
+  groupCaseInsensitive: boolean;
   includes: FeatureRule[];
   excludes: FeatureRule[];
   includeAll: AllRule[];
@@ -111,6 +113,7 @@ export function emptyOptions(fileName: string): Options {
     fileName,
     groups: {},
     hostGroups: {},
+    groupCaseInsensitive: false,
     includes: [],
     excludes: [],
     includeAll: [],

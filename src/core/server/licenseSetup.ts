@@ -171,7 +171,8 @@ function loadOptions(licensePath: string, vendor: string, declared: string | nul
   const { options, diagnostics } = parseOptionsFile(readFileSync(file, 'utf8'), file);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const lines = diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  hint: ${d.hint}`);
-  if (errors.length > 0) throw new SetupError(lines.join('\n'));
+  // fail closed: a rule the server cannot read might be an EXCLUDE
+  if (errors.length > 0) throw new SetupError(`options file ${file} has errors, so the server does not use it (fix them, then lmreread):\n${lines.join('\n')}`);
   notes.push(...lines);
   return options;
 }

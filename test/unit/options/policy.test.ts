@@ -65,6 +65,14 @@ describe('isAllowed precedence (reference 5.1)', () => {
     expect(isAllowed(o, feature('f1'), who('x', 'bigbox'))).toMatchObject({ allowed: false });
   });
 
+  it('GROUPCASEINSENSITIVE ON lets GROUP members match in any case; OFF (the default) does not', () => {
+    const rules = 'GROUP eng Ann\nINCLUDE f1 GROUP eng';
+    expect(isAllowed(opts(rules), feature('f1'), who('ann'))).toMatchObject({ allowed: false });
+    expect(isAllowed(opts(`GROUPCASEINSENSITIVE ON\n${rules}`), feature('f1'), who('ann'))).toEqual({ allowed: true });
+    expect(isAllowed(opts(`GROUPCASEINSENSITIVE OFF\n${rules}`), feature('f1'), who('ann'))).toMatchObject({ allowed: false });
+    expect(parseOptionsFile('GROUPCASEINSENSITIVE maybe', 'v.opt').diagnostics).toEqual([expect.objectContaining({ severity: 'error', message: 'GROUPCASEINSENSITIVE takes ON or OFF, not "maybe".' })]);
+  });
+
   it('honours feature qualifiers: VERSION compares numerically, other keywords exactly', () => {
     const o = opts('EXCLUDE f1:VERSION=2.0 USER bob\nEXCLUDE "f2 VENDOR_STRING=pro" USER bob');
     expect(isAllowed(o, feature('f1', '2'), who('bob'))).toMatchObject({ allowed: false });
