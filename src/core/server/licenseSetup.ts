@@ -73,7 +73,10 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
       ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); the license can only be served there`
       : null;
   if (serverProblem) notes.push(serverProblem);
-  const poolLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
+  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
+  const superseded = supersededLines(file.features, allLines);
+  for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
+  const poolLines = allLines.filter((_, i) => !superseded.has(file.features[i]!));
   for (const line of poolLines) {
     if (line.notServed && line.notServed.detail !== serverProblem) notes.push(`"${line.name}" (${line.source}) is not served: ${line.notServed.detail}`);
   }
@@ -82,6 +85,32 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
     options.set(vendor.name, loadOptions(licensePath, vendor.name, vendor.options, notes));
   }
   return { file, licensePath, self, rank, poolLines, options, notes };
+}
+
+/**
+ * SUPERSEDE (reference 1.5): a served line with `SUPERSEDE[="f1 f2"]` and ISSUED= replaces the
+ * lines of its vendor for its own name (or the names listed) that were issued before it, or carry
+ * no ISSUED date. A line the server cannot serve (edited, unsigned) supersedes nothing.
+ */
+function supersededLines(lines: readonly FeatureLine[], poolLines: readonly PoolLine[]): Map<FeatureLine, FeatureLine> {
+  const issuedMs = (line: FeatureLine): number | null => {
+    const issued = commonAttributes(line).issued;
+    const parsed = issued ? parseLicenseDate(issued) : null;
+    return parsed?.ok && parsed.date !== 'year-zero' ? Date.UTC(parsed.date.year, parsed.date.month - 1, parsed.date.day) : null;
+  };
+  const superseded = new Map<FeatureLine, FeatureLine>();
+  lines.forEach((by, i) => {
+    const names = commonAttributes(by).supersede;
+    const issued = issuedMs(by);
+    if (names === null || issued === null || poolLines[i]!.notServed) return;
+    const replaces = names.length > 0 ? names : [by.name];
+    for (const line of lines) {
+      if (line === by || line.vendor !== by.vendor || !replaces.includes(line.name)) continue;
+      const lineIssued = issuedMs(line);
+      if (lineIssued === null || lineIssued < issued) superseded.set(line, by);
+    }
+  });
+  return superseded;
 }
 
 /** `--as`, else the SERVER line naming this host (name or local address), else the only line. */

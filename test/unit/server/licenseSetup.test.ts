@@ -1,0 +1,48 @@
+// What a license file serves once read with its trusted key: SUPERSEDE replaces older lines.
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseVendorKeyFile, TrustStore } from '../../../src/core/license';
+import { buildPools, issuedSeats } from '../../../src/core/pool';
+import { loadLicenseSetup } from '../../../src/core/server/licenseSetup';
+import { TEST_HOSTID, writeSignedLicense, type TestFeature } from '../../support/signedLicense';
+import { makeTempDir } from '../../support/tempDir';
+
+const temp = makeTempDir('triad-setup-');
+afterAll(() => temp.remove());
+const NOW = Date.UTC(2026, 10, 29);
+
+function served(name: string, features: TestFeature[]) {
+  const license = writeSignedLicense(`${temp.dir}/${name}`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features });
+  const key = parseVendorKeyFile(readFileSync(license.publicKeyPath, 'utf8'));
+  const trust = new TrustStore();
+  if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
+  const setup = loadLicenseSetup(license.licensePath, { hostid: TEST_HOSTID }, trust, NOW);
+  const { pools } = buildPools(setup.poolLines);
+  return { seats: Object.fromEntries(pools.map((p) => [p.name, issuedSeats(p, NOW)])), notes: setup.notes };
+}
+
+describe('SUPERSEDE (reference 1.5)', () => {
+  it("replaces the same feature's lines issued before it, or without ISSUED, and says so", () => {
+    const { seats, notes } = served('same-name', [
+      { name: 'f1', count: 5, attributes: ['ISSUED=1-jan-2025'] },
+      { name: 'f1', count: 3 },
+      { name: 'f1', count: 10, attributes: ['ISSUED=1-jan-2026', 'SUPERSEDE'] },
+      { name: 'f1', count: 2, attributes: ['ISSUED=1-feb-2026'] },
+      { name: 'other', count: 4, attributes: ['ISSUED=1-jan-2020'] },
+    ]);
+    expect(seats).toEqual({ f1: 12, other: 4 });
+    expect(notes.filter((n) => n.includes('superseded'))).toEqual([
+      expect.stringMatching(/^"f1" \(license\.lic:\d+\) is superseded by line \d+ \(SUPERSEDE, ISSUED=1-jan-2026\)$/),
+      expect.stringMatching(/^"f1" \(license\.lic:\d+\) is superseded by line \d+/),
+    ]);
+  });
+
+  it('with a list, replaces the listed features', () => {
+    const { seats } = served('listed', [
+      { name: 'old_a', count: 5, attributes: ['ISSUED=1-jan-2025'] },
+      { name: 'old_b', count: 5 },
+      { name: 'suite', count: 8, attributes: ['ISSUED=1-jan-2026', 'SUPERSEDE="old_a old_b"'] },
+    ]);
+    expect(seats).toEqual({ suite: 8 });
+  });
+});
