@@ -72,3 +72,11 @@ export function startOfDayMs(date: CalendarDate): number {
 export function isExpired(expiry: Expiry, nowMs: number): boolean {
   return !expiry.permanent && nowMs >= endOfDayMs(expiry);
 }
+
+/** An expiry as an options-file qualifier may write it (`EXPDATE=31-Dec-2026`), in formatExpiry's form; other text as is. */
+export function canonicalExpiryText(text: string): string {
+  if (text.toLowerCase() === 'permanent') return 'permanent';
+  const parsed = parseLicenseDate(text);
+  if (!parsed.ok) return text;
+  return parsed.date === 'year-zero' ? 'permanent' : formatLicenseDate(parsed.date);
+}

@@ -1,4 +1,5 @@
 /** Who-matches-what rules shared by every option keyword. */
+import { canonicalExpiryText } from '../license/expiry';
 import { compareVersions } from './version';
 import type { FeatureSelector, Options, PolicyFeature, Requester, Target } from './types';
 
@@ -43,6 +44,7 @@ export function selectorMatches(selector: FeatureSelector, feature: PolicyFeatur
   if (selector.name !== feature.name) return false;
   return Object.entries(selector.qualifiers).every(([key, value]) => {
     if (key === 'VERSION') return compareVersions(value, feature.version) === 0;
+    if (key.toUpperCase() === 'EXPDATE') return feature.attrs.EXPDATE === canonicalExpiryText(value);
     const actual = Object.entries(feature.attrs).find(([k]) => k.toUpperCase() === key.toUpperCase());
     return actual !== undefined && actual[1] === value;
   });

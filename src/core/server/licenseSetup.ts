@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   commonAttributes,
   formatDiagnostic,
+  formatExpiry,
   hasErrors,
   hostIdMatches,
   localHostIds,
@@ -87,6 +88,8 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   return { file, licensePath, self, rank, poolLines, options, notes };
 }
 
+const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vendor_info']);
+
 /**
  * SUPERSEDE (reference 1.5): a served line with `SUPERSEDE[="f1 f2"]` and ISSUED= replaces the
  * lines of its vendor for its own name (or the names listed) that were issued before it, or carry
@@ -146,7 +149,10 @@ function toPoolLine(
   const common = commonAttributes(line);
   const source = `${path.basename(licensePath)}:${line.line}`;
   const attrs: Record<string, string> = {};
-  for (const a of line.attributes) if (a.key === a.key.toUpperCase()) attrs[a.key] = a.value ?? '';
+  // what an options-file qualifier can name: the publisher's attributes, the end-user ones
+  // (reference 5.1) and the expiry date
+  for (const a of line.attributes) if (a.key === a.key.toUpperCase() || endUserAttributes.has(a.key.toLowerCase())) attrs[a.key] = a.value ?? '';
+  attrs.EXPDATE = formatExpiry(line.expiry);
   const start = common.start ? parseLicenseDate(common.start) : null;
   const startMs = start?.ok && start.date !== 'year-zero' ? Date.UTC(start.date.year, start.date.month - 1, start.date.day) : null;
   return {

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseVendorKeyFile, TrustStore } from '../../../src/core/license';
-import { buildPools, issuedSeats } from '../../../src/core/pool';
+import { isAllowed } from '../../../src/core/options';
+import { buildPools, issuedSeats, policyFeatureOf } from '../../../src/core/pool';
 import { loadLicenseSetup } from '../../../src/core/server/licenseSetup';
 import { TEST_HOSTID, writeSignedLicense, type TestFeature } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
@@ -11,14 +12,14 @@ const temp = makeTempDir('triad-setup-');
 afterAll(() => temp.remove());
 const NOW = Date.UTC(2026, 10, 29);
 
-function served(name: string, features: TestFeature[]) {
-  const license = writeSignedLicense(`${temp.dir}/${name}`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features });
+function served(name: string, features: TestFeature[], options?: string) {
+  const license = writeSignedLicense(`${temp.dir}/${name}`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features, options });
   const key = parseVendorKeyFile(readFileSync(license.publicKeyPath, 'utf8'));
   const trust = new TrustStore();
   if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
   const setup = loadLicenseSetup(license.licensePath, { hostid: TEST_HOSTID }, trust, NOW);
   const { pools } = buildPools(setup.poolLines);
-  return { seats: Object.fromEntries(pools.map((p) => [p.name, issuedSeats(p, NOW)])), notes: setup.notes };
+  return { seats: Object.fromEntries(pools.map((p) => [p.name, issuedSeats(p, NOW)])), notes: setup.notes, pools, options: setup.options.get('ibmratl') ?? null };
 }
 
 describe('SUPERSEDE (reference 1.5)', () => {
@@ -44,5 +45,20 @@ describe('SUPERSEDE (reference 1.5)', () => {
       { name: 'suite', count: 8, attributes: ['ISSUED=1-jan-2026', 'SUPERSEDE="old_a old_b"'] },
     ]);
     expect(seats).toEqual({ suite: 8 });
+  });
+});
+
+describe('options-file qualifiers on what a line carries (reference 5.1)', () => {
+  it('match EXPDATE (any case, with or without a leading zero) and the end-user attributes', () => {
+    const { pools, options } = served(
+      'qualifiers',
+      [{ name: 'f1', count: 5, expiry: '31-dec-2030', attributes: ['asset_info=ABC'] }],
+      'EXCLUDE f1:EXPDATE=31-Dec-2030 USER ann\nEXCLUDE "f1 asset_info=ABC" USER bob\nEXCLUDE f1:EXPDATE=30-dec-2030 USER cat\n',
+    );
+    const feature = policyFeatureOf(pools[0]!);
+    const who = (user: string) => ({ user, host: 'ws', display: ':0', ip: '10.0.0.1' });
+    expect(isAllowed(options!, feature, who('ann'))).toMatchObject({ allowed: false });
+    expect(isAllowed(options!, feature, who('bob'))).toMatchObject({ allowed: false });
+    expect(isAllowed(options!, feature, who('cat'))).toEqual({ allowed: true });
   });
 });
