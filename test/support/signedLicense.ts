@@ -24,6 +24,8 @@ export interface TestLicense {
   /** `extra`: keywords after the port, e.g. `PRIMARY_IS_MASTER` or `HEARTBEAT_INTERVAL=1`. */
   servers: { host: string; hostid: string; port?: number; extra?: string }[];
   features: TestFeature[];
+  /** PACKAGE lines as written (signed with the features), e.g. `PACKAGE suite ibmratl 1.0 COMPONENTS="a b"`. */
+  packages?: string[];
   /** Options file text, written as VENDOR.opt beside the license. */
   options?: string;
 }
@@ -43,6 +45,7 @@ export function licenseText(license: TestLicense): string {
     '# written by test/support/signedLicense.ts',
     ...license.servers.map((s) => `SERVER ${s.host} ${s.hostid}${s.port !== undefined ? ` ${s.port}` : ''}${s.extra ? ` ${s.extra}` : ''}`),
     `VENDOR ${vendor}`,
+    ...(license.packages ?? []),
     ...license.features.map(
       (f) =>
         `${f.keyword ?? 'INCREMENT'} ${f.name} ${vendor} ${f.version ?? '1.0'} ${f.expiry ?? 'permanent'} ${f.count}` +

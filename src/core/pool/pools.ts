@@ -20,20 +20,21 @@ export function poolKeyOf(line: PoolLine): string {
 export function buildPools(lines: readonly PoolLine[]): { pools: Pool[]; ignored: IgnoredLine[] } {
   const byKey = new Map<string, Pool>();
   const ignored: IgnoredLine[] = [];
-  /** SIGN= value -> the line that carried it first: a pasted copy of a signed line adds nothing. */
+  /** vendor + name + SIGN= -> the line that carried it first: a pasted copy of a signed line adds nothing. */
   const signatures = new Map<string, string>();
   /** vendor + name -> the FEATURE line that counts (the first one that is served). */
   const firstFeature = new Map<string, PoolLine>();
   const onlyFirstFeature = (line: PoolLine, first: PoolLine) =>
     ignored.push({ line, reason: `only the first FEATURE line of "${line.name}" counts (${first.source}); use INCREMENT to add seats` });
   for (const line of lines) {
-    const sign = line.attrs.SIGN;
-    const original = sign ? signatures.get(sign) : undefined;
+    // (with the name: the components of one PACKAGE share their enabling line's SIGN=)
+    const signed = line.attrs.SIGN ? JSON.stringify([line.vendor, line.name, line.attrs.SIGN]) : null;
+    const original = signed ? signatures.get(signed) : undefined;
     if (original) {
       ignored.push({ line, reason: `a copy of ${original} (the same signed line): a line's seats count once` });
       continue;
     }
-    if (sign) signatures.set(sign, line.source);
+    if (signed) signatures.set(signed, line.source);
     // a line the server cannot serve (bad signature, other host id) does not hide a good one
     if (line.keyword === 'FEATURE' && !line.notServed) {
       const name = JSON.stringify([line.vendor, line.name]);

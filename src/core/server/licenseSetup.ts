@@ -19,6 +19,7 @@ import {
   type TrustStore,
 } from '../license';
 import { parseOptionsFile, type Options } from '../options';
+import { expandPackages } from './licensePackages';
 import type { PoolLine } from '../pool';
 import type { MemberRank } from '../../shared/status';
 
@@ -77,7 +78,10 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
   const superseded = supersededLines(file.features, allLines);
   for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
-  const poolLines = allLines.filter((_, i) => !superseded.has(file.features[i]!));
+  const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
+  const packages = expandPackages(file, served, trust, path.basename(licensePath));
+  notes.push(...packages.notes);
+  const poolLines = packages.poolLines;
   for (const line of poolLines) {
     if (line.notServed && line.notServed.detail !== serverProblem) notes.push(`"${line.name}" (${line.source}) is not served: ${line.notServed.detail}`);
   }

@@ -12,8 +12,8 @@ const temp = makeTempDir('triad-setup-');
 afterAll(() => temp.remove());
 const NOW = Date.UTC(2026, 10, 29);
 
-function served(name: string, features: TestFeature[], options?: string) {
-  const license = writeSignedLicense(`${temp.dir}/${name}`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features, options });
+function served(name: string, features: TestFeature[], options?: string, packages?: string[]) {
+  const license = writeSignedLicense(`${temp.dir}/${name}`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features, options, packages });
   const key = parseVendorKeyFile(readFileSync(license.publicKeyPath, 'utf8'));
   const trust = new TrustStore();
   if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
@@ -60,5 +60,23 @@ describe('options-file qualifiers on what a line carries (reference 5.1)', () =>
     expect(isAllowed(options!, feature, who('ann'))).toMatchObject({ allowed: false });
     expect(isAllowed(options!, feature, who('bob'))).toMatchObject({ allowed: false });
     expect(isAllowed(options!, feature, who('cat'))).toEqual({ allowed: true });
+  });
+});
+
+describe('PACKAGE (reference 1.6)', () => {
+  it('serves the components of a signed package through its enabling line', () => {
+    const { seats, pools, notes } = served('package', [{ name: 'suite', count: 3 }, { name: 'plain', count: 1 }], undefined, [
+      'PACKAGE suite ibmratl 1.0 COMPONENTS="modeler analyzer:2.0:2"',
+    ]);
+    expect(seats).toEqual({ modeler: 3, analyzer: 6, plain: 1 });
+    expect(pools.find((p) => p.name === 'analyzer')?.version).toBe('2.0');
+    expect(pools.find((p) => p.name === 'modeler')?.version).toBe('1.0');
+    expect(notes.filter((n) => n.includes('PACKAGE'))).toEqual([]);
+  });
+
+  it('says that OPTIONS=SUITE is served as separate features', () => {
+    const { seats, notes } = served('suite', [{ name: 'suite', count: 2 }], undefined, ['PACKAGE suite ibmratl 1.0 COMPONENTS="a b" OPTIONS=SUITE']);
+    expect(seats).toEqual({ a: 2, b: 2 });
+    expect(notes).toContainEqual(expect.stringMatching(/^PACKAGE suite \(license\.lic:\d+\): OPTIONS=SUITE is not supported/));
   });
 });
