@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
-import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
+import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
 import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
 import type { Store } from '../store';
 import type { PeerHook, PeerLink } from './listener';
@@ -79,6 +79,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /**
+   * Set when a flush failed to commit: what the machine decided is not on disk, so nothing of it
+   * may leave this member and the machine must not go on from it. Final: the server stops.
+   */
+  private failed: Error | null = null;
+  /** Outbound links still connecting or in their handshake (stop() cuts them too). */
+  private readonly dialSockets = new Set<net.Socket>();
   /** The last 'serving' effect performed; within a turn the machine may already be further. */
   private servingPerformed = false;
 
@@ -108,13 +115,25 @@ export class TriadDriver implements LeaseLog, MasterGate {
   stop(): void {
     this.flushEffects();
     this.stopped = true;
+    this.halt(new Error('The license server is stopping.'));
+  }
+
+  /** Stops ticking, cuts every peer link and refuses every waiting op. */
+  private halt(reason: Error): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const link of this.links.values()) link.close();
     this.links.clear();
-    for (const op of this.pending.values()) op.reject(new Error('The license server is stopping.'));
+    for (const socket of this.dialSockets) socket.destroy();
+    this.dialSockets.clear();
+    for (const op of this.pending.values()) op.reject(reason);
     this.pending.clear();
-    this.masterLog.abandon('The license server is stopping.');
+    this.masterLog.abandon(reason.message);
+  }
+
+  /** Ops asked for after stop() or a failed flush are refused at once (they would never settle). */
+  private refusal(): Error | null {
+    return this.failed ?? (this.stopped ? new Error('The license server is stopping.') : null);
   }
 
   /** Install on the license listener: peers that dial us arrive here after their hello frame. */
@@ -125,6 +144,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   readonly replicated = true;
 
   commit(op: LeaseOp): Promise<void> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     const requestId = `op-${this.nextRequest++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
@@ -139,6 +160,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   // ---- MasterGate -----------------------------------------------------------------------------
 
   role(): ServerRole {
+    if (this.failed) return 'no-quorum';
     const now = this.deps.now();
     // master only once the machine's 'serving' has been performed (at the end of the turn that
     // made it so): the licensing service reloads its seats then, and must not grant before that
@@ -213,6 +235,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
    * it; each member installs it (installLicense) as the switch commits there.
    */
   distributeLicense(payload: unknown, identity: LicenseIdentity): Promise<void> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     const requestId = `op-${this.nextRequest++}`;
     const previous = this.machine.state.identity;
     return new Promise((resolve, reject) => {
@@ -234,6 +258,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   // ---- machine --------------------------------------------------------------------------------
 
   private step(input: QuorumInput): void {
+    if (this.failed || this.stopped) return;
     if (input.type === 'tick') this.dialMissing();
     const effects = this.machine.step(input);
     if (effects.length === 0) return;
@@ -251,22 +276,41 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private flushEffects(): void {
     this.flushScheduled = false;
     // stop() flushed what was decided; the store may be closed by now
-    if (this.stopped) return;
+    if (this.stopped || this.failed) return;
     const effects = this.outbox;
     this.outbox = [];
     if (effects.length === 0) return;
-    this.deps.store.transaction(() => {
-      saveQuorumState(
-        this.deps.store,
-        effects.filter((effect) => effect.type === 'persist'),
-      );
-      for (const effect of effects) {
-        if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
-      }
-    });
+    try {
+      this.deps.store.transaction(() => {
+        saveQuorumState(
+          this.deps.store,
+          effects.filter((effect) => effect.type === 'persist'),
+        );
+        for (const effect of effects) {
+          if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
+        }
+      });
+    } catch (error) {
+      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     // every persist effect so far is durable: committed entries may now leave memory
     this.machine.releaseMemory();
     for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
+  }
+
+  /**
+   * The turn's writes did not commit (a failed fsync, a full or broken disk): its votes, acks and
+   * grants must not leave this member, so none of its effects are performed and the member stops
+   * taking part; the server then stops (as for a failed fsync of a single server).
+   */
+  private storeFailed(error: Error): void {
+    const reason = `writing the quorum log failed: ${error.message}`;
+    this.failed = new Error(`The grant could not be made durable (${reason}).`);
+    this.halt(this.failed);
+    this.deps.debug('lmgrd', `Cannot make license grants durable: ${reason}. Stopping; check the disk of ${this.deps.store.dataDir}, then restart.`);
+    for (const listener of this.listeners) listener();
+    setImmediate(() => this.deps.requestShutdown(reason));
   }
 
   /** The part of an effect beyond its store write (done in flushEffects). */
@@ -444,8 +488,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
         })
       : net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress });
     socket.setNoDelay(true);
-    // the listener side may send up to a reply frame's size (long vote suffixes)
-    const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
+    this.dialSockets.add(socket);
+    // the member dialled may send up to a reply frame's size (long vote suffixes) once it has
+    // proven itself; it sends nothing sealed before our confirm, so no large frame can come earlier
+    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     const write = (frame: unknown) => {
       // the member we dialled accepts large frames once it has greeted us (allowLargeFrames)
       if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
@@ -459,6 +505,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
         socket.destroy();
       } else if (event.kind === 'established') {
         established = true;
+        decoder.raiseLimit(MAX_REPLY_FRAME_BYTES);
+        this.dialSockets.delete(socket);
         this.dialing.delete(rank);
         this.register(rank, live);
       } else if (event.kind === 'message') this.receive(rank, event.message, live);
@@ -496,6 +544,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     });
     socket.on('error', () => {});
     socket.on('close', () => {
+      this.dialSockets.delete(socket);
       this.dialing.delete(rank);
       if (established) this.unregister(rank, live);
     });

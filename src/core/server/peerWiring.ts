@@ -73,18 +73,37 @@ export function createTriad(context: TriadContext): TriadParts {
   };
 }
 
+/** How long a resolved member address is trusted before it is looked up again. */
+const MEMBER_LOOKUP_TTL_MS = 60_000;
+
 /**
- * Without a cluster secret, peers are trusted by address: SERVER-line host names are resolved
- * once at start (an IP address needs no lookup). An unresolved name trusts nobody.
+ * Without a cluster secret, peers are trusted by address: SERVER-line host names are resolved at
+ * start and again when an answer is older than a minute, or failed (DNS is often not up yet at
+ * boot; a failure must not lock a member out until restart). Until a name resolves it trusts
+ * nobody; an IP address needs no lookup.
  */
-function resolveMemberHosts(hosts: string[]): (rank: Rank) => readonly string[] {
-  const resolved = new Map<number, string[]>();
+export function resolveMemberHosts(hosts: string[], resolve: (host: string) => Promise<string[]> = lookupAll, now: () => number = Date.now): (rank: Rank) => readonly string[] {
+  const resolved = new Map<number, { addresses: string[]; at: number }>();
+  const inFlight = new Set<number>();
+  const refresh = (rank: number) => {
+    if (inFlight.has(rank)) return;
+    inFlight.add(rank);
+    const settle = (addresses: string[]) => {
+      resolved.set(rank, { addresses, at: now() });
+      inFlight.delete(rank);
+    };
+    resolve(hosts[rank]!).then(settle, () => settle([]));
+  };
   hosts.forEach((host, rank) => {
-    if (net.isIP(host)) return;
-    lookup(host, { all: true }).then(
-      (found) => resolved.set(rank, found.map((entry) => entry.address)),
-      () => resolved.set(rank, []),
-    );
+    if (!net.isIP(host)) refresh(rank);
   });
-  return (rank) => resolved.get(rank) ?? [];
+  return (rank) => {
+    const entry = resolved.get(rank);
+    if (entry && (entry.addresses.length === 0 || now() - entry.at >= MEMBER_LOOKUP_TTL_MS)) refresh(rank);
+    return entry?.addresses ?? [];
+  };
+}
+
+async function lookupAll(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true })).map((entry) => entry.address);
 }

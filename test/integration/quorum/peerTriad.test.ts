@@ -68,6 +68,8 @@ interface Member {
   listener: LicenseListener;
   driver: TriadDriver | null;
   debug: string[];
+  /** Reasons the driver asked its server to stop for. */
+  shutdowns: string[];
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -88,6 +90,7 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
     listener: listeners[rank],
     driver: null,
     debug: [],
+    shutdowns: [],
   }));
   const start = (member: Member, secret: string | null = CLUSTER_SECRET) => {
     const config: QuorumConfig = {
@@ -107,7 +110,7 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
       addresses,
       now: () => Date.now(),
       debug: (daemon, message) => member.debug.push(`(${daemon}) ${message}`),
-      requestShutdown: () => {},
+      requestShutdown: (reason) => member.shutdowns.push(reason),
       reread: () => {},
       installLicense: () => {},
       secret,
@@ -190,6 +193,42 @@ describe('triad driver over real sockets', () => {
     expect(p.driver!.role()).toBe('standby');
     expect(p.store.leases.get('L1')?.leaseId).toBe('L1');
   }, 60_000);
+
+  it('a member whose quorum-log commit fails sends nothing of that turn, takes no further part and asks to stop', async () => {
+    const { members, start, stop } = await triad();
+    const [p, s, t] = members;
+    for (const member of members) start(member);
+    await waitFor(() => p.driver!.role() === 'master' && s.driver!.role() === 'standby' && t.driver!.role() === 'standby', 10_000);
+    await p.driver!.commit({ kind: 'grant', lease: lease('L1') });
+    await waitFor(() => s.store.leases.get('L1') && t.store.leases.get('L1'), 3000);
+
+    // the secondary's disk fails: its next commit throws, as a COMMIT whose fsync fails does
+    (s.store as { transaction: Store['transaction'] }).transaction = () => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_FSYNC' });
+    };
+    await p.driver!.commit({ kind: 'grant', lease: lease('L2') });
+    await waitFor(() => s.shutdowns.length > 0, 3000);
+    expect(s.shutdowns).toEqual(['writing the quorum log failed: disk I/O error']);
+    expect(s.debug).toContainEqual(expect.stringMatching(/^\(lmgrd\) Cannot make license grants durable: writing the quorum log failed: disk I\/O error\. Stopping; check the disk of /));
+    expect(s.driver!.role()).toBe('no-quorum');
+    await expect(s.driver!.commit({ kind: 'checkin', leaseId: 'L1', atMs: 3 })).rejects.toThrow('could not be made durable');
+    // the master carried on with the tertiary: more seats commit and reach its lease table
+    await p.driver!.commit({ kind: 'grant', lease: lease('L3') });
+    await waitFor(() => t.store.leases.get('L2') && t.store.leases.get('L3'), 3000);
+    // what the failed turn decided never reached the disk, and the member stopped stepping
+    expect(s.store.leases.get('L2')).toBeNull();
+    expect(s.store.leases.get('L3')).toBeNull();
+  }, 30_000);
+
+  it('refuses an op asked of a stopped driver at once instead of leaving it waiting', async () => {
+    const { members, start } = await triad();
+    const [p] = members;
+    start(p);
+    const driver = p.driver!;
+    driver.stop();
+    await expect(driver.commit({ kind: 'grant', lease: lease('late') })).rejects.toThrow('The license server is stopping.');
+    await expect(driver.distributeLicense({}, identity)).rejects.toThrow('The license server is stopping.');
+  }, 10_000);
 
   it('says "master" only after telling its listeners, never in the turn that made it master', async () => {
     // the licensing service reloads its seats when told; a "master" before that, even for the
