@@ -134,3 +134,25 @@ describe('License files screen', () => {
     expect(await screen.findByText('0123456789abcdef')).toBeTruthy();
   });
 });
+
+describe('trusted vendor keys', () => {
+  it('asks before it stops trusting a key, and removes it only when confirmed', async () => {
+    const key = { vendor: 'demo', publicKey: 'PEM', addedAt: 0, fingerprint: 'SHA256:abc' };
+    let trusted = [key];
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => trusted,
+      'keys.remove': () => (trusted = []),
+    });
+    renderScreen(fake);
+    await userEvent.click(await screen.findByRole('button', { name: 'Remove key SHA256:abc of demo' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('stop being served at once');
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(fake.callsOf('keys.remove')).toHaveLength(0);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove key SHA256:abc of demo' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Stop trusting' }));
+    await waitFor(() => expect(fake.callsOf('keys.remove')).toEqual([{ vendor: 'demo', fingerprint: 'SHA256:abc' }]));
+    expect(await screen.findByText(/No trusted keys: no signed feature is served/)).toBeTruthy();
+  });
+});

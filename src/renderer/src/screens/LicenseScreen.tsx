@@ -2,6 +2,7 @@ import { Button, Checkbox, Field, Input, Table, TableBody, TableCell, TableHeade
 import { useState } from 'react';
 import type { LicenseCheckReport } from '../../../shared/contract';
 import { CheckReport } from '../components/CheckReport';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { FileDrop } from '../components/FileDrop';
 import { useAction, useEvent, useQuery } from '../useTransport';
@@ -123,8 +124,12 @@ function TrustedKeys() {
       setPublicKey('');
     }
   };
-  const remove = async (v: string, fingerprint: string) => {
-    const next = await action.run('keys.remove', { vendor: v, fingerprint });
+  // removing a key stops serving its vendor's lines at once: asked first
+  const [toRemove, setToRemove] = useState<{ vendor: string; fingerprint: string } | null>(null);
+  const remove = async () => {
+    if (!toRemove) return;
+    setToRemove(null);
+    const next = await action.run('keys.remove', toRemove);
     if (next) keys.set(next);
   };
 
@@ -134,7 +139,7 @@ function TrustedKeys() {
       <Text as="p">The server serves a feature only when its SIGN= verifies against a trusted key of its vendor.</Text>
       <ErrorBar error={keys.error ?? action.error} onRetry={() => void keys.reload()} />
       {keys.state === 'loading' && !keys.value && <Loading label="Loading keys…" />}
-      {keys.value && keys.value.length === 0 && <Empty>No trusted keys: every signature reads “unverified”.</Empty>}
+      {keys.value && keys.value.length === 0 && <Empty>No trusted keys: no signed feature is served. Add the vendor's public key (.pub) below.</Empty>}
       {keys.value && keys.value.length > 0 && (
         <Table aria-label="Trusted vendor keys" size="small">
           <TableHeader>
@@ -156,7 +161,7 @@ function TrustedKeys() {
                 </TableCell>
                 <TableCell>{new Date(k.addedAt).toLocaleString()}</TableCell>
                 <TableCell>
-                  <Button size="small" onClick={() => void remove(k.vendor, k.fingerprint)} aria-label={`Remove key ${k.fingerprint} of ${k.vendor}`}>
+                  <Button size="small" onClick={() => setToRemove({ vendor: k.vendor, fingerprint: k.fingerprint })} aria-label={`Remove key ${k.fingerprint} of ${k.vendor}`}>
                     Remove
                   </Button>
                 </TableCell>
@@ -165,6 +170,9 @@ function TrustedKeys() {
           </TableBody>
         </Table>
       )}
+      <ConfirmDialog open={toRemove !== null} title={`Stop trusting this ${toRemove?.vendor ?? ''} key?`} confirmLabel="Stop trusting" onConfirm={() => void remove()} onCancel={() => setToRemove(null)}>
+        Lines of vendor {toRemove?.vendor} that this key signed stop being served at once: new checkouts of them are denied until the key is trusted again.
+      </ConfirmDialog>
       <div className="key-form">
         <Field label="Vendor">
           <Input value={vendor} onChange={(_e, d) => setVendor(d.value)} />
