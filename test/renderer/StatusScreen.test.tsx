@@ -70,6 +70,14 @@ describe('Server status screen', () => {
     expect(fake.callsOf('server.lmdown')).toHaveLength(1);
   });
 
+  it('a stopped server says it is stopped instead of calling its license file empty', async () => {
+    const fake = createFakeTransport({ 'status.get': () => triadStatus({ role: 'stopped', vendors: [], features: [] }) });
+    render(<App transport={fake.transport} />);
+    expect(await screen.findByText('The server is stopped: start it to run its vendor daemons.')).toBeTruthy();
+    expect(screen.getByText('The server is stopped: start it to serve the features of its license file.')).toBeTruthy();
+    expect(screen.queryByText(/has no VENDOR line/)).toBeNull();
+  });
+
   it('shows the backend error with a retry', async () => {
     let fail = true;
     const fake = createFakeTransport({
