@@ -158,6 +158,23 @@ describe('Client/Server Configuration screen', () => {
     expect(fake.callsOf('client.export')).toEqual([{ platform: 'unix' }]);
   });
 
+  it('drops a Verify table and an exported value once the list they describe changes', async () => {
+    const fake = fakeClientStore([
+      { id: 1, name: 'prod', type: 'single', hosts: [{ host: 'apple', port: 27000 }] },
+      { id: 2, name: 'siteB', type: 'single', hosts: [{ host: 'siteB', port: 27000 }] },
+    ]);
+    renderScreen(fake);
+    await userEvent.click(await screen.findByRole('button', { name: 'Verify' }));
+    await screen.findByTestId('verify-results');
+    await userEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await screen.findByTestId('path-export');
+    await userEvent.click(screen.getByText('siteB'));
+    await userEvent.click(screen.getByRole('button', { name: 'Move Up' }));
+    await waitFor(() => expect(names()).toEqual(['siteB', 'prod']));
+    expect(screen.queryByTestId('verify-results')).toBeNull();
+    expect(screen.queryByTestId('path-export')).toBeNull();
+  });
+
   it('toggles Use license server', async () => {
     const fake = fakeClientStore();
     renderScreen(fake);

@@ -1,15 +1,17 @@
 import { Button, Field, Input, Radio, RadioGroup, Title3, Toolbar } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ClientConfig } from '../../../shared/contract';
 import { useAction } from '../useTransport';
 import { ErrorBar, Notice } from './feedback';
 
 /** The search order to and from an LM_LICENSE_FILE value. */
-export function LicensePathImportExport({ onImported }: { onImported: (config: ClientConfig) => void }) {
+export function LicensePathImportExport({ listKey, onImported }: { listKey: string; onImported: (config: ClientConfig) => void }) {
   const action = useAction();
   const [value, setValue] = useState('');
   const [platform, setPlatform] = useState<'windows' | 'unix'>('windows');
   const [exported, setExported] = useState<string | null>(null);
+  // an exported value of an older list must not be copied: it goes when the list changes
+  useEffect(() => setExported(null), [listKey]);
 
   return (
     <div className="path-io">

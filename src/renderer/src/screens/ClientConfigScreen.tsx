@@ -1,5 +1,5 @@
 import { Button, Checkbox, Text, Title2 } from '@fluentui/react-components';
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { ClientConfig, ClientEntryType, ClientHost, VerifyResult } from '../../../shared/contract';
 import { AddServerDialog } from '../components/AddServerDialog';
 import { describeEntry } from '../components/describeEntry';
@@ -25,6 +25,9 @@ export function ClientConfigScreen() {
 
   const entries = config.value?.entries ?? [];
   const selected = entries.find((e) => e.id === selectedId) ?? null;
+  // a Verify table or an exported value of an older list would mislead: they go when it changes
+  const listKey = JSON.stringify(entries);
+  useEffect(() => setVerify(null), [listKey]);
 
   const add = async (type: ClientEntryType, hosts: ClientHost[]) => {
     setAdding(false);
@@ -124,7 +127,7 @@ export function ClientConfigScreen() {
           {selected && <SettingsBox key={selected.id} entry={selected} onSave={(patch) => void apply(action.run('client.update', { id: selected.id, ...patch }))} />}
           {action.busy === 'client.verify' && <Loading label="Contacting each server…" />}
           {verify && <VerifyTable results={verify} entries={entries} />}
-          <LicensePathImportExport onImported={(c) => config.set(c)} />
+          <LicensePathImportExport listKey={listKey} onImported={(c) => config.set(c)} />
         </>
       )}
       <AddServerDialog open={adding} onAdd={(type, hosts) => void add(type, hosts)} onCancel={() => setAdding(false)} />
