@@ -107,7 +107,7 @@ export interface DebugLogExport {
 
 export interface UsagePoint {
   time: number;
-  /** Seats in use per feature at `time`. */
+  /** The most seats in use per feature since the previous point (at the first point: at `time`). */
   inUse: Record<string, number>;
 }
 

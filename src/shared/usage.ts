@@ -1,6 +1,7 @@
 /**
  * Usage over time from the report log: replays checkout/checkin events into seats-in-use per
- * feature, sampled at evenly spaced points, with peaks and denials. Pure; the report rows come
+ * feature, at evenly spaced points (each the most in use since the one before), with peaks and
+ * denials. Pure; the report rows come
  * from the store, sorted by time.
  */
 import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
@@ -30,7 +31,13 @@ export function buildUsageReport(
   const stepMs = Math.max(1, (untilMs - sinceMs) / (steps - 1));
   let next = 0;
 
-  const sample = (time: number) => points.push({ time, inUse: Object.fromEntries(inUse) });
+  // each point is the most seats in use since the previous one: a checkout shorter than the
+  // spacing of the points (85 minutes over a week) still shows, and the chart agrees with Peaks
+  const slotMost = new Map(inUse);
+  const sample = (time: number) => {
+    points.push({ time, inUse: Object.fromEntries(slotMost) });
+    for (const [feature, used] of inUse) slotMost.set(feature, used);
+  };
   const samplesBefore = (time: number) => {
     while (next < steps && sinceMs + next * stepMs < time) {
       sample(Math.round(sinceMs + next * stepMs));
@@ -43,7 +50,10 @@ export function buildUsageReport(
   const enterRange = () => {
     if (inRange) return;
     inRange = true;
-    for (const [feature, used] of inUse) peaks.set(feature, { feature, peak: used, at: sinceMs, issued: issued.get(feature) ?? null });
+    for (const [feature, used] of inUse) {
+      peaks.set(feature, { feature, peak: used, at: sinceMs, issued: issued.get(feature) ?? null });
+      slotMost.set(feature, used);
+    }
   };
 
   for (const e of events) {
@@ -61,6 +71,7 @@ export function buildUsageReport(
     const now = Math.max(0, (inUse.get(e.feature) ?? 0) + delta);
     inUse.set(e.feature, now);
     if (e.time >= sinceMs) {
+      slotMost.set(e.feature, Math.max(slotMost.get(e.feature) ?? 0, now));
       const peak = peaks.get(e.feature);
       if (!peak || now > peak.peak) peaks.set(e.feature, { feature: e.feature, peak: now, at: e.time, issued: issued.get(e.feature) ?? null });
     }

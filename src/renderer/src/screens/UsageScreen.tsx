@@ -1,6 +1,6 @@
 import { Button, Select, Field, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, Toolbar } from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { denialsToCsv, usageToCsv } from '../../../shared/usage';
 import { Empty, ErrorBar, Loading } from '../components/feedback';
 import { saveTextFile } from '../components/saveTextFile';
@@ -53,16 +53,18 @@ export function UsageScreen() {
         <>
           <Title3 as="h3">Seats in use</Title3>
           <div role="img" aria-label={`Seats in use over time for ${report.features.join(', ')}`} data-testid="usage-chart">
-            <LineChart width={860} height={300} data={data}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="time" type="number" scale="time" domain={[report.sinceMs, report.untilMs]} tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} />
-              <YAxis allowDecimals={false} />
-              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
-              <Legend />
-              {report.features.map((f, i) => (
-                <Line key={f} type="stepAfter" dataKey={f} stroke={palette[i % palette.length]} dot={false} isAnimationActive={false} />
-              ))}
-            </LineChart>
+            <ResponsiveContainer width="100%" height={300} minWidth={300}>
+              <LineChart data={data}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="time" type="number" scale="time" domain={[report.sinceMs, report.untilMs]} tickFormatter={(t: number) => axisLabel(t, report.untilMs - report.sinceMs)} />
+                <YAxis allowDecimals={false} />
+                <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
+                <Legend />
+                {report.features.map((f, i) => (
+                  <Line key={f} type="stepAfter" dataKey={f} stroke={palette[i % palette.length]} dot={false} isAnimationActive={false} />
+                ))}
+              </LineChart>
+            </ResponsiveContainer>
           </div>
           <Title3 as="h3">Peaks</Title3>
           <Table aria-label="Peak usage" size="small">
@@ -120,4 +122,12 @@ export function UsageScreen() {
       )}
     </section>
   );
+}
+
+/** Times for a day or less; dates (and hours over a few days) beyond, so the ticks of a week differ. */
+function axisLabel(time: number, rangeMs: number): string {
+  const date = new Date(time);
+  if (rangeMs <= 86_400_000) return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (rangeMs <= 8 * 86_400_000) return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  return date.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
