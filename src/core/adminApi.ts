@@ -274,8 +274,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         masterKeepsLog: source !== 'master' && status.role === 'standby' && status.master ? { master: status.master } : null,
       };
     },
-    'log.export': async ({ source, sinceMs, untilMs }) => {
-      const entries = source === 'master' ? await masterLogRange(sinceMs, untilMs) : [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, afterId: after, limit: pageRows }))];
+    'log.export': async ({ source, sinceMs, untilMs, daemon, text }) => {
+      // the master's pages come unfiltered over the peer link: the same filter as the store's, here
+      const wanted = (e: DebugLogEntry) => (daemon === undefined || e.daemon === daemon) && (text === undefined || e.message.toLowerCase().includes(text.toLowerCase()));
+      const entries =
+        source === 'master'
+          ? (await masterLogRange(sinceMs, untilMs)).filter(wanted)
+          : [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, daemon, text, afterId: after, limit: pageRows }))];
       return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
     },
     'usage.get': ({ sinceMs, untilMs, points }) => {

@@ -208,7 +208,8 @@ export const methodArgs = {
     afterId: z.number().int().nonnegative().optional(),
     limit: z.number().int().min(1).max(5000).optional(),
   }),
-  'log.export': z.object({ ...timeRange, source: z.enum(['local', 'master']).optional() }),
+  /** The lines the screen's filters select (daemon, text, time range), whole, as a FlexLM log file. */
+  'log.export': z.object({ ...timeRange, source: z.enum(['local', 'master']).optional(), daemon: z.string().optional(), text: z.string().optional() }),
   'usage.get': z.object({
     sinceMs: z.number().int().nonnegative(),
     untilMs: z.number().int().nonnegative(),

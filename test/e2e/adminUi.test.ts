@@ -221,7 +221,7 @@ describe('admin UI in headless Chromium', () => {
     await screenshot('debug-log');
 
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export range to file…' }).click();
+    await page.getByRole('button', { name: 'Export to file…' }).click();
     const file = await (await download).path();
     const text = readFileSync(file, 'utf8');
     const exportedLines = text.trimEnd().split('\n');

@@ -48,7 +48,8 @@ describe('Debug log screen', () => {
     const fake = createFakeTransport({ 'log.query': () => page });
     renderWith(fake, <DebugLogScreen />);
     const log = await screen.findByTestId('log-lines');
-    expect(log.textContent).toBe('7:47:03 (lmgrd) lmgrd tcp-port 27000\n7:47:04 (ibmratl) OUT: "compiler" alice@ws1');
+    // with lmgrd's TIMESTAMP line for the day, so the screen shows dates as the file does
+    expect(log.textContent).toBe('7:47:03 (lmgrd) TIMESTAMP 11/28/2026\n7:47:03 (lmgrd) lmgrd tcp-port 27000\n7:47:04 (ibmratl) OUT: "compiler" alice@ws1');
     act(() => fake.emit('log', { id: 3, time: at(7, 48, 0), daemon: 'ibmratl', message: 'IN: "compiler" alice@ws1' }));
     await waitFor(() => expect(screen.getByTestId('log-lines').textContent).toContain('7:48:00 (ibmratl) IN: "compiler" alice@ws1'));
 
@@ -56,6 +57,19 @@ describe('Debug log screen', () => {
     await waitFor(() => expect(fake.callsOf('log.query').at(-1)).toMatchObject({ daemon: 'lmgrd' }));
     act(() => fake.emit('log', { id: 4, time: at(7, 49, 0), daemon: 'ibmratl', message: 'not for this filter' }));
     expect(screen.getByTestId('log-lines').textContent).not.toContain('not for this filter');
+  });
+
+  it('exports what the filters select', async () => {
+    captureDownloads();
+    const fake = createFakeTransport({
+      'log.query': () => page,
+      'log.export': () => ({ fileName: 'x.log', text: '', lineCount: 0 }),
+    });
+    renderWith(fake, <DebugLogScreen />);
+    await screen.findByTestId('log-lines');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Text' }), 'alice');
+    await userEvent.click(screen.getByRole('button', { name: 'Export to file…' }));
+    await waitFor(() => expect(fake.callsOf('log.export').at(-1)).toMatchObject({ text: 'alice', source: 'local' }));
   });
 
   it('exports the chosen range to a text file', async () => {
@@ -66,7 +80,7 @@ describe('Debug log screen', () => {
     });
     renderWith(fake, <DebugLogScreen />);
     await screen.findByTestId('log-lines');
-    await userEvent.click(screen.getByRole('button', { name: 'Export range to file…' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Export to file…' }));
     await waitFor(() => expect(saved).toHaveLength(1));
     expect(saved[0]!.name).toBe('triad-debug-20261128-0747.log');
     expect(await saved[0]!.blob.text()).toBe('7:47:03 (lmgrd) TIMESTAMP 11/28/2026\n');

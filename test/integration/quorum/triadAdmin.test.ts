@@ -95,6 +95,11 @@ describe('administering a triad from its members', () => {
     const exported = await call(1, 'log.export', { source: 'master' });
     expect(exported.lineCount).toBeGreaterThanOrEqual(master.lines.length);
     expect(exported.text).toMatch(/\(lmgrd\) Redundant server quorum established\. Master is 127\.0\.0\.1/);
+    // the screen's filters apply to the export too
+    const filtered = await call(1, 'log.export', { source: 'master', text: 'QUORUM ESTABLISHED' });
+    expect(filtered.lineCount).toBeGreaterThanOrEqual(1);
+    expect(filtered.lineCount).toBeLessThan(exported.lineCount);
+    for (const line of filtered.text.trimEnd().split('\n')) expect(line).toMatch(/TIMESTAMP|quorum established/i);
   });
 
   it('switches all three members to a file imported on the master, keeping the quorum', async () => {

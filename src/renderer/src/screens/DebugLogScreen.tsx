@@ -1,7 +1,7 @@
 import { Button, Checkbox, Field, Input, Select, Title2, Toolbar } from '@fluentui/react-components';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DebugLogLine } from '../../../shared/contract';
-import { formatDebugLogLine } from '../../../shared/debugLogText';
+import { formatDebugLogText } from '../../../shared/debugLogText';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { saveTextFile } from '../components/saveTextFile';
 import { useAction, useEvent, useQuery } from '../useTransport';
@@ -51,11 +51,17 @@ export function DebugLogScreen() {
   }, [live, source, reload]);
 
   const exportRange = async () => {
-    const result = await action.run('log.export', { sinceMs: args.sinceMs, untilMs: args.untilMs, source });
+    const result = await action.run('log.export', { sinceMs: args.sinceMs, untilMs: args.untilMs, source, daemon: args.daemon, text: args.text });
     if (result) saveTextFile(result.fileName, result.text);
   };
 
   const lines = page.value?.lines ?? [];
+  // live tail follows the newest line, unless the reader has scrolled up to read
+  const view = useRef<HTMLPreElement>(null);
+  const following = useRef(true);
+  useEffect(() => {
+    if (live && following.current && view.current) view.current.scrollTop = view.current.scrollHeight;
+  }, [lines, live]);
   return (
     <section aria-labelledby="log-title" className="screen">
       <Title2 as="h2" id="log-title">Debug log</Title2>
@@ -99,7 +105,7 @@ export function DebugLogScreen() {
       <Toolbar aria-label="Debug log actions">
         <Checkbox checked={live} onChange={(_e, d) => setLive(!!d.checked)} label="Live tail" />
         <Button onClick={() => void exportRange()} disabled={!!action.busy}>
-          Export range to file…
+          Export to file…
         </Button>
         <Button
           onClick={() => {
@@ -115,8 +121,20 @@ export function DebugLogScreen() {
       {page.state === 'loading' && !page.value && <Loading label="Reading the debug log…" />}
       {page.value && lines.length === 0 && <Empty>No log lines match.</Empty>}
       {lines.length > 0 && (
-        <pre className="log" role="log" aria-label="Debug log lines" tabIndex={0} data-testid="log-lines">
-          {lines.map((l) => formatDebugLogLine(l)).join('\n')}
+        <pre
+          className="log"
+          role="log"
+          aria-label="Debug log lines"
+          tabIndex={0}
+          data-testid="log-lines"
+          ref={view}
+          onScroll={(e) => {
+            const pre = e.currentTarget;
+            following.current = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
+          }}
+        >
+          {/* with lmgrd's TIMESTAMP line at each new day, as in the exported file */}
+          {formatDebugLogText(lines).trimEnd()}
         </pre>
       )}
     </section>
