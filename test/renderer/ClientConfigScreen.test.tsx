@@ -104,7 +104,8 @@ describe('Client/Server Configuration screen', () => {
     ]);
     renderScreen(fake);
     await screen.findByTestId('search-order');
-    expect((screen.getByRole('button', { name: 'Move Up' }) as HTMLButtonElement).disabled).toBe(true);
+    // disabled but still focusable, so the keyboard focus stays where it was
+    expect(screen.getByRole('button', { name: 'Move Up' }).getAttribute('aria-disabled')).toBe('true');
 
     await userEvent.click(screen.getByText('prod'));
     await userEvent.click(screen.getByRole('button', { name: 'Move Up' }));
@@ -156,6 +157,30 @@ describe('Client/Server Configuration screen', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Export' }));
     expect(((await screen.findByTestId('path-export')) as HTMLInputElement).value).toBe('27000@siteA');
     expect(fake.callsOf('client.export')).toEqual([{ platform: 'unix' }]);
+  });
+
+  it('keeps the keyboard focus on Move Up while the move runs, and gives it back when a dialog closes', async () => {
+    const fake = fakeClientStore([
+      { id: 1, name: 'a', type: 'single', hosts: [{ host: 'a', port: 27000 }] },
+      { id: 2, name: 'b', type: 'single', hosts: [{ host: 'b', port: 27000 }] },
+      { id: 3, name: 'c', type: 'single', hosts: [{ host: 'c', port: 27000 }] },
+    ]);
+    renderScreen(fake);
+    await userEvent.click(await screen.findByText('c'));
+    const up = screen.getByRole('button', { name: 'Move Up' });
+    up.focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(names()).toEqual(['a', 'c', 'b']));
+    expect(document.activeElement).toBe(up);
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(names()).toEqual(['c', 'a', 'b']));
+
+    const add = screen.getByRole('button', { name: 'Add Server…' });
+    add.focus();
+    await userEvent.keyboard('{Enter}');
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(document.activeElement).toBe(add));
   });
 
   it('drops a Verify table and an exported value once the list they describe changes', async () => {

@@ -2,11 +2,13 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useState } from 'react';
 import type { ClientEntryType, ClientHost } from '../../../shared/contract';
 import { redundantRoles, ServerFields, validHosts } from './ServerFields';
+import { useReturnFocus } from './useReturnFocus';
 
 const blank = (): ClientHost => ({ host: '', port: 27000 });
 
 /** LKAD's Add Server: Server Type Single, or Redundant with primary, secondary and tertiary. */
 export function AddServerDialog(props: { open: boolean; onAdd: (type: ClientEntryType, hosts: ClientHost[]) => void; onCancel: () => void }) {
+  useReturnFocus(props.open);
   const [type, setType] = useState<ClientEntryType>('single');
   const [hosts, setHosts] = useState<ClientHost[]>([blank(), blank(), blank()]);
   const used = type === 'single' ? hosts.slice(0, 1) : hosts;

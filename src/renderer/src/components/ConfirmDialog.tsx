@@ -1,5 +1,6 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from './useReturnFocus';
 
 export function ConfirmDialog(props: {
   open: boolean;
@@ -9,6 +10,7 @@ export function ConfirmDialog(props: {
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  useReturnFocus(props.open);
   return (
     <Dialog open={props.open} onOpenChange={(_e, data) => !data.open && props.onCancel()} modalType="alert">
       <DialogSurface>

@@ -96,25 +96,26 @@ export function ClientConfigScreen() {
                 </ul>
               )}
             </div>
+            {/* disabledFocusable: a button that is busy or at the end keeps the keyboard focus */}
             <div className="client-buttons">
               <Button onClick={() => setAdding(true)}>Add Server…</Button>
-              <Button disabled={!selected || !!action.busy} onClick={() => selected && void apply(action.run('client.remove', { id: selected.id }))}>
+              <Button disabledFocusable={!selected || !!action.busy} onClick={() => selected && void apply(action.run('client.remove', { id: selected.id }))}>
                 Remove
               </Button>
               <Button
-                disabled={!selected || entries[0]?.id === selected.id || !!action.busy}
+                disabledFocusable={!selected || entries[0]?.id === selected.id || !!action.busy}
                 onClick={() => selected && void apply(action.run('client.move', { id: selected.id, delta: -1 }))}
               >
                 Move Up
               </Button>
               <Button
-                disabled={!selected || entries[entries.length - 1]?.id === selected.id || !!action.busy}
+                disabledFocusable={!selected || entries[entries.length - 1]?.id === selected.id || !!action.busy}
                 onClick={() => selected && void apply(action.run('client.move', { id: selected.id, delta: 1 }))}
               >
                 Move Down
               </Button>
               <Button
-                disabled={entries.length === 0 || !!action.busy}
+                disabledFocusable={entries.length === 0 || !!action.busy}
                 onClick={async () => {
                   setVerify(null);
                   setVerify(await action.run('client.verify', {}));
