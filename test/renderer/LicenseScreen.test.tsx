@@ -135,6 +135,27 @@ describe('License files screen', () => {
   });
 });
 
+describe('seats in use at import', () => {
+  it('warns before Import when the new file serves fewer seats than are in use, and not when it serves enough', async () => {
+    const inUse = triadStatus({ mode: 'single', members: [] });
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'status.get': () => inUse,
+      'license.check': ({ fileName }) => (fileName === 'fewer.lic' ? { ...report(fileName), features: [] } : report(fileName)),
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('fewer.lic', 'VENDOR ibmratl'));
+    const warning = await screen.findByText(/serves fewer seats than are in use now/);
+    expect(warning.textContent).toContain('compiler (1 in use, not in the file)');
+    expect(screen.getByRole('button', { name: 'Import and replace the current file' })).toBeTruthy();
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('same.lic', 'FEATURE compiler'));
+    await screen.findByText('same.lic has no errors.');
+    expect(screen.queryByText(/serves fewer seats than are in use now/)).toBeNull();
+  });
+});
+
 describe('trusted vendor keys', () => {
   it('asks before it stops trusting a key, and removes it only when confirmed', async () => {
     const key = { vendor: 'demo', publicKey: 'PEM', addedAt: 0, fingerprint: 'SHA256:abc' };

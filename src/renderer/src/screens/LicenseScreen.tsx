@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { LicenseCheckReport } from '../../../shared/contract';
 import { CheckReport } from '../components/CheckReport';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { seatsAtRisk } from '../components/seatsAtRisk';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { FileDrop } from '../components/FileDrop';
 import { useAction, useEvent, useQuery } from '../useTransport';
@@ -52,6 +53,7 @@ export function LicenseScreen() {
   };
 
   const hasErrors = (candidate?.report.errors.length ?? 0) > 0;
+  const atRisk = candidate && !hasErrors ? seatsAtRisk(candidate.report, status.value?.features ?? []) : [];
   return (
     <section aria-labelledby="license-title" className="screen">
       <Title2 as="h2" id="license-title">License files</Title2>
@@ -68,26 +70,35 @@ export function LicenseScreen() {
               {candidate.fileName} has errors; the current license file is kept. Fix the lines below and choose the file again.
             </Notice>
           ) : (
-            <div className="row">
-              <Text>{candidate.fileName} has no errors.</Text>
-              {triadRole === 'master' && (
-                <Checkbox
-                  label="Distribute to all three redundant servers, which switch to it together"
-                  checked={distribute}
-                  onChange={(_, data) => setDistribute(data.checked === true)}
-                />
+            <>
+              {atRisk.length > 0 && (
+                <Notice intent="warning" title="Seats in use would be lost">
+                  {candidate.fileName} serves fewer seats than are in use now:{' '}
+                  {atRisk.map((r) => `${r.name} (${r.inUse} in use, ${r.newSeats === 0 ? 'not in the file' : `${r.newSeats} in the file`})`).join(', ')}. Their users
+                  lose them when you import it.
+                </Notice>
               )}
-              {triadRole !== null && triadRole !== 'master' && (
-                <Text>
-                  To switch all three servers together, import this file on the master{status.value?.master ? ` (${status.value.master})` : ''}. Imported
-                  here only, this server stays out of the quorum until the other two serve the same file.
-                </Text>
-              )}
-              <Button appearance="primary" onClick={() => void importIt()} disabled={!!action.busy}>
-                Import and replace the current file
-              </Button>
-              <Button onClick={() => setCandidate(null)}>Cancel</Button>
-            </div>
+              <div className="row">
+                <Text>{candidate.fileName} has no errors.</Text>
+                {triadRole === 'master' && (
+                  <Checkbox
+                    label="Distribute to all three redundant servers, which switch to it together"
+                    checked={distribute}
+                    onChange={(_, data) => setDistribute(data.checked === true)}
+                  />
+                )}
+                {triadRole !== null && triadRole !== 'master' && (
+                  <Text>
+                    To switch all three servers together, import this file on the master{status.value?.master ? ` (${status.value.master})` : ''}. Imported
+                    here only, this server stays out of the quorum until the other two serve the same file.
+                  </Text>
+                )}
+                <Button appearance="primary" onClick={() => void importIt()} disabled={!!action.busy}>
+                  Import and replace the current file
+                </Button>
+                <Button onClick={() => setCandidate(null)}>Cancel</Button>
+              </div>
+            </>
           )}
           <CheckReport report={candidate.report} />
         </div>
