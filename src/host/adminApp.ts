@@ -4,7 +4,7 @@ import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
 import { join } from 'node:path';
 import { adminTokenFile, loadOrCreateAdminToken, openStore, type Store } from '../core/store';
 import type { ServerStatus } from '../shared/status';
-import { formatOpenMetrics } from '../core/metrics';
+import type { MetricFamily } from '../core/metrics';
 import { createLocalServer } from './localServer';
 
 /**
@@ -29,7 +29,7 @@ export interface AdminApp {
   demo: DemoOutcome;
   status(): ServerStatus;
   /** The OpenMetrics exposition of the local server (GET /metrics). */
-  metrics(): string;
+  metrics(): MetricFamily[];
   /** The admin token (the HTTP host's API needs it) and the file that holds it. */
   adminToken: string;
   adminTokenFile: string;
@@ -68,7 +68,7 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
     store,
     demo,
     status: () => server.status(),
-    metrics: () => formatOpenMetrics(server.metrics()),
+    metrics: () => server.metrics(),
     adminToken: loadOrCreateAdminToken(options.dataDir),
     adminTokenFile: join(options.dataDir, adminTokenFile),
     async close() {

@@ -6,6 +6,7 @@ import { eventNames, isMethodName, type MethodArgs, type MethodName, type Method
 import { AdminSession } from './adminSession';
 import { loginPage } from './loginPage';
 import { serveStatic } from './staticFiles';
+import type { MetricFamily } from '../core/metrics';
 import { sendMetrics } from '../core/metrics/metricsEndpoint';
 
 /**
@@ -32,8 +33,8 @@ export interface HttpHostOptions {
   adminToken: string;
   /** Where the token is, named on the sign-in page. */
   adminTokenFile: string;
-  /** The OpenMetrics exposition for GET /metrics; without it /metrics is not served. */
-  metrics?: () => string;
+  /** The families GET /metrics shows (OpenMetrics or Prometheus text, as asked); without it /metrics is not served. */
+  metrics?: () => readonly MetricFamily[];
   /** Folder holding the built renderer (index.html); null serves the API only. */
   rendererDir: string | null;
   host: string;
@@ -179,7 +180,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const work = async () => {
       if (path === '/login') return handleSignIn(req, res, new URLSearchParams(query));
       if (options.metrics && path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return sendMetrics(res, options.metrics(), req.method === 'HEAD');
+        return sendMetrics(req, res, options.metrics());
       }
       if (!session.allows(req)) {
         if (api) return sendJson(res, 401, { ok: false, error: { code: 'unauthorized', message: `Sign in first: open ${signInPath} or send the admin token as "Authorization: Bearer TOKEN".` } });

@@ -31,7 +31,7 @@ const post = (path: string, body: string, headers: Record<string, string>) => fe
 const callApi = (headers: Record<string, string> = {}) => post('/api/status.get', '{}', { 'content-type': 'application/json', ...headers });
 
 beforeAll(async () => {
-  host = await startHttpHost({ api, metrics: () => '# EOF\n', adminToken: token, adminTokenFile: '/var/lib/triad/admin.token', rendererDir: null, host: '127.0.0.1', port: 0 });
+  host = await startHttpHost({ api, metrics: () => [], adminToken: token, adminTokenFile: '/var/lib/triad/admin.token', rendererDir: null, host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {

@@ -11,8 +11,11 @@ import { freePort } from '../support/freePort';
 
 /** /metrics over real HTTP: `triad serve --metrics ADDR` and the headless host's admin port. */
 
+/** As Prometheus asks: OpenMetrics first, the text format as a fallback. */
+const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
 async function scrape(url: string): Promise<Map<string, ParsedFamily>> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE);
   return parseOpenMetrics(await response.text());
@@ -59,6 +62,17 @@ describe('metrics endpoints', () => {
       expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
       const head = await fetch(url, { method: 'HEAD' });
       expect(head.status).toBe(200);
+
+      // a scraper (or curl) that does not ask for OpenMetrics gets the Prometheus text format
+      const plain = await fetch(url);
+      expect(plain.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(plain.headers.get('vary')).toBe('Accept');
+      const text = await plain.text();
+      expect(text).toContain('# TYPE triad_checkouts_total counter');
+      expect(text).toContain('# TYPE triad_build_info gauge');
+      expect(text).toMatch(/^triad_checkins_total\{feature="Metered"\} 1$/m);
+      expect(text).not.toContain('# EOF');
+      expect(text).not.toContain('# UNIT');
     } finally {
       await server.stop();
     }

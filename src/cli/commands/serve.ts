@@ -7,7 +7,7 @@ import { BackendError, createBackend, type ServerTls, DEFAULT_CLIENT_HEARTBEAT_M
 import { createTriad } from '../../core/server/peerWiring';
 import { defaultDataDir } from '../../core/server/dataDir';
 import { StoreError } from '../../core/store';
-import { formatOpenMetrics, startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
 import { parseListen } from '../../host/listenAddress';
 
 function wholeNumber(min: number, max: number) {
@@ -117,7 +117,7 @@ export const serveCommand: CommandModule = (program) => {
       if (opts.metrics) {
         const running = backend;
         try {
-          metrics = await startMetricsEndpoint({ ...opts.metrics, render: () => formatOpenMetrics(running.metrics()) });
+          metrics = await startMetricsEndpoint({ ...opts.metrics, render: () => running.metrics() });
         } catch (error) {
           await backend.stop('the metrics address cannot be used');
           const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OPENMETRICS_CONTENT_TYPE } from './openMetrics';
+import { formatOpenMetrics, formatPrometheusText, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE, type MetricFamily } from './openMetrics';
 
 /**
  * `triad serve --metrics ADDR`: a small HTTP listener that answers GET /metrics and nothing
@@ -13,13 +13,24 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
-/** The one /metrics response, shared with the admin UI's host. */
-export function sendMetrics(res: ServerResponse, exposition: string, headOnly: boolean): void {
-  res.writeHead(200, { 'content-type': OPENMETRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(exposition), 'cache-control': 'no-store' });
-  res.end(headOnly ? undefined : exposition);
+/**
+ * The one /metrics response, shared with the admin UI's host: OpenMetrics when the scraper asks
+ * for it (Prometheus 2.5 and later do), else the Prometheus text format, which older scrapers
+ * and curl read (an OpenMetrics page fails their parser at its first info family).
+ */
+export function sendMetrics(req: IncomingMessage, res: ServerResponse, families: readonly MetricFamily[]): void {
+  const openMetrics = /application\/openmetrics-text/i.test(req.headers.accept ?? '');
+  const exposition = openMetrics ? formatOpenMetrics(families) : formatPrometheusText(families);
+  res.writeHead(200, {
+    'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_TEXT_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(exposition),
+    'cache-control': 'no-store',
+    vary: 'Accept',
+  });
+  res.end(req.method === 'HEAD' ? undefined : exposition);
 }
 
-export async function startMetricsEndpoint(options: { host: string; port: number; render: () => string }): Promise<MetricsEndpoint> {
+export async function startMetricsEndpoint(options: { host: string; port: number; render: () => readonly MetricFamily[] }): Promise<MetricsEndpoint> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
@@ -30,7 +41,7 @@ export async function startMetricsEndpoint(options: { host: string; port: number
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    sendMetrics(res, options.render(), req.method === 'HEAD');
+    sendMetrics(req, res, options.render());
   });
   // scrapers keep connections open; they must not hold the process up at shutdown
   server.keepAliveTimeout = 5_000;

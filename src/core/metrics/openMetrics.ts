@@ -8,6 +8,8 @@
  */
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+/** The older Prometheus text format, for scrapers and people (curl) that do not ask for OpenMetrics. */
+export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type MetricType = 'counter' | 'gauge' | 'info';
 
@@ -80,4 +82,21 @@ export function formatOpenMetrics(families: readonly MetricFamily[]): string {
   }
   lines.push('# EOF');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The same families in the Prometheus text format 0.0.4: TYPE and HELP name the sample
+ * (`x_total`), an info family is a gauge, no UNIT lines, no `# EOF`, HELP escapes only
+ * backslash and newline.
+ */
+export function formatPrometheusText(families: readonly MetricFamily[]): string {
+  const lines: string[] = [];
+  for (const family of families) {
+    checkFamily(family);
+    const name = sampleName(family);
+    lines.push(`# HELP ${name} ${family.help.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'))}`);
+    lines.push(`# TYPE ${name} ${family.type === 'info' ? 'gauge' : family.type}`);
+    for (const sample of family.samples) lines.push(`${name}${formatLabels(sample.labels)} ${formatNumber(sample.value)}`);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
