@@ -32,6 +32,9 @@ const codeBySuffix = new Map(
 
 export type DenialLabel = DenialCode | 'OTHER';
 
+/** Every label value `triad_denials_total` can carry: all are shown from 0, so a first denial is an increase. */
+export const denialLabels: readonly DenialLabel[] = [...(Object.keys(everyCode) as DenialCode[]), 'OTHER'];
+
 export function denialCodeOf(reason: string | null): DenialLabel {
   const suffix = reason === null ? undefined : SUFFIX.exec(reason.trim())?.[1];
   return (suffix !== undefined ? codeBySuffix.get(suffix) : undefined) ?? 'OTHER';

@@ -1,6 +1,6 @@
 import type { ServerRole, ServerStatus } from '../../shared/status';
 import type { ReportLogEntry } from '../store';
-import { denialCodeOf } from './denialReason';
+import { denialCodeOf, denialLabels } from './denialReason';
 import type { MetricFamily, MetricSample } from './openMetrics';
 
 /**
@@ -134,7 +134,7 @@ export function collectServerMetrics(input: MetricsInput): MetricFamily[] {
       help: 'Seats freed without a checkin: timeout (no heartbeat) or lmremove.',
       samples: labelled(counters?.reclaimed, 'cause', ['timeout', 'lmremove']),
     },
-    { name: 'triad_denials', type: 'counter', help: 'Checkouts denied, by reason code.', samples: labelled(counters?.denials, 'reason', ['MAX_USERS']) },
+    { name: 'triad_denials', type: 'counter', help: 'Checkouts denied, by reason code.', samples: labelled(counters?.denials, 'reason', denialLabels) },
     { name: 'triad_failovers', type: 'counter', help: 'Times the master changed from one server to another, as this server saw it.', samples: [{ value: counters?.failovers ?? 0 }] },
     { name: 'triad_peer_up', type: 'gauge', help: 'Other triad members: 1 when running and talking to this server.', samples: peers.map((m) => ({ labels: { peer: m.host }, value: m.up ? 1 : 0 })) },
     {

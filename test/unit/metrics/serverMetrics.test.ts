@@ -85,6 +85,9 @@ describe('collectServerMetrics', () => {
     expect(sampleValue(parsed, 'triad_checkouts_total', { feature: 'ClearCase' })).toBe(0);
     expect(sampleValue(parsed, 'triad_denials_total', { reason: 'NOT_INCLUDED' })).toBe(1);
     expect(sampleValue(parsed, 'triad_denials_total', { reason: 'MAX_USERS' })).toBe(0);
+    // every reason is shown from 0, so the first denial of a kind is an increase
+    expect(sampleValue(parsed, 'triad_denials_total', { reason: 'NO_SUCH_FEATURE' })).toBe(0);
+    expect(sampleValue(parsed, 'triad_denials_total', { reason: 'OTHER' })).toBe(0);
     expect(sampleValue(parsed, 'triad_connections')).toBe(12);
     expect(sampleValue(parsed, 'triad_connection_problems_total', { kind: 'hello_timeout' })).toBe(3);
     expect(sampleValue(parsed, 'triad_failovers_total')).toBe(0);
