@@ -65,6 +65,12 @@ export function startOfDayMs(date: CalendarDate): number {
   return Date.UTC(date.year, date.month - 1, date.day);
 }
 
+/** An attribute date (START=, ISSUED=) as the start of its day, UTC; null when absent, unreadable or year 0. */
+export function attributeDateMs(text: string | null): number | null {
+  const parsed = text ? parseLicenseDate(text) : null;
+  return parsed?.ok && parsed.date !== 'year-zero' ? startOfDayMs(parsed.date) : null;
+}
+
 /**
  * A dated license is usable through the whole expiry day, in UTC. FlexNet's exact time of day is
  * UNCONFIRMED in the reference; "valid through the printed date" is what a user reads into it.

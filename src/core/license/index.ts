@@ -6,7 +6,7 @@
 export type { Diagnostic } from './diagnostic';
 export { formatDiagnostic, hasErrors } from './diagnostic';
 export type { Expiry, CalendarDate } from './expiry';
-export { canonicalExpiryText, formatExpiry, formatLicenseDate, isExpired, parseLicenseDate } from './expiry';
+export { attributeDateMs, canonicalExpiryText, formatExpiry, formatLicenseDate, isExpired, parseLicenseDate } from './expiry';
 export type {
   Attribute,
   BlankLine,

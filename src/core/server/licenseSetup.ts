@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  attributeDateMs,
   commonAttributes,
   formatDiagnostic,
   formatExpiry,
   hasErrors,
   hostIdMatches,
   localHostIds,
-  parseLicenseDate,
   parseLicenseFile,
   serverRanks,
   validateLicenseFile,
@@ -100,11 +100,7 @@ const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vend
  * no ISSUED date. A line the server cannot serve (edited, unsigned) supersedes nothing.
  */
 function supersededLines(lines: readonly FeatureLine[], poolLines: readonly PoolLine[]): Map<FeatureLine, FeatureLine> {
-  const issuedMs = (line: FeatureLine): number | null => {
-    const issued = commonAttributes(line).issued;
-    const parsed = issued ? parseLicenseDate(issued) : null;
-    return parsed?.ok && parsed.date !== 'year-zero' ? Date.UTC(parsed.date.year, parsed.date.month - 1, parsed.date.day) : null;
-  };
+  const issuedMs = (line: FeatureLine) => attributeDateMs(commonAttributes(line).issued);
   const superseded = new Map<FeatureLine, FeatureLine>();
   lines.forEach((by, i) => {
     const names = commonAttributes(by).supersede;
@@ -157,8 +153,7 @@ function toPoolLine(
   // (reference 5.1) and the expiry date
   for (const a of line.attributes) if (a.key === a.key.toUpperCase() || endUserAttributes.has(a.key.toLowerCase())) attrs[a.key] = a.value ?? '';
   attrs.EXPDATE = formatExpiry(line.expiry);
-  const start = common.start ? parseLicenseDate(common.start) : null;
-  const startMs = start?.ok && start.date !== 'year-zero' ? Date.UTC(start.date.year, start.date.month - 1, start.date.day) : null;
+  const startMs = attributeDateMs(common.start);
   return {
     keyword: line.keyword,
     name: line.name,
