@@ -5,23 +5,27 @@
  */
 const DECIMAL = /^(\d+)(?:\.(\d*))?$/;
 
+/** Whole and fraction digits without leading or trailing zeros; null for text that is no decimal. */
+function decimalDigits(version: string): [whole: string, fraction: string] | null {
+  const match = DECIMAL.exec(version.trim());
+  return match ? [match[1]!.replace(/^0+(?=\d)/, ''), (match[2] ?? '').replace(/0+$/, '')] : null;
+}
+
 /** The decimal without leading or trailing zeros (`01.50` -> `1.5`, `2.0` -> `2`); other text as written. */
 export function canonicalVersion(version: string): string {
-  const match = DECIMAL.exec(version.trim());
-  if (!match) return version;
-  const whole = match[1]!.replace(/^0+(?=\d)/, '');
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
-  return fraction === '' ? whole : `${whole}.${fraction}`;
+  const digits = decimalDigits(version);
+  if (!digits) return version;
+  return digits[1] === '' ? digits[0] : `${digits[0]}.${digits[1]}`;
 }
 
 export function compareVersions(a: string, b: string): number {
-  const ma = DECIMAL.exec(a.trim());
-  const mb = DECIMAL.exec(b.trim());
-  if (!ma || !mb) return a.localeCompare(b);
-  const [wa, fa = ''] = canonicalVersion(a).split('.');
-  const [wb, fb = ''] = canonicalVersion(b).split('.');
-  if (wa!.length !== wb!.length) return wa!.length < wb!.length ? -1 : 1;
-  if (wa !== wb) return wa! < wb! ? -1 : 1;
+  const da = decimalDigits(a);
+  const db = decimalDigits(b);
+  if (!da || !db) return a.localeCompare(b);
+  const [wa, fa] = da;
+  const [wb, fb] = db;
+  if (wa.length !== wb.length) return wa.length < wb.length ? -1 : 1;
+  if (wa !== wb) return wa < wb ? -1 : 1;
   const width = Math.max(fa.length, fb.length);
   const xa = fa.padEnd(width, '0');
   const xb = fb.padEnd(width, '0');
