@@ -167,11 +167,11 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     }
   };
 
-  /** The master's lines in a time range, a frame-sized page at a time over the peer link. */
-  const masterLogRange = async (sinceMs: number | undefined, untilMs: number | undefined): Promise<DebugLogEntry[]> => {
+  /** The master's lines a filter selects, a frame-sized page at a time over the peer link (the master filters). */
+  const masterLogRange = async (filter: Pick<MasterLogQuery, 'sinceMs' | 'untilMs' | 'daemon' | 'text'>): Promise<DebugLogEntry[]> => {
     const entries: DebugLogEntry[] = [];
     for (let afterId: number | undefined; ; ) {
-      const page = await server.masterLog({ sinceMs, untilMs, afterId, limit: pageRows });
+      const page = await server.masterLog({ ...filter, afterId, limit: pageRows });
       entries.push(...page.lines);
       if (page.complete && page.lines.length < pageRows) return entries;
       if (page.lines.length === 0) throw new ApiError('not-running', "The master's debug log has a line too long to send; export it on the master.");
@@ -275,12 +275,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       };
     },
     'log.export': async ({ source, sinceMs, untilMs, daemon, text }) => {
-      // the master's pages come unfiltered over the peer link: the same filter as the store's, here
-      const wanted = (e: DebugLogEntry) => (daemon === undefined || e.daemon === daemon) && (text === undefined || e.message.toLowerCase().includes(text.toLowerCase()));
-      const entries =
-        source === 'master'
-          ? (await masterLogRange(sinceMs, untilMs)).filter(wanted)
-          : [...walkLog((after) => store.debugLog.query({ sinceMs, untilMs, daemon, text, afterId: after, limit: pageRows }))];
+      const filter = { sinceMs, untilMs, daemon, text };
+      const entries = source === 'master' ? await masterLogRange(filter) : [...walkLog((after) => store.debugLog.query({ ...filter, afterId: after, limit: pageRows }))];
       return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
     },
     'usage.get': ({ sinceMs, untilMs, points }) => {
