@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AdminLockout } from '../core/server/adminLockout';
+import { sameSecret } from '../core/store/secrets';
 
 /**
  * Who may use the headless host's admin API: whoever holds the admin token (DATA/admin.token,
@@ -28,9 +29,9 @@ export class AdminSession {
   /** The request carries the token or a session cookie made from it. */
   allows(req: IncomingMessage): boolean {
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && same(auth.slice('Bearer '.length).trim(), this.token)) return true;
+    if (auth?.startsWith('Bearer ') && sameSecret(auth.slice('Bearer '.length).trim(), this.token)) return true;
     const cookie = cookieValue(req.headers.cookie, sessionCookieName);
-    return cookie !== null && same(cookie, this.sessionValue);
+    return cookie !== null && sameSecret(cookie, this.sessionValue);
   }
 
   /**
@@ -40,7 +41,7 @@ export class AdminSession {
    */
   signIn(token: string, address: string): SignIn {
     const now = this.now();
-    if (same(token.trim(), this.token)) {
+    if (sameSecret(token.trim(), this.token)) {
       this.lockout.recordSuccess(address);
       return { ok: true, cookie: `${sessionCookieName}=${this.sessionValue}; HttpOnly; SameSite=Strict; Path=/` };
     }
@@ -50,12 +51,6 @@ export class AdminSession {
     }
     return { ok: false, status: 401, message: 'That is not the admin token of this server.' };
   }
-}
-
-function same(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function cookieValue(header: string | undefined, name: string): string | null {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { formatLicenseDate } from '../license';
 import { reservationsFor, timeoutFor, type Options } from '../options';
 import { notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
@@ -7,6 +7,7 @@ import type { FeatureStatus, ServerStatus, UserStatus, VendorStatus, MemberStatu
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from './seams';
 import type { AuditEntry, ReportLogEntry } from '../store';
+import { sameSecret } from '../store/secrets';
 import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
 
@@ -70,7 +71,6 @@ export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
   private readonly holders = new Map<string, Session>();
-  private readonly expected: Buffer;
   private readonly tokens = new ResumeTokens();
 
   constructor(
@@ -81,7 +81,6 @@ export class LicensingService implements RequestHandler {
     this.config = config;
     this.pools = new PoolSet(config.poolLines);
     this.pools.restore(deps.log.recover(), deps.now());
-    this.expected = Buffer.from(deps.adminToken);
     let wasMaster = deps.gate.role() === 'master';
     deps.gate.onChange(() => {
       const isMaster = deps.gate.role() === 'master';
@@ -348,9 +347,7 @@ export class LicensingService implements RequestHandler {
   }
 
   private tokenMatches(token: string | undefined): boolean {
-    if (!token) return false;
-    const given = Buffer.from(token);
-    return given.length === this.expected.length && timingSafeEqual(given, this.expected);
+    return token !== undefined && sameSecret(token, this.deps.adminToken);
   }
 
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {

@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { sameSecret } from '../store/secrets';
 import type { Rank } from '../quorum';
 
 /**
@@ -119,7 +120,7 @@ export class PeerChannel {
     if (!parsed.success) return this.fail('it did not answer the cluster-secret handshake (is the cluster secret imported on it?)');
     if (parsed.data.rank !== this.peerRank) return this.fail(`it answered as member ${parsed.data.rank}, not the one dialled`);
     this.theirNonce = parsed.data.nonce;
-    if (!sameMac(parsed.data.proof, this.proof('listener'))) {
+    if (!sameSecret(parsed.data.proof, this.proof('listener'))) {
       this.options.send({ type: 'peerAuth', step: 'refused' });
       return this.fail('its proof does not match our cluster secret (import the same cluster secret on all three)');
     }
@@ -131,7 +132,7 @@ export class PeerChannel {
     if (refusedSchema.safeParse(raw).success) return this.fail('it does not accept our proof: the two hold different cluster secrets (import the same cluster secret on all three)');
     const parsed = confirmSchema.safeParse(raw);
     if (!parsed.success) return this.fail('it broke off the cluster-secret handshake');
-    if (!sameMac(parsed.data.proof, this.proof('dialer'))) return this.fail('its proof does not match our cluster secret (import the same cluster secret on all three)');
+    if (!sameSecret(parsed.data.proof, this.proof('dialer'))) return this.fail('its proof does not match our cluster secret (import the same cluster secret on all three)');
     return this.open();
   }
 
@@ -147,7 +148,7 @@ export class PeerChannel {
     const { seq, body } = parsed.data;
     const from = this.options.role === 'dialer' ? 'listener' : 'dialer';
     if (seq !== this.receivedSeq + 1) return this.fail('a message arrived out of sequence (replayed or injected)');
-    if (!sameMac(parsed.data.mac, this.messageMac(from, seq, body))) return this.fail('a message seal does not match (forged or altered)');
+    if (!sameSecret(parsed.data.mac, this.messageMac(from, seq, body))) return this.fail('a message seal does not match (forged or altered)');
     this.receivedSeq = seq;
     try {
       return { kind: 'message', message: JSON.parse(body) };
@@ -186,8 +187,3 @@ export class PeerChannel {
   }
 }
 
-function sameMac(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'hex');
-  const b = Buffer.from(expected, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}

@@ -6,7 +6,7 @@
  * Files are written under a temporary name, then linked (create) or renamed (replace) into
  * place, so a crash never leaves half a secret.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDataDir } from './dataDir';
@@ -18,6 +18,13 @@ export const clusterSecretFile = 'cluster.secret';
 const secretPattern = /^[0-9a-f]{64}$/;
 
 export type ImportResult = { ok: true } | { ok: false; error: string };
+
+/** Compares a secret (or a MAC) someone sent with ours in constant time, so timing tells nothing. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export function loadOrCreateAdminToken(dataDir: string): string {
   return readSecret(dataDir, adminTokenFile) ?? writeNewSecret(dataDir, adminTokenFile);
