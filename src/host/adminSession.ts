@@ -26,12 +26,12 @@ export class AdminSession {
     this.sessionValue = createHmac('sha256', token).update('triad admin UI session').digest('hex');
   }
 
-  /** The request carries the token or a session cookie made from it. */
-  allows(req: IncomingMessage): boolean {
+  /** What admitted the request: the token itself (a script), a session cookie (a browser), or nothing. */
+  credential(req: IncomingMessage): 'token' | 'session' | null {
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && sameSecret(auth.slice('Bearer '.length).trim(), this.token)) return true;
+    if (auth?.startsWith('Bearer ') && sameSecret(auth.slice('Bearer '.length).trim(), this.token)) return 'token';
     const cookie = cookieValue(req.headers.cookie, sessionCookieName);
-    return cookie !== null && sameSecret(cookie, this.sessionValue);
+    return cookie !== null && sameSecret(cookie, this.sessionValue) ? 'session' : null;
   }
 
   /**

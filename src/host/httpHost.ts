@@ -127,7 +127,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     res.end(html);
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, credential: 'token' | 'session'): Promise<void> {
     if (req.method !== 'POST') return refuse(res, 405, `Use POST for /api/${method}.`);
     // a browser names the page that sent a POST: only the admin UI's own pages may
     if (!fromOwnPage(req)) return refuse(res, 403, 'Only the admin UI served by this host may call its API from a browser.');
@@ -146,7 +146,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return refuse(res, 400, 'The request body is not valid JSON.');
     }
     // The API validates the arguments itself (the same check for IPC and HTTP).
-    const caller = { who: req.headers.authorization ? 'admin API (token)' : 'admin UI (browser)', from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}` };
+    const caller = { who: credential === 'token' ? 'admin API (token)' : 'admin UI (browser)', from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}` };
     sendJson(res, 200, await options.api.invokeAs(caller, method, args as never));
   }
 
@@ -178,17 +178,18 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const api = /^\/api\/([^/?#]+)/.exec(url);
     const [path, query = ''] = url.split('?', 2) as [string, string?];
     const work = async () => {
-      if (path === '/login') return handleSignIn(req, res, new URLSearchParams(query));
+      if (path === signInPath) return handleSignIn(req, res, new URLSearchParams(query));
       if (options.metrics && path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendMetrics(req, res, options.metrics());
       }
-      if (!session.allows(req)) {
+      const credential = session.credential(req);
+      if (credential === null) {
         if (api) return sendJson(res, 401, { ok: false, error: { code: 'unauthorized', message: `Sign in first: open ${signInPath} or send the admin token as "Authorization: Bearer TOKEN".` } });
         res.writeHead(303, { location: signInPath, 'cache-control': 'no-store' }).end();
         return;
       }
       if (api?.[1] === 'events' && req.method === 'GET') return handleEvents(req, res);
-      if (api) return handleApi(req, res, decodeURIComponent(api[1]!));
+      if (api) return handleApi(req, res, decodeURIComponent(api[1]!), credential);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;
