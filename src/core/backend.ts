@@ -19,6 +19,7 @@ import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 import type { AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
+import { systemClock, type Clock } from './server/runtime';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main
@@ -79,7 +80,8 @@ export interface BackendOptions {
   limits?: Partial<ListenerLimits>;
   /** Lockout after failed admin authentication (tests shorten it). */
   adminLockout?: Partial<AdminLockoutPolicy>;
-  now?: () => number;
+  /** Wall clock for what people read and for dates, monotonic clock for every duration. */
+  clock?: Clock;
   /**
    * The triad plugs in here: given the setup, it returns the gate, the replicated lease log and
    * the peer hook. Without it a three-SERVER-line file is refused (a lone member must not serve).
@@ -100,7 +102,7 @@ export interface TriadContext {
   writer: BatchedWriter;
   port: number;
   debug: (daemon: string, message: string) => void;
-  now: () => number;
+  clock: Clock;
   /** A peer's lmdown: stop this member (clients told, leases kept). */
   requestShutdown: (reason: string) => void;
   /** A peer's lmreread: reread this member's files (not passed on again). */
@@ -222,12 +224,12 @@ async function listenOnFirstFree(listener: LicenseListener, ports: number[], bin
 }
 
 export async function createBackend(options: BackendOptions): Promise<Backend> {
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const heartbeatMs = options.clientHeartbeatIntervalMs ?? DEFAULT_CLIENT_HEARTBEAT_MS;
   const ownsStore = options.store === undefined;
   const store = options.store ?? openStore(options.dataDir);
   try {
-    return await assemble(options, store, ownsStore, now, heartbeatMs);
+    return await assemble(options, store, ownsStore, clock, heartbeatMs);
   } catch (error) {
     if (ownsStore) store.close();
     if (error instanceof SetupError) throw new BackendError(error.message);
@@ -235,7 +237,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   }
 }
 
-async function assemble(options: BackendOptions, store: Store, ownsStore: boolean, now: () => number, heartbeatMs: number): Promise<Backend> {
+async function assemble(options: BackendOptions, store: Store, ownsStore: boolean, clock: Clock, heartbeatMs: number): Promise<Backend> {
+  const now = () => clock.wallMs();
   const events = new EventEmitter<BackendEvents>();
   const trust = loadTrust(store, options.trustFiles ?? []);
   const identity = { as: options.as, hostid: options.hostid };
@@ -299,7 +302,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         writer,
         port,
         debug,
-        now,
+        clock,
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
         peerTls: options.tls ? { ca: options.tls.ca } : null,

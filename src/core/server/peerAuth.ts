@@ -94,6 +94,11 @@ export class PeerChannel {
     }
   }
 
+  /** Authenticated (or running without a secret) and not failed: messages may be sealed. */
+  isOpen(): boolean {
+    return this.state === 'open';
+  }
+
   /** The frame that carries `message` on this link. */
   seal(message: unknown): unknown {
     if (this.options.secret === null) return message;

@@ -1,34 +1,31 @@
-import net from 'node:net';
-import tls from 'node:tls';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
-import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
-import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
+import { FrameTooLargeError } from '../protocol';
+import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
 import type { Store } from '../store';
-import type { PeerHook, PeerLink } from './listener';
 import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersistence';
-import { PeerLogQuery, type LogQueryMessage, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
-import { PeerChannel, type ChannelEvent } from './peerAuth';
+import { PeerLogQuery, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
+import type { PeerConnection, PeerNetwork } from './peerNetwork';
 import { peerMessageSchema } from './peerSchema';
+import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
 
 /**
- * The triad driver: runs the pure QuorumMachine on real time, real peer links and the store.
- * It is the license server's LeaseLog (an op is committed once a peer persisted it) and its
- * MasterGate (serve only with a valid lease, otherwise redirect to the master).
- *
- * Links: each member dials the members ranked after it (P dials S and T, S dials T) on their
- * license port with a `peer` hello, so every pair has one connection; a lost link is redialled
- * every heartbeat interval.
+ * The triad driver: runs the pure QuorumMachine on a clock, peer links and the store. It is the
+ * license server's LeaseLog (an op is committed once a peer persisted it) and its MasterGate
+ * (serve only with a valid lease, otherwise redirect to the master). Links come from a
+ * PeerNetwork (TCP in a server, simulated in test/sim); time and timers are injected too, so the
+ * seeded simulation runs this very code.
  */
 
 export interface TriadDriverDeps {
   store: Store;
   config: QuorumConfig;
-  /** Where each member's license port is, by rank (SERVER lines). */
+  /** Where each member's license port is, by rank (SERVER lines): where clients are redirected. */
   addresses: readonly [MasterAddress, MasterAddress, MasterAddress];
-  /** Wall-clock ms: the promise deadline is kept across restarts, so time must be too. */
-  now: () => number;
+  network: PeerNetwork;
+  clock: Clock;
+  scheduler?: Scheduler;
   debug: (daemon: string, message: string) => void;
   /** A peer asked all three to stop (lmdown). */
   requestShutdown: (reason: string) => void;
@@ -36,40 +33,17 @@ export interface TriadDriverDeps {
   reread: () => void;
   /** A license file distributed over the triad reached this member: store it and serve it. */
   installLicense: (payload: unknown) => void;
-  /** Source address for outbound links, so peers see this member's SERVER host. */
-  localAddress?: string;
-  /**
-   * The license ports speak TLS: dial peers with TLS, verifying their certificates against `ca`
-   * (the cluster's CA) when given. Who a peer is, is still proven by the cluster secret.
-   */
-  tls?: { ca?: string } | null;
-  /** The cluster secret (hex) that authenticates peer links (peerAuth.ts); null: trust by address. */
-  secret: string | null;
-  /** Addresses each member's SERVER-line host resolves to, for trust by address without a secret. */
-  memberAddresses?: (rank: Rank) => readonly string[];
   tickMs?: number;
 }
-
-interface LiveLink {
-  send(message: PeerMessage | LogQueryMessage): void;
-  close(): void;
-}
-
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
-const NO_SECRET_WARNING =
-  'No cluster secret: the three servers trust each other by address only. Run `triad cluster-secret --new` on one server, ' +
-  '`triad cluster-secret --import <value>` on the other two, and restart them.';
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
 
 export class TriadDriver implements LeaseLog, MasterGate {
   private readonly machine: QuorumMachine;
-  private readonly links = new Map<Rank, LiveLink>();
-  private readonly dialing = new Set<Rank>();
-  private readonly lastDialAt = new Map<Rank, number>();
+  private readonly links = new Map<Rank, PeerConnection>();
+  private readonly scheduler: Scheduler;
   private readonly pending = new Map<string, PendingOp>();
   private readonly listeners = new Set<() => void>();
-  private readonly lastRefusalLogged = new Map<string, number>();
   private readonly masterLog: PeerLogQuery;
   /** Asked with every grant on a triad; fixed by the heartbeat interval, so worked out once. */
   private readonly failoverBoundMs: number;
@@ -77,19 +51,18 @@ export class TriadDriver implements LeaseLog, MasterGate {
   /** Effects of this event-loop turn, performed together once their writes are durable. */
   private outbox: QuorumEffect[] = [];
   private flushScheduled = false;
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
   private stopped = false;
   /**
    * Set when a flush failed to commit: what the machine decided is not on disk, so nothing of it
    * may leave this member and the machine must not go on from it. Final: the server stops.
    */
   private failed: Error | null = null;
-  /** Outbound links still connecting or in their handshake (stop() cuts them too). */
-  private readonly dialSockets = new Set<net.Socket>();
   /** The last 'serving' effect performed; within a turn the machine may already be further. */
   private servingPerformed = false;
 
   constructor(private readonly deps: TriadDriverDeps) {
+    this.scheduler = deps.scheduler ?? nodeScheduler;
     // committed entries leave memory and are read back from the store when a peer needs them
     this.machine = new QuorumMachine({ logReader: storedLogReader(deps.store), ...deps.config });
     this.masterLog = new PeerLogQuery(deps.store);
@@ -105,11 +78,21 @@ export class TriadDriver implements LeaseLog, MasterGate {
       // up to the log base; the restart replays the rest (ops are idempotent). A log replayed from
       // its start is the whole truth, so it starts from an empty table (nothing else in there).
       if (persisted.logBase === 0) this.deps.store.leases.replaceAll([]);
-      this.step({ type: 'restart', nowMs: this.deps.now(), persisted });
+      this.step({ type: 'restart', nowMs: this.now(), persisted });
       this.flushEffects();
     });
     const tickMs = this.deps.tickMs ?? Math.min(50, this.deps.config.heartbeatIntervalMs / 10);
-    this.timer = setInterval(() => this.step({ type: 'tick', nowMs: this.deps.now() }), tickMs);
+    this.stopTicking = this.scheduler.every(tickMs, () => this.step({ type: 'tick', nowMs: this.now() }));
+    this.deps.network.start({
+      linkUp: (rank, link) => this.register(rank, link),
+      linkDown: (rank, link) => this.unregister(rank, link),
+      message: (rank, raw, link) => this.receive(rank, raw, link),
+    });
+  }
+
+  /** The machine's clock (the promise deadline is kept across restarts, so time must be too). */
+  private now(): number {
+    return this.deps.clock.wallMs();
   }
 
   stop(): void {
@@ -120,12 +103,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   /** Stops ticking, cuts every peer link and refuses every waiting op. */
   private halt(reason: Error): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    for (const link of this.links.values()) link.close();
+    this.stopTicking?.();
+    this.stopTicking = null;
+    this.deps.network.stop();
     this.links.clear();
-    for (const socket of this.dialSockets) socket.destroy();
-    this.dialSockets.clear();
     for (const op of this.pending.values()) op.reject(reason);
     this.pending.clear();
     this.masterLog.abandon(reason.message);
@@ -135,9 +116,6 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private refusal(): Error | null {
     return this.failed ?? (this.stopped ? new Error('The license server is stopping.') : null);
   }
-
-  /** Install on the license listener: peers that dial us arrive here after their hello frame. */
-  readonly peerHook: PeerHook = (link) => this.acceptLink(link);
 
   // ---- LeaseLog -------------------------------------------------------------------------------
 
@@ -149,7 +127,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const requestId = `op-${this.nextRequest++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      this.step({ type: 'clientOp', nowMs: this.deps.now(), requestId, op: { kind: op.kind, payload: op } });
+      this.step({ type: 'clientOp', nowMs: this.now(), requestId, op: { kind: op.kind, payload: op } });
     });
   }
 
@@ -161,7 +139,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   role(): ServerRole {
     if (this.failed) return 'no-quorum';
-    const now = this.deps.now();
+    const now = this.now();
     // master only once the machine's 'serving' has been performed (at the end of the turn that
     // made it so): the licensing service reloads its seats then, and must not grant before that
     if (this.machine.canServe(now) && this.servingPerformed) return 'master';
@@ -189,7 +167,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   /** Adds peer health, quorum and the triad's warnings to a status snapshot. */
   decorateStatus(status: ServerStatus): ServerStatus {
-    const view = this.machine.status(this.deps.now());
+    const view = this.machine.status(this.now());
     const masterRank = view.masterRank;
     const members = status.members.map((member, index): MemberStatus => {
       const peer = view.peers.find((candidate) => candidate.rank === index);
@@ -210,24 +188,24 @@ export class TriadDriver implements LeaseLog, MasterGate {
       quorum: view.quorum,
       master: masterRank === null ? null : this.deps.config.hosts[masterRank],
       members,
-      warnings: [...status.warnings, ...view.warnings, ...(this.deps.secret === null ? [NO_SECRET_WARNING] : [])],
+      warnings: [...status.warnings, ...view.warnings, ...this.deps.network.warnings()],
     };
   }
 
   /** lmdown / lmreread typed on this member: the machine forwards them to the other two. */
   shutdownAll(): void {
-    this.step({ type: 'shutdown', nowMs: this.deps.now() });
+    this.step({ type: 'shutdown', nowMs: this.now() });
     // now, not at the end of the turn: the host closes every connection right after this call
     this.flushEffects();
   }
 
   rereadAll(): void {
-    this.step({ type: 'reread', nowMs: this.deps.now() });
+    this.step({ type: 'reread', nowMs: this.now() });
   }
 
   /** This member now serves another license file (imported here only): peers compare it from now on. */
   useLicense(identity: LicenseIdentity): void {
-    this.step({ type: 'licenseChanged', nowMs: this.deps.now(), identity });
+    this.step({ type: 'licenseChanged', nowMs: this.now(), identity });
   }
 
   /**
@@ -241,7 +219,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const previous = this.machine.state.identity;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      this.step({ type: 'clientOp', nowMs: this.deps.now(), requestId, op: { kind: 'licenseSwitch', payload, identity, previous } });
+      this.step({ type: 'clientOp', nowMs: this.now(), requestId, op: { kind: 'licenseSwitch', payload, identity, previous } });
     });
   }
 
@@ -259,13 +237,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   private step(input: QuorumInput): void {
     if (this.failed || this.stopped) return;
-    if (input.type === 'tick') this.dialMissing();
     const effects = this.machine.step(input);
     if (effects.length === 0) return;
     this.outbox.push(...effects);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flushEffects());
+    this.scheduler.soon(() => this.flushEffects());
   }
 
   /**
@@ -310,7 +287,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.halt(this.failed);
     this.deps.debug('lmgrd', `Cannot make license grants durable: ${reason}. Stopping; check the disk of ${this.deps.store.dataDir}, then restart.`);
     for (const listener of this.listeners) listener();
-    setImmediate(() => this.deps.requestShutdown(reason));
+    this.scheduler.soon(() => this.deps.requestShutdown(reason));
   }
 
   /** The part of an effect beyond its store write (done in flushEffects). */
@@ -369,24 +346,24 @@ export class TriadDriver implements LeaseLog, MasterGate {
     }
   }
 
-  private register(rank: Rank, link: LiveLink): void {
+  private register(rank: Rank, link: PeerConnection): void {
     if (this.stopped) {
       link.close();
       return;
     }
     this.links.get(rank)?.close();
     this.links.set(rank, link);
-    this.step({ type: 'peerConnected', nowMs: this.deps.now(), rank });
+    this.step({ type: 'peerConnected', nowMs: this.now(), rank });
   }
 
-  private unregister(rank: Rank, link: LiveLink): void {
+  private unregister(rank: Rank, link: PeerConnection): void {
     if (this.links.get(rank) !== link) return;
     this.links.delete(rank);
-    this.step({ type: 'peerDisconnected', nowMs: this.deps.now(), rank });
+    this.step({ type: 'peerDisconnected', nowMs: this.now(), rank });
   }
 
   /** A frame from `rank`: validated, then handed to the machine; a bad one closes the link. */
-  private receive(rank: Rank, raw: unknown, link: LiveLink): void {
+  private receive(rank: Rank, raw: unknown, link: PeerConnection): void {
     if (this.links.get(rank) !== link) return;
     if (this.masterLog.receive(raw, (reply) => link.send(reply))) return;
     const parsed = peerMessageSchema.safeParse(raw);
@@ -394,160 +371,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       link.close();
       return;
     }
-    this.step({ type: 'message', nowMs: this.deps.now(), from: rank, message: parsed.data });
-  }
-
-  /** Inbound: the first frame must be a quorum hello from a member ranked before us. */
-  private acceptLink(link: PeerLink): void {
-    let rank: Rank | null = null;
-    let authenticatedAs: Rank | null = null;
-    const channel = new PeerChannel({ secret: this.deps.secret, role: 'listener', self: this.deps.config.self, send: (frame) => link.send(frame) });
-    const live: LiveLink = { send: (message) => link.send(channel.seal(message)), close: () => link.close() };
-    channel.start();
-    // a connection that never completes the handshake or its hello holds no slot for long
-    const handshakeTimer = setTimeout(() => {
-      if (rank === null) link.close();
-    }, this.deps.config.heartbeatIntervalMs * 4);
-    link.onClose(() => clearTimeout(handshakeTimer));
-    link.onMessage((raw) => {
-      const event = channel.receive(raw);
-      if (event.kind === 'refused') {
-        this.refusedPeer(link.remoteAddress, event.reason);
-        link.close();
-        return;
-      }
-      if (event.kind === 'established') authenticatedAs = event.rank;
-      if (event.kind !== 'message') return;
-      const message = event.message;
-      if (rank !== null) return this.receive(rank, message, live);
-      const hello = peerMessageSchema.safeParse(message);
-      const from = hello.success && hello.data.type === 'hello' ? hello.data.rank : null;
-      if (from === null || from >= this.deps.config.self) {
-        link.close();
-        return;
-      }
-      // with the secret the handshake proved who it is; without, only its SERVER-line address counts
-      const refusal = this.deps.secret !== null ? (from === authenticatedAs ? null : 'its hello names another member than its handshake') : this.addressRefusal(from, link.remoteAddress);
-      if (refusal) {
-        this.refusedPeer(link.remoteAddress, refusal);
-        link.close();
-        return;
-      }
-      rank = from;
-      this.register(from, live);
-      this.receive(from, message, live);
-      // an accepted member may send large frames; it sends none before our hello greets it
-      if (this.links.get(from) === live) link.allowLargeFrames();
-    });
-    link.onClose(() => {
-      if (rank !== null) this.unregister(rank, live);
-    });
-  }
-
-  /** Without a cluster secret a peer is whoever connects from its SERVER-line address. */
-  private addressRefusal(rank: Rank, remoteAddress: string): string | null {
-    const ip = remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
-    const host = this.deps.addresses[rank].host;
-    const allowed = net.isIP(host) ? [host] : (this.deps.memberAddresses?.(rank) ?? []);
-    if (allowed.includes(ip)) return null;
-    return `it says it is ${this.deps.config.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all three to authenticate peers instead)`;
-  }
-
-  /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
-  private refusedPeer(address: string, reason: string): void {
-    const key = `${address.replace(/:\d+$/, '')}|${reason}`;
-    const now = this.deps.now();
-    if (now - (this.lastRefusalLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
-    // reasons are fixed texts, so the map holds a few entries per address
-    this.lastRefusalLogged.set(key, now);
-    this.deps.debug('lmgrd', `Refused redundant server connection with ${address}: ${reason}`);
-  }
-
-  /** Outbound: dial every member ranked after us that has no link, at most once per interval. */
-  private dialMissing(): void {
-    const now = this.deps.now();
-    for (const rank of RANKS) {
-      if (rank <= this.deps.config.self || this.links.has(rank) || this.dialing.has(rank)) continue;
-      if (now - (this.lastDialAt.get(rank) ?? -Infinity) < this.deps.config.heartbeatIntervalMs) continue;
-      this.lastDialAt.set(rank, now);
-      this.dial(rank);
-    }
-  }
-
-  private dial(rank: Rank): void {
-    const address = this.deps.addresses[rank];
-    this.dialing.add(rank);
-    const peerTls = this.deps.tls;
-    const socket = peerTls
-      ? tls.connect({
-          socket: net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress }),
-          ca: peerTls.ca,
-          rejectUnauthorized: peerTls.ca !== undefined,
-          // member certificates name machines, not SERVER-line spellings: the CA and the secret decide
-          checkServerIdentity: () => undefined,
-        })
-      : net.connect({ host: address.host, port: address.port, localAddress: this.deps.localAddress });
-    socket.setNoDelay(true);
-    this.dialSockets.add(socket);
-    // the member dialled may send up to a reply frame's size (long vote suffixes) once it has
-    // proven itself; it sends nothing sealed before our confirm, so no large frame can come earlier
-    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
-    const write = (frame: unknown) => {
-      // the member we dialled accepts large frames once it has greeted us (allowLargeFrames)
-      if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
-    };
-    const channel = new PeerChannel({ secret: this.deps.secret, role: 'dialer', self: this.deps.config.self, peer: rank, send: write });
-    const live: LiveLink = { send: (message) => write(channel.seal(message)), close: () => socket.destroy() };
-    let established = false;
-    const onChannel = (event: ChannelEvent) => {
-      if (event.kind === 'refused') {
-        this.refusedPeer(`${address.host}:${address.port}`, event.reason);
-        socket.destroy();
-      } else if (event.kind === 'established') {
-        established = true;
-        decoder.raiseLimit(MAX_REPLY_FRAME_BYTES);
-        this.dialSockets.delete(socket);
-        this.dialing.delete(rank);
-        this.register(rank, live);
-      } else if (event.kind === 'message') this.receive(rank, event.message, live);
-    };
-    socket.setTimeout(this.deps.config.heartbeatIntervalMs * 4, () => socket.destroy());
-    socket.once(peerTls ? 'secureConnect' : 'connect', () => {
-      write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
-      onChannel(channel.start());
-    });
-    socket.on('data', (chunk) => {
-      let payloads: Buffer[];
-      try {
-        payloads = decoder.push(chunk);
-      } catch (error) {
-        if (!(error instanceof FrameTooLargeError)) throw error;
-        socket.destroy();
-        return;
-      }
-      for (const payload of payloads) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(payload.toString('utf8'));
-        } catch {
-          socket.destroy();
-          return;
-        }
-        // the listener answers a bad hello with an error frame: nothing the machine should see
-        if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'error') {
-          socket.destroy();
-          return;
-        }
-        onChannel(channel.receive(raw));
-        if (socket.destroyed) return;
-      }
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.dialSockets.delete(socket);
-      this.dialing.delete(rank);
-      if (established) this.unregister(rank, live);
-    });
+    this.step({ type: 'message', nowMs: this.now(), from: rank, message: parsed.data });
   }
 }
 

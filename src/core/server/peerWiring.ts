@@ -7,6 +7,7 @@ import { parseLicenseText } from '../license';
 import { licenseIdentity, triadSetup } from './peerConfig';
 import { distributedLicenseSchema, type DistributedLicense } from './peerSchema';
 import { TriadDriver } from './peerTriad';
+import { TcpPeerNetwork } from './tcpPeerNetwork';
 
 /**
  * Plugs the triad into the backend (BackendOptions.triad): the driver becomes the server's
@@ -25,11 +26,24 @@ export function createTriad(context: TriadContext): TriadParts {
   });
   if (!built.ok) throw new BackendError(built.message);
   const selfHost = setup.file.servers[self].host;
+  const { config, addresses } = built.value;
+  const network = new TcpPeerNetwork({
+    self: config.self,
+    hosts: config.hosts,
+    addresses,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    localAddress: net.isIP(selfHost) ? selfHost : undefined,
+    secret,
+    tls: context.peerTls,
+    memberAddresses: resolveMemberHosts(addresses.map((a) => a.host)),
+    debug: context.debug,
+  });
   const driver = new TriadDriver({
     store: context.store,
-    config: built.value.config,
-    addresses: built.value.addresses,
-    now: context.now,
+    config,
+    addresses,
+    network,
+    clock: context.clock,
     debug: context.debug,
     requestShutdown: context.requestShutdown,
     reread: () => {
@@ -47,16 +61,12 @@ export function createTriad(context: TriadContext): TriadParts {
           : `Could not install license file ${parsed.data.fileName} distributed to all three redundant servers: ${result.message}`,
       );
     },
-    localAddress: net.isIP(selfHost) ? selfHost : undefined,
-    secret,
-    tls: context.peerTls,
-    memberAddresses: resolveMemberHosts(built.value.addresses.map((a) => a.host)),
   });
   driver.start();
   return {
     gate: driver,
     log: driver,
-    peerHook: driver.peerHook,
+    peerHook: network.peerHook,
     stop: async () => driver.stop(),
     decorateStatus: (status) => driver.decorateStatus(status),
     broadcastAdmin: (type) => (type === 'lmdown' ? driver.shutdownAll() : driver.rereadAll()),

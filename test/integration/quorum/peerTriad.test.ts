@@ -3,6 +3,8 @@ import type { Lease } from '../../../src/core/pool';
 import type { QuorumConfig, QuorumMachine, Rank } from '../../../src/core/quorum';
 import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../src/core/server/listener';
 import { TriadDriver } from '../../../src/core/server/peerTriad';
+import { TcpPeerNetwork } from '../../../src/core/server/tcpPeerNetwork';
+import { systemClock } from '../../../src/core/server/runtime';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openStore, type Store } from '../../../src/core/store';
 import { makeTempDir } from '../../support/tempDir';
@@ -104,18 +106,20 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
       ...tuning,
     };
+    const debug = (daemon: string, message: string) => member.debug.push(`(${daemon}) ${message}`);
+    const network = new TcpPeerNetwork({ self: member.rank, hosts, addresses, heartbeatIntervalMs: config.heartbeatIntervalMs, secret, debug });
     const driver = new TriadDriver({
       store: member.store,
       config,
       addresses,
-      now: () => Date.now(),
-      debug: (daemon, message) => member.debug.push(`(${daemon}) ${message}`),
+      network,
+      clock: systemClock,
+      debug,
       requestShutdown: (reason) => member.shutdowns.push(reason),
       reread: () => {},
       installLicense: () => {},
-      secret,
     });
-    member.listener.setPeerHook(driver.peerHook);
+    member.listener.setPeerHook(network.peerHook);
     driver.start();
     member.driver = driver;
   };
