@@ -359,7 +359,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       servingConfig(setup),
       { host, port, version: SERVER_VERSION, clientHeartbeatIntervalMs: heartbeatMs, allowRemoteAdmin: options.allowRemoteAdmin ?? false },
       {
-        now,
+        clock,
         log: triad?.log ?? storeLeaseLog(store, writer),
         gate,
         debug,

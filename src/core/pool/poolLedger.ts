@@ -108,20 +108,20 @@ export class PoolLedger {
   }
 
   /** Leases holding a seat now, in grant order. */
-  *held(nowMs: number): Generator<Lease> {
-    for (const lease of this.all.values()) if (holdsSeat(lease, nowMs)) yield lease;
+  *held(monoMs: number): Generator<Lease> {
+    for (const lease of this.all.values()) if (holdsSeat(lease, monoMs)) yield lease;
   }
 
   /** Lingering leases that still hold a seat now. */
-  lingeringHeld(nowMs: number): Lease[] {
-    return [...this.lingering.values()].filter((lease) => holdsSeat(lease, nowMs));
+  lingeringHeld(monoMs: number): Lease[] {
+    return [...this.lingering.values()].filter((lease) => holdsSeat(lease, monoMs));
   }
 
   /**
    * Seats in use now, leaving out the leases in `except` (lingering leases a new grant takes
    * over), and the seats already held in the bucket `candidate` would join.
    */
-  seats(dupGroup: string | null, nowMs: number, except: readonly string[] = [], candidate?: Pick<Lease, 'user' | 'host' | 'display'>): { used: number; heldByCandidate: number } {
+  seats(dupGroup: string | null, monoMs: number, except: readonly string[] = [], candidate?: Pick<Lease, 'user' | 'host' | 'display'>): { used: number; heldByCandidate: number } {
     const active = this.activeSeats(dupGroup);
     const candidateKey = candidate ? shareKey(dupGroup, candidate) : null;
     let used = active.total;
@@ -130,7 +130,7 @@ export class PoolLedger {
     // a lingering lease adds seats only where it exceeds its bucket's active leases
     const lingerMax = new Map<string, number>();
     for (const lease of this.lingering.values()) {
-      if (!holdsSeat(lease, nowMs) || except.includes(lease.leaseId)) continue;
+      if (!holdsSeat(lease, monoMs) || except.includes(lease.leaseId)) continue;
       const key = shareKey(dupGroup, lease);
       if (key === null) used += lease.count;
       else lingerMax.set(key, Math.max(lingerMax.get(key) ?? 0, lease.count));

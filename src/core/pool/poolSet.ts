@@ -1,6 +1,7 @@
 /**
  * All feature pools of one server and the leases on them. Pure state machine: time, lease ids
- * and resume tokens come in as arguments; the driver persists leases (store) and replicates
+ * and resume tokens come in as arguments (dates on the wall clock; heartbeat timeouts and LINGER
+ * on the monotonic clock, so a lease's `lingerUntilMs` is monotonic time while it is in here); the driver persists leases (store) and replicates
  * them (quorum). `evaluate` decides without changing anything so a triad master can replicate
  * a grant before applying it with `grant`; `checkout` does both for a single server.
  */
@@ -21,6 +22,7 @@ import { denial, type Denial, type DenialCode } from './denial';
 import { buildPools, issuedSeats, poolProblem } from './pools';
 import { PoolLedger } from './poolLedger';
 import { leaseRequester, seatsReservedForOthers } from './seats';
+import type { Instant } from '../instant';
 import type { CheckoutRequest, IgnoredLine, Lease, Pool, PoolLine, PoolUsage } from './types';
 
 export type CheckoutDecision =
@@ -69,6 +71,7 @@ export class PoolSet {
   private readonly ledgers = new Map<string, PoolLedger>();
   private readonly byResumeToken = new Map<string, string>();
   private readonly features = new WeakMap<Pool, PolicyFeature>();
+  /** Monotonic time of each held lease's last heartbeat. */
   private readonly lastHeartbeat = new Map<string, number>();
   private nextHandle = 1;
 
@@ -123,7 +126,7 @@ export class PoolSet {
     for (const pool of pools) this.poolsByName.set(pool.name, [...this.poolsNamed(pool.name), pool]);
   }
 
-  evaluate(request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
+  evaluate(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
     if (!Number.isInteger(request.count) || request.count < 1) {
       return { denied: denial('BAD_REQUEST', `count must be a whole number >= 1, not ${request.count}`) };
     }
@@ -135,38 +138,38 @@ export class PoolSet {
     if (candidates.length === 0) return { denied: denial('VERSION_TOO_HIGH') };
     let best: Denial | null = null;
     for (const pool of candidates) {
-      const decision = this.evaluatePool(pool, request, nowMs, policy);
+      const decision = this.evaluatePool(pool, request, at, policy);
       if ('granted' in decision) return decision;
       if (best === null || stageOf(decision.denied) > stageOf(best)) best = decision.denied;
     }
     return { denied: best ?? denial('NO_SUCH_FEATURE') };
   }
 
-  checkout(request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
-    const decision = this.evaluate(request, nowMs, policy);
+  checkout(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
+    const decision = this.evaluate(request, at, policy);
     if ('granted' in decision) {
       for (const leaseId of decision.releases) this.removeLease(leaseId);
-      this.grant(decision.granted, nowMs);
+      this.grant(decision.granted, at.monoMs);
     }
     return decision;
   }
 
-  /** Applies a decided (or replicated) grant. Idempotent for the same lease id. */
-  grant(lease: Lease, nowMs: number): void {
+  /** Applies a decided (or replicated) grant at monotonic time `monoMs`. Idempotent for the same lease id. */
+  grant(lease: Lease, monoMs: number): void {
     this.store(lease);
-    this.lastHeartbeat.set(lease.leaseId, nowMs);
+    this.lastHeartbeat.set(lease.leaseId, monoMs);
     this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
   }
 
   /**
    * Returns the lease, or null when unknown or already checked in. With LINGER the lease stays,
-   * marked with the time its seat frees (`lingerUntilMs`); otherwise it is gone.
+   * marked with the monotonic time its seat frees (`lingerUntilMs`); otherwise it is gone.
    */
-  checkin(leaseId: string, nowMs: number): Lease | null {
+  checkin(leaseId: string, monoMs: number): Lease | null {
     const lease = this.leaseMap.get(leaseId);
     if (!lease || lease.lingerUntilMs !== null) return null;
     if (lease.lingerSeconds > 0) {
-      const lingering = { ...lease, lingerUntilMs: nowMs + lease.lingerSeconds * 1000 };
+      const lingering = { ...lease, lingerUntilMs: monoMs + lease.lingerSeconds * 1000 };
       this.store(lingering);
       this.lastHeartbeat.delete(leaseId);
       return lingering;
@@ -176,26 +179,26 @@ export class PoolSet {
   }
 
   /** False when the lease is unknown or checked in (the client must check out again). */
-  heartbeat(leaseId: string, nowMs: number): boolean {
+  heartbeat(leaseId: string, monoMs: number): boolean {
     const lease = this.leaseMap.get(leaseId);
     if (!lease || lease.lingerUntilMs !== null) return false;
-    this.lastHeartbeat.set(leaseId, nowMs);
+    this.lastHeartbeat.set(leaseId, monoMs);
     return true;
   }
 
-  /** Drops leases whose client went silent, and lingering leases whose linger is over. */
-  reclaimIdle(nowMs: number, idle: IdlePolicy): { reclaimed: Lease[]; lingerEnded: Lease[] } {
+  /** Drops leases whose client went silent, and lingering leases whose linger is over (monotonic time). */
+  reclaimIdle(monoMs: number, idle: IdlePolicy): { reclaimed: Lease[]; lingerEnded: Lease[] } {
     const reclaimed: Lease[] = [];
     const lingerEnded: Lease[] = [];
     const missed = idle.missedHeartbeats ?? 3;
     for (const lease of this.leaseMap.values()) {
       if (lease.lingerUntilMs !== null) {
-        if (lease.lingerUntilMs <= nowMs) lingerEnded.push(lease);
+        if (lease.lingerUntilMs <= monoMs) lingerEnded.push(lease);
         continue;
       }
       const seconds = idle.timeoutSecondsFor?.(lease) ?? null;
       const timeoutMs = seconds !== null ? seconds * 1000 : missed * idle.heartbeatIntervalMs;
-      if (nowMs - (this.lastHeartbeat.get(lease.leaseId) ?? nowMs) > timeoutMs) reclaimed.push(lease);
+      if (monoMs - (this.lastHeartbeat.get(lease.leaseId) ?? monoMs) > timeoutMs) reclaimed.push(lease);
     }
     for (const lease of [...reclaimed, ...lingerEnded]) this.removeLease(lease.leaseId);
     return { reclaimed, lingerEnded };
@@ -242,39 +245,42 @@ export class PoolSet {
 
   /**
    * Rebuilds the lease table after a restart or failover. Inactivity timeouts restart at
-   * `nowMs` (QUORUM.md: client heartbeats are not replicated, so a live client keeps its seat).
+   * monotonic `monoMs` (QUORUM.md: client heartbeats are not replicated, so a live client keeps
+   * its seat), and a lingering seat lingers its whole LINGER again: the stored end of a linger is
+   * wall-clock time, and no wall-clock deadline is trusted across a restart or failover.
    */
-  restore(leases: readonly Lease[], nowMs: number): void {
+  restore(leases: readonly Lease[], monoMs: number): void {
     this.leaseMap.clear();
     this.lastHeartbeat.clear();
     this.ledgers.clear();
     this.byResumeToken.clear();
     this.nextHandle = 1;
     for (const lease of [...leases].sort((a, b) => a.grantedAt - b.grantedAt || a.handle - b.handle)) {
-      this.store(lease);
-      if (lease.lingerUntilMs === null) this.lastHeartbeat.set(lease.leaseId, nowMs);
+      const lingering = lease.lingerUntilMs !== null;
+      this.store(lingering ? { ...lease, lingerUntilMs: monoMs + lease.lingerSeconds * 1000 } : lease);
+      if (!lingering) this.lastHeartbeat.set(lease.leaseId, monoMs);
       this.nextHandle = Math.max(this.nextHandle, lease.handle + 1);
     }
   }
 
   /** Per pool: seats issued now, seats in use and the leases holding them (for status/lmstat). */
-  usage(nowMs: number): PoolUsage[] {
+  usage(at: Instant): PoolUsage[] {
     return this.poolList.map((pool) => {
-      const leases = this.heldLeases(pool, nowMs);
-      const problem = poolProblem(pool, nowMs);
+      const leases = this.heldLeases(pool, at.monoMs);
+      const problem = poolProblem(pool, at.wallMs);
       return {
         pool,
-        issued: issuedSeats(pool, nowMs),
-        inUse: this.ledgers.get(pool.key)?.seats(pool.dupGroup, nowMs).used ?? 0,
+        issued: issuedSeats(pool, at.wallMs),
+        inUse: this.ledgers.get(pool.key)?.seats(pool.dupGroup, at.monoMs).used ?? 0,
         notServed: problem ? { code: problem.code, reason: problem.reason } : null,
         leases,
       };
     });
   }
 
-  private heldLeases(pool: Pool, nowMs: number): Lease[] {
+  private heldLeases(pool: Pool, monoMs: number): Lease[] {
     const ledger = this.ledgers.get(pool.key);
-    return ledger ? [...ledger.held(nowMs)] : [];
+    return ledger ? [...ledger.held(monoMs)] : [];
   }
 
   /** policyFeatureOf, once per pool (pools are rebuilt, never changed, by an lmreread). */
@@ -287,8 +293,8 @@ export class PoolSet {
     return feature;
   }
 
-  private evaluatePool(pool: Pool, request: CheckoutRequest, nowMs: number, policy: Options | null): CheckoutDecision {
-    const problem = poolProblem(pool, nowMs);
+  private evaluatePool(pool: Pool, request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
+    const problem = poolProblem(pool, at.wallMs);
     if (problem) return { denied: problem };
     const who: Requester = { user: request.user, host: request.host, display: request.display, ip: request.ip, project: request.project ?? undefined };
     const feature = this.featureOf(pool);
@@ -303,10 +309,10 @@ export class PoolSet {
     const ledger = this.ledgers.get(pool.key) ?? new PoolLedger();
     // the requester's own lingering seats, which this grant takes back
     const releases = ledger
-      .lingeringHeld(nowMs)
+      .lingeringHeld(at.monoMs)
       .filter((l) => l.user === request.user && l.host === request.host && l.display === request.display)
       .map((l) => l.leaseId);
-    if (policy && this.exceedsMax(policy, feature, who, request.count, nowMs, releases)) return { denied: denial('OPTIONS_MAX') };
+    if (policy && this.exceedsMax(policy, feature, who, request.count, at.monoMs, releases)) return { denied: denial('OPTIONS_MAX') };
     const lease: Lease = {
       leaseId: request.leaseId,
       poolKey: pool.key,
@@ -319,7 +325,7 @@ export class PoolSet {
       ip: request.ip,
       project: request.project ?? null,
       count: request.count,
-      grantedAt: nowMs,
+      grantedAt: at.wallMs,
       resumeToken: request.resumeToken,
       clientId: request.clientId,
       server: request.server,
@@ -327,12 +333,12 @@ export class PoolSet {
       lingerSeconds: lingerSecondsOf(pool, policy, feature),
       lingerUntilMs: null,
     };
-    const issued = issuedSeats(pool, nowMs);
+    const issued = issuedSeats(pool, at.wallMs);
     if (issued !== null) {
       const rules = policy ? reservationsFor(policy, feature) : [];
       const reserved =
-        policy && rules.length > 0 ? seatsReservedForOthers(policy, rules, issued, this.heldLeases(pool, nowMs).filter((l) => !releases.includes(l.leaseId)), who) : 0;
-      const { used, heldByCandidate } = ledger.seats(pool.dupGroup, nowMs, releases, lease);
+        policy && rules.length > 0 ? seatsReservedForOthers(policy, rules, issued, this.heldLeases(pool, at.monoMs).filter((l) => !releases.includes(l.leaseId)), who) : 0;
+      const { used, heldByCandidate } = ledger.seats(pool.dupGroup, at.monoMs, releases, lease);
       if (Math.max(0, lease.count - heldByCandidate) > issued - used - reserved) return { denied: denial('MAX_USERS') };
     }
     return { granted: lease, releases };
@@ -342,12 +348,12 @@ export class PoolSet {
    * MAX counts this requester's seats over every pool of the feature the rule's selector names,
    * except the lingering ones this grant takes back (`releases`).
    */
-  private exceedsMax(policy: Options, feature: PolicyFeature, who: Requester, count: number, nowMs: number, releases: readonly string[]): boolean {
+  private exceedsMax(policy: Options, feature: PolicyFeature, who: Requester, count: number, monoMs: number, releases: readonly string[]): boolean {
     return maxFor(policy, feature, who).some((rule) => {
       let used = 0;
       for (const pool of this.poolList) {
         if (!selectorMatches(rule.feature, this.featureOf(pool))) continue;
-        for (const lease of this.heldLeases(pool, nowMs)) {
+        for (const lease of this.heldLeases(pool, monoMs)) {
           if (!releases.includes(lease.leaseId) && matchesTarget(policy, rule.target, leaseRequester(lease))) used += lease.count;
         }
       }

@@ -4,9 +4,9 @@
 import { matchesTarget, type CountRule, type Options, type Requester } from '../options';
 import type { Lease } from './types';
 
-/** A lease holds its seat until checkin, or until its linger ends. */
-export function holdsSeat(lease: Lease, nowMs: number): boolean {
-  return lease.lingerUntilMs === null || lease.lingerUntilMs > nowMs;
+/** A lease holds its seat until checkin, or until its linger ends (monotonic time, as in a PoolSet). */
+export function holdsSeat(lease: Lease, monoMs: number): boolean {
+  return lease.lingerUntilMs === null || lease.lingerUntilMs > monoMs;
 }
 
 /**

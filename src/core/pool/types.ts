@@ -99,7 +99,10 @@ export interface Lease {
   handle: number;
   /** Seconds the seat stays taken after checkin (LINGER), fixed at grant time. */
   lingerSeconds: number;
-  /** Set once checked in while lingering: the seat is free at this time. */
+  /**
+   * Set once checked in while lingering: the seat is free at this time. Monotonic time in a
+   * PoolSet; wall-clock time in the store's lease table (for people), which a restore replaces.
+   */
   lingerUntilMs: number | null;
 }
 

@@ -10,6 +10,7 @@ import type { AuditEntry, ReportLogEntry } from '../store';
 import { sameSecret } from '../store/secrets';
 import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
+import { instantOf, type Clock, type Instant } from './runtime';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -22,7 +23,8 @@ export type AuditRow = Omit<AuditEntry, 'id'>;
 
 /** What the service writes and calls outside itself; the backend wires these to the store. */
 export interface LicensingDeps {
-  now: () => number;
+  /** Wall clock for reports, status and dates; monotonic clock for heartbeat timeouts and lingers. */
+  clock: Clock;
   log: LeaseLog;
   gate: MasterGate;
   /** `(daemon) message` lines for the debug log. */
@@ -80,15 +82,19 @@ export class LicensingService implements RequestHandler {
   ) {
     this.config = config;
     this.pools = new PoolSet(config.poolLines);
-    this.pools.restore(deps.log.recover(), deps.now());
+    this.pools.restore(deps.log.recover(), deps.clock.monoMs());
     let wasMaster = deps.gate.role() === 'master';
     deps.gate.onChange(() => {
       const isMaster = deps.gate.role() === 'master';
       // a new master serves the seats its log holds (the quorum's most recent state), with fresh
       // inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
-      if (isMaster && !wasMaster) this.pools.restore(deps.log.recover(), deps.now());
+      if (isMaster && !wasMaster) this.pools.restore(deps.log.recover(), deps.clock.monoMs());
       wasMaster = isMaster;
     });
+  }
+
+  private instant(): Instant {
+    return instantOf(this.deps.clock);
   }
 
   describe() {
@@ -102,7 +108,7 @@ export class LicensingService implements RequestHandler {
 
   /** The start-up lines of each vendor daemon: what it serves, what has expired, or that it has nothing. */
   announce(): void {
-    const usage = this.pools.usage(this.deps.now());
+    const usage = this.pools.usage(this.instant());
     for (const note of this.startupNotes) this.deps.debug('lmgrd', note);
     for (const vendor of this.config.vendors) {
       const own = usage.filter((u) => u.pool.vendor === vendor);
@@ -124,7 +130,7 @@ export class LicensingService implements RequestHandler {
       case 'heartbeat': {
         const elsewhere = this.notServing(request.id);
         if (elsewhere) return elsewhere;
-        const now = this.deps.now();
+        const now = this.deps.clock.monoMs();
         const unknown = request.leaseIds.filter((id) => !this.pools.heartbeat(id, now));
         for (const id of request.leaseIds) if (!unknown.includes(id)) this.holders.set(id, session);
         return { type: 'heartbeatAck', id: request.id, unknown };
@@ -170,10 +176,11 @@ export class LicensingService implements RequestHandler {
       const refusal = notMasterDenial(null);
       return { type: 'denied', id: request.id, code: refusal.major, reason: refusal.reason };
     }
-    const now = this.deps.now();
+    const at = this.instant();
+    const now = at.wallMs;
     const resumed = request.resumeToken ? this.findResumable(request) : undefined;
     if (resumed) {
-      this.pools.heartbeat(resumed.leaseId, now);
+      this.pools.heartbeat(resumed.leaseId, at.monoMs);
       this.holders.set(resumed.leaseId, session);
       return this.granted(request.id, resumed, true);
     }
@@ -188,7 +195,7 @@ export class LicensingService implements RequestHandler {
         resumeToken: this.tokens.next(),
         server: this.settings.host,
       },
-      now,
+      at,
       this.optionsFor(this.vendorOf(request.feature)),
     );
     if ('denied' in decision) {
@@ -281,8 +288,9 @@ export class LicensingService implements RequestHandler {
   }
 
   private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
-    const now = this.deps.now();
-    const lease = this.pools.checkin(leaseId, now);
+    const at = this.instant();
+    const now = at.wallMs;
+    const lease = this.pools.checkin(leaseId, at.monoMs);
     if (!lease) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
     this.holders.delete(leaseId);
     const recordIn = () => {
@@ -329,8 +337,8 @@ export class LicensingService implements RequestHandler {
   /** Called by the host's timer: frees seats of silent clients and ended lingers. */
   async sweep(): Promise<void> {
     if (this.deps.gate.role() !== 'master') return;
-    const now = this.deps.now();
-    const { reclaimed, lingerEnded } = this.pools.reclaimIdle(now, {
+    const now = this.deps.clock.wallMs();
+    const { reclaimed, lingerEnded } = this.pools.reclaimIdle(this.deps.clock.monoMs(), {
       heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
       timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
     });
@@ -351,7 +359,7 @@ export class LicensingService implements RequestHandler {
   }
 
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
-    const now = this.deps.now();
+    const now = this.deps.clock.wallMs();
     const remote = !isThisMachine(session.remoteIp);
     if (remote && !this.settings.allowRemoteAdmin) {
       this.adminRefused(command, session, now, 'remote administration is off');
@@ -371,7 +379,7 @@ export class LicensingService implements RequestHandler {
     const why = command.token ? 'wrong admin token' : 'no admin token';
     const lockedUntil = this.adminRefused(command, session, now, why);
     if (lockedUntil !== null) {
-      const wait = Math.ceil((lockedUntil - now) / 1000);
+      const wait = Math.ceil((lockedUntil - this.deps.clock.monoMs()) / 1000);
       return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
     }
     return {
@@ -387,15 +395,17 @@ export class LicensingService implements RequestHandler {
    * the end of that lockout, or null when the address was not locked out yet.
    */
   private adminRefused(command: AdminCommand, session: Session, now: number, why: string): number | null {
-    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, now);
+    // the lockout counts durations: on the monotonic clock
+    const mono = this.deps.clock.monoMs();
+    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, mono);
     if (lockedUntil !== null) return lockedUntil;
     const who = session.agent ?? 'unknown';
     this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
     this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${adminDetail(command)}`.trim() });
-    const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, now);
+    const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, mono);
     if (lockout !== null) {
       const { maxFailures, windowMs } = this.deps.adminLockout.policy;
-      const what = `${maxFailures} refused admin requests within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - now) / 1000)} s`;
+      const what = `${maxFailures} refused admin requests within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - mono) / 1000)} s`;
       this.deps.debug('lmgrd', `Admin lockout of ${session.remoteIp}: ${what}`);
       this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: 'admin lockout', detail: what });
     }
@@ -407,7 +417,7 @@ export class LicensingService implements RequestHandler {
    * this machine (`who`/`from` say which, for the audit table).
    */
   async performAdmin(command: AdminCommand, who: string, from: string): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
-    const now = this.deps.now();
+    const now = this.deps.clock.wallMs();
     const detail = adminDetail(command);
     this.deps.audit({ timeMs: now, who, fromAddress: from, action: command.type, detail });
     switch (command.type) {
@@ -449,7 +459,7 @@ export class LicensingService implements RequestHandler {
     this.pools.resize(config.poolLines);
     this.deps.debug('lmgrd', 'Rereading license file...');
     this.announce();
-    const served = this.pools.usage(this.deps.now()).filter((u) => u.notServed === null).length;
+    const served = this.pools.usage(this.instant()).filter((u) => u.notServed === null).length;
     this.deps.changed();
     return { type: 'done', id, message: `license and options files reread; ${served} feature pool${served === 1 ? '' : 's'} served` };
   }
@@ -476,8 +486,9 @@ export class LicensingService implements RequestHandler {
   }
 
   private ownStatus(): ServerStatus {
-    const now = this.deps.now();
-    const usage = this.pools.usage(now);
+    const at = this.instant();
+    const now = at.wallMs;
+    const usage = this.pools.usage(at);
     const role = this.deps.gate.role();
     const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
     return {
@@ -498,7 +509,7 @@ export class LicensingService implements RequestHandler {
         heartbeatLossPercent: null,
       })),
       vendors: this.config.vendors.map((name) => this.vendorStatus(name, usage)),
-      features: usage.map((u) => this.featureStatus(u, now)),
+      features: usage.map((u) => this.featureStatus(u, at.monoMs)),
       warnings: [],
     };
   }
@@ -508,7 +519,8 @@ export class LicensingService implements RequestHandler {
     return { name, up: serving, version: this.settings.version, problem: serving ? null : 'No features to serve' };
   }
 
-  private featureStatus(u: PoolUsage, now: number): FeatureStatus {
+  /** `monoMs`: the remaining linger is a duration, on the clock the pools keep it. */
+  private featureStatus(u: PoolUsage, monoMs: number): FeatureStatus {
     const { pool } = u;
     const options = this.optionsFor(pool.vendor);
     const reservations = options ? reservationsFor(options, policyFeatureOf(pool)) : [];
@@ -525,7 +537,7 @@ export class LicensingService implements RequestHandler {
       count: lease.count,
       linger:
         lease.lingerSeconds > 0
-          ? { total: lease.lingerSeconds, remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - now) / 1000)) }
+          ? { total: lease.lingerSeconds, remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - monoMs) / 1000)) }
           : null,
     }));
     return {

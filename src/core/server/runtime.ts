@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { Instant } from '../instant';
+
+export type { Instant };
 
 /**
  * What a driver needs from the machine it runs on besides sockets and disk: two clocks and
@@ -22,11 +25,6 @@ export const systemClock: Clock = {
   monoMs: () => performance.now(),
 };
 
-/** A point in time on both clocks, read once (a request is judged at one instant). */
-export interface Instant {
-  wallMs: number;
-  monoMs: number;
-}
 
 export function instantOf(clock: Clock): Instant {
   return { wallMs: clock.wallMs(), monoMs: clock.monoMs() };

@@ -3,6 +3,7 @@
  * seats in use never exceed the count (reservations and MAX included), a checkin frees exactly
  * what its grant took, and restore(leases) reproduces the state.
  */
+import { at } from '../../support/instant';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesTarget, parseOptionsFile, selectorMatches } from '../../../src/core/options';
@@ -52,7 +53,7 @@ function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check:
     let freed: number | null = null;
     switch (command.kind) {
       case 'checkout':
-        pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), now, withPolicy ? policy : null);
+        pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), at(now), withPolicy ? policy : null);
         break;
       case 'checkin': {
         const active = pools.leases().filter((l) => l.lingerUntilMs === null);
@@ -82,7 +83,7 @@ function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check:
 }
 
 function totalInUse(pools: PoolSet, now: number): number {
-  return pools.usage(now).reduce((sum, u) => sum + u.inUse, 0);
+  return pools.usage(at(now)).reduce((sum, u) => sum + u.inUse, 0);
 }
 
 describe('pool invariants', () => {
@@ -90,12 +91,12 @@ describe('pool invariants', () => {
     fc.assert(
       fc.property(linesArb, fc.array(commandArb, { maxLength: 60 }), (lines, commands) => {
         run(lines, commands, true, (pools, now) => {
-          for (const usage of pools.usage(now)) {
+          for (const usage of pools.usage(at(now))) {
             if (usage.issued !== null) expect(usage.inUse).toBeLessThanOrEqual(usage.issued);
           }
           for (const rule of policy.maxes) {
             let used = 0;
-            for (const usage of pools.usage(now)) {
+            for (const usage of pools.usage(at(now))) {
               if (!selectorMatches(rule.feature, policyFeatureOf(usage.pool))) continue;
               for (const lease of usage.leases) {
                 if (matchesTarget(policy, rule.target, { user: lease.user, host: lease.host, display: lease.display, ip: lease.ip })) used += lease.count;
@@ -104,7 +105,7 @@ describe('pool invariants', () => {
             expect(used).toBeLessThanOrEqual(rule.count);
           }
           // Seats robert may still claim are never taken by others: others hold at most count - 2.
-          for (const usage of pools.usage(now)) {
+          for (const usage of pools.usage(at(now))) {
             if (usage.pool.name !== 'f1' || usage.issued === null || usage.pool.dupGroup !== null) continue;
             const others = usage.leases.filter((l) => l.user !== 'robert' && !['ann', 'ben'].includes(l.user)).reduce((s, l) => s + l.count, 0);
             expect(others).toBeLessThanOrEqual(Math.max(0, usage.issued - Math.min(2, usage.issued) - Math.min(1, Math.max(0, usage.issued - 2))));
@@ -124,7 +125,7 @@ describe('pool invariants', () => {
         let now = NOW;
         for (const command of commands) {
           if (command.kind === 'checkout') {
-            const decision = pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), now, null);
+            const decision = pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), at(now), null);
             if ('granted' in decision) granted.set(decision.granted.leaseId, decision.granted.count);
           } else if (command.kind === 'checkin') {
             const all = pools.leases();
@@ -142,19 +143,23 @@ describe('pool invariants', () => {
     );
   });
 
-  it('restore(leases) reproduces usage and future decisions', () => {
+  it('restore(leases) reproduces usage and future decisions; a lingering seat lingers its whole LINGER again', () => {
     fc.assert(
       fc.property(linesArb, fc.array(commandArb, { maxLength: 60 }), fc.nat(users.length - 1), fc.integer({ min: 1, max: 3 }), (lines, commands, user, count) => {
         const original = run(lines, commands, true, () => {});
-        const later = NOW + 10_000_000;
+        const restoredAt = NOW + 10_000_000;
         const restored = new PoolSet(lines);
-        restored.restore(original.leases(), later);
-        expect(restored.leases()).toEqual(original.leases());
-        expect(restored.usage(later)).toEqual(original.usage(later));
+        restored.restore(original.leases(), restoredAt);
+        // no wall-clock deadline is trusted across a restart: the linger starts again, never shorter
+        const relingered = original.leases().map((l) => (l.lingerUntilMs === null ? l : { ...l, lingerUntilMs: restoredAt + l.lingerSeconds * 1000 }));
+        expect(restored.leases()).toEqual(relingered);
+        // once every linger is over, both agree on everything
+        const later = restoredAt + 1 + Math.max(0, ...original.leases().map((l) => l.lingerSeconds * 1000));
+        expect(restored.usage(at(later))).toEqual(original.usage(at(later)));
         const probe = request({ user: users[user], count });
         // Handles only need to be unique among current leases, so the next one may differ.
         const withoutHandle = (d: ReturnType<PoolSet['evaluate']>) => ('granted' in d ? { ...d, granted: { ...d.granted, handle: 0 } } : d);
-        expect(withoutHandle(restored.evaluate(probe, later, policy))).toEqual(withoutHandle(original.evaluate(probe, later, policy)));
+        expect(withoutHandle(restored.evaluate(probe, at(later), policy))).toEqual(withoutHandle(original.evaluate(probe, at(later), policy)));
       }),
       { numRuns: 200 },
     );
