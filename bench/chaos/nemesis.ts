@@ -1,4 +1,4 @@
-import { Prng } from '../../test/sim/harness/prng';
+import { Prng } from '../../test/sim/world/prng';
 import { faults } from '../../test/support/faultProxy';
 import { MEMBERS, type ChaosCluster, type Member } from './cluster';
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Prng } from '../../test/sim/harness/prng';
+import { Prng } from '../../test/sim/world/prng';
 import { databaseFile } from '../../src/core/store/store';
 import { ChaosCluster, findFreePort, HIDDEN_HOSTS, MEMBER_INDEXES, MEMBERS, PUBLIC_HOSTS, type Member } from './cluster';
 import { checkChaosRun, type ChaosFigures, type ReportRow } from './checker';

@@ -45,6 +45,13 @@ export interface LicensingDeps {
   decorateStatus?: (status: ServerStatus) => ServerStatus;
   /** A triad tells the other two members to do the same (lmdown stops all three). */
   broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
+  /** Lease ids and resume tokens (random by default; the seeded simulation replays its own). */
+  ids?: LeaseIdentifiers;
+}
+
+export interface LeaseIdentifiers {
+  leaseId(): string;
+  resumeToken(): string;
 }
 
 /** What the license and options files say, in the form the service serves. */
@@ -73,7 +80,7 @@ export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
   private readonly holders = new Map<string, Session>();
-  private readonly tokens = new ResumeTokens();
+  private readonly ids: LeaseIdentifiers;
 
   constructor(
     config: ServingConfig,
@@ -81,6 +88,8 @@ export class LicensingService implements RequestHandler {
     private readonly deps: LicensingDeps,
   ) {
     this.config = config;
+    const tokens = new ResumeTokens();
+    this.ids = deps.ids ?? { leaseId: randomUUID, resumeToken: () => tokens.next() };
     this.pools = new PoolSet(config.poolLines);
     this.pools.restore(deps.log.recover(), deps.clock.monoMs());
     let wasMaster = deps.gate.role() === 'master';
@@ -121,6 +130,11 @@ export class LicensingService implements RequestHandler {
 
   get vendors(): string[] {
     return this.config.vendors;
+  }
+
+  /** Every lease this server's pools hold now, lingering ones included (what it answers for). */
+  leases(): Lease[] {
+    return this.pools.leases();
   }
 
   async handle(request: AdminRequest, session: Session): Promise<ServerMessage> {
@@ -191,8 +205,8 @@ export class LicensingService implements RequestHandler {
         ...request,
         ip: session.remoteIp,
         clientId: session.id,
-        leaseId: randomUUID(),
-        resumeToken: this.tokens.next(),
+        leaseId: this.ids.leaseId(),
+        resumeToken: this.ids.resumeToken(),
         server: this.settings.host,
       },
       at,

@@ -34,6 +34,8 @@ export interface TriadDriverDeps {
   /** A license file distributed over the triad reached this member: store it and serve it. */
   installLicense: (payload: unknown) => void;
   tickMs?: number;
+  /** The quorum engine to run (the seeded simulation swaps in deliberately broken ones). */
+  makeMachine?: (config: QuorumConfig) => QuorumMachine;
 }
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
@@ -64,7 +66,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   constructor(private readonly deps: TriadDriverDeps) {
     this.scheduler = deps.scheduler ?? nodeScheduler;
     // committed entries leave memory and are read back from the store when a peer needs them
-    this.machine = new QuorumMachine({ logReader: storedLogReader(deps.store), ...deps.config });
+    const config = { logReader: storedLogReader(deps.store), ...deps.config };
+    this.machine = deps.makeMachine ? deps.makeMachine(config) : new QuorumMachine(config);
     this.masterLog = new PeerLogQuery(deps.store);
     const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
     this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);

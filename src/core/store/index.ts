@@ -1,4 +1,4 @@
-export { openStore, databaseFile, type Store } from './store';
+export { openStore, openMemoryStore, databaseFile, type Store, type MemoryStore } from './store';
 export { StoreError } from './storeError';
 export { migrations, applyMigrations } from './migrations';
 export { loadOrCreateAdminToken, readClusterSecret, loadOrCreateClusterSecret, importClusterSecret, adminTokenFile, clusterSecretFile, type ImportResult } from './secrets';

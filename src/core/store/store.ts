@@ -71,6 +71,20 @@ export function openStore(dataDir: string): Store {
 }
 
 /**
+ * A database in memory with the same repositories and migrations: the seeded simulation's disk.
+ * `image` is a byte copy of it (a backup to restore later, as `openMemoryStore(image)`).
+ */
+export interface MemoryStore extends Store {
+  image(): Buffer;
+}
+
+export function openMemoryStore(image?: Buffer): MemoryStore {
+  const db = image ? new Database(image) : new Database(':memory:');
+  applyMigrations(db);
+  return { ...wrap(db, ':memory:', ':memory:'), image: () => db.serialize() };
+}
+
+/**
  * Durability choice. In WAL mode a commit that has returned survives kill -9 with any
  * synchronous level, because the WAL frames are already in the OS page cache. We still choose
  * FULL (fsync of the WAL on every commit) because a power cut or OS crash must not forget

@@ -9,8 +9,8 @@ import {
   type QuorumEffect,
   type Rank,
 } from '../../../src/core/quorum';
-import { EventQueue } from './eventQueue';
-import { Prng } from './prng';
+import { EventQueue } from '../world/eventQueue';
+import { Prng } from '../world/prng';
 
 /**
  * A whole triad in one process: three QuorumMachines over a simulated network and clock, driven

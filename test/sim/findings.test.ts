@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerMessage } from '../../src/core/protocol';
+import type { Session } from '../../src/core/server/listener';
+import type { SimMember } from './world/member';
+import { TriadWorld } from './world/triadWorld';
+
+/**
+ * The six ways an outside review broke the triad's promise (issue 14), each replayed on the real
+ * driver and licensing service in the simulated world. Each scenario failed before its fix.
+ */
+
+async function runUntil(triad: TriadWorld, condition: () => boolean, limitMs: number): Promise<string | null> {
+  const until = triad.world.now + limitMs;
+  while (triad.world.now < until) {
+    const violation = await triad.run(triad.world.now + 10);
+    if (violation) return violation;
+    if (condition()) return null;
+  }
+  return `condition not reached within ${limitMs} ms`;
+}
+
+async function startedTriad(options: ConstructorParameters<typeof TriadWorld>[0]): Promise<TriadWorld> {
+  const triad = new TriadWorld(options);
+  for (const member of triad.members) triad.world.at(member.rank * 100, () => member.start());
+  expect(await runUntil(triad, () => triad.checker.masters()[0]?.rank === 0, 15_000)).toBeNull();
+  return triad;
+}
+
+const session: Session = {
+  id: 'direct',
+  role: 'client',
+  remoteAddress: '10.9.9.9:4000',
+  remoteIp: '10.9.9.9',
+  agent: 'scenario',
+  send: () => {},
+  closed: false,
+};
+
+function checkout(member: SimMember, user: string): Promise<ServerMessage> {
+  return member.service!.handle({ type: 'checkout', id: 1, feature: 'f', version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);
+}
+
+describe('issue 14 findings, replayed on the real driver and licensing service', () => {
+  it('1. wall-clock steps on a member give no second master (durations are on the monotonic clock)', async () => {
+    const triad = await startedTriad({ seed: 11, clients: 0 });
+    const [primary, secondary, tertiary] = triad.members;
+    triad.network.cut(primary.rank, secondary.rank);
+    // the tertiary's wall clock keeps jumping forward (a broken time source): its promise to the
+    // primary must not end early, or the secondary is elected while the primary still serves
+    for (let t = 0; t < 12_000; t += 500) triad.world.at(triad.world.now + t, () => tertiary.clock.stepWall(5_000));
+    expect(await triad.run(triad.world.now + 15_000)).toBeNull();
+    expect(secondary.running && primary.running).toBe(true);
+  });
+
+  it('2. a member restarted with an empty disk does not elect a master without an acknowledged seat', async () => {
+    const triad = await startedTriad({ seed: 12, clients: 4 });
+    const [primary, secondary, tertiary] = triad.members;
+    triad.network.cut(secondary.rank, primary.rank);
+    triad.network.cut(secondary.rank, tertiary.rank);
+    const before = triad.clients.oracle.grantsTold;
+    expect(await runUntil(triad, () => triad.clients.oracle.grantsTold > before, 20_000)).toBeNull();
+    // a grant committed on primary + tertiary and a client was told; the tertiary's disk is replaced
+    tertiary.crash();
+    tertiary.wipeDisk();
+    tertiary.start();
+    await triad.run(triad.world.now + 500);
+    primary.crash();
+    triad.network.healAll();
+    expect(await triad.run(triad.world.now + 20_000)).toBeNull();
+  });
+
+  it('3. a license switch committed with one peer before the master dies does not leave the triad without a master', async () => {
+    const triad = await startedTriad({ seed: 13, clients: 2 });
+    const [primary, secondary] = triad.members;
+    triad.network.cut(primary.rank, secondary.rank);
+    expect(triad.distribute(3)).toBe(true);
+    await triad.run(triad.world.now + 300);
+    primary.crash();
+    triad.network.healAll();
+    const healedAt = triad.world.now;
+    const bound = 2 * triad.electionMs() + triad.settings.heartbeatMs + 500;
+    expect(await runUntil(triad, () => triad.checker.masters().length > 0, 20_000)).toBeNull();
+    expect(triad.world.now - healedAt).toBeLessThan(bound);
+  });
+
+  it('4. the licensing service never hands a seat out twice when serving stops and resumes within one epoch', async () => {
+    const triad = await startedTriad({ seed: 14, clients: 0, seats: 1 });
+    const [primary] = triad.members;
+    const toPrimary = (from: number, to: number) => to === primary.rank && from !== primary.rank;
+    // the standbys persist the grant, but their acknowledgements do not come back
+    triad.network.filter = (from, to, message) => !(toPrimary(from, to) && (message as { type: string }).type === 'appendAck');
+    const first = checkout(primary, 'ann');
+    await triad.run(triad.world.now + 200);
+    // then nothing comes back: the primary's lease lapses (same epoch, nobody else elected)
+    triad.network.filter = (from, to) => !toPrimary(from, to);
+    expect(await runUntil(triad, () => primary.driver!.role() !== 'master', 10_000)).toBeNull();
+    // heartbeat acknowledgements return: the lease is renewed, the grant is still unacknowledged
+    triad.network.filter = (from, to, message) => !(toPrimary(from, to) && (message as { type: string }).type === 'appendAck');
+    expect(await runUntil(triad, () => primary.driver!.role() === 'master', 10_000)).toBeNull();
+    const second = checkout(primary, 'ben');
+    await triad.run(triad.world.now + 200);
+    triad.network.filter = () => true;
+    expect(await triad.run(triad.world.now + 3_000)).toBeNull();
+    const answers = await Promise.all([first, second]);
+    expect(answers.filter((answer) => answer.type === 'granted')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,91 @@
+import type { LicenseCatalog } from './licenses';
+import type { Oracle } from './clients';
+import type { SimMember } from './member';
+import type { SimWorld } from './world';
+
+/**
+ * QUORUM.md's checks, run after every event against ground truth: simulated real time, what each
+ * real driver and licensing service would answer at that instant, what clients were told, and
+ * what is on each member's disk.
+ */
+
+export class SimViolation extends Error {}
+
+export class WorldChecker {
+  /** Entries some member had committed, by index, as JSON: a committed entry never changes. */
+  private readonly committed = new Map<number, string>();
+  private readonly verified = new Map<SimMember, { disk: unknown; upTo: number }>();
+  private readonly wasMaster = new Map<SimMember, boolean>();
+
+  constructor(
+    private readonly world: SimWorld,
+    private readonly members: readonly SimMember[],
+    private readonly oracle: Oracle,
+    private readonly licenses: LicenseCatalog,
+    private readonly released: ReadonlySet<string>,
+  ) {}
+
+  masters(): SimMember[] {
+    return this.members.filter((member) => member.driver?.role() === 'master');
+  }
+
+  check(): void {
+    const masters = this.masters();
+    // 1. at most one master at any instant of real time
+    if (masters.length > 1) this.fail(`two masters serving at once: ${masters.map((m) => m.letter).join(' and ')}`);
+    // 3. the tertiary never becomes master
+    if (masters.some((member) => member.rank === 2)) this.fail('the tertiary became master');
+    for (const member of this.members) {
+      const isMaster = masters.includes(member);
+      if (isMaster && !this.wasMaster.get(member)) this.checkNewMasterHoldsGrants(member);
+      this.wasMaster.set(member, isMaster);
+      this.checkCommittedEntries(member);
+    }
+    this.checkSeatsOut();
+    if (this.oracle.liveSeatsLost.length > 0) this.fail(`a client lost a seat it kept alive: ${this.oracle.liveSeatsLost[0]}`);
+  }
+
+  /** 5. every seat a client was told of is held by every later master, until released. */
+  private checkNewMasterHoldsGrants(member: SimMember): void {
+    const held = new Set(member.service!.leases().map((lease) => lease.leaseId));
+    for (const grant of this.oracle.grants.values()) {
+      if (this.released.has(grant.leaseId) || held.has(grant.leaseId)) continue;
+      this.fail(`${member.letter} became master without the acknowledged seat ${grant.leaseId} (told at ${(grant.toldAt / 1000).toFixed(3)} s)`);
+    }
+  }
+
+  /**
+   * 4. seats out never above the licensed count, counting every seat some member would still
+   * answer a heartbeat for (not only what a log says).
+   */
+  private checkSeatsOut(): void {
+    const seats = new Map<string, number>();
+    for (const member of this.members) for (const lease of member.answeredSeats()) seats.set(lease.leaseId, lease.count);
+    const out = [...seats.values()].reduce((sum, count) => sum + count, 0);
+    const licensed = this.licenses.maxSeats();
+    if (out > licensed) this.fail(`${out} seats out (answered for by the serving members), only ${licensed} licensed: ${[...seats.keys()].join(', ')}`);
+  }
+
+  /** 2. what a member has committed on its disk agrees with every other commit of that index. */
+  private checkCommittedEntries(member: SimMember): void {
+    const disk = member.disk;
+    let record = this.verified.get(member);
+    if (!record || record.disk !== disk) {
+      record = { disk, upTo: 0 };
+      this.verified.set(member, record);
+    }
+    const commitIndex = disk.quorum.state().commitIndex;
+    if (commitIndex <= record.upTo) return;
+    for (const row of disk.quorum.readFrom(record.upTo + 1, commitIndex - record.upTo)) {
+      const text = JSON.stringify({ epoch: row.epoch, op: row.op });
+      const known = this.committed.get(row.idx);
+      if (known === undefined) this.committed.set(row.idx, text);
+      else if (known !== text) this.fail(`committed entry ${row.idx} on ${member.letter} differs from the one committed before: ${text} vs ${known}`);
+    }
+    record.upTo = commitIndex;
+  }
+
+  fail(message: string): never {
+    throw new SimViolation(`${message} (at ${(this.world.now / 1000).toFixed(3)} s)`);
+  }
+}

@@ -1,0 +1,238 @@
+import type { Lease } from '../../../src/core/pool';
+import type { QuorumConfig, QuorumMachine, Rank } from '../../../src/core/quorum';
+import { AdminLockout } from '../../../src/core/server/adminLockout';
+import { LicensingService } from '../../../src/core/server/licensing';
+import { TriadDriver } from '../../../src/core/server/peerTriad';
+import type { MasterAddress } from '../../../src/core/server/seams';
+import { openMemoryStore, type MemoryStore, type Store } from '../../../src/core/store';
+import { HOSTS, identityOf, servingConfigOf, type LicenseCatalog } from './licenses';
+import { RANK_LETTER, type SimNetwork } from './network';
+import { memberScheduler, SimClock, type Lifetime, type SimWorld } from './world';
+
+/**
+ * One triad member: a machine (its clocks and its disk survive a crash) running one process at a
+ * time, which is the real TriadDriver and the real LicensingService on an in-memory SQLite store
+ * with the same repositories and migrations. Faults act where they act on a real machine: the
+ * process (crash, exit, pause), the disk (wiped, rolled back to an older copy, failed or slow
+ * writes) and the wall clock (steps).
+ */
+
+export interface MemberSettings {
+  heartbeatMs: number;
+  driftBound: number;
+  primaryIsMaster: boolean;
+  tickMs: number;
+  clientHeartbeatMs: number;
+  /** Committed log entries kept in memory (small, so reading back from disk is exercised). */
+  logMemoryEntries: number;
+  /** Replaces the quorum engine, e.g. with a broken one to show the checker has teeth. */
+  makeMachine?: (config: QuorumConfig) => QuorumMachine;
+}
+
+/** How the next write to the disk fails: before anything is written, or after (a failed fsync). */
+export type WriteFault = 'none' | 'lost' | 'unsynced';
+
+const ADDRESSES = HOSTS.map((host): MasterAddress => ({ host, port: 27000 })) as unknown as readonly [MasterAddress, MasterAddress, MasterAddress];
+
+export class SimMember implements Lifetime {
+  life = 0;
+  pausedUntil = 0;
+  diskLatencyMs = 0;
+  writeFault: WriteFault = 'none';
+  readonly clock: SimClock;
+  disk: MemoryStore;
+  /** The license file on this machine's disk. */
+  license = 1;
+  driver: TriadDriver | null = null;
+  service: LicensingService | null = null;
+  /** Older copies of the disk, for a restore from backup. */
+  readonly backups: Buffer[] = [];
+  /** The disk is not the one the member last ran on (restored or wiped): tell the next start. */
+  diskReplaced = false;
+  readonly debugLines: string[] = [];
+  private ids = 0;
+
+  constructor(
+    readonly rank: Rank,
+    private readonly world: SimWorld,
+    private readonly network: SimNetwork,
+    private readonly licenses: LicenseCatalog,
+    private readonly settings: MemberSettings,
+    /** Leases some member applied a committed release (checkin, reclaim, remove) of. */
+    private readonly released: Set<string>,
+  ) {
+    this.clock = new SimClock(world, 1 + world.rng.between(-0.5, 0.5) * settings.driftBound, world.rng.between(1.7e12, 1.8e12));
+    this.disk = openMemoryStore();
+  }
+
+  get running(): boolean {
+    return this.driver !== null;
+  }
+
+  get letter(): string {
+    return RANK_LETTER[this.rank];
+  }
+
+  /** Seats this member answers heartbeats for right now (it does only while it is the master). */
+  answeredSeats(): Lease[] {
+    if (!this.driver || !this.service || this.world.now < this.pausedUntil || this.driver.role() !== 'master') return [];
+    const mono = this.clock.monoMs();
+    return this.service.leases().filter((lease) => lease.lingerUntilMs === null || lease.lingerUntilMs > mono);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.life += 1;
+    this.pausedUntil = 0;
+    this.clock.processStarted();
+    const license = this.licenses.get(this.license);
+    this.world.trace(`${this.letter} starts (license v${license.version}${this.diskReplaced ? ', replaced disk' : ''})`);
+    const store = this.faultyDisk();
+    const scheduler = memberScheduler(this.world, this);
+    const config: QuorumConfig = {
+      self: this.rank,
+      hosts: HOSTS,
+      heartbeatIntervalMs: this.settings.heartbeatMs,
+      driftBound: this.settings.driftBound,
+      primaryIsMaster: this.settings.primaryIsMaster,
+      identity: identityOf(license),
+      auth: '',
+      daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
+      logMemoryEntries: this.settings.logMemoryEntries,
+    };
+    const life = this.life;
+    const debug = (daemon: string, message: string) => {
+      this.debugLines.push(`(${daemon}) ${message}`);
+      if (this.debugLines.length > 200) this.debugLines.splice(0, 100);
+      this.world.trace(`${this.letter} log (${daemon}) ${message}`);
+    };
+    const driver = new TriadDriver({
+      store,
+      config,
+      addresses: ADDRESSES,
+      network: this.network.endpointFor(this.rank, this),
+      clock: this.clock,
+      scheduler,
+      debug,
+      requestShutdown: (reason) => this.world.at(this.world.now, () => this.life === life && this.exit(reason)),
+      reread: () => void this.service?.rereadForPeer(),
+      installLicense: (payload) => {
+        this.license = (payload as { version: number }).version;
+        this.world.trace(`${this.letter} installs distributed license v${this.license}`);
+        this.service?.rereadForPeer();
+      },
+      tickMs: this.settings.tickMs,
+      makeMachine: this.settings.makeMachine,
+    });
+    this.driver = driver;
+    this.diskReplaced = false;
+    driver.start();
+    const service = new LicensingService(
+      servingConfigOf(license, this.rank),
+      { host: HOSTS[this.rank], port: 27000, version: 'sim', clientHeartbeatIntervalMs: this.settings.clientHeartbeatMs, allowRemoteAdmin: false },
+      {
+        clock: this.clock,
+        log: driver,
+        gate: driver,
+        debug,
+        report: () => undefined,
+        audit: () => undefined,
+        adminToken: 'sim-token',
+        adminLockout: new AdminLockout(),
+        requestShutdown: (reason) => this.world.at(this.world.now, () => this.life === life && this.exit(reason)),
+        reread: () => {
+          const current = this.licenses.get(this.license);
+          driver.useLicense(identityOf(current));
+          return servingConfigOf(current, this.rank);
+        },
+        changed: () => {},
+        decorateStatus: (status) => driver.decorateStatus(status),
+        ids: { leaseId: () => `L${this.letter}${life}-${++this.ids}`, resumeToken: () => `R${this.letter}${life}-${this.ids}` },
+      },
+    );
+    this.service = service;
+    const sweepMs = Math.max(100, Math.min(this.settings.clientHeartbeatMs / 2, 5_000));
+    scheduler.every(sweepMs, () => void service.sweep());
+  }
+
+  /** kill -9: nothing more is written, nothing more is sent. */
+  crash(): void {
+    if (!this.running) return;
+    this.world.trace(`${this.letter} crashes`);
+    this.end();
+  }
+
+  /** The process stops by itself (lmdown, a failed write): what it decided is written first. */
+  exit(reason: string): void {
+    if (!this.running) return;
+    this.world.trace(`${this.letter} exits: ${reason}`);
+    try {
+      this.driver!.stop();
+    } catch {
+      // a disk that fails the final flush: the process is gone all the same
+    }
+    this.end();
+  }
+
+  private end(): void {
+    this.life += 1;
+    this.driver = null;
+    this.service = null;
+    this.network.leave(this.rank);
+  }
+
+  /** Keeps a copy of the disk as it is now (a backup an admin might restore). */
+  backUp(): void {
+    this.backups.push(this.disk.image());
+    if (this.backups.length > 4) this.backups.shift();
+  }
+
+  /** The machine's disk is replaced by an empty one (the member must be down). */
+  wipeDisk(): void {
+    this.world.trace(`${this.letter} disk wiped`);
+    this.disk = openMemoryStore();
+    this.diskReplaced = true;
+  }
+
+  /** The disk is restored from an older copy (the member must be down); false without one. */
+  restoreBackup(): boolean {
+    const image = this.backups.length > 0 ? this.world.rng.pick(this.backups) : undefined;
+    if (!image) return false;
+    this.world.trace(`${this.letter} disk restored from an older copy`);
+    this.disk = openMemoryStore(image);
+    this.diskReplaced = true;
+    return true;
+  }
+
+  /**
+   * The disk as the driver sees it: a write can fail as the nemesis says, and committed releases
+   * of seats (checkin, reclaim, remove) are noted for the checker as the driver applies them.
+   */
+  private faultyDisk(): Store {
+    const disk = this.disk;
+    const leases = disk.leases;
+    const released = this.released;
+    return {
+      ...disk,
+      leases: {
+        ...leases,
+        delete: (leaseId) => {
+          released.add(leaseId);
+          return leases.delete(leaseId);
+        },
+        checkin: (leaseId, atMs) => {
+          released.add(leaseId);
+          leases.checkin(leaseId, atMs);
+        },
+      },
+      transaction: <T>(fn: () => T): T => {
+        const fault = this.writeFault;
+        if (fault === 'none') return disk.transaction(fn);
+        this.writeFault = 'none';
+        this.world.trace(`${this.letter} write fails (${fault})`);
+        if (fault === 'unsynced') disk.transaction(fn);
+        throw new Error(fault === 'lost' ? 'disk I/O error' : 'fsync failed');
+      },
+    };
+  }
+}
