@@ -69,13 +69,13 @@ describe('server library', () => {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.1',
-      triad: parts({ role: () => masterRole, master: () => masterPointsTo, onChange: () => () => {}, failoverMs: () => 0 }),
+      triad: parts({ role: () => masterRole, master: () => masterPointsTo, onChange: () => () => {}, failoverMs: () => 0, term: () => 1 }),
     });
     const standby = await start(path.join(temp.dir, 's'), {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.2',
-      triad: parts({ role: () => 'standby', master: () => ({ host: '127.0.0.1', port: master.address.port }), onChange: () => () => {}, failoverMs: () => 0 }),
+      triad: parts({ role: () => 'standby', master: () => ({ host: '127.0.0.1', port: master.address.port }), onChange: () => () => {}, failoverMs: () => 0, term: () => 1 }),
     });
     expect(standby.address.host).toBe('127.0.0.2');
 
@@ -112,7 +112,7 @@ describe('server library', () => {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.3',
-      triad: parts({ role: () => successorRole, master: () => successorPointsTo, onChange: () => () => {}, failoverMs: () => 0 }),
+      triad: parts({ role: () => successorRole, master: () => successorPointsTo, onChange: () => () => {}, failoverMs: () => 0, term: () => 1 }),
     });
     const moved = new Promise((resolve) => held.license.on('resumed', resolve));
     masterPointsTo = { host: '127.0.0.3', port: successor.address.port };
@@ -149,7 +149,7 @@ describe('server library', () => {
       triad: (context) => {
         const durable = storeLeaseLog(context.store, context.writer);
         return {
-          gate: { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0 },
+          gate: { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0, term: () => 1 },
           log: { recover: durable.recover, replicated: true, commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)) },
           peerHook: () => {},
           stop: async () => {},

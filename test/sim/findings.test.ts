@@ -81,6 +81,9 @@ describe('issue 14 findings, replayed on the real driver and licensing service',
     const bound = 2 * triad.electionMs() + triad.settings.heartbeatMs + 500;
     expect(await runUntil(triad, () => triad.checker.masters().length > 0, 20_000)).toBeNull();
     expect(triad.world.now - healedAt).toBeLessThan(bound);
+    // the secondary caught up from the tertiary's log and switched too
+    expect(triad.checker.masters()[0]).toBe(secondary);
+    expect(secondary.license).toBe(2);
   });
 
   it('4. the licensing service never hands a seat out twice when serving stops and resumes within one epoch', async () => {

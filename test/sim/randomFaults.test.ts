@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { runRandomSeed } from './harness/randomRun';
+import { runRandomSeed } from './world/randomRun';
 
 /**
- * The seeded whole-triad simulation. `npm test` runs 1,000 seeds, `npm run sim:long` 100,000
- * (SIM_SEEDS), and `SEED=n npm run sim` replays one seed and prints its event trace.
+ * The seeded whole-triad simulation of the real driver and licensing service. `npm test` runs
+ * SIM_SEEDS seeds (1,000 by default, split across two files so both cores share them),
+ * `npm run sim:long` 100,000, and `SEED=n npm run sim` replays one seed and prints its trace.
  */
 
 const replaySeed = process.env.SEED === undefined ? null : Number(process.env.SEED);
 const seedCount = Number(process.env.SIM_SEEDS ?? 1000);
 const firstSeed = Number(process.env.SIM_FIRST_SEED ?? 1);
 
-describe('triad under seeded faults', () => {
+describe('the real triad code under seeded faults', () => {
   if (replaySeed !== null) {
-    it(`replays seed ${replaySeed}`, () => {
-      const result = runRandomSeed({ seed: replaySeed, fullTrace: true });
+    it(`replays seed ${replaySeed}`, async () => {
+      const result = await runRandomSeed({ seed: replaySeed, fullTrace: true });
       console.log(result.trace);
       console.log(result.violation ? `seed ${replaySeed}: ${result.violation}` : `seed ${replaySeed}: all checks held`);
       expect(result.violation).toBeNull();
@@ -21,13 +22,13 @@ describe('triad under seeded faults', () => {
     return;
   }
 
-  it(`holds every check over ${seedCount} seeds`, () => {
+  it(`holds every check over ${seedCount} seeds`, async () => {
     let grants = 0;
     let slowestHealMs = 0;
     for (let seed = firstSeed; seed < firstSeed + seedCount; seed++) {
-      const result = runRandomSeed({ seed });
+      const result = await runRandomSeed({ seed });
       if (result.violation) {
-        throw new Error(`seed ${seed}: ${result.violation}\nreplay: SEED=${seed} npm run sim\nlast events:\n${result.trace.split('\n').slice(-60).join('\n')}`);
+        throw new Error(`seed ${seed}: ${result.violation}\nreplay: SEED=${seed} npm run sim\nlast events:\n${result.trace.split('\n').slice(-80).join('\n')}`);
       }
       grants += result.grantsTold;
       slowestHealMs = Math.max(slowestHealMs, result.healToServingMs ?? 0);

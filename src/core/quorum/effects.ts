@@ -3,7 +3,12 @@ import type { LicenseIdentity, LogEntry, PersistedQuorumState, Rank, ReplicatedO
 
 /** Everything that happens to a member, with the member's own clock reading. */
 export type QuorumInput =
-  | { type: 'restart'; nowMs: number; persisted: PersistedQuorumState }
+  /**
+   * The process starts with what its disk holds. `diskReplaced`: the disk is not the one this
+   * member last ran on (restored from a copy): what it says may be older than what the member
+   * acknowledged or voted, so it joins as a learner.
+   */
+  | { type: 'restart'; nowMs: number; persisted: PersistedQuorumState; diskReplaced?: boolean }
   | { type: 'tick'; nowMs: number }
   | { type: 'peerConnected'; nowMs: number; rank: Rank }
   | { type: 'peerDisconnected'; nowMs: number; rank: Rank }
@@ -31,10 +36,16 @@ export type QuorumEffect =
       type: 'persist';
       epoch: number;
       votedFor: PersistedQuorumState['votedFor'];
+      triadId: string | null;
+      learner: boolean;
       commitIndex: number;
-      promisedUntil: number;
       /** Delete log entries from this index on before appending; null keeps them. */
       truncateFrom: number | null;
+      /**
+       * Forget the applied state too (the lease table): this member's log belonged to another
+       * triad and is replaced from index 1 by the master's.
+       */
+      resetApplied: boolean;
       append: LogEntry[];
     }
   | { type: 'roleChanged'; role: QuorumRole; masterRank: Rank | null }

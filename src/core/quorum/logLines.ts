@@ -28,4 +28,10 @@ export const logLines = {
   rereadAll: (origin: string) => `Rereading the license file on all three redundant license servers (lmreread from ${origin})`,
   licenseSwitched: 'Switched to the license file distributed to all three redundant license servers',
   handingOver: (primary: string) => `PRIMARY_IS_MASTER: handing mastership back to the primary ${primary}`,
+  joiningAsLearner: (why: string) =>
+    `Joining the redundant servers as a learner (${why}): this server catches up from the master and does not vote until it holds everything the master has committed.`,
+  learnerCaughtUp: (master: string) => `Caught up with the master ${master}: this server votes again.`,
+  otherTriad: (selfHost: string, peerHost: string) =>
+    `${peerHost} belongs to another set of redundant servers than ${selfHost} (its quorum state was made elsewhere): the two cannot form a quorum together. ` +
+    'If this server was replaced or restored, stop it, move its data folder aside and start it again: it then rejoins and catches up.',
 } as const;

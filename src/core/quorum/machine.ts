@@ -1,7 +1,7 @@
 import type { QuorumEffect, QuorumInput, QuorumRole } from './effects';
 import { emptyLinkStats, linkWarning, lossPercent, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
 import { logLines } from './logLines';
-import type { PeerMessage } from './messages';
+import type { MemberStanding, PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
 import { LogWindow } from './logWindow';
 import {
@@ -43,8 +43,12 @@ export interface PeerState {
   connected: boolean;
   /** Its hello (or a heartbeat, which carries the same identity) arrived on this connection. */
   greeted: boolean;
-  /** Why it cannot be in a quorum with us (license or SERVER-order mismatch). */
+  /** Why it cannot be in a quorum with us (license or SERVER-order mismatch, another triad). */
   problem: string | null;
+  /** What it last said of itself (hello, heartbeat, acknowledgement); null before it spoke. */
+  standing: MemberStanding | null;
+  /** Highest epoch it told us of since our restart (a learner waits for both peers' epochs). */
+  epochSeen: number | null;
   lastHeardAt: number | null;
   /** Counted as up at the end of the last step (for join/loss log lines). */
   up: boolean;
@@ -104,6 +108,8 @@ export interface PeerStatusView {
   host: string;
   connected: boolean;
   up: boolean;
+  /** It is catching up and does not vote yet (its state was lost, replaced or foreign). */
+  learner: boolean;
   rttMs: number | null;
   lastHeardAgeMs: number | null;
   lossPercent: number | null;
@@ -114,6 +120,9 @@ export interface PeerStatusView {
 export interface QuorumStatusView {
   role: QuorumRole;
   serving: boolean;
+  /** This member is catching up and does not vote yet. */
+  learner: boolean;
+  triadId: string | null;
   masterRank: Rank | null;
   quorum: boolean;
   epoch: number;
@@ -127,6 +136,8 @@ function newPeer(): PeerState {
     connected: false,
     greeted: false,
     problem: null,
+    standing: null,
+    epochSeen: null,
     lastHeardAt: null,
     up: false,
     link: emptyLinkStats(),
@@ -162,7 +173,7 @@ export class QuorumMachine {
       nowMs: 0,
       identity: config.identity,
       previousIdentity: null,
-      persisted: { epoch: 0, votedFor: null, commitIndex: 0, promisedUntil: 0 },
+      persisted: { epoch: 0, votedFor: null, triadId: null, learner: false, commitIndex: 0 },
       log: new LogWindow([], 0, config.logReader ?? null),
       role: 'follower',
       masterRank: null,
@@ -189,7 +200,7 @@ export class QuorumMachine {
     this.out = [];
     const s = this.state;
     if (input.type === 'restart') {
-      this.restart(input.nowMs, input.persisted);
+      this.restart(input.nowMs, input.persisted, input.diskReplaced ?? false);
     } else if (s.running) {
       s.nowMs = Math.max(s.nowMs, input.nowMs);
       this.handle(input);
@@ -202,6 +213,11 @@ export class QuorumMachine {
   canServe(nowMs: number): boolean {
     const s = this.state;
     return s.running && s.role === 'master' && nowMs < s.leaseUntil && s.persisted.commitIndex >= s.noopIndex;
+  }
+
+  /** This member votes and hears a voting peer (as of the last input): it is part of a quorum. */
+  inQuorum(): boolean {
+    return this.state.running && !this.state.persisted.learner && this.votingPeers().length > 0;
   }
 
   /** The master clients should be sent to, when this member knows one. */
@@ -220,6 +236,7 @@ export class QuorumMachine {
         host,
         connected: peer.connected,
         up: this.peerUp(rank),
+        learner: peer.standing?.learner ?? false,
         rttMs: peer.link.rttMs,
         lastHeardAgeMs: peer.lastHeardAt === null ? null : Math.max(0, nowMs - peer.lastHeardAt),
         lossPercent: loss,
@@ -231,8 +248,10 @@ export class QuorumMachine {
     return {
       role: s.role,
       serving: this.canServe(nowMs),
+      learner: s.persisted.learner,
+      triadId: s.persisted.triadId,
       masterRank: s.masterRank,
-      quorum: peers.some((peer) => peer.up),
+      quorum: this.inQuorum(),
       epoch: s.persisted.epoch,
       commitIndex: s.persisted.commitIndex,
       peers,
@@ -242,7 +261,7 @@ export class QuorumMachine {
 
   // ---- inputs ---------------------------------------------------------------------------------
 
-  private restart(nowMs: number, persisted: PersistedQuorumState): void {
+  private restart(nowMs: number, persisted: PersistedQuorumState, diskReplaced: boolean): void {
     const s = this.state;
     const { lmgrd } = this.config.daemons;
     const { log, logBase, switchesBeforeBase, ...hard } = structuredClone(persisted);
@@ -256,7 +275,11 @@ export class QuorumMachine {
       role: 'follower',
       masterRank: null,
       lastMasterHeardAt: null,
-      promiseUntil: persisted.promisedUntil,
+      // Whatever this member promised before it stopped was measured on a clock that is gone:
+      // it keeps every possible promise by voting for nobody (itself included) for a whole E.
+      // Only a member of a formed triad can have promised: a promise answers a master, whose
+      // heartbeat names the triad, and the triad id is persisted before the promise goes out.
+      promiseUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
       electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
       preVote: null,
       verifiedIndex: 0,
@@ -276,8 +299,27 @@ export class QuorumMachine {
       reported: { role: 'follower', masterRank: null, serving: false },
     } satisfies Partial<QuorumState>);
     this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
+    if (diskReplaced && !hard.learner) {
+      s.persisted.learner = true;
+      this.persistHardState();
+      this.emit({ type: 'log', daemon: lmgrd, message: logLines.joiningAsLearner('its data folder was replaced or restored from a copy') });
+    }
     for (const entry of switchesBeforeBase) if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
     this.applyCommitted();
+    this.recallLastSwitch(switchesBeforeBase);
+  }
+
+  /**
+   * After a restart, the file this member serves may already be the one a distributed switch
+   * installed: remember the file it replaced, so a member that missed the switch is still
+   * recognised (it catches up from our log instead of being shut out).
+   */
+  private recallLastSwitch(beforeBase: readonly LogEntry[]): void {
+    const s = this.state;
+    if (s.previousIdentity !== null) return;
+    const committed = [...beforeBase, ...s.log.range(s.log.firstInMemory, Math.max(0, s.persisted.commitIndex - s.log.firstInMemory + 1))];
+    const last = committed.filter((entry) => entry.op.kind === 'licenseSwitch' && sameIdentity(entry.op.identity, s.identity)).at(-1);
+    if (last?.op.kind === 'licenseSwitch') s.previousIdentity = last.op.previous;
   }
 
   private handle(input: Exclude<QuorumInput, { type: 'restart' }>): void {
@@ -293,14 +335,7 @@ export class QuorumMachine {
         // appends pipelined on the old connection may be lost: send again from the last match
         const nextIndex = previous.confirmed ? previous.matchIndex + 1 : previous.nextIndex;
         s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, matchIndex: previous.matchIndex, nextIndex };
-        this.send(input.rank, {
-          type: 'hello',
-          rank: this.config.self,
-          licenseHash: s.identity.licenseHash,
-          serverOrder: s.identity.serverOrder,
-          epoch: s.persisted.epoch,
-          auth: this.config.auth,
-        });
+        this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, auth: this.config.auth, ...this.standing() });
         return;
       }
       case 'peerDisconnected':
@@ -342,15 +377,7 @@ export class QuorumMachine {
         // heartbeats carry the license identity, so they also stand in for a hello that got lost
         if (!peer.connected) continue;
         recordHeartbeatSent(peer.link, now);
-        this.send(rank, {
-          type: 'heartbeat',
-          epoch: s.persisted.epoch,
-          commitIndex: s.persisted.commitIndex,
-          sentAt: now,
-          master: s.role === 'master',
-          licenseHash: s.identity.licenseHash,
-          serverOrder: s.identity.serverOrder,
-        });
+        this.send(rank, { type: 'heartbeat', epoch: s.persisted.epoch, commitIndex: s.persisted.commitIndex, sentAt: now, master: s.role === 'master', ...this.standing() });
       }
     }
     if (s.role === 'master') {
@@ -367,7 +394,7 @@ export class QuorumMachine {
       return;
     }
     const electionDue = now >= s.electionDueAt && now >= s.promiseUntil;
-    if (isEligible(this.config.self) && electionDue && this.upPeers().length > 0) this.startPreVote();
+    if (this.mayCampaign() && electionDue && this.votingPeers().length > 0) this.startPreVote();
   }
 
   private clientOp(requestId: string, op: ReplicatedOp): void {
@@ -409,7 +436,7 @@ export class QuorumMachine {
     if (from === this.config.self || !peer.connected) return;
     if (message.type === 'hello') {
       peer.greeted = true;
-      this.checkIdentity(from, message.licenseHash, message.serverOrder);
+      this.hearStanding(from, message);
       if (!peer.problem) peer.lastHeardAt = s.nowMs;
       return;
     }
@@ -424,7 +451,7 @@ export class QuorumMachine {
         this.emit({ type: 'reread' });
         return;
       case 'heartbeat':
-        this.checkIdentity(from, message.licenseHash, message.serverOrder);
+        this.hearStanding(from, message);
         if (peer.problem) {
           this.send(from, this.heartbeatAck(message.sentAt, false));
           return;
@@ -435,7 +462,7 @@ export class QuorumMachine {
       case 'heartbeatAck':
         // the link works even when the license differs: keep its round trip and loss honest
         recordHeartbeatAck(peer.link, message.sentAt, s.nowMs);
-        this.checkIdentity(from, message.licenseHash, message.serverOrder);
+        this.hearStanding(from, message);
         if (peer.problem) return;
         peer.lastHeardAt = s.nowMs;
         this.onHeartbeatAck(from, message);
@@ -446,9 +473,13 @@ export class QuorumMachine {
     if (peer.problem && message.type !== 'append' && message.type !== 'appendAck') return;
     peer.lastHeardAt = s.nowMs;
     switch (message.type) {
-      case 'preVote':
-        this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted: this.mayVoteFor(from, false) });
+      case 'preVote': {
+        const granted = !s.persisted.learner && this.mayVoteFor(from, false);
+        // a refusal says when this member may vote again, so the candidate need not wait a whole E
+        const retryInMs = granted || s.persisted.learner ? 0 : Math.max(0, Math.ceil(this.liveMasterUntil() - s.nowMs));
+        this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted, retryInMs });
         return;
+      }
       case 'preVoteReply':
         this.onPreVoteReply(message);
         return;
@@ -456,7 +487,8 @@ export class QuorumMachine {
         this.onRequestVote(from, message);
         return;
       case 'vote':
-        this.onVote(message);
+        // a learner never grants a vote; one that says otherwise is not counted
+        if (!peer.standing?.learner) this.onVote(message);
         return;
       case 'append':
         this.onAppend(from, message);
@@ -472,14 +504,18 @@ export class QuorumMachine {
 
   private heartbeatAck(sentAt: number, promised: boolean): PeerMessage {
     const s = this.state;
+    return { type: 'heartbeatAck', epoch: s.persisted.epoch, sentAt, lastIndex: this.lastIndex(), promised: promised && !s.persisted.learner, ...this.standing() };
+  }
+
+  /** What this member says of itself in every hello, heartbeat and acknowledgement. */
+  private standing(): MemberStanding {
+    const s = this.state;
     return {
-      type: 'heartbeatAck',
-      epoch: s.persisted.epoch,
-      sentAt,
-      lastIndex: this.lastIndex(),
-      promised,
+      triadId: s.persisted.triadId,
+      learner: s.persisted.learner,
       licenseHash: s.identity.licenseHash,
       serverOrder: s.identity.serverOrder,
+      switchedFrom: s.previousIdentity?.licenseHash ?? null,
     };
   }
 
@@ -504,7 +540,8 @@ export class QuorumMachine {
       this.adoptEpoch(message.epoch);
       return;
     }
-    if (s.role !== 'master' || message.epoch !== s.persisted.epoch || !message.promised) return;
+    // only a voter's promise keeps other candidates out, so only a voter's backs a lease
+    if (s.role !== 'master' || message.epoch !== s.persisted.epoch || !message.promised || message.learner) return;
     const until = message.sentAt + this.timings.leaseMs;
     if (until > s.leaseUntil) {
       s.leaseUntil = until;
@@ -514,7 +551,11 @@ export class QuorumMachine {
 
   private onPreVoteReply(message: Extract<PeerMessage, { type: 'preVoteReply' }>): void {
     const s = this.state;
-    if (!message.granted || !s.preVote || s.preVote.epoch !== message.epoch) return;
+    if (!s.preVote || s.preVote.epoch !== message.epoch) return;
+    if (!message.granted) {
+      if (message.retryInMs > 0) s.electionDueAt = Math.min(s.electionDueAt, s.nowMs + message.retryInMs + 1);
+      return;
+    }
     if (s.role === 'master' || s.persisted.epoch + 1 !== message.epoch) return;
     // a master may have been heard since the pre-vote went out
     if (s.nowMs < s.promiseUntil) return;
@@ -526,12 +567,13 @@ export class QuorumMachine {
     const refuse = () =>
       this.send(from, { type: 'vote', epoch: s.persisted.epoch, granted: false, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix: [] });
     // stickiness: refusing because of a live master must not raise our epoch
-    if (message.epoch < s.persisted.epoch || !this.mayVoteFor(from, message.transfer)) return refuse();
+    if (s.persisted.learner || message.epoch < s.persisted.epoch || !this.mayVoteFor(from, message.transfer)) return refuse();
     if (message.epoch > s.persisted.epoch) this.adoptEpoch(message.epoch);
     const voted = s.persisted.votedFor;
-    if (voted && voted.epoch === message.epoch && voted.rank !== from) return refuse();
+    const candidate = this.config.memberKeys[from];
+    if (voted && voted.epoch === message.epoch && voted.member !== candidate) return refuse();
     if (!voted || voted.epoch !== message.epoch) {
-      s.persisted.votedFor = { epoch: message.epoch, rank: from };
+      s.persisted.votedFor = { epoch: message.epoch, member: candidate };
       this.persistHardState();
     }
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
@@ -558,8 +600,12 @@ export class QuorumMachine {
 
   private onAppend(from: Rank, message: Extract<PeerMessage, { type: 'append' }>): void {
     const s = this.state;
-    const ack = (lastIndex: number, ok: boolean) => this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok });
+    const ack = (lastIndex: number, ok: boolean) => this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
+    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
+    // entries of another triad never enter this log (only a conversion to it, see joinTriad)
+    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
     if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    s.peers[from].epochSeen = Math.max(s.peers[from].epochSeen ?? 0, message.epoch);
     const prev = message.prevIndex === 0 ? null : this.entryAt(message.prevIndex);
     if (message.prevIndex > 0 && (!prev || prev.epoch !== message.prevEpoch)) {
       return ack(Math.min(this.lastIndex(), message.prevIndex - 1), false);
@@ -570,7 +616,26 @@ export class QuorumMachine {
     const matched = message.prevIndex + message.ops.length;
     s.verifiedIndex = Math.max(s.verifiedIndex, matched);
     this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
+    if (s.persisted.learner) this.tryAdmission(from, message.epoch, message.commitIndex);
     ack(matched, true);
+  }
+
+  /**
+   * A learner votes and counts again once (1) its log holds everything the current master has
+   * committed, and (2) it has heard both other members since it started and neither knows an
+   * epoch beyond the master's: every epoch it may have voted in before it lost its state was
+   * raised by a candidate that persisted it (P or S), so it never votes in one of those again.
+   */
+  private tryAdmission(master: Rank, epoch: number, masterCommitIndex: number): void {
+    const s = this.state;
+    if (s.verifiedIndex < masterCommitIndex) return;
+    const epochs = this.otherRanks().map((rank) => s.peers[rank].epochSeen);
+    if (epochs.some((seen) => seen === null || seen > epoch)) return;
+    s.persisted.learner = false;
+    // as if it had voted for this master in its epoch: no second vote there
+    s.persisted.votedFor = { epoch, member: this.config.memberKeys[master] };
+    this.persistHardState();
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.learnerCaughtUp(this.config.hosts[master]) });
   }
 
   private onAppendAck(from: Rank, message: Extract<PeerMessage, { type: 'appendAck' }>): void {
@@ -581,6 +646,7 @@ export class QuorumMachine {
     }
     if (s.role !== 'master' || message.epoch !== s.persisted.epoch) return;
     const peer = s.peers[from];
+    if (peer.standing) peer.standing.learner = message.learner;
     if (message.ok) {
       peer.confirmed = true;
       peer.matchIndex = Math.max(peer.matchIndex, message.lastIndex);
@@ -622,12 +688,10 @@ export class QuorumMachine {
     return true;
   }
 
+  /** Kept in memory only: a restart keeps every promise by voting for nobody for a whole E. */
   private promise(until: number): void {
     const s = this.state;
     s.promiseUntil = Math.max(s.promiseUntil, until);
-    if (s.promiseUntil <= s.persisted.promisedUntil) return;
-    s.persisted.promisedUntil = s.promiseUntil + this.timings.electionMs;
-    this.persistHardState();
   }
 
   /** Until when this member vouches for a live master (itself included). */
@@ -654,7 +718,7 @@ export class QuorumMachine {
   private becomeCandidate(transfer: boolean): void {
     const s = this.state;
     s.persisted.epoch += 1;
-    s.persisted.votedFor = { epoch: s.persisted.epoch, rank: this.config.self };
+    s.persisted.votedFor = { epoch: s.persisted.epoch, member: this.config.memberKeys[this.config.self] };
     this.persistHardState();
     s.role = 'candidate';
     s.masterRank = null;
@@ -683,6 +747,8 @@ export class QuorumMachine {
     s.leaseUntil = 0;
     s.leaseFrom = null;
     s.noopIndex = noop.index;
+    // the first master of a triad names it; members that join later learn the name from it
+    if (s.persisted.triadId === null) s.persisted.triadId = this.config.newTriadId;
     for (const rank of this.otherRanks()) {
       s.peers[rank].matchIndex = 0;
       s.peers[rank].nextIndex = noop.index;
@@ -780,6 +846,7 @@ export class QuorumMachine {
     this.send(rank, {
       type: 'append',
       epoch: s.persisted.epoch,
+      triadId: s.persisted.triadId,
       prevIndex,
       prevEpoch: this.entryAt(prevIndex)?.epoch ?? 0,
       ops,
@@ -791,7 +858,7 @@ export class QuorumMachine {
   /** Master: an entry of this epoch on one peer (2 of 3 with us) is committed, with all before it. */
   private commitReplicated(): void {
     const s = this.state;
-    const inQuorum = this.otherRanks().filter((rank) => s.peers[rank].problem === null);
+    const inQuorum = this.otherRanks().filter((rank) => s.peers[rank].problem === null && !s.peers[rank].standing?.learner);
     const replicated = Math.max(0, ...inQuorum.map((rank) => s.peers[rank].matchIndex));
     const target = Math.min(replicated, this.lastIndex());
     if (target > s.persisted.commitIndex && this.entryAt(target)?.epoch === s.persisted.epoch) this.advanceCommit(target);
@@ -832,15 +899,17 @@ export class QuorumMachine {
     this.persistLog(null, []);
   }
 
-  private persistLog(truncateFrom: number | null, append: LogEntry[]): void {
+  private persistLog(truncateFrom: number | null, append: LogEntry[], resetApplied = false): void {
     const p = this.state.persisted;
     this.emit({
       type: 'persist',
       epoch: p.epoch,
       votedFor: p.votedFor,
+      triadId: p.triadId,
+      learner: p.learner,
       commitIndex: p.commitIndex,
-      promisedUntil: p.promisedUntil,
       truncateFrom,
+      resetApplied,
       append: structuredClone(append),
     });
   }
@@ -862,28 +931,100 @@ export class QuorumMachine {
     return this.otherRanks().filter((rank) => this.peerUp(rank));
   }
 
-  private checkIdentity(from: Rank, licenseHash: string, serverOrder: string[]): void {
+  /** What a peer says of itself: its triad (we may join it), its epoch, whether it may be in a quorum with us. */
+  private hearStanding(from: Rank, message: MemberStanding & { epoch: number }): void {
+    const peer = this.state.peers[from];
+    const { triadId, learner, licenseHash, serverOrder, switchedFrom } = message;
+    peer.standing = { triadId, learner, licenseHash, serverOrder, switchedFrom };
+    peer.epochSeen = Math.max(peer.epochSeen ?? 0, message.epoch);
+    this.joinTriad();
+    for (const rank of this.otherRanks()) if (this.state.peers[rank].standing) this.checkIdentity(rank);
+  }
+
+  /**
+   * Which triad this member belongs to. An empty member (a new machine, a wiped disk) joins the
+   * triad its peers name as a learner; a member with state but no triad id took part in forming
+   * it (or predates triad ids) and keeps its vote. A member whose two peers agree on another
+   * triad is the odd one out: it forgets its log and rejoins theirs as a learner.
+   */
+  private joinTriad(): void {
+    const s = this.state;
+    const named = this.otherRanks().flatMap((rank) => (s.peers[rank].standing?.triadId ? [s.peers[rank].standing!.triadId!] : []));
+    if (named.length === 0) return;
+    if (s.persisted.triadId === null) {
+      if (named.every((id) => id === named[0])) this.joinTriadOf(named[0]);
+      return;
+    }
+    if (named.length === 2 && named[0] === named[1] && named[0] !== s.persisted.triadId) this.rejoinAsLearner(named[0]);
+  }
+
+  private joinTriadOf(triadId: string): void {
+    const s = this.state;
+    const empty = s.persisted.epoch === 0 && this.lastIndex() === 0 && s.persisted.votedFor === null;
+    s.persisted.triadId = triadId;
+    if (empty && !s.persisted.learner) {
+      s.persisted.learner = true;
+      this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.joiningAsLearner('it has no quorum state yet (a new or emptied data folder)') });
+    }
+    this.persistHardState();
+  }
+
+  /** Its log belongs to another triad: start over from the master's, from index 1. */
+  private rejoinAsLearner(triadId: string): void {
+    const s = this.state;
+    if (s.role !== 'follower') this.stepDown();
+    s.masterRank = null;
+    s.persisted.triadId = triadId;
+    s.persisted.learner = true;
+    s.persisted.commitIndex = 0;
+    s.log = new LogWindow([], 0, this.config.logReader ?? null);
+    s.appliedIndex = 0;
+    s.verifiedIndex = 0;
+    this.persistLog(1, [], true);
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.joiningAsLearner('its quorum state belongs to another triad than the other two members') });
+  }
+
+  /** Both sides must see why they cannot form a quorum, so mismatches are logged on standbys too. */
+  private checkIdentity(from: Rank): void {
     const s = this.state;
     const peer = s.peers[from];
+    const standing = peer.standing!;
     const selfHost = this.config.hosts[this.config.self];
     const peerHost = this.config.hosts[from];
-    const orderDiffers = !sameOrder(serverOrder, s.identity.serverOrder);
-    const problem = this.acceptableIdentity({ licenseHash, serverOrder })
-      ? null
-      : logLines.licenseMismatch(selfHost, peerHost, orderDiffers ? 'SERVER-line order' : 'license file');
+    const otherTriad = standing.triadId !== null && s.persisted.triadId !== null && standing.triadId !== s.persisted.triadId;
+    const orderDiffers = !sameOrder(standing.serverOrder, s.identity.serverOrder);
+    const problem = otherTriad
+      ? logLines.otherTriad(selfHost, peerHost)
+      : this.acceptableIdentity(standing)
+        ? null
+        : logLines.licenseMismatch(selfHost, peerHost, orderDiffers ? 'SERVER-line order' : 'license file');
     if (problem === peer.problem) return;
     peer.problem = problem;
     if (problem === null) return;
-    // both sides must see why they cannot form a quorum, so this is logged on standbys too
     if (orderDiffers) this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
     this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: problem });
   }
 
-  /** Ours, the one we just left, or one a replicated license switch is about to install. */
-  private acceptableIdentity(identity: LicenseIdentity): boolean {
+  /**
+   * Ours, the one we just left, one a replicated switch in our log is about to install, or one
+   * the peer installed by a switch from ours (the switch is in its log: we catch up from it).
+   */
+  private acceptableIdentity(standing: MemberStanding): boolean {
     const s = this.state;
+    const identity = { licenseHash: standing.licenseHash, serverOrder: standing.serverOrder };
+    if (standing.switchedFrom === s.identity.licenseHash && sameOrder(standing.serverOrder, s.identity.serverOrder)) return true;
     const pending = s.log.range(s.appliedIndex + 1).flatMap((entry) => (entry.op.kind === 'licenseSwitch' ? [entry.op.identity] : []));
     return [s.identity, s.previousIdentity, ...pending].some((known) => known !== null && sameIdentity(known, identity));
+  }
+
+  /** May stand for master: the primary or secondary, not while catching up as a learner. */
+  private mayCampaign(): boolean {
+    return isEligible(this.config.self) && !this.state.persisted.learner;
+  }
+
+  /** Up peers whose votes and acknowledgements count (learners' do not). */
+  private votingPeers(): Rank[] {
+    return this.upPeers().filter((rank) => !this.state.peers[rank].standing?.learner);
   }
 
   /** Only the master writes the debug log; a standby keeps its bring-up lines for later. */

@@ -11,34 +11,34 @@ import type { LogEntry, Rank } from './types';
  * - RequestVote carries the candidate's commit index (the voter's suffix starts after it: a
  *   committed prefix is the same everywhere, so the candidate can adopt the suffix safely) and a
  *   `transfer` flag (PRIMARY_IS_MASTER hand-over: the old master has already given up its lease);
- * - TransferTo carries the epoch, so a stale one is ignored.
+ * - TransferTo carries the epoch, so a stale one is ignored;
+ * - hello, heartbeats and acks say which triad the sender belongs to and whether it is a learner
+ *   (MemberStanding), and the license hash it switched from: a member that missed a distributed
+ *   switch and one that applied it still recognise each other (the switch is in the other's log);
+ * - Append carries the master's triad id, so a member joining learns it with the first entries.
  */
+
+/** Who a member is in the triad, sent with every hello, heartbeat and acknowledgement. */
+export interface MemberStanding {
+  triadId: string | null;
+  learner: boolean;
+  licenseHash: string;
+  serverOrder: string[];
+  /** The license hash of the file this one replaced by a distributed switch, if any. */
+  switchedFrom: string | null;
+}
+
 export type PeerMessage =
-  | { type: 'hello'; rank: Rank; licenseHash: string; serverOrder: string[]; epoch: number; auth: string }
-  | {
-      type: 'heartbeat';
-      epoch: number;
-      commitIndex: number;
-      sentAt: number;
-      master: boolean;
-      licenseHash: string;
-      serverOrder: string[];
-    }
-  | {
-      type: 'heartbeatAck';
-      epoch: number;
-      sentAt: number;
-      lastIndex: number;
-      promised: boolean;
-      licenseHash: string;
-      serverOrder: string[];
-    }
+  | ({ type: 'hello'; rank: Rank; epoch: number; auth: string } & MemberStanding)
+  | ({ type: 'heartbeat'; epoch: number; commitIndex: number; sentAt: number; master: boolean } & MemberStanding)
+  | ({ type: 'heartbeatAck'; epoch: number; sentAt: number; lastIndex: number; promised: boolean } & MemberStanding)
   | { type: 'preVote'; epoch: number; lastLogEpoch: number; lastLogIndex: number }
-  | { type: 'preVoteReply'; epoch: number; granted: boolean }
+  /** `retryInMs`: a refusal says when the voter's promise to its master ends (0: no hint). */
+  | { type: 'preVoteReply'; epoch: number; granted: boolean; retryInMs: number }
   | { type: 'requestVote'; epoch: number; lastLogEpoch: number; lastLogIndex: number; commitIndex: number; transfer: boolean }
   | { type: 'vote'; epoch: number; granted: boolean; lastLogEpoch: number; lastLogIndex: number; suffix: LogEntry[] }
-  | { type: 'append'; epoch: number; prevIndex: number; prevEpoch: number; ops: LogEntry[]; commitIndex: number }
-  | { type: 'appendAck'; epoch: number; lastIndex: number; ok: boolean }
+  | { type: 'append'; epoch: number; triadId: string | null; prevIndex: number; prevEpoch: number; ops: LogEntry[]; commitIndex: number }
+  | { type: 'appendAck'; epoch: number; lastIndex: number; ok: boolean; learner: boolean }
   | { type: 'transferTo'; rank: Rank; epoch: number }
   | { type: 'shutdown'; epoch: number; auth: string }
   | { type: 'reread'; epoch: number; auth: string };

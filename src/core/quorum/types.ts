@@ -55,11 +55,28 @@ export interface LicenseIdentity {
   serverOrder: string[];
 }
 
+/** A vote as stored: the member it went to by its host identity (`memberKeys`), not its rank. */
+export interface CastVote {
+  epoch: number;
+  member: string;
+}
+
 /** Exactly what survives a restart (QUORUM.md "Members and persistent state"). */
 export interface PersistedQuorumState {
   epoch: number;
   /** The vote cast in `votedFor.epoch`; only the one in the current epoch matters. */
-  votedFor: { epoch: number; rank: Rank } | null;
+  votedFor: CastVote | null;
+  /**
+   * The triad this state belongs to, made by its first master; null until this member has been
+   * part of one. A member whose state is empty, or belongs to another triad, joins as a learner.
+   */
+  triadId: string | null;
+  /**
+   * This member may have lost state it acknowledged or votes it cast (an empty or replaced disk,
+   * a foreign triad): it neither votes nor counts towards a commit or a lease until it has caught
+   * up with the current master and heard the epochs of both other members.
+   */
+  learner: boolean;
   /** The log from index `logBase + 1` to its end (a restart need not load older entries). */
   log: LogEntry[];
   /**
@@ -75,16 +92,18 @@ export interface PersistedQuorumState {
    */
   switchesBeforeBase: LogEntry[];
   commitIndex: number;
-  /**
-   * Wall-clock ms until which this member promised its master not to vote for anyone else (an
-   * addition to QUORUM.md's list): a member that crashed and came back at once must keep the
-   * promise, or the old master's lease and a new master could overlap. Written ahead in steps
-   * of E, so it costs one write per E, not one per heartbeat.
-   */
-  promisedUntil: number;
 }
 
-export const emptyPersistedState: PersistedQuorumState = { epoch: 0, votedFor: null, log: [], logBase: 0, switchesBeforeBase: [], commitIndex: 0, promisedUntil: 0 };
+export const emptyPersistedState: PersistedQuorumState = {
+  epoch: 0,
+  votedFor: null,
+  triadId: null,
+  learner: false,
+  log: [],
+  logBase: 0,
+  switchesBeforeBase: [],
+  commitIndex: 0,
+};
 
 /** What the engine keeps of the persisted state besides the log (which is a LogWindow). */
 export type PersistedHardState = Omit<PersistedQuorumState, 'log' | 'logBase' | 'switchesBeforeBase'>;
@@ -93,6 +112,13 @@ export interface QuorumConfig {
   self: Rank;
   /** SERVER-line hosts by rank, for log lines and redirects. */
   hosts: readonly [string, string, string];
+  /**
+   * Each member's host identity by rank (its SERVER line's host id): votes are stored by these,
+   * so a rank that moved to another machine is never mistaken for the one that was voted for.
+   */
+  memberKeys: readonly [string, string, string];
+  /** A fresh random id, used as the triad's identity if this member becomes its first master. */
+  newTriadId: string;
   /** `s` in milliseconds (HEARTBEAT_INTERVAL= or SERVER_TIMEOUT=, default 1 s). */
   heartbeatIntervalMs: number;
   /**

@@ -92,13 +92,17 @@ export class LicensingService implements RequestHandler {
     this.ids = deps.ids ?? { leaseId: randomUUID, resumeToken: () => tokens.next() };
     this.pools = new PoolSet(config.poolLines);
     this.pools.restore(deps.log.recover(), deps.clock.monoMs());
-    let wasMaster = deps.gate.role() === 'master';
+    // One source of truth for seats: the pools are rebuilt from the committed lease table only
+    // when this member becomes the master in a new term. A new term's master has committed
+    // everything it adopted before it serves, so the table is then exact; within a term the pools
+    // already hold every grant, the pending ones included, so a lease that lapses and is renewed
+    // must not rebuild them (the pending grants would be forgotten and their seats granted again).
+    let servedTerm = deps.gate.role() === 'master' ? deps.gate.term() : null;
     deps.gate.onChange(() => {
-      const isMaster = deps.gate.role() === 'master';
-      // a new master serves the seats its log holds (the quorum's most recent state), with fresh
-      // inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
-      if (isMaster && !wasMaster) this.pools.restore(deps.log.recover(), deps.clock.monoMs());
-      wasMaster = isMaster;
+      if (deps.gate.role() !== 'master' || deps.gate.term() === servedTerm) return;
+      servedTerm = deps.gate.term();
+      // fresh inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
+      this.pools.restore(deps.log.recover(), deps.clock.monoMs());
     });
   }
 

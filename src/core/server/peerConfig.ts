@@ -23,6 +23,8 @@ export interface TriadSetupOptions {
   auth: string;
   /** Clock-rate disagreement the leases allow for. 1% is far above what real clocks drift. */
   driftBound?: number;
+  /** Random: the triad's id if this member becomes its first master. */
+  newTriadId: string;
 }
 
 /** Our default when the file is silent: failure detected in about 3 s (FlexLM's 20 s gives 79 s). */
@@ -48,6 +50,8 @@ export function triadSetup(file: LicenseFile, options: TriadSetupOptions): { ok:
   const config: QuorumConfig = {
     self: options.self,
     hosts,
+    memberKeys: memberKeysOf(file),
+    newTriadId: options.newTriadId,
     // FlexNet allows 0; the timeout formula needs at least one second
     heartbeatIntervalMs: Math.max(1, seconds) * 1000,
     driftBound: options.driftBound ?? 0.01,
@@ -58,6 +62,17 @@ export function triadSetup(file: LicenseFile, options: TriadSetupOptions): { ok:
   };
   const address = (index: number): MasterAddress => ({ host: servers[index].host, port: servers[index].port! });
   return { ok: true, value: { config, addresses: [address(0), address(1), address(2)] } };
+}
+
+/**
+ * Each member's host identity by rank: its SERVER line's host id, or (when the host ids do not
+ * tell the three apart, e.g. `ANY`) its host name with the host id.
+ */
+export function memberKeysOf(file: LicenseFile): readonly [string, string, string] {
+  const ids = file.servers.map((server) => server.hostid.toLowerCase());
+  const distinct = new Set(ids).size === ids.length;
+  const keys = file.servers.map((server, i) => (distinct ? ids[i] : `${server.host.toLowerCase()}/${ids[i]}`));
+  return [keys[0], keys[1], keys[2]];
 }
 
 /** What members compare in every heartbeat: the license hash and the SERVER-line order. */

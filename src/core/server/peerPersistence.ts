@@ -1,38 +1,40 @@
-import { z } from 'zod';
-import { RANK_NAMES, type LogEntry, type LogReader, type PersistedQuorumState, type QuorumEffect, type Rank } from '../quorum';
+import { RANK_NAMES, type CastVote, type LogEntry, type LogReader, type PersistedQuorumState, type QuorumEffect } from '../quorum';
 import type { Store } from '../store';
 
 /**
- * Where a triad member keeps what must survive a restart (QUORUM.md): the store's quorum tables,
- * plus the promise deadline in settings. Every write is synchronous SQLite, so a `persist` effect
- * is durable before the driver performs the sends that follow it.
+ * Where a triad member keeps what must survive a restart (QUORUM.md): the store's quorum tables.
+ * Every write is synchronous SQLite, so a `persist` effect is durable before the driver performs
+ * the sends that follow it.
  */
 
-const PROMISED_UNTIL_KEY = 'quorum.promisedUntil';
-
-const rankOfName = (name: string): Rank | null => {
-  const index = RANK_NAMES.indexOf(name as (typeof RANK_NAMES)[number]);
-  return index < 0 ? null : (index as Rank);
-};
+/**
+ * Votes are stored by the member's host identity. A store written before that kept the rank's
+ * name ('primary'...): read it as the member on that SERVER line now.
+ */
+function storedVote(vote: { epoch: number; member: string } | null, memberKeys: readonly string[]): CastVote | null {
+  if (!vote) return null;
+  const legacyRank = RANK_NAMES.indexOf(vote.member as (typeof RANK_NAMES)[number]);
+  return { epoch: vote.epoch, member: legacyRank < 0 ? vote.member : memberKeys[legacyRank]! };
+}
 
 /**
  * The persisted state for a restart: the hard state and the log's newest entries (at least
  * `tailEntries` of them, and every uncommitted one). Older entries stay on disk for
  * `storedLogReader`; the lease table already holds their effect (it is written with the commit index).
  */
-export function loadQuorumState(store: Store, tailEntries = Number.POSITIVE_INFINITY): PersistedQuorumState {
+export function loadQuorumState(store: Store, memberKeys: readonly string[], tailEntries = Number.POSITIVE_INFINITY): PersistedQuorumState {
   const hard = store.quorum.state();
-  const voted = hard.votedFor ? rankOfName(hard.votedFor.member) : null;
   const lastIndex = store.quorum.last()?.idx ?? 0;
   const logBase = Math.max(0, Math.min(hard.commitIndex, lastIndex - tailEntries));
   return {
     epoch: hard.epoch,
-    votedFor: hard.votedFor && voted !== null ? { epoch: hard.votedFor.epoch, rank: voted } : null,
+    votedFor: storedVote(hard.votedFor, memberKeys),
+    triadId: hard.triadId,
+    learner: hard.learner,
     log: storedLogReader(store)(logBase + 1, Number.MAX_SAFE_INTEGER),
     logBase,
     switchesBeforeBase: store.quorum.licenseSwitchesUpTo(logBase).map(toLogEntry),
     commitIndex: hard.commitIndex,
-    promisedUntil: store.settings.read(PROMISED_UNTIL_KEY, z.number(), 0),
   };
 }
 
@@ -71,10 +73,8 @@ export function saveQuorumState(store: Store, effects: readonly PersistEffect[])
     quorum.setEpoch(last.epoch);
     const before = quorum.state();
     const vote = last.votedFor;
-    if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== RANK_NAMES[vote.rank])) {
-      quorum.vote(vote.epoch, RANK_NAMES[vote.rank]);
-    }
+    if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== vote.member)) quorum.vote(vote.epoch, vote.member);
     if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
-    if (store.settings.get(PROMISED_UNTIL_KEY) !== last.promisedUntil) store.settings.set(PROMISED_UNTIL_KEY, last.promisedUntil);
+    if (before.triadId !== last.triadId || before.learner !== last.learner) quorum.setStanding(last.triadId, last.learner);
   });
 }

@@ -13,6 +13,8 @@ const serverOrder = z.array(z.string().max(256)).max(3);
 const time = z.number().finite();
 
 const identity = z.strictObject({ licenseHash: hash, serverOrder });
+const triadId = z.string().max(64).nullable();
+const standing = { triadId, learner: z.boolean(), licenseHash: hash, serverOrder, switchedFrom: hash.nullable() };
 
 const logEntry = z.strictObject({
   epoch: count,
@@ -25,23 +27,15 @@ const logEntry = z.strictObject({
 });
 
 export const peerMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('hello'), rank, licenseHash: hash, serverOrder, epoch: count, auth: z.string().max(512) }),
-  z.strictObject({ type: z.literal('heartbeat'), epoch: count, commitIndex: count, sentAt: time, master: z.boolean(), licenseHash: hash, serverOrder }),
-  z.strictObject({
-    type: z.literal('heartbeatAck'),
-    epoch: count,
-    sentAt: time,
-    lastIndex: count,
-    promised: z.boolean(),
-    licenseHash: hash,
-    serverOrder,
-  }),
+  z.strictObject({ type: z.literal('hello'), rank, epoch: count, auth: z.string().max(512), ...standing }),
+  z.strictObject({ type: z.literal('heartbeat'), epoch: count, commitIndex: count, sentAt: time, master: z.boolean(), ...standing }),
+  z.strictObject({ type: z.literal('heartbeatAck'), epoch: count, sentAt: time, lastIndex: count, promised: z.boolean(), ...standing }),
   z.strictObject({ type: z.literal('preVote'), epoch: count, lastLogEpoch: count, lastLogIndex: count }),
-  z.strictObject({ type: z.literal('preVoteReply'), epoch: count, granted: z.boolean() }),
+  z.strictObject({ type: z.literal('preVoteReply'), epoch: count, granted: z.boolean(), retryInMs: count }),
   z.strictObject({ type: z.literal('requestVote'), epoch: count, lastLogEpoch: count, lastLogIndex: count, commitIndex: count, transfer: z.boolean() }),
   z.strictObject({ type: z.literal('vote'), epoch: count, granted: z.boolean(), lastLogEpoch: count, lastLogIndex: count, suffix: z.array(logEntry) }),
-  z.strictObject({ type: z.literal('append'), epoch: count, prevIndex: count, prevEpoch: count, ops: z.array(logEntry), commitIndex: count }),
-  z.strictObject({ type: z.literal('appendAck'), epoch: count, lastIndex: count, ok: z.boolean() }),
+  z.strictObject({ type: z.literal('append'), epoch: count, triadId, prevIndex: count, prevEpoch: count, ops: z.array(logEntry), commitIndex: count }),
+  z.strictObject({ type: z.literal('appendAck'), epoch: count, lastIndex: count, ok: z.boolean(), learner: z.boolean() }),
   z.strictObject({ type: z.literal('transferTo'), rank, epoch: count }),
   z.strictObject({ type: z.literal('shutdown'), epoch: count, auth: z.string().max(512) }),
   z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),

@@ -24,8 +24,14 @@ export interface TriadDriverDeps {
   /** Where each member's license port is, by rank (SERVER lines): where clients are redirected. */
   addresses: readonly [MasterAddress, MasterAddress, MasterAddress];
   network: PeerNetwork;
+  /** The machine runs on `monoMs`: every lease, promise and timer is a duration. */
   clock: Clock;
   scheduler?: Scheduler;
+  /**
+   * The data folder is not the one this member last ran on (restored from a copy): it may have
+   * forgotten votes and acknowledgements, so it rejoins as a learner.
+   */
+  diskReplaced?: boolean;
   debug: (daemon: string, message: string) => void;
   /** A peer asked all three to stop (lmdown). */
   requestShutdown: (reason: string) => void;
@@ -75,13 +81,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   /** Loads the persisted state, rebuilds the lease table from the committed log, starts ticking. */
   start(): void {
-    const persisted = loadQuorumState(this.deps.store, this.deps.config.logMemoryEntries ?? DEFAULT_LOG_MEMORY_ENTRIES);
+    const persisted = loadQuorumState(this.deps.store, this.deps.config.memberKeys, this.deps.config.logMemoryEntries ?? DEFAULT_LOG_MEMORY_ENTRIES);
     this.deps.store.transaction(() => {
       // The lease table is written with the commit index, so it holds the effect of every entry
       // up to the log base; the restart replays the rest (ops are idempotent). A log replayed from
       // its start is the whole truth, so it starts from an empty table (nothing else in there).
       if (persisted.logBase === 0) this.deps.store.leases.replaceAll([]);
-      this.step({ type: 'restart', nowMs: this.now(), persisted });
+      this.step({ type: 'restart', nowMs: this.now(), persisted, diskReplaced: this.deps.diskReplaced ?? false });
       this.flushEffects();
     });
     const tickMs = this.deps.tickMs ?? Math.min(50, this.deps.config.heartbeatIntervalMs / 10);
@@ -93,9 +99,9 @@ export class TriadDriver implements LeaseLog, MasterGate {
     });
   }
 
-  /** The machine's clock (the promise deadline is kept across restarts, so time must be too). */
+  /** The machine's clock: monotonic, so a step of the wall clock moves no lease, promise or timer. */
   private now(): number {
-    return this.deps.clock.wallMs();
+    return this.deps.clock.monoMs();
   }
 
   stop(): void {
@@ -146,7 +152,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // master only once the machine's 'serving' has been performed (at the end of the turn that
     // made it so): the licensing service reloads its seats then, and must not grant before that
     if (this.machine.canServe(now) && this.servingPerformed) return 'master';
-    return this.machine.status(now).quorum ? 'standby' : 'no-quorum';
+    return this.machine.inQuorum() ? 'standby' : 'no-quorum';
   }
 
   master(): MasterAddress | null {
@@ -161,6 +167,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
    */
   failoverMs(): number {
     return this.failoverBoundMs;
+  }
+
+  term(): number {
+    return this.machine.state.persisted.epoch;
   }
 
   onChange(listener: () => void): () => void {
@@ -260,13 +270,18 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const effects = this.outbox;
     this.outbox = [];
     if (effects.length === 0) return;
+    // most turns only send heartbeats: no transaction for those
+    const writes = effects.some((effect) => effect.type === 'persist' || effect.type === 'commit');
     try {
-      this.deps.store.transaction(() => {
+      if (writes) this.deps.store.transaction(() => {
         saveQuorumState(
           this.deps.store,
           effects.filter((effect) => effect.type === 'persist'),
         );
-        for (const effect of effects) {
+        // a member that rejoins another triad starts its lease table over with that triad's log
+        const reset = effects.findLastIndex((effect) => effect.type === 'persist' && effect.resetApplied);
+        if (reset >= 0) this.deps.store.leases.replaceAll([]);
+        for (const effect of effects.slice(reset + 1)) {
           if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
         }
       });

@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { BackendError, type TriadContext, type TriadParts } from '../backend';
 import type { Rank } from '../quorum';
+import { randomBytes } from 'node:crypto';
+import { databaseReplaced, recordDatabaseIdentity } from '../store';
 import { readClusterSecret } from '../store/secrets';
 import { parseLicenseText } from '../license';
 import { licenseIdentity, triadSetup } from './peerConfig';
@@ -23,6 +25,7 @@ export function createTriad(context: TriadContext): TriadParts {
     vendorDaemon: setup.file.vendors[0]?.name ?? 'lmgrd',
     // peer links authenticate themselves (peerAuth.ts); the machine's own proof field is unused
     auth: '',
+    newTriadId: randomBytes(16).toString('hex'),
   });
   if (!built.ok) throw new BackendError(built.message);
   const selfHost = setup.file.servers[self].host;
@@ -44,6 +47,7 @@ export function createTriad(context: TriadContext): TriadParts {
     addresses,
     network,
     clock: context.clock,
+    diskReplaced: databaseReplaced(context.store),
     debug: context.debug,
     requestShutdown: context.requestShutdown,
     reread: () => {
@@ -63,6 +67,8 @@ export function createTriad(context: TriadContext): TriadParts {
     },
   });
   driver.start();
+  // only now: a learner flag the replaced file called for is on disk
+  recordDatabaseIdentity(context.store);
   return {
     gate: driver,
     log: driver,

@@ -27,8 +27,8 @@ export interface LeaseLog {
    */
   readonly replicated: boolean;
   /**
-   * The seats the log holds now: read at start, and again whenever the gate turns this member
-   * into the master (it then serves exactly the state it adopted from its quorum).
+   * The committed seats: read at start, and again when this member becomes the master in a new
+   * term (it then serves exactly the state it adopted from its quorum, all of it committed).
    */
   recover(): Lease[];
 }
@@ -48,8 +48,14 @@ export interface MasterGate {
   onChange(listener: () => void): () => void;
   /** Longest time, in whole ms, without a serving master after the master fails (0: a single server has no failover). */
   failoverMs(): number;
+  /**
+   * Which mastership this member holds or last held (a triad's epoch; a single server's is 0).
+   * Within one term the master's log only grows by its own appends, so its seats stay valid when
+   * serving stops and resumes; a new term may have adopted other entries.
+   */
+  term(): number;
 }
 
 export function singleServerGate(): MasterGate {
-  return { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0 };
+  return { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0, term: () => 0 };
 }

@@ -1,3 +1,4 @@
+export { databaseReplaced, recordDatabaseIdentity } from './databaseIdentity';
 export { openStore, openMemoryStore, databaseFile, type Store, type MemoryStore } from './store';
 export { StoreError } from './storeError';
 export { migrations, applyMigrations } from './migrations';

@@ -113,6 +113,13 @@ export const migrations: readonly string[] = [
   `
   DROP INDEX report_log_feature_time;
   `,
+  // 4: a triad member knows which triad its state belongs to and whether it is a learner (it lost
+  // state and catches up before it votes); promises are no longer kept across restarts
+  `
+  ALTER TABLE quorum_state ADD COLUMN triad_id TEXT;
+  ALTER TABLE quorum_state ADD COLUMN learner INTEGER NOT NULL DEFAULT 0 CHECK (learner IN (0, 1));
+  DELETE FROM settings WHERE key = 'quorum.promisedUntil';
+  `,
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

@@ -19,6 +19,10 @@ export interface QuorumPersistentState {
   /** The vote cast in `votedFor.epoch`; null when it never voted. */
   votedFor: { epoch: number; member: string } | null;
   commitIndex: number;
+  /** The triad this state belongs to (null until it joined one). */
+  triadId: string | null;
+  /** The member lost state and catches up before it votes again. */
+  learner: boolean;
 }
 
 export interface QuorumStateRepository {
@@ -28,6 +32,7 @@ export interface QuorumStateRepository {
   /** Records the vote and raises the epoch to it, atomically. */
   vote(epoch: number, member: string): void;
   setCommitIndex(commitIndex: number): void;
+  setStanding(triadId: string | null, learner: boolean): void;
   /** Appends entries whose indexes continue the log; throws on a gap (a bug in the caller). */
   append(entries: readonly LogEntry[]): void;
   /** Deletes entries with idx >= fromIdx (a conflicting uncommitted suffix). */
@@ -45,6 +50,8 @@ interface StateRow {
   voted_epoch: number | null;
   voted_for: string | null;
   commit_index: number;
+  triad_id: string | null;
+  learner: number;
 }
 
 interface LogRow {
@@ -59,7 +66,8 @@ const fromRow = (row: LogRow): LogEntry => ({ epoch: row.epoch, idx: row.idx, op
 export const licenseSwitchesSql = "SELECT epoch, idx, op FROM quorum_log WHERE json_extract(op, '$.kind') = 'licenseSwitch' AND idx <= ? ORDER BY idx";
 
 export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumStateRepository {
-  const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index FROM quorum_state WHERE id = 1');
+  const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index, triad_id, learner FROM quorum_state WHERE id = 1');
+  const updateStanding = db.prepare('UPDATE quorum_state SET triad_id = ?, learner = ? WHERE id = 1');
   const raiseEpoch = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?) WHERE id = 1');
   const recordVote = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?), voted_epoch = ?, voted_for = ? WHERE id = 1');
   const updateCommit = db.prepare('UPDATE quorum_state SET commit_index = ? WHERE id = 1');
@@ -86,7 +94,12 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
         epoch: row.epoch,
         votedFor: row.voted_epoch === null || row.voted_for === null ? null : { epoch: row.voted_epoch, member: row.voted_for },
         commitIndex: row.commit_index,
+        triadId: row.triad_id,
+        learner: row.learner === 1,
       };
+    },
+    setStanding(triadId, learner) {
+      updateStanding.run(triadId, learner ? 1 : 0);
     },
     setEpoch(epoch) {
       raiseEpoch.run(epoch);

@@ -9,6 +9,10 @@ type Persist = Extract<QuorumEffect, { type: 'persist' }>;
 const temps: (() => void)[] = [];
 afterEach(() => temps.splice(0).forEach((remove) => remove()));
 
+/** Host ids of the three SERVER lines: votes are stored by these. */
+const KEYS = ['0000aaaa0001', '0000bbbb0002', '0000cccc0003'] as const;
+const hard = { type: 'persist', votedFor: null, triadId: null, learner: false, resetApplied: false } as const;
+
 const entry = (epoch: number, index: number) => ({ epoch, index, op: { kind: 'grant' as const, payload: { leaseId: `L${index}` } } });
 
 describe('triad persistence in the store', () => {
@@ -19,24 +23,34 @@ describe('triad persistence in the store', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const effects: Persist[] = [
-      { type: 'persist', epoch: 1, votedFor: { epoch: 1, rank: 0 }, commitIndex: 0, promisedUntil: 0, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] },
-      { type: 'persist', epoch: 2, votedFor: { epoch: 2, rank: 1 }, commitIndex: 1, promisedUntil: 5000, truncateFrom: 3, append: [entry(2, 3)] },
-      { type: 'persist', epoch: 2, votedFor: { epoch: 2, rank: 1 }, commitIndex: 3, promisedUntil: 9000, truncateFrom: null, append: [] },
+      { ...hard, epoch: 1, votedFor: { epoch: 1, member: KEYS[0] }, commitIndex: 0, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] },
+      { ...hard, epoch: 2, votedFor: { epoch: 2, member: KEYS[1] }, triadId: 'triad-1', commitIndex: 1, truncateFrom: 3, append: [entry(2, 3)] },
+      { ...hard, epoch: 2, votedFor: { epoch: 2, member: KEYS[1] }, triadId: 'triad-1', learner: true, commitIndex: 3, truncateFrom: null, append: [] },
     ];
     const store = openStore(temp.dir);
     for (const turn of turns(effects)) saveQuorumState(store, turn);
     store.close();
     const reopened = openStore(temp.dir);
-    expect(loadQuorumState(reopened)).toEqual({
+    expect(loadQuorumState(reopened, KEYS)).toEqual({
       epoch: 2,
-      votedFor: { epoch: 2, rank: 1 },
+      votedFor: { epoch: 2, member: KEYS[1] },
+      triadId: 'triad-1',
+      learner: true,
       log: [entry(1, 1), entry(1, 2), entry(2, 3)],
       logBase: 0,
       switchesBeforeBase: [],
       commitIndex: 3,
-      promisedUntil: 9000,
     });
     reopened.close();
+  });
+
+  it('reads a vote stored by rank name (before votes were stored by host id) as the member on that SERVER line', () => {
+    const temp = makeTempDir('triad-quorum-store-');
+    temps.push(temp.remove);
+    const store = openStore(temp.dir);
+    store.quorum.vote(4, 'secondary');
+    expect(loadQuorumState(store, KEYS).votedFor).toEqual({ epoch: 4, member: KEYS[1] });
+    store.close();
   });
 
   it('loads only the newest entries of a long log, with the license switches before them, and reads the rest back', () => {
@@ -50,11 +64,11 @@ describe('triad persistence in the store', () => {
     });
     const log = [entry(1, 1), switchTo(1, 2, 'v0', 'v1'), entry(1, 3), switchTo(1, 4, 'v1', 'v2'), entry(1, 5), entry(1, 6), entry(1, 7)];
     const store = openStore(temp.dir);
-    saveQuorumState(store, [{ type: 'persist', epoch: 1, votedFor: null, commitIndex: 6, promisedUntil: 0, truncateFrom: null, append: log }]);
+    saveQuorumState(store, [{ ...hard, epoch: 1, commitIndex: 6, truncateFrom: null, append: log }]);
     // two newest entries asked for; the uncommitted 7th is loaded whatever the tail
-    expect(loadQuorumState(store, 2)).toMatchObject({ logBase: 5, log: log.slice(5), switchesBeforeBase: [log[1], log[3]], commitIndex: 6 });
+    expect(loadQuorumState(store, KEYS, 2)).toMatchObject({ logBase: 5, log: log.slice(5), switchesBeforeBase: [log[1], log[3]], commitIndex: 6 });
     // the base never passes the commit index: uncommitted entries are always in memory
-    expect(loadQuorumState(store, 0)).toMatchObject({ logBase: 6, log: log.slice(6) });
+    expect(loadQuorumState(store, KEYS, 0)).toMatchObject({ logBase: 6, log: log.slice(6) });
     expect(storedLogReader(store)(2, 3)).toEqual(log.slice(1, 4));
     store.close();
   });

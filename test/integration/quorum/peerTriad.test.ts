@@ -98,6 +98,8 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
     const config: QuorumConfig = {
       self: member.rank,
       hosts,
+      memberKeys: hosts,
+      newTriadId: `triad-of-${hosts[member.rank]}`,
       heartbeatIntervalMs: 1000,
       driftBound: 0.01,
       primaryIsMaster: false,

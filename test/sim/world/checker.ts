@@ -15,7 +15,8 @@ export class WorldChecker {
   /** Entries some member had committed, by index, as JSON: a committed entry never changes. */
   private readonly committed = new Map<number, string>();
   private readonly verified = new Map<SimMember, { disk: unknown; upTo: number }>();
-  private readonly wasMaster = new Map<SimMember, boolean>();
+  /** The term each member last served as master in: a new one is a new master. */
+  private readonly servedTerm = new Map<SimMember, string>();
 
   constructor(
     private readonly world: SimWorld,
@@ -36,9 +37,13 @@ export class WorldChecker {
     // 3. the tertiary never becomes master
     if (masters.some((member) => member.rank === 2)) this.fail('the tertiary became master');
     for (const member of this.members) {
-      const isMaster = masters.includes(member);
-      if (isMaster && !this.wasMaster.get(member)) this.checkNewMasterHoldsGrants(member);
-      this.wasMaster.set(member, isMaster);
+      if (masters.includes(member)) {
+        // within its term a master's seats include its own decisions not yet committed (a
+        // checkin, a reclaim); a new term must hold everything a client was told
+        const term = `${member.life}:${member.driver!.term()}`;
+        if (this.servedTerm.get(member) !== term) this.checkNewMasterHoldsGrants(member);
+        this.servedTerm.set(member, term);
+      }
       this.checkCommittedEntries(member);
     }
     this.checkSeatsOut();
@@ -68,6 +73,8 @@ export class WorldChecker {
 
   /** 2. what a member has committed on its disk agrees with every other commit of that index. */
   private checkCommittedEntries(member: SimMember): void {
+    if (!member.commitChanged) return;
+    member.commitChanged = false;
     const disk = member.disk;
     let record = this.verified.get(member);
     if (!record || record.disk !== disk) {

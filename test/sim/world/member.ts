@@ -5,7 +5,7 @@ import { LicensingService } from '../../../src/core/server/licensing';
 import { TriadDriver } from '../../../src/core/server/peerTriad';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openMemoryStore, type MemoryStore, type Store } from '../../../src/core/store';
-import { HOSTS, identityOf, servingConfigOf, type LicenseCatalog } from './licenses';
+import { HOST_IDS, HOSTS, identityOf, servingConfigOf, type LicenseCatalog } from './licenses';
 import { RANK_LETTER, type SimNetwork } from './network';
 import { memberScheduler, SimClock, type Lifetime, type SimWorld } from './world';
 
@@ -50,6 +50,8 @@ export class SimMember implements Lifetime {
   /** The disk is not the one the member last ran on (restored or wiped): tell the next start. */
   diskReplaced = false;
   readonly debugLines: string[] = [];
+  /** The commit index on disk moved since the checker last looked (or the disk was replaced). */
+  commitChanged = true;
   private ids = 0;
 
   constructor(
@@ -92,6 +94,8 @@ export class SimMember implements Lifetime {
     const config: QuorumConfig = {
       self: this.rank,
       hosts: HOSTS,
+      memberKeys: HOST_IDS,
+      newTriadId: `triad-${this.letter}${this.life}`,
       heartbeatIntervalMs: this.settings.heartbeatMs,
       driftBound: this.settings.driftBound,
       primaryIsMaster: this.settings.primaryIsMaster,
@@ -123,10 +127,18 @@ export class SimMember implements Lifetime {
       },
       tickMs: this.settings.tickMs,
       makeMachine: this.settings.makeMachine,
+      diskReplaced: this.diskReplaced,
     });
     this.driver = driver;
+    try {
+      driver.start();
+    } catch (error) {
+      // the disk failed while the process started: it exits, as `triad serve` would
+      this.world.trace(`${this.letter} fails to start: ${error instanceof Error ? error.message : String(error)}`);
+      this.end();
+      return;
+    }
     this.diskReplaced = false;
-    driver.start();
     const service = new LicensingService(
       servingConfigOf(license, this.rank),
       { host: HOSTS[this.rank], port: 27000, version: 'sim', clientHeartbeatIntervalMs: this.settings.clientHeartbeatMs, allowRemoteAdmin: false },
@@ -192,6 +204,7 @@ export class SimMember implements Lifetime {
     this.world.trace(`${this.letter} disk wiped`);
     this.disk = openMemoryStore();
     this.diskReplaced = true;
+    this.commitChanged = true;
   }
 
   /** The disk is restored from an older copy (the member must be down); false without one. */
@@ -201,6 +214,7 @@ export class SimMember implements Lifetime {
     this.world.trace(`${this.letter} disk restored from an older copy`);
     this.disk = openMemoryStore(image);
     this.diskReplaced = true;
+    this.commitChanged = true;
     return true;
   }
 
@@ -211,9 +225,17 @@ export class SimMember implements Lifetime {
   private faultyDisk(): Store {
     const disk = this.disk;
     const leases = disk.leases;
+    const quorum = disk.quorum;
     const released = this.released;
     return {
       ...disk,
+      quorum: {
+        ...quorum,
+        setCommitIndex: (commitIndex) => {
+          this.commitChanged = true;
+          quorum.setCommitIndex(commitIndex);
+        },
+      },
       leases: {
         ...leases,
         delete: (leaseId) => {

@@ -47,7 +47,7 @@ export class TriadWorld {
       tickMs: TICK_MS,
       // a seat lives 3 heartbeats (6 s) without one: longer than any fault on its client's path
       clientHeartbeatMs: 2000,
-      logMemoryEntries: 4,
+      logMemoryEntries: 32,
       makeMachine: options.makeMachine,
     };
     this.members = RANKS.map((rank) => new SimMember(rank, this.world, this.network, this.licenses, this.settings, this.released));
@@ -85,6 +85,18 @@ export class TriadWorld {
     member.license = license.version;
     this.world.trace(`${member.letter} imports license v${license.version} by hand (${seats} seats)`);
     member.service?.rereadForPeer();
+  }
+
+  /**
+   * The fault model allows one member with lost state at a time: this one may lose its disk
+   * only if every other member holds its triad's state and votes (is not catching up).
+   */
+  mayLoseState(member: SimMember): boolean {
+    return this.members.every((other) => {
+      if (other === member) return true;
+      const state = other.disk.quorum.state();
+      return !other.diskReplaced && state.triadId !== null && !state.learner;
+    });
   }
 
   /** Runs until `untilMs`; a violation is returned, not thrown. */

@@ -84,36 +84,54 @@ export class SimWorld {
  * and never jumps. Both run at `rate` (drift within the bound the quorum assumes).
  */
 export class SimClock implements Clock {
-  private wallOffset: number;
-  private processStartedAt = 0;
-  private monoAtStart = 0;
+  /** Both clocks read `base + (now - since) * rate`; a rate change re-anchors them. */
+  private since = 0;
+  private wallBase: number;
+  private monoBase = 0;
 
   constructor(
     private readonly world: SimWorld,
-    public rate: number,
+    private rateNow: number,
     wallOrigin: number,
   ) {
-    this.wallOffset = wallOrigin;
+    this.wallBase = wallOrigin;
   }
 
   /** Whole milliseconds, as Date.now() gives them. */
   wallMs(): number {
-    return Math.floor(this.wallOffset + this.world.now * this.rate);
+    return Math.floor(this.wallBase + (this.world.now - this.since) * this.rateNow);
   }
 
   monoMs(): number {
-    return this.monoAtStart + (this.world.now - this.processStartedAt) * this.rate;
+    return this.monoBase + (this.world.now - this.since) * this.rateNow;
+  }
+
+  get rate(): number {
+    return this.rateNow;
+  }
+
+  /** The oscillator drifts: both clocks run at `rate` from now on (no jump). */
+  set rate(rate: number) {
+    this.anchor();
+    this.rateNow = rate;
   }
 
   /** A new process: its monotonic clock starts at a few hundred ms (the time it took to start). */
   processStarted(): void {
-    this.processStartedAt = this.world.now;
-    this.monoAtStart = this.world.rng.between(50, 500);
+    this.anchor();
+    this.monoBase = this.world.rng.between(50, 500);
   }
 
   /** Someone (NTP, an admin, a VM resume) sets the wall clock: `deltaMs` forward or back. */
   stepWall(deltaMs: number): void {
-    this.wallOffset += deltaMs;
+    this.anchor();
+    this.wallBase += deltaMs;
+  }
+
+  private anchor(): void {
+    this.wallBase += (this.world.now - this.since) * this.rateNow;
+    this.monoBase += (this.world.now - this.since) * this.rateNow;
+    this.since = this.world.now;
   }
 }
 

@@ -6,11 +6,15 @@ import { QuorumMachine, emptyPersistedState, type PeerMessage, type QuorumEffect
 
 const hosts = ['alpha', 'bravo', 'charlie'] as const;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
+// a triad being formed: nobody has a triad id yet, so an empty member may vote
+const standing = { ...identity, triadId: null, learner: false, switchedFrom: null };
 
 function tertiary() {
   const machine = new QuorumMachine({
     self: 2,
     hosts,
+    memberKeys: hosts,
+    newTriadId: 't3',
     heartbeatIntervalMs: 1000,
     driftBound: 0.01,
     primaryIsMaster: false,
@@ -21,7 +25,7 @@ function tertiary() {
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   for (const rank of [0, 1] as const) {
     machine.step({ type: 'peerConnected', nowMs: 0, rank });
-    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...identity, epoch: 0, auth: 'x' } });
+    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...standing, epoch: 0, auth: 'x' } });
   }
   const send = (nowMs: number, from: Rank, message: PeerMessage) => machine.step({ type: 'message', nowMs, from, message });
   return { machine, send };
@@ -36,7 +40,7 @@ describe('voting', () => {
     const { send } = tertiary();
     const first = send(100, 0, request(1));
     expect(votesIn(first)[0].granted).toBe(true);
-    const persistAt = first.findIndex((effect) => effect.type === 'persist' && effect.votedFor?.rank === 0);
+    const persistAt = first.findIndex((effect) => effect.type === 'persist' && effect.votedFor?.member === hosts[0]);
     const voteAt = first.findIndex((effect) => effect.type === 'send' && effect.message.type === 'vote');
     expect(persistAt).toBeGreaterThanOrEqual(0);
     expect(persistAt).toBeLessThan(voteAt);
@@ -47,7 +51,7 @@ describe('voting', () => {
   it('refuses while it has a live master, without adopting the candidate\'s epoch', () => {
     const { machine, send } = tertiary();
     send(100, 0, request(1));
-    const heartbeat: PeerMessage = { type: 'heartbeat', epoch: 1, commitIndex: 0, sentAt: 5, master: true, ...identity };
+    const heartbeat: PeerMessage = { type: 'heartbeat', epoch: 1, commitIndex: 0, sentAt: 5, master: true, ...standing };
     send(1000, 0, heartbeat);
     expect(votesIn(send(2000, 1, request(2)))[0].granted).toBe(false);
     expect(machine.state.persisted.epoch).toBe(1);
@@ -64,7 +68,7 @@ describe('voting', () => {
     const { machine, send } = tertiary();
     send(100, 0, request(1));
     const ops = [1, 2, 3].map((index) => ({ epoch: 1, index, op: { kind: 'grant' as const, payload: { n: index } } }));
-    send(200, 0, { type: 'append', epoch: 1, prevIndex: 0, prevEpoch: 0, ops, commitIndex: 1 });
+    send(200, 0, { type: 'append', epoch: 1, triadId: null, prevIndex: 0, prevEpoch: 0, ops, commitIndex: 1 });
     expect(machine.state.persisted.commitIndex).toBe(1);
     const vote = votesIn(send(9000, 1, { type: 'requestVote', epoch: 2, lastLogEpoch: 1, lastLogIndex: 1, commitIndex: 1, transfer: false }))[0];
     expect(vote.granted).toBe(true);
@@ -82,7 +86,7 @@ describe('voting', () => {
         for (const m of messages) {
           now += m.dt;
           const effects = m.heartbeat
-            ? send(now, m.from, { type: 'heartbeat', epoch: m.epoch, commitIndex: 0, sentAt: now, master: true, ...identity })
+            ? send(now, m.from, { type: 'heartbeat', epoch: m.epoch, commitIndex: 0, sentAt: now, master: true, ...standing })
             : send(now, m.from, request(m.epoch));
           for (const vote of votesIn(effects).filter((v) => v.granted)) {
             expect(granted.get(vote.epoch) ?? m.from).toBe(m.from);
