@@ -1,48 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../src/core/protocol';
-import type { Session } from '../../src/core/server/listener';
-import type { SimMember } from './world/member';
-import { TriadWorld } from './world/triadWorld';
+import { checkout, runUntil, startedTriad } from './world/scenario';
 
 /**
- * The six ways an outside review broke the triad's promise (issue 14), each replayed on the real
- * driver and licensing service in the simulated world. Each scenario failed before its fix.
+ * The six ways an outside review broke the triad's promise (issue 14); the four that live in the
+ * triad's own code are replayed here on the real driver and licensing service in the simulated
+ * world (findings 5 and 6 are about the server's files: test/integration/triadMembership.test.ts).
+ * Each scenario failed before its fix.
  */
-
-async function runUntil(triad: TriadWorld, condition: () => boolean, limitMs: number): Promise<string | null> {
-  const until = triad.world.now + limitMs;
-  while (triad.world.now < until) {
-    const violation = await triad.run(triad.world.now + 10);
-    if (violation) return violation;
-    if (condition()) return null;
-  }
-  return `condition not reached within ${limitMs} ms`;
-}
-
-async function startedTriad(options: ConstructorParameters<typeof TriadWorld>[0]): Promise<TriadWorld> {
-  const triad = new TriadWorld(options);
-  for (const member of triad.members) triad.world.at(member.rank * 100, () => member.start());
-  expect(await runUntil(triad, () => triad.checker.masters()[0]?.rank === 0, 15_000)).toBeNull();
-  return triad;
-}
-
-const session: Session = {
-  id: 'direct',
-  role: 'client',
-  remoteAddress: '10.9.9.9:4000',
-  remoteIp: '10.9.9.9',
-  agent: 'scenario',
-  send: () => {},
-  closed: false,
-};
-
-function checkout(member: SimMember, user: string): Promise<ServerMessage> {
-  return member.service!.handle({ type: 'checkout', id: 1, feature: 'f', version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);
-}
 
 describe('issue 14 findings, replayed on the real driver and licensing service', () => {
   it('1. wall-clock steps on a member give no second master (durations are on the monotonic clock)', async () => {
-    const triad = await startedTriad({ seed: 11, clients: 0 });
+    const triad = await startedTriad({ seed: 11 });
     const [primary, secondary, tertiary] = triad.members;
     triad.network.cut(primary.rank, secondary.rank);
     // the tertiary's wall clock keeps jumping forward (a broken time source): its promise to the
@@ -87,7 +55,7 @@ describe('issue 14 findings, replayed on the real driver and licensing service',
   });
 
   it('4. the licensing service never hands a seat out twice when serving stops and resumes within one epoch', async () => {
-    const triad = await startedTriad({ seed: 14, clients: 0, seats: 1 });
+    const triad = await startedTriad({ seed: 14, seats: 1 });
     const [primary] = triad.members;
     const toPrimary = (from: number, to: number) => to === primary.rank && from !== primary.rank;
     // the standbys persist the grant, but their acknowledgements do not come back

@@ -118,7 +118,7 @@ export class SimMember implements Lifetime {
       clock: this.clock,
       scheduler,
       debug,
-      requestShutdown: (reason) => this.world.at(this.world.now, () => this.life === life && this.exit(reason)),
+      requestShutdown: (reason) => this.exitSoon(life, reason),
       reread: () => void this.service?.rereadForPeer(),
       installLicense: (payload) => {
         this.license = (payload as { version: number }).version;
@@ -151,7 +151,7 @@ export class SimMember implements Lifetime {
         audit: () => undefined,
         adminToken: 'sim-token',
         adminLockout: new AdminLockout(),
-        requestShutdown: (reason) => this.world.at(this.world.now, () => this.life === life && this.exit(reason)),
+        requestShutdown: (reason) => this.exitSoon(life, reason),
         reread: () => {
           const current = this.licenses.get(this.license);
           driver.useLicense(identityOf(current));
@@ -172,6 +172,11 @@ export class SimMember implements Lifetime {
     if (!this.running) return;
     this.world.trace(`${this.letter} crashes`);
     this.end();
+  }
+
+  /** A stop the process asked for: it writes what it decided, its sockets flush, then it exits. */
+  private exitSoon(life: number, reason: string): void {
+    this.world.at(this.world.now + 100, () => this.life === life && this.exit(reason));
   }
 
   /** The process stops by itself (lmdown, a failed write): what it decided is written first. */

@@ -1,0 +1,3 @@
+import { seedSuite } from './world/seedSuite';
+
+seedSuite(1);
