@@ -12,6 +12,7 @@ import {
   type ClientConfig,
   type ContractError,
   type CurrentLicense,
+  type ImportOutcome,
   type DebugLogLine,
   type ErrorCode,
   type EventName,
@@ -84,6 +85,24 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What the server does with a license file just imported, from its status right after. */
+export function importOutcome(fileName: string, status: ServerStatus): ImportOutcome {
+  if (status.role === 'stopped') return { state: 'nothing-served', message: `Imported ${fileName}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}` };
+  if (status.mode === 'triad' && status.role === 'standby') {
+    return { state: 'standby', message: `Imported ${fileName}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves the licenses.` };
+  }
+  if (status.mode === 'triad' && status.role === 'no-quorum') {
+    return {
+      state: 'waiting-for-peers',
+      message: `Imported ${fileName}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served until then. Import the same file on the other two and start them.`,
+    };
+  }
+  const served = status.features.filter((feature) => feature.served);
+  if (served.length > 0) return { state: 'served', message: `Imported ${fileName}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ${served.map((f) => f.name).join(', ')}.` };
+  const reasons = [...new Set(status.features.flatMap((feature) => (feature.notServedReason ? [feature.notServedReason] : [])))];
+  return { state: 'nothing-served', message: `Imported ${fileName}, but no feature of it is served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (the file has no counted feature this server can serve)'}.` };
 }
 
 /** Rows read per query while walking a log; keeps memory bounded on years of history. */
@@ -209,7 +228,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const report = checkLicenseText(text, fileName, trust(), now());
       if (report.errors.length > 0) {
         audit(caller, 'import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
-        return { imported: false, distributed: false, report };
+        return { imported: false, distributed: false, report, outcome: null };
       }
       if (distribute) {
         // each member writes and rereads the file as the switch commits there, this one included
@@ -221,7 +240,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         }
         audit(caller, 'import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
         emit('license', currentLicense());
-        return { imported: true, distributed: true, report };
+        return { imported: true, distributed: true, report, outcome: importOutcome(fileName, server.status()) };
       }
       const previous = store.licenseFiles.current();
       const install = (contents: string) => installLicenseText(store, deps.licensePath, contents, now());
@@ -230,16 +249,20 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         if (server.status().role === 'stopped') await server.start();
         else await server.reread(caller);
       } catch (error) {
-        // The server refused what the checks accepted (e.g. a triad file on a build without the
-        // triad): put the previous file back so disk, database and server agree again.
-        if (previous) install(previous.text);
+        // The server refused what the checks accepted (e.g. a triad file naming none of this
+        // machine's hosts): put the previous file back so disk, database and server agree again,
+        // and serve it again if the refused file had stopped the server for a restart.
+        if (previous) {
+          install(previous.text);
+          if (server.status().role === 'stopped') await server.start().catch(() => undefined);
+        }
         const reason = error instanceof Error ? error.message : String(error);
         audit(caller, 'import refused', `${fileName}: the server refused it: ${reason}`);
         throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
       }
       audit(caller, 'import', `${fileName} (sha256 ${sha256Hex(text)})`);
       emit('license', currentLicense());
-      return { imported: true, distributed: false, report };
+      return { imported: true, distributed: false, report, outcome: importOutcome(fileName, server.status()) };
     },
     'keys.list': () => trustedKeys(),
     'keys.add': async ({ vendor, publicKey }, caller) => {

@@ -20,6 +20,7 @@ import type { AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
+import { serverSetChange, serverSetOf } from './server/serverSet';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main
@@ -39,6 +40,13 @@ export const DEFAULT_TIMESTAMP_INTERVAL_MS = 6 * 60 * 60_000;
 export const STATUS_EVENT_INTERVAL_MS = 200;
 
 export class BackendError extends Error {}
+
+/**
+ * The license file now describes other license servers than the running process serves (single
+ * to triad, triad to single, another triad, this machine on none of its lines): it can only be
+ * served by stopping and starting again, never by a reread in place.
+ */
+export class RestartRequired extends BackendError {}
 
 /** Who asked for an admin action, for the audit table. */
 export interface AdminCaller {
@@ -163,6 +171,11 @@ export interface Backend {
   distributeLicense(fileName: string, text: string): Promise<void>;
   /** Triad standby: a page of the master's debug log (only the master writes one). */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
+  /**
+   * What a reread of the license file would change about the servers (see RestartRequired), in
+   * words; null when a reread serves it in place. Throws a BackendError when the file cannot be read.
+   */
+  serverChangeOnDisk(): string | null;
   /** Stops serving: clients told, leases kept in the store, port closed, store closed. */
   stop(reason: string): Promise<void>;
   /** Resolves with the reason once the server has stopped for any reason. */
@@ -245,6 +258,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
   const host = setup.self?.host ?? os.hostname();
+  /** The servers this process serves as: a reread that changes them is refused (RestartRequired). */
+  const servers = serverSetOf(setup.file, setup.self);
   // a failed fsync is final (LogSync): stop serving rather than promise seats the disk may not keep
   let stopForDisk: (reason: string) => void = () => {};
   const writer = new BatchedWriter(store, new LogSync(store, (error) => stopForDisk(`fsync of the database failed: ${error.message}`)));
@@ -261,7 +276,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const debug = (daemon: string, message: string) => debugLog.write(daemon, message);
 
   const bind = options.bind ?? (setup.self && net.isIP(setup.self.host) ? setup.self.host : undefined);
-  const ports = options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
+  // a triad member listens where its SERVER line says: peers and clients find it there
+  const triadPort = setup.file.servers.length === 3 ? (setup.self?.port ?? null) : null;
+  const ports = triadPort !== null ? [triadPort] : options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
   // The triad engine runs only for a three-server file; one SERVER line is a single server.
   const triadFactory = setup.file.servers.length === 3 ? options.triad : undefined;
   if (setup.file.servers.length === 3 && !triadFactory) {
@@ -285,6 +302,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   );
   const port = await listenOnFirstFree(listener, ports, bind);
   debug('lmgrd', `lmgrd tcp-port ${port}`);
+  if (triadPort !== null && options.port !== undefined && options.port !== triadPort) debug('lmgrd', `--port ${options.port} ignored: a redundant server listens on its SERVER line's port, ${triadPort}`);
   if (options.port === undefined && setup.self?.port == null) debug('lmgrd', `No port on the SERVER line: using the first free default port, ${port}`);
 
   try {
@@ -374,6 +392,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         requestShutdown: (reason) => void stop(reason),
         reread: () => {
           const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const change = serverSetChange(servers, serverSetOf(next.file, next.self));
+          if (change) throw new RestartRequired(`${change}: restart the server to serve it${setup.file.servers.length === 3 ? ' (see "Replace a server" in the README)' : ''}.`);
           const config = servingConfig(next);
           triad?.licenseLoaded?.(next.file);
           return config;
@@ -421,6 +441,14 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           await triad.distributeLicense(fileName, text);
         } catch (error) {
           throw new BackendError(`The license file was not distributed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+      serverChangeOnDisk: () => {
+        try {
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          return serverSetChange(servers, serverSetOf(next.file, next.self));
+        } catch (error) {
+          throw new BackendError(error instanceof Error ? error.message : String(error));
         }
       },
       masterLog: async (query) => {

@@ -94,7 +94,21 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
       await stopping;
     },
     async reread(caller) {
-      await admin({ type: 'lmreread' }, caller);
+      const current = running();
+      let change: string | null;
+      try {
+        change = current.serverChangeOnDisk();
+      } catch (error) {
+        throw new ApiError('invalid-license', error instanceof Error ? error.message : String(error));
+      }
+      if (change === null) {
+        await admin({ type: 'lmreread' }, caller);
+        return;
+      }
+      // another set of servers: stop serving, then start afresh (a triad forms, or a single
+      // server starts), rather than serve the new file with the old mode's machinery
+      await current.stop(`restarting: ${change}`);
+      await start();
     },
     async distributeLicense(fileName, text) {
       try {

@@ -65,6 +65,18 @@ export interface LicenseImportResult {
   /** True when all three redundant servers switched to it (asked for with `distribute`). */
   distributed: boolean;
   report: LicenseCheckReport;
+  /** What the server does with the imported file now, in words (null when not imported). */
+  outcome: ImportOutcome | null;
+}
+
+export interface ImportOutcome {
+  /**
+   * `served`: this server serves features of it; `standby`: a triad member whose master serves
+   * it; `waiting-for-peers`: a triad member without a quorum yet; `nothing-served`: imported, but
+   * no feature of it is served (the message says why).
+   */
+  state: 'served' | 'standby' | 'waiting-for-peers' | 'nothing-served';
+  message: string;
 }
 
 export interface CurrentLicense {

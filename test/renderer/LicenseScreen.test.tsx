@@ -60,7 +60,7 @@ describe('License files screen', () => {
       'license.check': ({ fileName }) => report(fileName),
       'license.import': ({ fileName }) => {
         served = next;
-        return { imported: true, distributed: false, report: report(fileName) };
+        return { imported: true, distributed: false, report: report(fileName), outcome: { state: 'served', message: `Imported ${fileName}. The server now serves 1 feature: compiler.` } };
       },
     });
     renderScreen(fake);
@@ -69,7 +69,23 @@ describe('License files screen', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Import and replace the current file' }));
     await waitFor(() => expect((screen.getByTestId('current-license-text') as HTMLTextAreaElement).value).toBe(next.text));
     expect(fake.callsOf('license.import')).toEqual([{ fileName: 'good.lic', text: next.text }]);
-    expect(screen.getByText('Imported good.lic. The server now serves it.')).toBeTruthy();
+    expect(screen.getByText('Imported good.lic. The server now serves 1 feature: compiler.')).toBeTruthy();
+  });
+
+  it('says so when an imported file serves nothing, instead of claiming it is served', async () => {
+    const message = 'Imported untrusted.lic, but no feature of it is served: no trusted key for ibmratl.';
+    const fake = createFakeTransport({
+      'license.current': () => current,
+      'keys.list': () => [],
+      'license.check': ({ fileName }) => report(fileName),
+      'license.import': ({ fileName }) => ({ imported: true, distributed: false, report: report(fileName), outcome: { state: 'nothing-served', message } }),
+    });
+    renderScreen(fake);
+    await screen.findByTestId('current-license-text');
+    await userEvent.upload(screen.getByTestId('license-file-input'), file('untrusted.lic', current.text));
+    await userEvent.click(await screen.findByRole('button', { name: 'Import and replace the current file' }));
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(screen.queryByText(/now serves/)).toBeNull();
   });
 
   it('on a triad master, distributes the file to all three by default', async () => {
@@ -78,7 +94,12 @@ describe('License files screen', () => {
       'keys.list': () => [],
       'status.get': () => triadStatus(),
       'license.check': ({ fileName }) => report(fileName),
-      'license.import': ({ fileName, distribute }) => ({ imported: true, distributed: distribute === true, report: report(fileName) }),
+      'license.import': ({ fileName, distribute }) => ({
+        imported: true,
+        distributed: distribute === true,
+        report: report(fileName),
+        outcome: { state: 'served', message: `Imported ${fileName}. The server now serves 1 feature: compiler.` },
+      }),
     });
     renderScreen(fake);
     await screen.findByTestId('current-license-text');
@@ -86,7 +107,7 @@ describe('License files screen', () => {
     const box = await screen.findByRole('checkbox', { name: /Distribute to all three redundant servers/ });
     expect((box as HTMLInputElement).checked).toBe(true);
     await userEvent.click(screen.getByRole('button', { name: 'Import and replace the current file' }));
-    expect(await screen.findByText('Imported rekey.lic and distributed it: all three redundant servers now serve it.')).toBeTruthy();
+    expect(await screen.findByText('Imported rekey.lic. The server now serves 1 feature: compiler. All three redundant servers switched to it.')).toBeTruthy();
     expect(fake.callsOf('license.import')).toEqual([{ fileName: 'rekey.lic', text: current.text, distribute: true }]);
   });
 

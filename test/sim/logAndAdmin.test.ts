@@ -197,6 +197,15 @@ describe('license distribution', () => {
     expect(triad.members.flatMap((member) => member.debugLines).filter((line) => line.includes('differs'))).toEqual([]);
   });
 
+  it('a file that reorders the SERVER lines is refused on the master and nothing switches', async () => {
+    const triad = await startedTriad({ seed: 11 });
+    expect(triad.distribute(3, [HOST_IDS[2], HOST_IDS[1], HOST_IDS[0]])).toBe(true);
+    expect(await triad.run(triad.world.now + 3000)).toBeNull();
+    expect(triad.members.map((member) => member.license)).toEqual([1, 1, 1]);
+    expect(triad.world.traceText()).toMatch(/license v2 not distributed: its SERVER lines .* are not this triad's/);
+    expect(serving(triad)).toEqual([0]);
+  });
+
   it('a member that was down during the switch gets the file when it returns', async () => {
     const triad = await startedTriad({ seed: 11 });
     triad.member(2).crash();

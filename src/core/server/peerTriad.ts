@@ -9,6 +9,7 @@ import { peerMessageSchema } from './peerSchema';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
+import { MIGRATION_HELP } from './triadMembership';
 
 /**
  * The triad driver: runs the pure QuorumMachine on a clock, peer links and the store. It is the
@@ -228,8 +229,16 @@ export class TriadDriver implements LeaseLog, MasterGate {
   distributeLicense(payload: unknown, identity: LicenseIdentity): Promise<void> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
-    const requestId = `op-${this.nextRequest++}`;
     const previous = this.machine.state.identity;
+    if (!sameServerLines(identity.serverOrder, previous.serverOrder)) {
+      return Promise.reject(
+        new Error(
+          `its SERVER lines (host ids ${identity.serverOrder.join(', ')}) are not this triad's (${previous.serverOrder.join(', ')}): ` +
+            `the members of a running triad are never reordered or replaced by distributing a file. ${MIGRATION_HELP}`,
+        ),
+      );
+    }
+    const requestId = `op-${this.nextRequest++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
       this.step({ type: 'clientOp', nowMs: this.now(), requestId, op: { kind: 'licenseSwitch', payload, identity, previous } });
@@ -392,6 +401,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.step({ type: 'message', nowMs: this.now(), from: rank, message: parsed.data });
   }
 }
+
+const sameServerLines = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id.toLowerCase() === b[i].toLowerCase());
 
 /**
  * Until a peer is confirmed (no pipelining yet) one turn can hold an append per client op, each

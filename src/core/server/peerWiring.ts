@@ -10,6 +10,7 @@ import { licenseIdentity, triadSetup } from './peerConfig';
 import { distributedLicenseSchema, type DistributedLicense } from './peerSchema';
 import { TriadDriver } from './peerTriad';
 import { TcpPeerNetwork } from './tcpPeerNetwork';
+import { checkMembers } from './triadMembership';
 
 /**
  * Plugs the triad into the backend (BackendOptions.triad): the driver becomes the server's
@@ -19,6 +20,8 @@ export function createTriad(context: TriadContext): TriadParts {
   const { setup } = context;
   const self = setup.self ? setup.file.servers.indexOf(setup.self) : -1;
   if (self < 0 || self > 2) throw new BackendError(`${setup.licensePath}: this machine is none of the three SERVER lines; start it with --as <host>.`);
+  const refusal = checkMembers(context.store, setup.file, setup.licensePath);
+  if (refusal) throw new BackendError(refusal);
   const secret = readClusterSecret(context.store.dataDir);
   const built = triadSetup(setup.file, {
     self: self as Rank,

@@ -33,6 +33,8 @@ export interface QuorumStateRepository {
   vote(epoch: number, member: string): void;
   setCommitIndex(commitIndex: number): void;
   setStanding(triadId: string | null, learner: boolean): void;
+  /** Back to the state of a member that never joined a triad (epoch 0, no vote, no triad). */
+  reset(): void;
   /** Appends entries whose indexes continue the log; throws on a gap (a bug in the caller). */
   append(entries: readonly LogEntry[]): void;
   /** Deletes entries with idx >= fromIdx (a conflicting uncommitted suffix). */
@@ -68,6 +70,7 @@ export const licenseSwitchesSql = "SELECT epoch, idx, op FROM quorum_log WHERE j
 export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumStateRepository {
   const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index, triad_id, learner FROM quorum_state WHERE id = 1');
   const updateStanding = db.prepare('UPDATE quorum_state SET triad_id = ?, learner = ? WHERE id = 1');
+  const resetState = db.prepare('UPDATE quorum_state SET epoch = 0, voted_epoch = NULL, voted_for = NULL, commit_index = 0, triad_id = NULL, learner = 0 WHERE id = 1');
   const raiseEpoch = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?) WHERE id = 1');
   const recordVote = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?), voted_epoch = ?, voted_for = ? WHERE id = 1');
   const updateCommit = db.prepare('UPDATE quorum_state SET commit_index = ? WHERE id = 1');
@@ -100,6 +103,9 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
     },
     setStanding(triadId, learner) {
       updateStanding.run(triadId, learner ? 1 : 0);
+    },
+    reset() {
+      resetState.run();
     },
     setEpoch(epoch) {
       raiseEpoch.run(epoch);

@@ -1,4 +1,4 @@
-import type { LicenseCatalog } from './licenses';
+import { HOST_IDS, type LicenseCatalog } from './licenses';
 import type { Oracle } from './clients';
 import type { SimMember } from './member';
 import type { SimWorld } from './world';
@@ -37,6 +37,9 @@ export class WorldChecker {
     // 3. the tertiary never becomes master
     if (masters.some((member) => member.rank === 2)) this.fail('the tertiary became master');
     for (const member of this.members) {
+      // 8. a running triad never switches to a file that reorders or replaces its SERVER lines
+      const reordering = member.switchedTo.find((version) => this.licenses.get(version).serverOrder.some((id, i) => id !== HOST_IDS[i]));
+      if (reordering !== undefined) this.fail(`${member.letter} switched to license v${reordering}, whose SERVER lines reorder the triad's members`);
       if (masters.includes(member)) {
         // within its term a master's seats include its own decisions not yet committed (a
         // checkin, a reclaim); a new term must hold everything a client was told

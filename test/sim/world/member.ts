@@ -43,6 +43,8 @@ export class SimMember implements Lifetime {
   disk: MemoryStore;
   /** The license file on this machine's disk. */
   license = 1;
+  /** License versions distributed switches installed here. */
+  readonly switchedTo: number[] = [];
   driver: TriadDriver | null = null;
   service: LicensingService | null = null;
   /** Older copies of the disk, for a restore from backup. */
@@ -122,6 +124,7 @@ export class SimMember implements Lifetime {
       reread: () => void this.service?.rereadForPeer(),
       installLicense: (payload) => {
         this.license = (payload as { version: number }).version;
+        this.switchedTo.push(this.license);
         this.world.trace(`${this.letter} installs distributed license v${this.license}`);
         this.service?.rereadForPeer();
       },

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Lease } from '../../../src/core/pool';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import { databaseFile, sha256Hex } from '../../../src/core/store';
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
+import path, { join } from 'node:path';
+import { databaseFile, databaseReplaced, recordDatabaseIdentity, sha256Hex } from '../../../src/core/store';
 import { licenseSwitchesSql } from '../../../src/core/store/quorumState';
 import { useTempStores } from './tempStore';
 
@@ -129,14 +130,39 @@ describe('leases', () => {
 describe('quorum state', () => {
   it('starts at epoch 0 with no vote, never lowers the epoch, records one vote per latest epoch', () => {
     const store = temp.open();
-    expect(store.quorum.state()).toEqual({ epoch: 0, votedFor: null, commitIndex: 0 });
+    expect(store.quorum.state()).toEqual({ epoch: 0, votedFor: null, commitIndex: 0, triadId: null, learner: false });
     store.quorum.setEpoch(3);
     store.quorum.setEpoch(2);
     expect(store.quorum.state().epoch).toBe(3);
-    store.quorum.vote(4, 'secondary');
-    expect(store.quorum.state()).toMatchObject({ epoch: 4, votedFor: { epoch: 4, member: 'secondary' } });
+    store.quorum.vote(4, '0000bbbb0002');
+    expect(store.quorum.state()).toMatchObject({ epoch: 4, votedFor: { epoch: 4, member: '0000bbbb0002' } });
     store.quorum.setCommitIndex(7);
     expect(store.quorum.state().commitIndex).toBe(7);
+    store.quorum.setStanding('a1b2c3', true);
+    expect(store.quorum.state()).toMatchObject({ triadId: 'a1b2c3', learner: true });
+    store.quorum.reset();
+    expect(store.quorum.state()).toEqual({ epoch: 0, votedFor: null, commitIndex: 0, triadId: null, learner: false });
+  });
+
+  it('knows whether its database file is the one it last ran on (a restored copy is not)', () => {
+    const dir = temp.newDir();
+    let store = temp.open(dir);
+    expect(databaseReplaced(store)).toBe(false);
+    recordDatabaseIdentity(store);
+    store.close();
+    store = temp.open(dir);
+    expect(databaseReplaced(store)).toBe(false);
+    store.close();
+    // a backup put back: same bytes, another file
+    const file = path.join(dir, databaseFile);
+    copyFileSync(file, `${file}.backup`);
+    rmSync(file);
+    renameSync(`${file}.backup`, file);
+    store = temp.open(dir);
+    expect(databaseReplaced(store)).toBe(true);
+    recordDatabaseIdentity(store);
+    expect(databaseReplaced(store)).toBe(false);
+    store.close();
   });
 
   it('appends contiguously, refuses gaps, truncates a suffix and reads from an index', () => {

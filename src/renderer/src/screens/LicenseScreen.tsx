@@ -18,7 +18,7 @@ export function LicenseScreen() {
   const current = useQuery('license.current', {});
   const action = useAction();
   const [candidate, setCandidate] = useState<Candidate | null>(null);
-  const [outcome, setOutcome] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ served: boolean; message: string } | null>(null);
   const [distribute, setDistribute] = useState(true);
   useEvent('license', current.set);
   // only to offer distribution on a triad; the Server status screen shows status errors
@@ -42,9 +42,10 @@ export function LicenseScreen() {
     if (result.imported) {
       setCandidate(null);
       setOutcome(
-        result.distributed
-          ? `Imported ${candidate.fileName} and distributed it: all three redundant servers now serve it.`
-          : `Imported ${candidate.fileName}. The server now serves it.`,
+        result.outcome && {
+          served: result.outcome.state === 'served' || result.outcome.state === 'standby',
+          message: result.distributed ? `${result.outcome.message} All three redundant servers switched to it.` : result.outcome.message,
+        },
       );
       void current.reload();
     } else {
@@ -62,7 +63,7 @@ export function LicenseScreen() {
       {action.busy === 'license.check' && <Loading label="Checking the file…" />}
       {action.busy === 'license.import' && <Loading label={distributing ? 'Distributing to the three redundant servers…' : 'Importing and rereading…'} />}
       <ErrorBar error={action.error} onDismiss={action.clearError} />
-      {outcome && <Notice intent="success">{outcome}</Notice>}
+      {outcome && <Notice intent={outcome.served ? 'success' : 'warning'}>{outcome.message}</Notice>}
       {candidate && (
         <div className="candidate">
           {hasErrors ? (
