@@ -276,9 +276,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const debug = (daemon: string, message: string) => debugLog.write(daemon, message);
 
   const bind = options.bind ?? (setup.self && net.isIP(setup.self.host) ? setup.self.host : undefined);
-  // a triad member listens where its SERVER line says: peers and clients find it there
+  const ports = options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
+  // peers and clients find a triad member at its SERVER line's port
   const triadPort = setup.file.servers.length === 3 ? (setup.self?.port ?? null) : null;
-  const ports = triadPort !== null ? [triadPort] : options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
   // The triad engine runs only for a three-server file; one SERVER line is a single server.
   const triadFactory = setup.file.servers.length === 3 ? options.triad : undefined;
   if (setup.file.servers.length === 3 && !triadFactory) {
@@ -302,7 +302,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   );
   const port = await listenOnFirstFree(listener, ports, bind);
   debug('lmgrd', `lmgrd tcp-port ${port}`);
-  if (triadPort !== null && options.port !== undefined && options.port !== triadPort) debug('lmgrd', `--port ${options.port} ignored: a redundant server listens on its SERVER line's port, ${triadPort}`);
+  if (triadPort !== null && port !== triadPort) debug('lmgrd', `Listening on port ${port}, not on its SERVER line's port ${triadPort}: the other two redundant servers and the clients look for it there`);
   if (options.port === undefined && setup.self?.port == null) debug('lmgrd', `No port on the SERVER line: using the first free default port, ${port}`);
 
   try {

@@ -29,6 +29,8 @@ export type CheckoutDecision =
   | { granted: Lease; /** Lingering leases of the same user/host/display this grant takes over. */ releases: string[] }
   | { denied: Denial };
 
+export type CheckoutOutcome = { granted: Lease; releases: string[]; released: Lease[] } | { denied: Denial };
+
 export interface IdlePolicy {
   /** How often clients heartbeat; a lease is idle after `missedHeartbeats` of them. */
   heartbeatIntervalMs: number;
@@ -145,13 +147,23 @@ export class PoolSet {
     return { denied: best ?? denial('NO_SUCH_FEATURE') };
   }
 
-  checkout(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
+  /**
+   * Decides and applies at once, so two checkouts can never both take the last seat. The seat
+   * is taken before the grant is durable; if that fails, `undoCheckout` gives it back along with
+   * the lingering seats the grant released (`released`).
+   */
+  checkout(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutOutcome {
     const decision = this.evaluate(request, at, policy);
-    if ('granted' in decision) {
-      for (const leaseId of decision.releases) this.removeLease(leaseId);
-      this.grant(decision.granted, at.monoMs);
-    }
-    return decision;
+    if ('denied' in decision) return decision;
+    const released = decision.releases.flatMap((leaseId) => this.leaseMap.get(leaseId) ?? []);
+    for (const leaseId of decision.releases) this.removeLease(leaseId);
+    this.grant(decision.granted, at.monoMs);
+    return { ...decision, released };
+  }
+
+  undoCheckout(granted: Lease, released: readonly Lease[]): void {
+    this.removeLease(granted.leaseId);
+    for (const lease of released) this.store(lease);
   }
 
   /** Applies a decided (or replicated) grant at monotonic time `monoMs`. Idempotent for the same lease id. */
@@ -186,9 +198,12 @@ export class PoolSet {
     return true;
   }
 
-  /** Drops leases whose client went silent, and lingering leases whose linger is over (monotonic time). */
-  reclaimIdle(monoMs: number, idle: IdlePolicy): { reclaimed: Lease[]; lingerEnded: Lease[] } {
-    const reclaimed: Lease[] = [];
+  /**
+   * Leases whose client went silent, and lingering leases whose linger is over (monotonic time).
+   * They keep their seats until the caller removes them, once their release is durable.
+   */
+  idleLeases(monoMs: number, idle: IdlePolicy): { timedOut: Lease[]; lingerEnded: Lease[] } {
+    const timedOut: Lease[] = [];
     const lingerEnded: Lease[] = [];
     const missed = idle.missedHeartbeats ?? 3;
     for (const lease of this.leaseMap.values()) {
@@ -198,24 +213,23 @@ export class PoolSet {
       }
       const seconds = idle.timeoutSecondsFor?.(lease) ?? null;
       const timeoutMs = seconds !== null ? seconds * 1000 : missed * idle.heartbeatIntervalMs;
-      if (monoMs - (this.lastHeartbeat.get(lease.leaseId) ?? monoMs) > timeoutMs) reclaimed.push(lease);
+      if (monoMs - (this.lastHeartbeat.get(lease.leaseId) ?? monoMs) > timeoutMs) timedOut.push(lease);
     }
-    for (const lease of [...reclaimed, ...lingerEnded]) this.removeLease(lease.leaseId);
-    return { reclaimed, lingerEnded };
+    return { timedOut, lingerEnded };
   }
 
-  /** lmremove: frees every matching lease at once, lingering ones included. */
-  remove(target: RemoveTarget): Lease[] {
-    const removed = this.leases().filter(
+  /** lmremove: every lease of that user, lingering ones included (removed once that is durable). */
+  matching(target: RemoveTarget): Lease[] {
+    return this.leases().filter(
       (lease) =>
         lease.feature === target.feature &&
         lease.user === target.user &&
         lease.host.toLowerCase() === target.host.toLowerCase() &&
         (target.display === undefined || lease.display === target.display),
     );
-    for (const lease of removed) this.removeLease(lease.leaseId);
-    return removed;
   }
+
+
 
   removeLease(leaseId: string): Lease | null {
     const lease = this.leaseMap.get(leaseId) ?? null;

@@ -80,6 +80,8 @@ export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
   private readonly holders = new Map<string, Session>();
+  /** Leases whose release (checkin, reclaim, remove) is being made durable: they keep their seat meanwhile. */
+  private readonly releasing = new Set<string>();
   private readonly ids: LeaseIdentifiers;
 
   constructor(
@@ -232,7 +234,7 @@ export class LicensingService implements RequestHandler {
     const recorded = this.deps.log.replicated ? null : recordOut();
     const failure = await this.commitGrant(decision.releases, lease, now);
     if (failure !== null) {
-      this.pools.removeLease(lease.leaseId);
+      this.pools.undoCheckout(lease, decision.released);
       if (recorded) {
         // the OUT row may have been written on its own (the batch is retried write by write):
         // a REMOVE row closes it, so usage reports stay balanced
@@ -306,10 +308,9 @@ export class LicensingService implements RequestHandler {
   }
 
   private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
-    const at = this.instant();
-    const now = at.wallMs;
-    const lease = this.pools.checkin(leaseId, at.monoMs);
-    if (!lease) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
+    const now = this.deps.clock.wallMs();
+    const lease = this.pools.lease(leaseId);
+    if (!lease || lease.lingerUntilMs !== null) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
     this.holders.delete(leaseId);
     const recordIn = () => {
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
@@ -318,21 +319,31 @@ export class LicensingService implements RequestHandler {
     // as with OUT rows: in the checkin's own transaction, or after a replicated commit
     const { replicated } = this.deps.log;
     if (!replicated) recordIn();
-    await this.commitQuietly({ kind: 'checkin', leaseId, atMs: now });
-    if (replicated) recordIn();
+    const released = await this.release({ kind: 'checkin', leaseId, atMs: now }, () => this.pools.checkin(leaseId, this.deps.clock.monoMs()));
+    if (replicated && released) recordIn();
     this.deps.changed();
+    // the client is done with the seat either way: one whose release was not durable frees at its timeout
     return { type: 'checkedIn', id, leaseId };
   }
 
   /**
-   * Checkin, reclaim and remove free seats: if making that durable fails, the seat is still free
-   * here and a new master re-derives it from its own log, so the client is not kept waiting.
+   * Frees a seat (checkin, reclaim, remove) once its release is durable, never before: the pools
+   * then never hold fewer seats than the log, so a release that fails (the master lost its
+   * quorum) leaves the seat taken until its timeout instead of granting it to someone else
+   * while the log still holds it. Resolves whether the seat was freed.
    */
-  private async commitQuietly(op: LeaseOp): Promise<void> {
+  private async release(op: Extract<LeaseOp, { leaseId: string }>, free: () => void): Promise<boolean> {
+    if (this.releasing.has(op.leaseId)) return false;
+    this.releasing.add(op.leaseId);
     try {
       await this.deps.log.commit(op);
+      free();
+      return true;
     } catch (error) {
-      this.deps.debug('lmgrd', `could not record ${op.kind} of ${'leaseId' in op ? op.leaseId : ''}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.debug('lmgrd', `could not record ${op.kind} of ${op.leaseId}: ${error instanceof Error ? error.message : String(error)}; the seat stays taken until its timeout`);
+      return false;
+    } finally {
+      this.releasing.delete(op.leaseId);
     }
   }
 
@@ -356,20 +367,24 @@ export class LicensingService implements RequestHandler {
   async sweep(): Promise<void> {
     if (this.deps.gate.role() !== 'master') return;
     const now = this.deps.clock.wallMs();
-    const { reclaimed, lingerEnded } = this.pools.reclaimIdle(this.deps.clock.monoMs(), {
+    const { timedOut, lingerEnded } = this.pools.idleLeases(this.deps.clock.monoMs(), {
       heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
       timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
     });
-    for (const lease of reclaimed) {
-      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
-      this.holders.delete(lease.leaseId);
-      await this.commitQuietly({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now });
-      // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
-      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
-      this.deps.report({ ...this.reportBase(lease, now), event: 'RECLAIM', leaseId: lease.leaseId, reason: 'no heartbeat within the timeout' });
-    }
-    for (const lease of lingerEnded) await this.commitQuietly({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now });
-    if (reclaimed.length + lingerEnded.length > 0) this.deps.changed();
+    const reclaim = (lease: Lease) => this.release({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId));
+    const reclaimed = await Promise.all(
+      timedOut.map(async (lease) => {
+        if (!(await reclaim(lease))) return false;
+        this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
+        this.holders.delete(lease.leaseId);
+        // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
+        this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
+        this.deps.report({ ...this.reportBase(lease, now), event: 'RECLAIM', leaseId: lease.leaseId, reason: 'no heartbeat within the timeout' });
+        return true;
+      }),
+    );
+    const ended = await Promise.all(lingerEnded.map(reclaim));
+    if ([...reclaimed, ...ended].includes(true)) this.deps.changed();
   }
 
   private tokenMatches(token: string | undefined): boolean {
@@ -483,18 +498,21 @@ export class LicensingService implements RequestHandler {
   }
 
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
-    const removed = this.pools.remove({ feature: command.feature, user: command.user, host: command.host, display: command.display });
-    if (removed.length === 0) {
+    const held = this.pools.matching({ feature: command.feature, user: command.user, host: command.host, display: command.display });
+    if (held.length === 0) {
       return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\`` };
     }
-    for (const lease of removed) {
+    const removed: Lease[] = [];
+    for (const lease of held) {
+      if (!(await this.release({ kind: 'remove', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId)))) continue;
+      removed.push(lease);
       this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
       this.holders.delete(lease.leaseId);
-      await this.commitQuietly({ kind: 'remove', leaseId: lease.leaseId, atMs: now });
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
     }
     this.deps.changed();
+    if (removed.length === 0) return { type: 'refused', id: command.id, reason: `the removal of "${command.feature}" held by ${command.user}@${command.host} could not be made durable; try again` };
     return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}` };
   }
 

@@ -108,10 +108,13 @@ describe('seat index agrees with a full scan', () => {
             }
             case 'advance':
               now += command.ms;
-              pools.reclaimIdle(now, { heartbeatIntervalMs: 10_000 });
+              {
+                const idle = pools.idleLeases(now, { heartbeatIntervalMs: 10_000 });
+                for (const lease of [...idle.timedOut, ...idle.lingerEnded]) pools.removeLease(lease.leaseId);
+              }
               break;
             case 'remove':
-              pools.remove({ feature: 'f1', user: users[command.user], host: hosts[command.host] });
+              for (const lease of pools.matching({ feature: 'f1', user: users[command.user], host: hosts[command.host] })) pools.removeLease(lease.leaseId);
               break;
             case 'reread':
               // an lmreread that drops a line: leases stay, possibly in a pool that is gone

@@ -1,7 +1,7 @@
 import { at } from '../../support/instant';
 import { describe, expect, it } from 'vitest';
 import { parseOptionsFile } from '../../../src/core/options';
-import { PoolSet, type CheckoutDecision, type Lease } from '../../../src/core/pool';
+import { PoolSet, type CheckoutDecision, type IdlePolicy, type Lease, type RemoveTarget } from '../../../src/core/pool';
 import { DAY, NOW, line, request } from './builders';
 
 const opts = (text: string) => parseOptionsFile(text, 'ibmratl.opt').options;
@@ -13,6 +13,19 @@ function granted(decision: CheckoutDecision): Lease {
 
 function deniedCode(decision: CheckoutDecision): string {
   return 'denied' in decision ? decision.denied.code : 'GRANTED';
+}
+
+/** What the licensing service does once a release is durable: idle or named leases leave the pools. */
+function reclaim(pools: PoolSet, monoMs: number, idle: IdlePolicy) {
+  const found = pools.idleLeases(monoMs, idle);
+  for (const lease of [...found.timedOut, ...found.lingerEnded]) pools.removeLease(lease.leaseId);
+  return found;
+}
+
+function remove(pools: PoolSet, target: RemoveTarget) {
+  const found = pools.matching(target);
+  for (const lease of found) pools.removeLease(lease.leaseId);
+  return found;
 }
 
 describe('checkout denials', () => {
@@ -140,14 +153,14 @@ describe('checkin, linger, heartbeat, reclaim, remove', () => {
     expect(deniedCode(pools.checkout(request({ user: 'ann', host: 'other' }), at(NOW + 2_000), max))).toBe('OPTIONS_MAX');
   });
 
-  it('ends linger in reclaimIdle; the options file LINGER counts too', () => {
+  it('ends linger (idleLeases); the options file LINGER counts too', () => {
     const pools = new PoolSet([line({ count: 1 })]);
     const lease = granted(pools.checkout(request(), at(NOW), opts('LINGER f1 20')));
     expect(lease.lingerSeconds).toBe(20);
     pools.checkin(lease.leaseId, NOW);
-    expect(pools.reclaimIdle(NOW + 19_999, { heartbeatIntervalMs: 1000 }).lingerEnded).toEqual([]);
+    expect(pools.idleLeases(NOW + 19_999, { heartbeatIntervalMs: 1000 }).lingerEnded).toEqual([]);
     expect(pools.usage(at(NOW + 20_000))[0].inUse).toBe(0);
-    expect(pools.reclaimIdle(NOW + 20_000, { heartbeatIntervalMs: 1000 }).lingerEnded.map((l) => l.leaseId)).toEqual([lease.leaseId]);
+    expect(reclaim(pools, NOW + 20_000, { heartbeatIntervalMs: 1000 }).lingerEnded.map((l) => l.leaseId)).toEqual([lease.leaseId]);
     expect(pools.leases()).toEqual([]);
   });
 
@@ -157,12 +170,15 @@ describe('checkin, linger, heartbeat, reclaim, remove', () => {
     const alive = granted(pools.checkout(request(), at(NOW), null));
     const idle = { heartbeatIntervalMs: 10_000 };
     expect(pools.heartbeat(alive.leaseId, NOW + 25_000)).toBe(true);
-    expect(pools.reclaimIdle(NOW + 30_000, idle).reclaimed).toEqual([]);
-    expect(pools.reclaimIdle(NOW + 30_001, idle).reclaimed.map((l) => l.leaseId)).toEqual([quiet.leaseId]);
+    expect(reclaim(pools, NOW + 30_000, idle).timedOut).toEqual([]);
+    // found idle, the seat stays taken until the caller frees it (once that is durable)
+    expect(pools.idleLeases(NOW + 30_001, idle).timedOut.map((l) => l.leaseId)).toEqual([quiet.leaseId]);
+    expect(pools.usage(at(NOW + 30_001))[0].inUse).toBe(2);
+    expect(reclaim(pools, NOW + 30_001, idle).timedOut.map((l) => l.leaseId)).toEqual([quiet.leaseId]);
     expect(pools.heartbeat(quiet.leaseId, NOW + 30_002)).toBe(false);
     const custom = { ...idle, timeoutSecondsFor: () => 3600 };
-    expect(pools.reclaimIdle(NOW + 25_000 + 3_600_000, custom).reclaimed).toEqual([]);
-    expect(pools.reclaimIdle(NOW + 25_001 + 3_600_000, custom).reclaimed.map((l) => l.leaseId)).toEqual([alive.leaseId]);
+    expect(reclaim(pools, NOW + 25_000 + 3_600_000, custom).timedOut).toEqual([]);
+    expect(reclaim(pools, NOW + 25_001 + 3_600_000, custom).timedOut.map((l) => l.leaseId)).toEqual([alive.leaseId]);
   });
 
   it('lmremove frees every lease of that user, host and feature, lingering ones too', () => {
@@ -171,8 +187,8 @@ describe('checkin, linger, heartbeat, reclaim, remove', () => {
     const b = granted(pools.checkout(request({ display: ':1' }), at(NOW), null));
     granted(pools.checkout(request({ user: 'ben' }), at(NOW), null));
     pools.checkin(a.leaseId, NOW);
-    expect(pools.remove({ feature: 'f1', user: 'ann', host: 'WS1', display: ':1' }).map((l) => l.leaseId)).toEqual([b.leaseId]);
-    expect(pools.remove({ feature: 'f1', user: 'ann', host: 'ws1' }).map((l) => l.leaseId)).toEqual([a.leaseId]);
+    expect(remove(pools, { feature: 'f1', user: 'ann', host: 'WS1', display: ':1' }).map((l) => l.leaseId)).toEqual([b.leaseId]);
+    expect(remove(pools, { feature: 'f1', user: 'ann', host: 'ws1' }).map((l) => l.leaseId)).toEqual([a.leaseId]);
     expect(pools.leases().map((l) => l.user)).toEqual(['ben']);
   });
 });
@@ -214,7 +230,7 @@ describe('resize (lmreread) and restore', () => {
     const restored = new PoolSet([line({ count: 3 })]);
     restored.restore(pools.leases(), NOW + 100_000);
     expect(restored.leases()).toEqual(pools.leases());
-    expect(restored.reclaimIdle(NOW + 102_000, { heartbeatIntervalMs: 1000 }).reclaimed).toEqual([]);
+    expect(restored.idleLeases(NOW + 102_000, { heartbeatIntervalMs: 1000 }).timedOut).toEqual([]);
     expect(granted(restored.checkout(request(), at(NOW + 102_000), null)).handle).toBe(3);
     expect(deniedCode(restored.checkout(request(), at(NOW + 102_000), null))).toBe('MAX_USERS');
   });

@@ -71,10 +71,13 @@ function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check:
       }
       case 'advance':
         now += command.ms;
-        pools.reclaimIdle(now, idle);
+        {
+          const found = pools.idleLeases(now, idle);
+          for (const lease of [...found.timedOut, ...found.lingerEnded]) pools.removeLease(lease.leaseId);
+        }
         break;
       case 'remove':
-        pools.remove({ feature: command.feature, user: users[command.user], host: 'ws1' });
+        for (const lease of pools.matching({ feature: command.feature, user: users[command.user], host: 'ws1' })) pools.removeLease(lease.leaseId);
         break;
     }
     check(pools, now, command, freed);
