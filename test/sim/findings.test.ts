@@ -37,6 +37,24 @@ describe('issue 14 findings, replayed on the real driver and licensing service',
     expect(await triad.run(triad.world.now + 20_000)).toBeNull();
   });
 
+  it('2b. a member restored from an older copy of its disk catches up as a learner, votes again, and loses nothing', async () => {
+    const triad = await startedTriad({ seed: 15, clients: 4 });
+    const [primary, secondary, tertiary] = triad.members;
+    tertiary.backUp();
+    const before = triad.clients.oracle.grantsTold;
+    expect(await runUntil(triad, () => triad.clients.oracle.grantsTold >= before + 4, 30_000)).toBeNull();
+    tertiary.crash();
+    expect(tertiary.restoreBackup()).toBe(true);
+    tertiary.start();
+    expect(tertiary.disk.quorum.state().learner).toBe(true);
+    // the master probes the restored log from its own end (what it knew of the old one is void)
+    expect(await runUntil(triad, () => !tertiary.disk.quorum.state().learner, 10_000)).toBeNull();
+    triad.network.cut(primary.rank, secondary.rank);
+    primary.crash();
+    expect(await runUntil(triad, () => triad.checker.masters()[0] === secondary, 15_000)).toBeNull();
+    expect(await triad.run(triad.world.now + 5_000)).toBeNull();
+  });
+
   it('3. a license switch committed with one peer before the master dies does not leave the triad without a master', async () => {
     const triad = await startedTriad({ seed: 13, clients: 2 });
     const [primary, secondary] = triad.members;

@@ -331,10 +331,10 @@ export class QuorumMachine {
       case 'peerConnected': {
         if (input.rank === this.config.self) return;
         const previous = s.peers[input.rank];
-        // a new connection starts a new hello; what we know of the peer's log stays valid, but
-        // appends pipelined on the old connection may be lost: send again from the last match
-        const nextIndex = previous.confirmed ? previous.matchIndex + 1 : previous.nextIndex;
-        s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, matchIndex: previous.matchIndex, nextIndex };
+        // a new connection starts a new hello, and may be a restarted process whose disk was
+        // wiped or restored: nothing is known of its log any more, so appends probe from our end
+        // (its refusals say where its log ends)
+        s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, nextIndex: this.lastIndex() + 1 };
         this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, auth: this.config.auth, ...this.standing() });
         return;
       }
@@ -654,10 +654,13 @@ export class QuorumMachine {
       this.commitReplicated();
       if (peer.nextIndex <= this.lastIndex()) this.sendAppend(from);
     } else {
-      // stop pipelining until an append is accepted again
+      // stop pipelining until an append is accepted again; probe again at once only when the
+      // refusal moved us back (a duplicated refusal does not, nor does a member that refuses for
+      // another reason, which the tick retries every s/4 instead of a flood of appends)
       peer.confirmed = false;
-      peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(peer.nextIndex - 1, message.lastIndex + 1));
-      this.sendAppend(from);
+      const before = peer.nextIndex;
+      peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(peer.nextIndex, message.lastIndex + 1));
+      if (peer.nextIndex < before) this.sendAppend(from);
     }
   }
 
