@@ -111,7 +111,7 @@ describe('client search over two independent servers', () => {
     expect(live.code).toBe(0);
     expect(live.stdout).toMatch(new RegExp(`^License server status: ${portA}@127\\.0\\.0\\.1$`, 'm'));
     expect(live.stdout).toMatch(/^127\.0\.0\.1: license server UP \(MASTER\) v[\d.]+$/m);
-    expect(live.stdout).toMatch(/^Users of DOORS:  \(Total of 1 license issued;  Total of 1 license in use\)$/m);
+    expect(live.stdout).toMatch(/^Users of DOORS: {2}\(Total of 1 license issued; {2}Total of 1 license in use\)$/m);
     expect(live.stdout).toMatch(new RegExp(`^    first-down ws console \\(v1\\.0\\) \\(127\\.0\\.0\\.1/${portA} \\d+\\), start \\w{3} \\d+/\\d+ \\d+:\\d\\d$`, 'm'));
     const dead = await triad(['lmstat', '-c', `${deadPort}@127.0.0.1`]);
     expect(dead.code).toBe(1);

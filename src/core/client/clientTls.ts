@@ -18,7 +18,7 @@ export function clientTlsFrom(flags: { tlsCa?: string; tlsFingerprint?: string }
     try {
       ca = readFileSync(caFile, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the TLS CA file ${caFile}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`cannot read the TLS CA file ${caFile}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
   return { ...(ca !== undefined ? { ca } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}) };

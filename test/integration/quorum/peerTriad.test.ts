@@ -195,7 +195,7 @@ describe('triad driver over real sockets', () => {
   }, 60_000);
 
   it('a member whose quorum-log commit fails sends nothing of that turn, takes no further part and asks to stop', async () => {
-    const { members, start, stop } = await triad();
+    const { members, start } = await triad();
     const [p, s, t] = members;
     for (const member of members) start(member);
     await waitFor(() => p.driver!.role() === 'master' && s.driver!.role() === 'standby' && t.driver!.role() === 'standby', 10_000);
