@@ -13,7 +13,20 @@ import { serviceCommand } from './commands/service';
 import { clusterSecretCommand } from './commands/clusterSecret';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand];
+const commands: CommandModule[] = [
+  lmstatCommand,
+  clientCommand,
+  keysCommand,
+  checkCommand,
+  lmhostidCommand,
+  serveCommand,
+  checkoutCommand,
+  lmdownCommand,
+  lmrereadCommand,
+  lmremoveCommand,
+  serviceCommand,
+  clusterSecretCommand,
+];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

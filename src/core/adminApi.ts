@@ -149,7 +149,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   };
 
   /** Imports and trusted-key changes go to the audit table like the admin commands. */
-  const audit = (caller: AdminCaller, action: string, detail: string) => store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
+  const audit = (caller: AdminCaller, action: string, detail: string) =>
+    store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
 
   const distributeToTriad = async (fileName: string, text: string) => {
     const status = server.status();
@@ -182,7 +183,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const handlers: Handlers = {
     'status.get': () => server.status(),
     'server.start': async () => {
-      if (!store.licenseFiles.current()) throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
+      if (!store.licenseFiles.current())
+        throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
       await server.start();
       return server.status();
     },
@@ -246,8 +248,14 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
       const parsed = parseVendorKeyFile(/^\s*Vendor:/im.test(publicKey) ? publicKey : `Vendor: ${vendor}\n${publicKey}`);
       if (!parsed.ok) throw new ApiError('bad-request', `The public key cannot be used: ${parsed.message}. Hint: ${parsed.hint}.`);
-      if (parsed.kind !== 'public') throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
-      if (parsed.vendor !== vendor) throw new ApiError('bad-request', `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`);
+      if (parsed.kind !== 'public')
+        throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
+      if (parsed.vendor !== vendor) {
+        throw new ApiError(
+          'bad-request',
+          `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`,
+        );
+      }
       store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
       audit(caller, 'trust key', `${vendor} ${keyFingerprint(parsed.pem)}`);
       await rereadIfRunning(caller);
@@ -276,8 +284,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
     'log.export': async ({ source, sinceMs, untilMs, daemon, text }) => {
       const filter = { sinceMs, untilMs, daemon, text };
-      const entries = source === 'master' ? await masterLogRange(filter) : [...walkLog((after) => store.debugLog.query({ ...filter, afterId: after, limit: pageRows }))];
-      return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
+      const entries =
+        source === 'master' ? await masterLogRange(filter) : [...walkLog((after) => store.debugLog.query({ ...filter, afterId: after, limit: pageRows }))];
+      return {
+        fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`,
+        text: formatDebugLogText(entries.map(toLogLine)),
+        lineCount: entries.length,
+      };
     },
     'usage.get': ({ sinceMs, untilMs, points }) => {
       const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];

@@ -11,7 +11,9 @@ export function clientTlsFrom(flags: { tlsCa?: string; tlsFingerprint?: string }
   const caFile = flags.tlsCa ?? (env.TRIAD_TLS_CA?.trim() || undefined);
   if (fingerprint === undefined && caFile === undefined) return undefined;
   if (fingerprint !== undefined && normaliseFingerprint(fingerprint) === null) {
-    throw new Error(`TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint: 64 hex digits, as \`openssl x509 -noout -fingerprint -sha256 -in server.crt\` prints`);
+    throw new Error(
+      `TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint: 64 hex digits, as \`openssl x509 -noout -fingerprint -sha256 -in server.crt\` prints`,
+    );
   }
   let ca: string | undefined;
   if (caFile !== undefined) {

@@ -331,7 +331,15 @@ export class PoolSet {
     if (issued !== null) {
       const rules = policy ? reservationsFor(policy, feature) : [];
       const reserved =
-        policy && rules.length > 0 ? seatsReservedForOthers(policy, rules, issued, this.heldLeases(pool, nowMs).filter((l) => !releases.includes(l.leaseId)), who) : 0;
+        policy && rules.length > 0
+          ? seatsReservedForOthers(
+              policy,
+              rules,
+              issued,
+              this.heldLeases(pool, nowMs).filter((l) => !releases.includes(l.leaseId)),
+              who,
+            )
+          : 0;
       const { used, heldByCandidate } = ledger.seats(pool.dupGroup, nowMs, releases, lease);
       if (Math.max(0, lease.count - heldByCandidate) > issued - used - reserved) return { denied: denial('MAX_USERS') };
     }

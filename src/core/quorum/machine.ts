@@ -246,7 +246,8 @@ export class QuorumMachine {
     const s = this.state;
     const { lmgrd } = this.config.daemons;
     const { log, logBase, switchesBeforeBase, ...hard } = structuredClone(persisted);
-    if (logBase > hard.commitIndex) throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
+    if (logBase > hard.commitIndex)
+      throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
     Object.assign(s, {
       running: true,
       nowMs,

@@ -84,7 +84,15 @@ export interface PersistedQuorumState {
   promisedUntil: number;
 }
 
-export const emptyPersistedState: PersistedQuorumState = { epoch: 0, votedFor: null, log: [], logBase: 0, switchesBeforeBase: [], commitIndex: 0, promisedUntil: 0 };
+export const emptyPersistedState: PersistedQuorumState = {
+  epoch: 0,
+  votedFor: null,
+  log: [],
+  logBase: 0,
+  switchesBeforeBase: [],
+  commitIndex: 0,
+  promisedUntil: 0,
+};
 
 /** What the engine keeps of the persisted state besides the log (which is a LogWindow). */
 export type PersistedHardState = Omit<PersistedQuorumState, 'log' | 'logBase' | 'switchesBeforeBase'>;

@@ -213,7 +213,13 @@ export class LicensingService implements RequestHandler {
         // a REMOVE row closes it, so usage reports stay balanced
         await recorded;
         this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${failure})`);
-        this.deps.report({ ...this.reportBase(request, now), event: 'REMOVE', leaseId: lease.leaseId, count: lease.count, reason: `grant not made durable: ${failure}` });
+        this.deps.report({
+          ...this.reportBase(request, now),
+          event: 'REMOVE',
+          leaseId: lease.leaseId,
+          count: lease.count,
+          reason: `grant not made durable: ${failure}`,
+        });
       }
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
@@ -227,7 +233,10 @@ export class LicensingService implements RequestHandler {
   private async commitGrant(releases: readonly string[], lease: Lease, now: number): Promise<string | null> {
     try {
       // queued together, in order: one transaction on a single server, one append batch in a triad
-      await Promise.all([...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })), this.deps.log.commit({ kind: 'grant', lease })]);
+      await Promise.all([
+        ...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })),
+        this.deps.log.commit({ kind: 'grant', lease }),
+      ]);
       return null;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -306,7 +315,10 @@ export class LicensingService implements RequestHandler {
     try {
       await this.deps.log.commit(op);
     } catch (error) {
-      this.deps.debug('lmgrd', `could not record ${op.kind} of ${'leaseId' in op ? op.leaseId : ''}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.debug(
+        'lmgrd',
+        `could not record ${op.kind} of ${'leaseId' in op ? op.leaseId : ''}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -358,7 +370,9 @@ export class LicensingService implements RequestHandler {
       return {
         type: 'refused',
         id: command.id,
-        reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
+        reason:
+          `${command.type} from another machine is refused: remote administration is off. ` +
+          'Run it on the server machine, or start the server with --allow-remote-admin.',
       };
     }
     // the right token always gets in: it is 256 random bits, so the lockout is not what stops
@@ -372,12 +386,18 @@ export class LicensingService implements RequestHandler {
     const lockedUntil = this.adminRefused(command, session, now, why);
     if (lockedUntil !== null) {
       const wait = Math.ceil((lockedUntil - now) / 1000);
-      return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.`,
+      };
     }
     return {
       type: 'refused',
       id: command.id,
-      reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
+      reason:
+        `${command.type} needs the server's admin token (${why}). ` +
+        "Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.",
     };
   }
 
@@ -391,7 +411,13 @@ export class LicensingService implements RequestHandler {
     if (lockedUntil !== null) return lockedUntil;
     const who = session.agent ?? 'unknown';
     this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
-    this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${adminDetail(command)}`.trim() });
+    this.deps.audit({
+      timeMs: now,
+      who,
+      fromAddress: session.remoteAddress,
+      action: `${command.type} refused`,
+      detail: `${why} ${adminDetail(command)}`.trim(),
+    });
     const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, now);
     if (lockout !== null) {
       const { maxFailures, windowMs } = this.deps.adminLockout.policy;
@@ -457,7 +483,11 @@ export class LicensingService implements RequestHandler {
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
     const removed = this.pools.remove({ feature: command.feature, user: command.user, host: command.host, display: command.display });
     if (removed.length === 0) {
-      return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\`` };
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\``,
+      };
     }
     for (const lease of removed) {
       this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
@@ -467,7 +497,11 @@ export class LicensingService implements RequestHandler {
       this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
     }
     this.deps.changed();
-    return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}` };
+    return {
+      type: 'done',
+      id: command.id,
+      message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}`,
+    };
   }
 
   status(): ServerStatus {
@@ -525,7 +559,10 @@ export class LicensingService implements RequestHandler {
       count: lease.count,
       linger:
         lease.lingerSeconds > 0
-          ? { total: lease.lingerSeconds, remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - now) / 1000)) }
+          ? {
+              total: lease.lingerSeconds,
+              remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - now) / 1000)),
+            }
           : null,
     }));
     return {

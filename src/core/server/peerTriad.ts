@@ -2,7 +2,19 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
 import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
-import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, RANKS, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
+import {
+  DEFAULT_LOG_MEMORY_ENTRIES,
+  electionTimeoutMs,
+  QuorumMachine,
+  quorumTimings,
+  RANKS,
+  type LicenseIdentity,
+  type PeerMessage,
+  type QuorumConfig,
+  type QuorumEffect,
+  type QuorumInput,
+  type Rank,
+} from '../quorum';
 import type { Store } from '../store';
 import type { PeerHook, PeerLink } from './listener';
 import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersistence';
@@ -427,7 +439,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
         return;
       }
       // with the secret the handshake proved who it is; without, only its SERVER-line address counts
-      const refusal = this.deps.secret !== null ? (from === authenticatedAs ? null : 'its hello names another member than its handshake') : this.addressRefusal(from, link.remoteAddress);
+      const refusal =
+        this.deps.secret !== null
+          ? from === authenticatedAs
+            ? null
+            : 'its hello names another member than its handshake'
+          : this.addressRefusal(from, link.remoteAddress);
       if (refusal) {
         this.refusedPeer(link.remoteAddress, refusal);
         link.close();
@@ -450,7 +467,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const host = this.deps.addresses[rank].host;
     const allowed = net.isIP(host) ? [host] : (this.deps.memberAddresses?.(rank) ?? []);
     if (allowed.includes(ip)) return null;
-    return `it says it is ${this.deps.config.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all three to authenticate peers instead)`;
+    return (
+      `it says it is ${this.deps.config.hosts[rank]} but connects from ${ip}, not from that SERVER line's address ` +
+      '(import a cluster secret on all three to authenticate peers instead)'
+    );
   }
 
   /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
@@ -564,6 +584,7 @@ function supersededAppendsDropped(effects: QuorumEffect[]): QuorumEffect[] {
     if (effect.type === 'send' && effect.message.type === 'append') last.set(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`, effect);
   }
   return effects.filter(
-    (effect) => effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
+    (effect) =>
+      effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
   );
 }

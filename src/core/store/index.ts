@@ -1,7 +1,15 @@
 export { openStore, databaseFile, type Store } from './store';
 export { StoreError } from './storeError';
 export { migrations, applyMigrations } from './migrations';
-export { loadOrCreateAdminToken, readClusterSecret, loadOrCreateClusterSecret, importClusterSecret, adminTokenFile, clusterSecretFile, type ImportResult } from './secrets';
+export {
+  loadOrCreateAdminToken,
+  readClusterSecret,
+  loadOrCreateClusterSecret,
+  importClusterSecret,
+  adminTokenFile,
+  clusterSecretFile,
+  type ImportResult,
+} from './secrets';
 export { sha256Hex, type LicenseFileRecord, type LicenseFilesRepository } from './licenseFiles';
 export type { SettingsRepository } from './settings';
 export type { TrustedKey, TrustedKeysRepository } from './trustedKeys';
