@@ -113,7 +113,13 @@ describe('admin UI in headless Chromium', () => {
     const before = await current.inputValue();
     expect(before).toContain('demo_modeler');
 
-    const broken = `SERVER 127.0.0.1 ANY ${licensePort}\nVENDOR demo\nFEATURE demo_modeler demo 1.0 31-feb-2027 5\nFEATURE demo_other nosuchvendor 1.0 permanent -3\n`;
+    const broken = [
+      `SERVER 127.0.0.1 ANY ${licensePort}`,
+      'VENDOR demo',
+      'FEATURE demo_modeler demo 1.0 31-feb-2027 5',
+      'FEATURE demo_other nosuchvendor 1.0 permanent -3',
+      '',
+    ].join('\n');
     await chooseFile('license-file-input', 'broken.lic', broken);
     const report = page.getByTestId('check-report');
     await report.waitFor();

@@ -83,10 +83,13 @@ describe('license mismatch', () => {
     cluster.start(2, OTHER_FILE);
     cluster.runUntil(10_000);
     expect(serving()).toEqual([0]);
-    const line = '(lmgrd) The license file on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all three servers.';
+    const line =
+      '(lmgrd) The license file on charlie differs from the one on alpha: the two cannot form a quorum together. ' +
+      'Import the same license file on all three servers.';
     expect(cluster.nodes[0].logLines).toContain(line);
     expect(cluster.nodes[2].logLines).toContain(
-      '(lmgrd) The license file on alpha differs from the one on charlie: the two cannot form a quorum together. Import the same license file on all three servers.',
+      '(lmgrd) The license file on alpha differs from the one on charlie: the two cannot form a quorum together. ' +
+        'Import the same license file on all three servers.',
     );
     const status = cluster.nodes[0].machine!.status(cluster.localTime(0));
     expect(status.peers.find((peer) => peer.host === 'charlie')?.problem).toContain('Import the same license file on all three servers.');
@@ -116,7 +119,8 @@ describe('license mismatch', () => {
     cluster.runUntil(10_000);
     expect(cluster.nodes[0].logLines).toContain('(lmgrd) License File SERVER line order mismatch.');
     expect(cluster.nodes[0].logLines).toContain(
-      '(lmgrd) The SERVER-line order on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all three servers.',
+      '(lmgrd) The SERVER-line order on charlie differs from the one on alpha: the two cannot form a quorum together. ' +
+        'Import the same license file on all three servers.',
     );
   });
 });
@@ -190,7 +194,14 @@ describe('replication', () => {
     cluster.network = { lossRate: 0, duplicateRate: 0, minDelayMs: 3, maxDelayMs: 3 };
     const ops = 300;
     for (let i = 0; i < ops; i++) {
-      cluster.at(8000 + i, () => cluster.input(cluster.nodes[0], { type: 'clientOp', nowMs: cluster.localTime(0), requestId: `r${i}`, op: { kind: 'grant', payload: { leaseId: `L${i}` } } }));
+      cluster.at(8000 + i, () =>
+        cluster.input(cluster.nodes[0], {
+          type: 'clientOp',
+          nowMs: cluster.localTime(0),
+          requestId: `r${i}`,
+          op: { kind: 'grant', payload: { leaseId: `L${i}` } },
+        }),
+      );
     }
     cluster.runUntil(12_000);
     expect(committed.size).toBe(ops);

@@ -38,8 +38,13 @@ function unpackedChromium(): Promise<string> {
     const staging = mkdtempSync(path.join(cacheDir, `${version}-unpacking-`));
     try {
       const script = "import c from '@sparticuz/chromium'; process.stdout.write(await c.executablePath());";
-      const made = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, env: { ...process.env, TMPDIR: staging }, encoding: 'utf8' });
-      if (made !== path.join(staging, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${made}, not into ${staging}: check how this version unpacks`);
+      const made = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repoRoot,
+        env: { ...process.env, TMPDIR: staging },
+        encoding: 'utf8',
+      });
+      if (made !== path.join(staging, 'chromium'))
+        throw new Error(`@sparticuz/chromium unpacked to ${made}, not into ${staging}: check how this version unpacks`);
       renameSync(staging, target);
     } catch (error) {
       if (!existsSync(executable)) throw error;

@@ -19,7 +19,15 @@ describe('triad persistence in the store', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const effects: Persist[] = [
-      { type: 'persist', epoch: 1, votedFor: { epoch: 1, rank: 0 }, commitIndex: 0, promisedUntil: 0, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] },
+      {
+        type: 'persist',
+        epoch: 1,
+        votedFor: { epoch: 1, rank: 0 },
+        commitIndex: 0,
+        promisedUntil: 0,
+        truncateFrom: null,
+        append: [entry(1, 1), entry(1, 2), entry(1, 3)],
+      },
       { type: 'persist', epoch: 2, votedFor: { epoch: 2, rank: 1 }, commitIndex: 1, promisedUntil: 5000, truncateFrom: 3, append: [entry(2, 3)] },
       { type: 'persist', epoch: 2, votedFor: { epoch: 2, rank: 1 }, commitIndex: 3, promisedUntil: 9000, truncateFrom: null, append: [] },
     ];

@@ -197,7 +197,10 @@ export class Cluster {
     node.shutDown = false;
     const config = this.config(rank, identity);
     node.machine = this.options.makeMachine ? this.options.makeMachine(config) : new QuorumMachine(config);
-    this.trace(`${RANK_LETTER[rank]} starts (epoch ${node.disk.epoch}, log ${node.disk.log.length}, commit ${node.disk.commitIndex}${identity === GOOD_IDENTITY ? '' : ', OTHER LICENSE'})`);
+    this.trace(
+      `${RANK_LETTER[rank]} starts (epoch ${node.disk.epoch}, log ${node.disk.log.length}, commit ${node.disk.commitIndex}` +
+        `${identity === GOOD_IDENTITY ? '' : ', OTHER LICENSE'})`,
+    );
     // like the driver, load only the newest entries; the rest is read back from disk when needed
     const disk = structuredClone(node.disk);
     const logBase = Math.max(0, Math.min(disk.commitIndex, disk.log.length - this.logMemoryEntries));

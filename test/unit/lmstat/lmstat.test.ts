@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatLicenseTable, formatLmstatFailure, formatLmstatText, formatStartTime, formatStatusDate, lmstatJson, type ServerReport } from '../../../src/core/lmstat';
+import {
+  formatLicenseTable,
+  formatLmstatFailure,
+  formatLmstatText,
+  formatStartTime,
+  formatStatusDate,
+  lmstatJson,
+  type ServerReport,
+} from '../../../src/core/lmstat';
 import { CLOCK, triadReport, triadStatus } from './sampleStatus';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/lmstat/${name}`, import.meta.url)), 'utf8');
@@ -113,7 +121,10 @@ describe('lmstat dates', () => {
 });
 
 describe('lmstat errors and options', () => {
-  const down: ServerReport = { members: [{ host: 'licsrv', port: 27000 }], probes: [{ host: 'licsrv', port: 27000, failure: { code: 'ECONNREFUSED', message: 'x' } }] };
+  const down: ServerReport = {
+    members: [{ host: 'licsrv', port: 27000 }],
+    probes: [{ host: 'licsrv', port: 27000, failure: { code: 'ECONNREFUSED', message: 'x' } }],
+  };
 
   it('says the FlexLM words when nothing answers', () => {
     expect(formatLmstatFailure([down])).toBe('Error getting status: Cannot connect to license server (-15,570:111 "Connection refused")');

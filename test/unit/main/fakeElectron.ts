@@ -82,7 +82,10 @@ export interface WebPreferences {
 
 export class BrowserWindow extends EventEmitter {
   static windows: BrowserWindow[] = [];
-  readonly webContents = { sent: [] as { channel: string; payload: unknown }[], send: (channel: string, payload: unknown) => this.webContents.sent.push({ channel, payload }) };
+  readonly webContents = {
+    sent: [] as { channel: string; payload: unknown }[],
+    send: (channel: string, payload: unknown) => this.webContents.sent.push({ channel, payload }),
+  };
   visible = false;
   focused = false;
   minimized = false;

@@ -23,12 +23,26 @@ type Command =
   | { kind: 'remove'; user: number; feature: 'f1' | 'f2' };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('checkout' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const), version: fc.constantFrom('1.0' as const, '2.0' as const), count: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('checkout' as const),
+      user: fc.nat(users.length - 1),
+      feature: fc.constantFrom('f1' as const, 'f2' as const),
+      version: fc.constantFrom('1.0' as const, '2.0' as const),
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('checkin' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('heartbeat' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const) }),
+  },
 );
+
+const commandsArb = fc.array(commandArb, { maxLength: 60 });
 
 const linesArb: fc.Arbitrary<PoolLine[]> = fc.array(
   fc.record({
@@ -44,15 +58,21 @@ const linesArb: fc.Arbitrary<PoolLine[]> = fc.array(
 
 const idle = { heartbeatIntervalMs: 10_000 };
 
+function checkoutRequest(command: Extract<Command, { kind: 'checkout' }>) {
+  return request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count });
+}
+
+type StepCheck = (pools: PoolSet, now: number, step: Command, freed: number | null) => void;
+
 /** Runs commands, calling `check` after every step with the step's grant (if any). */
-function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check: (pools: PoolSet, now: number, step: Command, freed: number | null) => void): PoolSet {
+function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check: StepCheck): PoolSet {
   const pools = new PoolSet(lines);
   let now = NOW;
   for (const command of commands) {
     let freed: number | null = null;
     switch (command.kind) {
       case 'checkout':
-        pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), now, withPolicy ? policy : null);
+        pools.checkout(checkoutRequest(command), now, withPolicy ? policy : null);
         break;
       case 'checkin': {
         const active = pools.leases().filter((l) => l.lingerUntilMs === null);
@@ -88,7 +108,7 @@ function totalInUse(pools: PoolSet, now: number): number {
 describe('pool invariants', () => {
   it('in use never exceeds the count; reserved seats and MAX limits hold', () => {
     fc.assert(
-      fc.property(linesArb, fc.array(commandArb, { maxLength: 60 }), (lines, commands) => {
+      fc.property(linesArb, commandsArb, (lines, commands) => {
         run(lines, commands, true, (pools, now) => {
           for (const usage of pools.usage(now)) {
             if (usage.issued !== null) expect(usage.inUse).toBeLessThanOrEqual(usage.issued);
@@ -118,13 +138,13 @@ describe('pool invariants', () => {
   it('a checkin frees exactly the seats its grant took (no linger, no DUP_GROUP)', () => {
     const plainLines = linesArb.map((ls) => ls.map((l) => ({ ...l, linger: null, dupGroup: null })));
     fc.assert(
-      fc.property(plainLines, fc.array(commandArb, { maxLength: 60 }), (lines, commands) => {
+      fc.property(plainLines, commandsArb, (lines, commands) => {
         const granted = new Map<string, number>();
         const pools = new PoolSet(lines);
         let now = NOW;
         for (const command of commands) {
           if (command.kind === 'checkout') {
-            const decision = pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), now, null);
+            const decision = pools.checkout(checkoutRequest(command), now, null);
             if ('granted' in decision) granted.set(decision.granted.leaseId, decision.granted.count);
           } else if (command.kind === 'checkin') {
             const all = pools.leases();
@@ -144,7 +164,7 @@ describe('pool invariants', () => {
 
   it('restore(leases) reproduces usage and future decisions', () => {
     fc.assert(
-      fc.property(linesArb, fc.array(commandArb, { maxLength: 60 }), fc.nat(users.length - 1), fc.integer({ min: 1, max: 3 }), (lines, commands, user, count) => {
+      fc.property(linesArb, commandsArb, fc.nat(users.length - 1), fc.integer({ min: 1, max: 3 }), (lines, commands, user, count) => {
         const original = run(lines, commands, true, () => {});
         const later = NOW + 10_000_000;
         const restored = new PoolSet(lines);
