@@ -8,9 +8,13 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: { rollupOptions: { input: { index: resolve('src/main/index.ts') } } },
   },
+  // The window is sandboxed, and a sandboxed preload can neither be an ES module nor require
+  // anything but 'electron': one self-contained CommonJS file (main loads preload/index.cjs).
   preload: {
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve('src/preload/index.ts') } } },
+    build: {
+      externalizeDeps: false,
+      rolldownOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
   },
   renderer: {
     root: resolve('src/renderer'),

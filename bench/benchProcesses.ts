@@ -70,7 +70,10 @@ function spawnNode(args: string[], options: SpawnOptions = {}): BenchChild {
     child,
     line: (pattern, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => settle(() => reject(new Error(`${args.join(' ')}: no line ${pattern} within ${timeoutMs} ms; stderr: ${stderr.join('')}`))), timeoutMs);
+        const timer = setTimeout(
+          () => settle(() => reject(new Error(`${args.join(' ')}: no line ${pattern} within ${timeoutMs} ms; stderr: ${stderr.join('')}`))),
+          timeoutMs,
+        );
         const settle = (done: () => void) => {
           clearTimeout(timer);
           wakers.delete(check);

@@ -48,7 +48,16 @@ export async function runClientSwarm(args: SwarmArgs): Promise<void> {
     try {
       const client = await FrameClient.connect(args.port, '127.0.0.1', localAddress);
       await client.ask({ type: 'hello', version: 1, role: 'client' });
-      const granted = await client.ask({ type: 'checkout', id: 1, feature: 'Bench', version: '1.0', count: 1, user: `u${index}`, host: `h${index % 1000}`, display: ':0' });
+      const granted = await client.ask({
+        type: 'checkout',
+        id: 1,
+        feature: 'Bench',
+        version: '1.0',
+        count: 1,
+        user: `u${index}`,
+        host: `h${index % 1000}`,
+        display: ':0',
+      });
       if (typeof granted.leaseId !== 'string') throw new Error(String(granted.reason ?? granted.type));
       held.push(client);
       heartbeatForever(client, granted.leaseId, Number(granted.heartbeatIntervalMs));

@@ -49,7 +49,9 @@ function table(results: Record<string, Record<string, number>>): string {
   const rows: string[][] = [['bench', 'figure', 'value']];
   for (const [name, figures] of Object.entries(results)) {
     // the bench's name on its first row only
-    Object.entries(figures).forEach(([figure, value], i) => rows.push([i === 0 ? name : '', figure, Number.isInteger(value) ? String(value) : value.toFixed(2)]));
+    Object.entries(figures).forEach(([figure, value], i) =>
+      rows.push([i === 0 ? name : '', figure, Number.isInteger(value) ? String(value) : value.toFixed(2)]),
+    );
   }
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => `| ${r[0].padEnd(widths[0])} | ${r[1].padEnd(widths[1])} | ${r[2].padStart(widths[2])} |`).join('\n');

@@ -106,7 +106,16 @@ export async function runPairs(clients: FrameClient[], durationMs: number, pairs
         // a paced pair counts from when it was due, so a backlog shows in the latency
         const t0 = periodMs > 0 ? Math.min(due, performance.now()) : performance.now();
         due += periodMs;
-        const granted = await client.ask({ type: 'checkout', id: ++id, feature: 'Bench', version: '1.0', count: 1, user: `user${index}`, host: 'bench', display: ':0' });
+        const granted = await client.ask({
+          type: 'checkout',
+          id: ++id,
+          feature: 'Bench',
+          version: '1.0',
+          count: 1,
+          user: `user${index}`,
+          host: 'bench',
+          display: ':0',
+        });
         if (typeof granted.leaseId !== 'string') {
           failures++;
           continue;
@@ -156,7 +165,11 @@ export async function measureLoad(clients: FrameClient[], durationMs: number, op
 }
 
 /** Full load (every client as fast as answered), then half of that rate, on the same clients. */
-export async function fullAndHalfLoad(clients: FrameClient[], durationMs: number, serverCpuSeconds?: () => number): Promise<{ full: LoadFigures; half: LoadFigures }> {
+export async function fullAndHalfLoad(
+  clients: FrameClient[],
+  durationMs: number,
+  serverCpuSeconds?: () => number,
+): Promise<{ full: LoadFigures; half: LoadFigures }> {
   const full = await measureLoad(clients, durationMs, { serverCpuSeconds });
   const half = await measureLoad(clients, durationMs, { pairsPerSecond: Math.max(1, full.pairsPerSecond / 2), serverCpuSeconds });
   return { full, half };

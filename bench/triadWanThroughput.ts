@@ -20,7 +20,16 @@ export async function benchTriadWanThroughput(opts: { clients?: number; duration
   const linkDelayMs = opts.linkDelayMs ?? 5;
   const dir = mkdtempSync(path.join(tmpdir(), 'triad-wan-bench-'));
   const [publicPort, hiddenPort] = [await findFreePort(PUBLIC_HOSTS), await findFreePort(HIDDEN_HOSTS)];
-  const cluster = new ChaosCluster({ workDir: dir, cliPath: cliBundle, seats: clientCount, feature: 'Bench', clientHeartbeatMs: 30_000, random: Math.random, publicPort, hiddenPort });
+  const cluster = new ChaosCluster({
+    workDir: dir,
+    cliPath: cliBundle,
+    seats: clientCount,
+    feature: 'Bench',
+    clientHeartbeatMs: 30_000,
+    random: Math.random,
+    publicPort,
+    hiddenPort,
+  });
   try {
     for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) cluster.setPeerLink(a, b, faults.delay(linkDelayMs));
     await cluster.start();

@@ -100,7 +100,9 @@ export function checkChaosRun(records: ChaosRecords): CheckResult {
   });
   const logged = maxOverlap(loggedIntervals);
   if (logged.max > licensedSeats) {
-    violations.push(`${logged.max} seats out at once in the report logs at ${new Date(logged.at).toISOString()}, only ${licensedSeats} licensed: ${logged.open.join(', ')}`);
+    violations.push(
+      `${logged.max} seats out at once in the report logs at ${new Date(logged.at).toISOString()}, only ${licensedSeats} licensed: ${logged.open.join(', ')}`,
+    );
   }
 
   // 3. no acknowledged seat lost: every grant is in a report log, and no client lost a seat
@@ -130,7 +132,8 @@ export function checkChaosRun(records: ChaosRecords): CheckResult {
     const clash = tenures.find((t) => t.member !== o.member && t.from <= o.sentAt && o.receivedAt <= t.to);
     if (clash) {
       violations.push(
-        `two masters: ${MEMBERS[o.member]} answered master between ${o.sentAt} and ${o.receivedAt} while ${MEMBERS[clash.member]} was master from ${clash.from} to ${clash.to} (epoch ms)`,
+        `two masters: ${MEMBERS[o.member]} answered master between ${o.sentAt} and ${o.receivedAt} ` +
+          `while ${MEMBERS[clash.member]} was master from ${clash.from} to ${clash.to} (epoch ms)`,
       );
     }
   }
@@ -146,7 +149,8 @@ export function checkChaosRun(records: ChaosRecords): CheckResult {
   }
   let granularity = 0;
   for (const list of byMember) {
-    for (let i = 1; i < list.length; i++) if (list[i].role !== null && list[i - 1].role !== null) granularity = Math.max(granularity, list[i].receivedAt - list[i - 1].receivedAt);
+    for (let i = 1; i < list.length; i++)
+      if (list[i].role !== null && list[i - 1].role !== null) granularity = Math.max(granularity, list[i].receivedAt - list[i - 1].receivedAt);
   }
 
   return {

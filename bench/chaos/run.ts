@@ -162,7 +162,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (!drained) {
       const master = observer.currentMaster();
       runViolations.push(
-        `${master === null ? 'no master' : `${observer.latest(master)?.inUse} seat(s) still in use on ${MEMBERS[master]}`} ${SEAT_DRAIN_LIMIT_MS / 1000} s after every client checked in or let go`,
+        `${master === null ? 'no master' : `${observer.latest(master)?.inUse} seat(s) still in use on ${MEMBERS[master]}`} ` +
+          `${SEAT_DRAIN_LIMIT_MS / 1000} s after every client checked in or let go`,
       );
     }
   } finally {
@@ -206,12 +207,16 @@ export function formatSummary(report: Omit<ChaosReport, 'summary'>, clients: num
   for (const fault of report.faults) kinds.set(fault.kind, (kinds.get(fault.kind) ?? 0) + 1);
   const recoveries = report.faults.flatMap((fault) => (fault.recoveryMs === null ? [] : [fault.recoveryMs]));
   const lines = [
-    `Triad chaos drill: seed ${report.seed}, nemesis ${Math.round(report.durationMs / 1000)} s (wall ${Math.round(wallMs / 1000)} s), 3 servers, ${clients} clients, ${report.licensedSeats} seats`,
+    `Triad chaos drill: seed ${report.seed}, nemesis ${Math.round(report.durationMs / 1000)} s (wall ${Math.round(wallMs / 1000)} s), ` +
+      `3 servers, ${clients} clients, ${report.licensedSeats} seats`,
     `Faults (${report.faults.length}): ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
-    `Recovery after heal: max ${recoveries.length ? Math.max(...recoveries) : '-'} ms, ${report.faults.filter((x) => x.recoveryMs === null).length} without a master in time`,
-    `Clients: ${f.grants} grants, ${f.denials} denials, ${f.unreachable} unreachable, ${f.resumes} resumes, ${f.lostSeats} seats lost, ${f.checkinsReclaimed} checkins reclaimed instead`,
+    `Recovery after heal: max ${recoveries.length ? Math.max(...recoveries) : '-'} ms, ` +
+      `${report.faults.filter((x) => x.recoveryMs === null).length} without a master in time`,
+    `Clients: ${f.grants} grants, ${f.denials} denials, ${f.unreachable} unreachable, ${f.resumes} resumes, ${f.lostSeats} seats lost, ` +
+      `${f.checkinsReclaimed} checkins reclaimed instead`,
     `Seats: max ${f.maxSeatsHeldByClients} held by clients at once, max ${f.maxSeatsInReportLogs} out in the report logs, ${report.licensedSeats} licensed`,
-    `Masters: ${f.masterChanges} changes seen in ${f.observations} status answers (each member polled about every ${OBSERVE_EVERY_MS} ms; largest gap ${f.observationGranularityMs} ms)`,
+    `Masters: ${f.masterChanges} changes seen in ${f.observations} status answers ` +
+      `(each member polled about every ${OBSERVE_EVERY_MS} ms; largest gap ${f.observationGranularityMs} ms)`,
     report.violations.length === 0 ? 'Violations: none' : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((v) => `  - ${v}`).join('\n')}`,
     ...(report.workDir ? [`Logs and databases kept in ${report.workDir}`] : []),
     `Replay: CHAOS_SEED=${report.seed} CHAOS_SECONDS=${Math.round(report.durationMs / 1000)} npm run chaos`,

@@ -14,7 +14,21 @@ import { clusterSecretCommand } from './commands/clusterSecret';
 import { triadMembersCommand } from './commands/triadMembers';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand, triadMembersCommand];
+const commands: CommandModule[] = [
+  lmstatCommand,
+  clientCommand,
+  keysCommand,
+  checkCommand,
+  lmhostidCommand,
+  serveCommand,
+  checkoutCommand,
+  lmdownCommand,
+  lmrereadCommand,
+  lmremoveCommand,
+  serviceCommand,
+  clusterSecretCommand,
+  triadMembersCommand,
+];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

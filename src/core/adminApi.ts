@@ -89,20 +89,38 @@ export class ApiError extends Error {
 
 /** What the server does with a license file just imported, from its status right after. */
 export function importOutcome(fileName: string, status: ServerStatus): ImportOutcome {
-  if (status.role === 'stopped') return { state: 'nothing-served', message: `Imported ${fileName}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}` };
+  if (status.role === 'stopped')
+    return {
+      state: 'nothing-served',
+      message: `Imported ${fileName}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}`,
+    };
   if (status.mode === 'triad' && status.role === 'standby') {
-    return { state: 'standby', message: `Imported ${fileName}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves the licenses.` };
+    return {
+      state: 'standby',
+      message: `Imported ${fileName}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves ` +
+        `the licenses.`,
+    };
   }
   if (status.mode === 'triad' && status.role === 'no-quorum') {
     return {
       state: 'waiting-for-peers',
-      message: `Imported ${fileName}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served until then. Import the same file on the other two and start them.`,
+      message: `Imported ${fileName}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served ` +
+        `until then. Import the same file on the other two and start them.`,
     };
   }
   const served = status.features.filter((feature) => feature.served);
-  if (served.length > 0) return { state: 'served', message: `Imported ${fileName}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ${served.map((f) => f.name).join(', ')}.` };
+  if (served.length > 0)
+    return {
+      state: 'served',
+      message: `Imported ${fileName}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ` +
+        `${served.map((f) => f.name).join(', ')}.`,
+    };
   const reasons = [...new Set(status.features.flatMap((feature) => (feature.notServedReason ? [feature.notServedReason] : [])))];
-  return { state: 'nothing-served', message: `Imported ${fileName}, but no feature of it is served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (the file has no counted feature this server can serve)'}.` };
+  return {
+    state: 'nothing-served',
+    message: `Imported ${fileName}, but no feature of it is ` +
+      `served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (the file has no counted feature this server can serve)'}.`,
+  };
 }
 
 /** Rows read per query while walking a log; keeps memory bounded on years of history. */
@@ -168,7 +186,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   };
 
   /** Imports and trusted-key changes go to the audit table like the admin commands. */
-  const audit = (caller: AdminCaller, action: string, detail: string) => store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
+  const audit = (caller: AdminCaller, action: string, detail: string) =>
+    store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
 
   const distributeToTriad = async (fileName: string, text: string) => {
     const status = server.status();
@@ -201,7 +220,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const handlers: Handlers = {
     'status.get': () => server.status(),
     'server.start': async () => {
-      if (!store.licenseFiles.current()) throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
+      if (!store.licenseFiles.current())
+        throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
       await server.start();
       return server.status();
     },
@@ -269,8 +289,14 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
       const parsed = parseVendorKeyFile(/^\s*Vendor:/im.test(publicKey) ? publicKey : `Vendor: ${vendor}\n${publicKey}`);
       if (!parsed.ok) throw new ApiError('bad-request', `The public key cannot be used: ${parsed.message}. Hint: ${parsed.hint}.`);
-      if (parsed.kind !== 'public') throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
-      if (parsed.vendor !== vendor) throw new ApiError('bad-request', `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`);
+      if (parsed.kind !== 'public')
+        throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
+      if (parsed.vendor !== vendor) {
+        throw new ApiError(
+          'bad-request',
+          `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`,
+        );
+      }
       store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
       audit(caller, 'trust key', `${vendor} ${keyFingerprint(parsed.pem)}`);
       await rereadIfRunning(caller);
@@ -299,8 +325,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
     'log.export': async ({ source, sinceMs, untilMs, daemon, text }) => {
       const filter = { sinceMs, untilMs, daemon, text };
-      const entries = source === 'master' ? await masterLogRange(filter) : [...walkLog((after) => store.debugLog.query({ ...filter, afterId: after, limit: pageRows }))];
-      return { fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`, text: formatDebugLogText(entries.map(toLogLine)), lineCount: entries.length };
+      const entries =
+        source === 'master' ? await masterLogRange(filter) : [...walkLog((after) => store.debugLog.query({ ...filter, afterId: after, limit: pageRows }))];
+      return {
+        fileName: `triad-debug-${fileStamp(sinceMs ?? entries[0]?.timeMs ?? now())}.log`,
+        text: formatDebugLogText(entries.map(toLogLine)),
+        lineCount: entries.length,
+      };
     },
     'usage.get': ({ sinceMs, untilMs, points }) => {
       const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];

@@ -302,7 +302,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   );
   const port = await listenOnFirstFree(listener, ports, bind);
   debug('lmgrd', `lmgrd tcp-port ${port}`);
-  if (triadPort !== null && port !== triadPort) debug('lmgrd', `Listening on port ${port}, not on its SERVER line's port ${triadPort}: the other two redundant servers and the clients look for it there`);
+  if (triadPort !== null && port !== triadPort)
+    debug('lmgrd', `Listening on port ${port}, not on its SERVER line's port ${triadPort}: the other two redundant servers and the clients look for it there`);
   if (options.port === undefined && setup.self?.port == null) debug('lmgrd', `No port on the SERVER line: using the first free default port, ${port}`);
 
   try {
@@ -393,7 +394,10 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         reread: () => {
           const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
           const change = serverSetChange(servers, serverSetOf(next.file, next.self));
-          if (change) throw new RestartRequired(`${change}: restart the server to serve it${setup.file.servers.length === 3 ? ' (see "Replace a server" in the README)' : ''}.`);
+          if (change)
+            throw new RestartRequired(
+              `${change}: restart the server to serve it${setup.file.servers.length === 3 ? ' (see "Replace a server" in the README)' : ''}.`,
+            );
           const config = servingConfig(next);
           triad?.licenseLoaded?.(next.file);
           return config;

@@ -146,7 +146,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return refuse(res, 400, 'The request body is not valid JSON.');
     }
     // The API validates the arguments itself (the same check for IPC and HTTP).
-    const caller = { who: credential === 'token' ? 'admin API (token)' : 'admin UI (browser)', from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}` };
+    const caller = {
+      who: credential === 'token' ? 'admin API (token)' : 'admin UI (browser)',
+      from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
+    };
     sendJson(res, 200, await options.api.invokeAs(caller, method, args as never));
   }
 
@@ -184,7 +187,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
       const credential = session.credential(req);
       if (credential === null) {
-        if (api) return sendJson(res, 401, { ok: false, error: { code: 'unauthorized', message: `Sign in first: open ${signInPath} or send the admin token as "Authorization: Bearer TOKEN".` } });
+        if (api) {
+          return sendJson(res, 401, {
+            ok: false,
+            error: { code: 'unauthorized', message: `Sign in first: open ${signInPath} or send the admin token as "Authorization: Bearer TOKEN".` },
+          });
+        }
         res.writeHead(303, { location: signInPath, 'cache-control': 'no-store' }).end();
         return;
       }

@@ -74,13 +74,22 @@ try {
     clientHeartbeatIntervalMs: opts.clientHeartbeat,
   });
   const rendererDir = existsSync(join(opts.renderer, 'index.html')) ? opts.renderer : null;
-  const host = await startHttpHost({ api: app.api, metrics: app.metrics, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir, host: listen.host, port: listen.port }).catch(async (error: NodeJS.ErrnoException) => {
+  const host = await startHttpHost({
+    api: app.api,
+    metrics: app.metrics,
+    adminToken: app.adminToken,
+    adminTokenFile: app.adminTokenFile,
+    rendererDir,
+    host: listen.host,
+    port: listen.port,
+  }).catch(async (error: NodeJS.ErrnoException) => {
     await app.close();
     const why = error.code === 'EADDRINUSE' ? 'the port is in use (another Triad or lmadmin?); pass --listen 127.0.0.1:PORT' : error.message;
     throw new Error(`cannot listen on ${opts.listen}: ${why}`);
   });
   const status = app.status();
-  const server = status.role === 'stopped' ? `license server stopped${status.warnings[0] ? `: ${status.warnings[0]}` : ''}` : `license server ${status.port}@${status.host}`;
+  const server =
+    status.role === 'stopped' ? `license server stopped${status.warnings[0] ? `: ${status.warnings[0]}` : ''}` : `license server ${status.port}@${status.host}`;
   const demo = app.demo.created ? '; demo license created' : '';
   const ui = rendererDir ? '' : ' (API only: the admin UI is not built, run `npm run build`)';
   process.stdout.write(`Triad admin UI on ${host.url}${ui} (${server}${demo})\n`);

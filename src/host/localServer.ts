@@ -79,7 +79,14 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
   /** While stopped, /metrics still answers: up 0, role stopped, process numbers. */
   const metrics = (): MetricFamily[] =>
     backend?.metrics() ??
-    collectServerMetrics({ status: stoppedStatus(), counters: null, connections: 0, connectionProblems: new Map(), adminAuth: { failures: 0, lockouts: 0 }, process: sampleProcess() });
+    collectServerMetrics({
+      status: stoppedStatus(),
+      counters: null,
+      connections: 0,
+      connectionProblems: new Map(),
+      adminAuth: { failures: 0, lockouts: 0 },
+      process: sampleProcess(),
+    });
 
   return {
     status,

@@ -10,7 +10,10 @@ export function loginPage(problem: string | null, tokenFile: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Triad admin: sign in</title>
 <style>
-  body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; display: grid; place-items: center; min-height: 100vh; background: #f5f5f5; color: #242424; }
+  body {
+    font-family: "Segoe UI", system-ui, sans-serif; margin: 0; display: grid; place-items: center; min-height: 100vh;
+    background: #f5f5f5; color: #242424;
+  }
   form { background: #fff; padding: 24px 28px; border-radius: 8px; box-shadow: 0 2px 8px rgba(0,0,0,.12); width: min(460px, 90vw); }
   h1 { font-size: 20px; margin: 0 0 12px; }
   p { font-size: 14px; line-height: 1.45; }

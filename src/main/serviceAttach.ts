@@ -27,7 +27,11 @@ export async function findRunningService(timeoutMs = 1_000): Promise<string | nu
  * the system profile, readable by an elevated administrator. Otherwise the window opens on the
  * sign-in page, which names that file.
  */
-export function serviceWindowUrl(serviceUrl: string, env: NodeJS.ProcessEnv = process.env, read: (file: string) => string = (file) => readFileSync(file, 'utf8')): string {
+export function serviceWindowUrl(
+  serviceUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): string {
   const file = path.win32.join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'config', 'systemprofile', 'AppData', 'Local', 'Triad', 'admin.token');
   try {
     const token = read(file).trim();

@@ -19,7 +19,9 @@ function elevated(verbs: string[]): Promise<void> {
   const script = verbs.map((verb) => `"${wrapper()}" ${verb}`).join(' & ').replace(/'/g, "''");
   const ps = `Start-Process -FilePath cmd.exe -ArgumentList '/c ${script}' -Verb RunAs -Wait -WindowStyle Hidden`;
   return new Promise((resolve, reject) => {
-    execFile('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', ps], (error) => (error ? reject(new Error(`Windows refused: ${error.message}`)) : resolve()));
+    execFile('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', ps], (error) =>
+      error ? reject(new Error(`Windows refused: ${error.message}`)) : resolve(),
+    );
   });
 }
 

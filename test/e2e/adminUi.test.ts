@@ -1,30 +1,21 @@
 /**
  * The admin UI end to end: the headless host (real license server, real store) against the built
  * renderer, driven in headless Chromium. Screenshots of each screen go to test-results/.
- * Needs `npm run build` first (the renderer) and /usr/bin/chromium.
+ * Needs `npm run build` first (the renderer); the browser comes from test/support/browser.ts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugLogLinePattern } from '../../src/shared/debugLogText';
+import { launchBrowser } from '../support/browser';
 import { freePort, removeBundles, runTriad, startHost, tempDir, type Child, type HostProcess } from './hostProcess';
 
 const resultsDir = path.resolve(import.meta.dirname, '../../test-results');
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 let data: ReturnType<typeof tempDir>;
-let profile: ReturnType<typeof tempDir>;
 let host: HostProcess;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let licensePort: number;
@@ -55,7 +46,6 @@ async function chooseFile(testId: string, name: string, text: string) {
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   data = tempDir('triad-e2e-data-');
-  profile = tempDir('triad-e2e-chromium-');
   licensePort = await freePort();
   const uiPort = await freePort();
   host = await startHost([
@@ -72,14 +62,9 @@ beforeAll(async () => {
     '--client-heartbeat',
     '1000',
   ]);
-  context = await chromium.launchPersistentContext(profile.dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: chromiumArgs,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser();
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(host.signInUrl);
 });
@@ -87,8 +72,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) await child.stop();
   await context?.close();
+  await browser?.close();
   await host?.stop();
-  profile?.remove();
   data?.remove();
   await removeBundles();
 });
@@ -128,7 +113,13 @@ describe('admin UI in headless Chromium', () => {
     const before = await current.inputValue();
     expect(before).toContain('demo_modeler');
 
-    const broken = `SERVER 127.0.0.1 ANY ${licensePort}\nVENDOR demo\nFEATURE demo_modeler demo 1.0 31-feb-2027 5\nFEATURE demo_other nosuchvendor 1.0 permanent -3\n`;
+    const broken = [
+      `SERVER 127.0.0.1 ANY ${licensePort}`,
+      'VENDOR demo',
+      'FEATURE demo_modeler demo 1.0 31-feb-2027 5',
+      'FEATURE demo_other nosuchvendor 1.0 permanent -3',
+      '',
+    ].join('\n');
     await chooseFile('license-file-input', 'broken.lic', broken);
     const report = page.getByTestId('check-report');
     await report.waitFor();

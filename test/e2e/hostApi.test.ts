@@ -13,14 +13,33 @@ import { freePort, removeBundles, runHost, runTriad, startHost, tempDir, type Ho
 let data: ReturnType<typeof tempDir>;
 let host: HostProcess;
 
-async function call<T>(method: string, args: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; body: Result<T> }> {
-  const response = await fetch(`${host.url}api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, ...headers }, body: JSON.stringify(args) });
+async function call<T>(
+  method: string,
+  args: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<{ status: number; body: Result<T> }> {
+  const response = await fetch(`${host.url}api/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${host.token}`, ...headers },
+    body: JSON.stringify(args),
+  });
   return { status: response.status, body: (await response.json()) as Result<T> };
 }
 
 beforeAll(async () => {
   data = tempDir('triad-hostapi-');
-  const args = ['--listen', `127.0.0.1:${await freePort()}`, '--data', data.dir, '--demo-host', '127.0.0.1', '--hostid', 'ANY', '--port', String(await freePort())];
+  const args = [
+    '--listen',
+    `127.0.0.1:${await freePort()}`,
+    '--data',
+    data.dir,
+    '--demo-host',
+    '127.0.0.1',
+    '--hostid',
+    'ANY',
+    '--port',
+    String(await freePort()),
+  ];
   host = await startHost(args, { apiOnly: true });
 });
 
@@ -77,11 +96,17 @@ describe('admin API over HTTP', () => {
   it('puts the previous license back when the server refuses a file the checks accepted', async () => {
     const before = await call<{ text: string }>('license.current', {});
     const elsewhere = 'SERVER far1 ANY 27000\nSERVER far2 ANY 27000\nSERVER far3 ANY 27000\nVENDOR demo\n';
-    expect((await call<{ errors: unknown[] }>('license.check', { fileName: 'far.lic', text: elsewhere })).body).toMatchObject({ ok: true, value: { errors: [] } });
+    expect((await call<{ errors: unknown[] }>('license.check', { fileName: 'far.lic', text: elsewhere })).body).toMatchObject({
+      ok: true,
+      value: { errors: [] },
+    });
     const refused = await call('license.import', { fileName: 'far.lic', text: elsewhere });
     expect(refused.body).toMatchObject({ ok: false, error: { code: 'invalid-license' } });
     expect(!refused.body.ok && refused.body.error.message).toContain('previous license file was kept');
-    expect((await call<{ text: string }>('license.current', {})).body).toMatchObject({ ok: true, value: { text: before.body.ok ? before.body.value.text : '' } });
+    expect((await call<{ text: string }>('license.current', {})).body).toMatchObject({
+      ok: true,
+      value: { text: before.body.ok ? before.body.value.text : '' },
+    });
     expect((await call<ServerStatus>('status.get', {})).body).toMatchObject({ ok: true, value: { role: 'master' } });
   });
 
@@ -143,10 +168,25 @@ describe('triad service install (Linux)', () => {
       writeFileSync(key, 'Vendor: demo\n');
       const missingKey = await runTriad(['service', 'install', '-c', license, '--trust', path.join(dir.dir, 'nope.pub'), '--unit-dir', dir.dir]);
       expect(await missingKey.exited).toBe(2);
-      const install = await runTriad(['service', 'install', '-c', license, '--data', path.join(dir.dir, 'data'), '--trust', key, '--user', 'triad', '--unit-dir', dir.dir]);
+      const install = await runTriad([
+        'service',
+        'install',
+        '-c',
+        license,
+        '--data',
+        path.join(dir.dir, 'data'),
+        '--trust',
+        key,
+        '--user',
+        'triad',
+        '--unit-dir',
+        dir.dir,
+      ]);
       expect(await install.exited).toBe(0);
       const unit = readFileSync(path.join(dir.dir, 'triad.service'), 'utf8');
-      expect(unit).toMatch(new RegExp(`^ExecStart=\\S+ \\S+cli-\\d+\\.mjs serve -c "${license.replace(/[.]/g, '\\.')}" --data \\S+/data --trust \\S+/demo\\.pub$`, 'm'));
+      expect(unit).toMatch(
+        new RegExp(`^ExecStart=\\S+ \\S+cli-\\d+\\.mjs serve -c "${license.replace(/[.]/g, '\\.')}" --data \\S+/data --trust \\S+/demo\\.pub$`, 'm'),
+      );
       // a data folder elsewhere than /var/lib is the administrator's to create
       expect(unit).not.toContain('StateDirectory');
       const varLib = await runTriad(['service', 'install', '-c', license, '--user', 'triad', '--print']);

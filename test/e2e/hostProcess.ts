@@ -39,7 +39,16 @@ function bundle(entry: string, name: string): Promise<string> {
       const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-e2e');
       mkdirSync(outDir, { recursive: true });
       const outfile = path.join(outDir, `${name}-${process.pid}.mjs`);
-      await build({ entryPoints: [path.join(repoRoot, entry)], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'error' });
+      await build({
+        entryPoints: [path.join(repoRoot, entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'esm',
+        packages: 'external',
+        logLevel: 'error',
+      });
       return outfile;
     })();
     bundles.set(name, made);
@@ -128,7 +137,8 @@ export interface HostProcess extends Child {
 
 /** Starts the headless host (with the built renderer unless `apiOnly`) and waits for its URL. */
 export async function startHost(args: string[], options: { apiOnly?: boolean } = {}): Promise<HostProcess> {
-  if (!options.apiOnly && !existsSync(path.join(rendererDir, 'index.html'))) throw new Error('The renderer is not built: run `npm run build` before the e2e tests.');
+  if (!options.apiOnly && !existsSync(path.join(rendererDir, 'index.html')))
+    throw new Error('The renderer is not built: run `npm run build` before the e2e tests.');
   const renderer = options.apiOnly ? path.join(tmpdir(), 'triad-no-renderer') : rendererDir;
   const host = await runHost(['--renderer', renderer, ...args]);
   try {

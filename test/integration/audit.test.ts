@@ -37,7 +37,16 @@ describe('audit table', () => {
     // our own store, so the audit rows can be read after lmdown stops the server
     const store = openStore(dataDir);
     stores.push(store);
-    const backend = await createBackend({ licensePath: license.licensePath, trustFiles: [license.publicKeyPath], dataDir, store, hostid: TEST_HOSTID, port: 0, bind: '127.0.0.1', allowRemoteAdmin });
+    const backend = await createBackend({
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+      dataDir,
+      store,
+      hostid: TEST_HOSTID,
+      port: 0,
+      bind: '127.0.0.1',
+      allowRemoteAdmin,
+    });
     running.push(backend);
     return { backend, store, token: readAdminToken(dataDir)!, address: { host: '127.0.0.1', port: backend.address.port } };
   }
@@ -69,7 +78,9 @@ describe('audit table', () => {
     expect(await localAdmin(address, { type: 'lmreread', token })).toMatchObject({ type: 'done' });
     const held = await checkout([address], { feature: 'Audited', version: '1.0', count: 1, user: 'alice', host: 'ws7', display: ':0' });
     expect(held.kind).toBe('granted');
-    expect(await localAdmin(address, { type: 'lmremove', token, feature: 'Audited', user: 'alice', host: 'ws7', display: ':0' })).toMatchObject({ type: 'done' });
+    expect(await localAdmin(address, { type: 'lmremove', token, feature: 'Audited', user: 'alice', host: 'ws7', display: ':0' })).toMatchObject({
+      type: 'done',
+    });
     expect(await localAdmin(address, { type: 'lmdown', token })).toMatchObject({ type: 'done' });
     await backend.stopped;
 
@@ -84,19 +95,30 @@ describe('audit table', () => {
 
   it('refuses admin from another machine by default, even with the token, and audits the refusal', async () => {
     const { store, token, address } = await start('remote-off', false);
-    expect(await remoteAdmin(address.port, { type: 'lmreread', token })).toMatchObject({ type: 'refused', reason: expect.stringMatching(/remote administration is off/) });
+    expect(await remoteAdmin(address.port, { type: 'lmreread', token })).toMatchObject({
+      type: 'refused',
+      reason: expect.stringMatching(/remote administration is off/),
+    });
     expect(await remoteAdmin(address.port, { type: 'lmdown', token })).toMatchObject({ type: 'refused' });
     // the server still runs and serves
     expect((await checkout([address], { feature: 'Audited', version: '1.0', count: 1, user: 'bob', host: 'ws', display: ':0' })).kind).toBe('granted');
     expect(await rows(store)).toEqual([
-      expect.objectContaining({ who: 'remote tool', fromAddress: expect.stringMatching(/^127\.0\.0\.2:\d+$/), action: 'lmreread refused', detail: 'remote administration is off' }),
+      expect.objectContaining({
+        who: 'remote tool',
+        fromAddress: expect.stringMatching(/^127\.0\.0\.2:\d+$/),
+        action: 'lmreread refused',
+        detail: 'remote administration is off',
+      }),
       expect.objectContaining({ who: 'remote tool', fromAddress: expect.stringMatching(/^127\.0\.0\.2:\d+$/), action: 'lmdown refused' }),
     ]);
   });
 
   it('with --allow-remote-admin, accepts another machine that has the token, and audits where it came from', async () => {
     const { store, token, address } = await start('remote-on', true);
-    expect(await remoteAdmin(address.port, { type: 'lmreread', token: 'guess' })).toMatchObject({ type: 'refused', reason: expect.stringMatching(/wrong admin token/) });
+    expect(await remoteAdmin(address.port, { type: 'lmreread', token: 'guess' })).toMatchObject({
+      type: 'refused',
+      reason: expect.stringMatching(/wrong admin token/),
+    });
     expect(await remoteAdmin(address.port, { type: 'lmreread', token })).toMatchObject({ type: 'done' });
     expect((await rows(store)).map((r) => [r.action, r.fromAddress.split(':')[0]])).toEqual([
       ['lmreread refused', REMOTE],
@@ -120,19 +142,40 @@ describe('audit table', () => {
       const added = (await rows(app.store)).slice(before);
       expect(added).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ who: 'admin app', fromAddress: 'local', action: 'import', detail: expect.stringMatching(/^again\.lic \(sha256 [0-9a-f]{64}\)$/) }),
-          expect.objectContaining({ who: 'admin app', fromAddress: 'local', action: 'import refused', detail: expect.stringMatching(/^broken\.lic: \d+ error/) }),
+          expect.objectContaining({
+            who: 'admin app',
+            fromAddress: 'local',
+            action: 'import',
+            detail: expect.stringMatching(/^again\.lic \(sha256 [0-9a-f]{64}\)$/),
+          }),
+          expect.objectContaining({
+            who: 'admin app',
+            fromAddress: 'local',
+            action: 'import refused',
+            detail: expect.stringMatching(/^broken\.lic: \d+ error/),
+          }),
         ]),
       );
       // the import rereads the server, which the server audits as the app's lmreread
       expect(added.map((r) => r.action).sort()).toEqual(['import', 'import refused', 'lmreread']);
 
       // through the headless host's HTTP API the rows say who (token or browser) and from where
-      const host = await startHttpHost({ api: app.api, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir: null, host: '127.0.0.1', port: 0 });
+      const host = await startHttpHost({
+        api: app.api,
+        adminToken: app.adminToken,
+        adminTokenFile: app.adminTokenFile,
+        rendererDir: null,
+        host: '127.0.0.1',
+        port: 0,
+      });
       try {
         const mark = app.store.audit.recent(100).length;
         const post = (method: string, args: unknown) =>
-          fetch(`${host.url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` }, body: JSON.stringify(args) });
+          fetch(`${host.url}api/${method}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}` },
+            body: JSON.stringify(args),
+          });
         expect((await post('license.import', { fileName: 'http.lic', text: current.text })).status).toBe(200);
         const demoKey = app.store.trustedKeys.list()[0]!;
         const listed = (await (await post('keys.list', {})).json()) as { value: { fingerprint: string }[] };

@@ -9,7 +9,13 @@ import { nemesisSchedule, FAULT_KINDS } from '../../bench/chaos/nemesis';
 
 const grant = (client: number, leaseId: string, atMs: number): ClientEvent => ({ atMs, client, kind: 'granted', leaseId });
 const checkin = (client: number, leaseId: string, atMs: number): ClientEvent => ({ atMs, client, kind: 'checkinSent', leaseId });
-const observe = (member: 0 | 1 | 2, sentAt: number, role: RoleObservation['role']): RoleObservation => ({ member, sentAt, receivedAt: sentAt + 5, role, inUse: null });
+const observe = (member: 0 | 1 | 2, sentAt: number, role: RoleObservation['role']): RoleObservation => ({
+  member,
+  sentAt,
+  receivedAt: sentAt + 5,
+  role,
+  inUse: null,
+});
 
 function cleanRun(): ChaosRecords {
   return {
@@ -24,7 +30,14 @@ function cleanRun(): ChaosRecords {
       { member: 0, leaseId: 'c', event: 'IN', timeMs: 401 },
     ],
     // P master, then (after a gap) S master: a failover, never both at once
-    observations: [observe(0, 0, 'master'), observe(0, 100, 'master'), observe(1, 50, 'standby'), observe(0, 200, null), observe(1, 300, 'master'), observe(1, 400, 'master')],
+    observations: [
+      observe(0, 0, 'master'),
+      observe(0, 100, 'master'),
+      observe(1, 50, 'standby'),
+      observe(0, 200, null),
+      observe(1, 300, 'master'),
+      observe(1, 400, 'master'),
+    ],
     endedAt: 500,
   };
 }

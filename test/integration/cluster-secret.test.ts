@@ -58,10 +58,20 @@ describe('triad cluster-secret', () => {
   }, 60_000);
 
   it('three members with the imported secret form a quorum over authenticated links', async () => {
-    const license = writeSignedLicense(temp.dir, { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Sealed', count: 3 }] });
+    const license = writeSignedLicense(temp.dir, {
+      servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
+      features: [{ name: 'Sealed', count: 3 }],
+    });
     for (const rank of [0, 1, 2]) {
       backends.push(
-        await createBackend({ licensePath: license.licensePath, trustFiles: [license.publicKeyPath], dataDir: data[rank], hostid: TEST_HOSTID, as: hosts[rank], triad: createTriad }),
+        await createBackend({
+          licensePath: license.licensePath,
+          trustFiles: [license.publicKeyPath],
+          dataDir: data[rank],
+          hostid: TEST_HOSTID,
+          as: hosts[rank],
+          triad: createTriad,
+        }),
       );
     }
     await eventually(() => backends[0].status().role === 'master' && backends[0].status().members.every((member) => member.up), 10_000);

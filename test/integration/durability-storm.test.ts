@@ -99,7 +99,8 @@ describe('durability under SIGKILL during a checkout storm', () => {
       `${denials} denials (last: ${lastDenial || 'none'}), ${failures} unreachable attempts`,
       ...rounds.map((r, i) => {
         const newlyMissing = r.missing.filter((leaseId) => !rounds[i - 1]?.missing.includes(leaseId));
-        return `kill ${i + 1}: ${r.grantsSoFar} grants told, missing from the report log: ${r.missing.length} (new: ${newlyMissing.join(' ') || 'none'}), integrity ${r.integrity}`;
+        const missing = `${r.missing.length} (new: ${newlyMissing.join(' ') || 'none'})`;
+        return `kill ${i + 1}: ${r.grantsSoFar} grants told, missing from the report log: ${missing}, integrity ${r.integrity}`;
       }),
     ].join('\n');
     console.log(summary);

@@ -27,11 +27,20 @@ const api: HostedApi = {
 };
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host.url}${path.replace(/^\//, '')}`, { headers, redirect: 'manual' });
-const post = (path: string, body: string, headers: Record<string, string>) => fetch(`${host.url}${path.replace(/^\//, '')}`, { method: 'POST', body, headers, redirect: 'manual' });
+const post = (path: string, body: string, headers: Record<string, string>) =>
+  fetch(`${host.url}${path.replace(/^\//, '')}`, { method: 'POST', body, headers, redirect: 'manual' });
 const callApi = (headers: Record<string, string> = {}) => post('/api/status.get', '{}', { 'content-type': 'application/json', ...headers });
 
 beforeAll(async () => {
-  host = await startHttpHost({ api, metrics: () => [], adminToken: token, adminTokenFile: '/var/lib/triad/admin.token', rendererDir: null, host: '127.0.0.1', port: 0 });
+  host = await startHttpHost({
+    api,
+    metrics: () => [],
+    adminToken: token,
+    adminTokenFile: '/var/lib/triad/admin.token',
+    rendererDir: null,
+    host: '127.0.0.1',
+    port: 0,
+  });
 });
 
 afterAll(async () => {

@@ -25,7 +25,10 @@ describe('connection limits', () => {
     temp.remove();
   });
 
-  async function start(name: string, options: Partial<BackendOptions> = {}): Promise<{ backend: Backend; logged: string[]; address: { host: string; port: number } }> {
+  async function start(
+    name: string,
+    options: Partial<BackendOptions> = {},
+  ): Promise<{ backend: Backend; logged: string[]; address: { host: string; port: number } }> {
     const backend = await createBackend({
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
@@ -109,7 +112,9 @@ describe('connection limits', () => {
   it('frame size: an announced frame over 64 KiB closes the connection before it is buffered, logged once', async () => {
     const { logged, address } = await start('frame');
     const oversize = await Promise.all(
-      Array.from({ length: BREACHES }, (_, i) => rawExchange(address.port, [clientHello, frameHeader(MAX_FRAME_BYTES + 1 + i), Buffer.alloc(1024, 0x41)], 3_000)),
+      Array.from({ length: BREACHES }, (_, i) =>
+        rawExchange(address.port, [clientHello, frameHeader(MAX_FRAME_BYTES + 1 + i), Buffer.alloc(1024, 0x41)], 3_000),
+      ),
     );
     for (const o of oversize) expect(o.frames.at(-1)).toMatchObject({ type: 'error', code: 'FRAME_TOO_LARGE' });
     await settle();
@@ -128,7 +133,11 @@ describe('connection limits', () => {
       socket.on('error', () => {});
       return socket;
     });
-    const slowReaderCount = () => backend.metrics().find((f) => f.name === 'triad_connection_problems')!.samples.find((s) => s.labels?.kind === 'slow_reader')?.value ?? 0;
+    const slowReaderCount = () =>
+      backend
+        .metrics()
+        .find((f) => f.name === 'triad_connection_problems')!
+        .samples.find((s) => s.labels?.kind === 'slow_reader')?.value ?? 0;
     try {
       await eventually(() => slowReaderCount() === 2 && backend.metrics().find((f) => f.name === 'triad_connections')!.samples[0]!.value === 0, 20_000);
     } finally {
@@ -154,13 +163,18 @@ describe('connection limits', () => {
       }
     }
 
-    it('locks the address out after N failures: later bad requests are refused unlogged, yet the right token still gets in; one log line, audited', async () => {
+    it('locks the address out after N failures: later bad requests are refused unlogged, the right token still gets in; one log line, audited', async () => {
       const token = (await import('../../src/core/client/connectionAdmin')).readAdminToken(path.join(temp.dir, 'admin'))!;
       expect(token).toBeTruthy();
       for (let i = 0; i < 3; i++) expect((await lmreread('wrong')).reason).toMatch(/wrong admin token/);
       const locked = [];
       for (let i = 0; i < 4; i++) locked.push(await lmreread('wrong'));
-      for (const reply of locked) expect(reply).toMatchObject({ type: 'refused', reason: expect.stringMatching(/too many failed admin authentications from 127\.0\.0\.1; try again in \d+ s/) });
+      for (const reply of locked) {
+        expect(reply).toMatchObject({
+          type: 'refused',
+          reason: expect.stringMatching(/too many failed admin authentications from 127\.0\.0\.1; try again in \d+ s/),
+        });
+      }
       // nobody can lock the administrator out: the token is 256 random bits, guessing is hopeless
       expect(await lmreread(token)).toMatchObject({ type: 'done' });
       await settle();
@@ -169,7 +183,11 @@ describe('connection limits', () => {
       expect(linesWith(server.logged, 'refused: wrong admin token')).toHaveLength(3);
       const audit = server.backend.store.audit.recent(20);
       expect(audit.filter((a) => a.action === 'admin lockout')).toEqual([
-        expect.objectContaining({ who: 'limits test', fromAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/), detail: expect.stringMatching(/^3 refused admin requests within 60 s/) }),
+        expect.objectContaining({
+          who: 'limits test',
+          fromAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+          detail: expect.stringMatching(/^3 refused admin requests within 60 s/),
+        }),
       ]);
       const metrics = server.backend.metrics();
       expect(metrics.find((f) => f.name === 'triad_admin_lockouts')!.samples[0]!.value).toBe(1);
@@ -182,7 +200,9 @@ describe('connection limits', () => {
 
     it('a flood of admin requests from another machine while remote admin is off writes a bounded number of rows', async () => {
       const adminHello = encodeFrame({ type: 'hello', version: 1, role: 'admin', agent: 'flooder' });
-      const flood = Array.from({ length: 200 }, (_, i) => encodeFrame({ type: 'lmremove', id: i + 1, feature: 'Limited', user: 'u', host: 'h', display: 'd', token: 'x' }));
+      const flood = Array.from({ length: 200 }, (_, i) =>
+        encodeFrame({ type: 'lmremove', id: i + 1, feature: 'Limited', user: 'u', host: 'h', display: 'd', token: 'x' }),
+      );
       const { frames } = await rawExchange(server.address.port, [adminHello, ...flood], 2_000, { localAddress: '127.0.0.2' });
       const refusals = frames.filter((f) => (f as { type: string }).type === 'refused');
       expect(refusals).toHaveLength(200);

@@ -31,7 +31,11 @@ describe('triad metrics', () => {
   });
 
   it('show role, quorum and peer heartbeat ages, and count the failover when the master dies', async () => {
-    const license = writeSignedLicense(temp.dir, { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Redundant', count: 2 }] }, 'triad.lic');
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Redundant', count: 2 }] },
+      'triad.lic',
+    );
     for (const rank of [0, 1, 2]) {
       backends[rank] = await createBackend({
         licensePath: license.licensePath,

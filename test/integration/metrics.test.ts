@@ -12,7 +12,12 @@ import { freePort } from '../support/freePort';
 /** /metrics over real HTTP: `triad serve --metrics ADDR` and the headless host's admin port. */
 
 /** As Prometheus asks: OpenMetrics first, the text format as a fallback. */
-const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROMETHEUS_ACCEPT = [
+  'application/openmetrics-text;version=1.0.0',
+  'application/openmetrics-text;version=0.0.1;q=0.75',
+  'text/plain;version=0.0.4;q=0.5',
+  '*/*;q=0.1',
+].join(',');
 
 async function scrape(url: string): Promise<Map<string, ParsedFamily>> {
   const response = await fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } });
@@ -82,9 +87,8 @@ describe('metrics endpoints', () => {
     const first = await startTestServer(path.join(temp.dir, 'busy1'), { features: [{ name: 'Metered', count: 1 }] }, ['--metrics', '127.0.0.1:0']);
     try {
       const port = /:(\d+)\/metrics/.exec(await first.triad.waitForLine(/Metrics on http/))![1]!;
-      await expect(startTestServer(path.join(temp.dir, 'busy2'), { features: [{ name: 'Metered', count: 1 }] }, ['--metrics', `127.0.0.1:${port}`])).rejects.toThrow(
-        /--metrics 127\.0\.0\.1:\d+: cannot listen \(the port is in use\)/,
-      );
+      const second = startTestServer(path.join(temp.dir, 'busy2'), { features: [{ name: 'Metered', count: 1 }] }, ['--metrics', `127.0.0.1:${port}`]);
+      await expect(second).rejects.toThrow(/--metrics 127\.0\.0\.1:\d+: cannot listen \(the port is in use\)/);
     } finally {
       await first.stop();
     }
@@ -93,7 +97,15 @@ describe('metrics endpoints', () => {
   it('the headless host answers GET /metrics on its admin port, also while the server is stopped', async () => {
     // the demo license writes the port into its SERVER line, so it must be a real one
     const app = await openAdminApp({ dataDir: path.join(temp.dir, 'host'), port: await freePort(), bind: '127.0.0.1', demoServerHost: '127.0.0.1' });
-    const host = await startHttpHost({ api: app.api, metrics: app.metrics, adminToken: app.adminToken, adminTokenFile: app.adminTokenFile, rendererDir: null, host: '127.0.0.1', port: 0 });
+    const host = await startHttpHost({
+      api: app.api,
+      metrics: app.metrics,
+      adminToken: app.adminToken,
+      adminTokenFile: app.adminTokenFile,
+      rendererDir: null,
+      host: '127.0.0.1',
+      port: 0,
+    });
     try {
       // Prometheus scrapes without the admin token; the admin API next door needs it
       const running = await scrape(`${host.url}metrics`);

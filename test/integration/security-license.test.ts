@@ -21,7 +21,19 @@ const request = (feature: string) => ({ feature, version: '1.0', count: 1, user:
 
 async function serve(name: string, licensePath: string, publicKeyPath: string, hostid: string) {
   const logFile = path.join(temp.dir, name, 'debug.log');
-  const child = await spawnTriad(['serve', '-c', licensePath, '--hostid', hostid, '--data', path.join(temp.dir, name, 'data'), '--trust', publicKeyPath, '-l', logFile]);
+  const child = await spawnTriad([
+    'serve',
+    '-c',
+    licensePath,
+    '--hostid',
+    hostid,
+    '--data',
+    path.join(temp.dir, name, 'data'),
+    '--trust',
+    publicKeyPath,
+    '-l',
+    logFile,
+  ]);
   children.push(child);
   await child.waitForLine(/ready on/);
   return { child, logFile };
@@ -70,7 +82,9 @@ describe('license integrity over a real triad serve process', () => {
     expect(bound).toMatchObject({ served: false, notServedReason: expect.stringContaining(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}`) });
     expect(await checkout([{ host: '127.0.0.1', port: licensePort }], request('Bound'))).toMatchObject({ kind: 'denied' });
     const log = readFileSync(logFile, 'utf8');
-    expect(log).toContain(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}, which is not this machine (999999999999); the license can only be served there`);
+    expect(log).toContain(
+      `the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}, which is not this machine (999999999999); the license can only be served there`,
+    );
     // a host id given on the command line is said in the log, at every start
     expect(log).toMatch(/host id 999999999999 given with --hostid stands in for this machine's \(/);
   });

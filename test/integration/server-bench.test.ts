@@ -31,7 +31,10 @@ describe('npm run bench', () => {
     const temp = makeTempDir('triad-bench-test-');
     try {
       const out = path.join(temp.dir, 'latest.json');
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(outDir, 'bench.mjs'), '--quick', '--out', out], { cwd: repoRoot, timeout: 90_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(outDir, 'bench.mjs'), '--quick', '--out', out], {
+        cwd: repoRoot,
+        timeout: 90_000,
+      });
       expect(stdout).toMatch(/\| bench +\| figure +\| +value \|/);
       const { results } = JSON.parse(readFileSync(out, 'utf8')) as { results: Record<string, Record<string, number>> };
       const find = (part: string) => Object.entries(results).find(([name]) => name.includes(part))?.[1];

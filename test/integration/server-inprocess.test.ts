@@ -75,7 +75,13 @@ describe('server library', () => {
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
       as: '127.0.0.2',
-      triad: parts({ role: () => 'standby', master: () => ({ host: '127.0.0.1', port: master.address.port }), onChange: () => () => {}, failoverMs: () => 0, term: () => 1 }),
+      triad: parts({
+        role: () => 'standby',
+        master: () => ({ host: '127.0.0.1', port: master.address.port }),
+        onChange: () => () => {},
+        failoverMs: () => 0,
+        term: () => 1,
+      }),
     });
     expect(standby.address.host).toBe('127.0.0.2');
 
@@ -150,7 +156,11 @@ describe('server library', () => {
         const durable = storeLeaseLog(context.store, context.writer);
         return {
           gate: { role: () => 'master', master: () => null, onChange: () => () => {}, failoverMs: () => 0, term: () => 1 },
-          log: { recover: durable.recover, replicated: true, commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)) },
+          log: {
+            recover: durable.recover,
+            replicated: true,
+            commit: (op) => (failing && op.kind === 'grant' ? Promise.reject(new Error('quorum lost')) : durable.commit(op)),
+          },
           peerHook: () => {},
           stop: async () => {},
         };
@@ -171,7 +181,11 @@ describe('server library', () => {
   });
 
   it('a single server whose store refuses a grant refuses the client and closes the OUT row with a REMOVE row', async () => {
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Brittle', count: 1 }] }, 'brittle.lic');
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Brittle', count: 1 }] },
+      'brittle.lic',
+    );
     const dataDir = path.join(temp.dir, 'brittle', 'data');
     const backend = await start(path.join(temp.dir, 'brittle'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
     // another connection to the same database makes every new lease row fail, as a broken disk would
@@ -194,12 +208,23 @@ describe('server library', () => {
   });
 
   it('a single server whose disk fails an fsync refuses the grant and stops, saying why', async () => {
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Shaky', count: 1 }] }, 'shaky.lic');
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Shaky', count: 1 }] },
+      'shaky.lic',
+    );
     const dir = path.join(temp.dir, 'shaky');
     const real = openStore(path.join(dir, 'data'));
     // the commit goes through; the fsync after it fails, as on a disk with a write error
     const store: Store = { ...real, syncLog: () => Promise.reject(new Error('EIO: i/o error, fdatasync')) };
-    const backend = await createBackend({ dataDir: path.join(dir, 'data'), store, hostid: TEST_HOSTID, port: 0, licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
+    const backend = await createBackend({
+      dataDir: path.join(dir, 'data'),
+      store,
+      hostid: TEST_HOSTID,
+      port: 0,
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+    });
     const stopped = backend.stopped;
     const refused = await checkout([{ host: '127.0.0.1', port: backend.address.port }], request('sam', 'Shaky'));
     expect(refused.kind).not.toBe('granted');
@@ -210,8 +235,16 @@ describe('server library', () => {
   });
 
   it("writes lmgrd's periodic TIMESTAMP line to the debug log", async () => {
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Dated', count: 1 }] }, 'dated.lic');
-    const backend = await start(path.join(temp.dir, 'dated'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath], timestampIntervalMs: 50 });
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Dated', count: 1 }] },
+      'dated.lic',
+    );
+    const backend = await start(path.join(temp.dir, 'dated'), {
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+      timestampIntervalMs: 50,
+    });
     const today = new Date();
     const expected = `TIMESTAMP ${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`;
     await eventually(() => backend.store.debugLog.query({ daemon: 'lmgrd', text: 'TIMESTAMP' }).length >= 2, 5_000);
@@ -220,7 +253,11 @@ describe('server library', () => {
 
   it('a held license survives a server restart on the same port: same lease, no second seat', async () => {
     const dir = path.join(temp.dir, 'restart');
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Sticky', count: 1 }] }, 'restart.lic');
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Sticky', count: 1 }] },
+      'restart.lic',
+    );
     const first = await start(dir, { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
     const port = first.address.port;
     const result = await checkout([{ host: '127.0.0.1', port }], request('bob', 'Sticky'));
@@ -241,7 +278,11 @@ describe('server library', () => {
 
   it('writes a report-log row for every checkout, checkin, denial and reclaim', async () => {
     const dir = path.join(temp.dir, 'report');
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Reported', count: 1 }] }, 'report.lic');
+    const license = writeSignedLicense(
+      temp.dir,
+      { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Reported', count: 1 }] },
+      'report.lic',
+    );
     const backend = await start(dir, { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
     const address = [{ host: '127.0.0.1', port: backend.address.port }];
     const statusEvent = new Promise<number | undefined>((resolve) =>
@@ -291,7 +332,11 @@ describe('server library', () => {
     expect(denied).toMatchObject({ kind: 'denied', reason: expect.stringContaining('hostid') });
     await trusted.stop('next case');
 
-    const otherMachine = await start(path.join(temp.dir, 'other'), { licensePath: license.licensePath, trustFiles: [license.publicKeyPath], hostid: '999999999999' });
+    const otherMachine = await start(path.join(temp.dir, 'other'), {
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+      hostid: '999999999999',
+    });
     expect(otherMachine.status().features.find((f) => f.name === 'Here')).toMatchObject({
       served: false,
       notServedReason: expect.stringContaining(`the SERVER line for 127.0.0.1 is bound to hostid ${TEST_HOSTID}`),
@@ -308,7 +353,13 @@ describe('server library', () => {
 
   it('refuses a feature whose count was raised by hand after signing, and says why', async () => {
     const dir = path.join(temp.dir, 'tampered');
-    const license = writeSignedLicense(dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Honest', count: 2 }, { name: 'Greedy', count: 2 }] });
+    const license = writeSignedLicense(dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [
+        { name: 'Honest', count: 2 },
+        { name: 'Greedy', count: 2 },
+      ],
+    });
     const text = readFileSync(license.licensePath, 'utf8');
     const tampered = text.replace(/^(INCREMENT Greedy ibmratl 1\.0 permanent) 2\b/m, '$1 200');
     expect(tampered).not.toBe(text);

@@ -29,8 +29,20 @@ const fuzzFrame: fc.Arbitrary<Buffer> = fc.oneof(
     encodeFrame({ ...goodCheckout, [key]: value }),
   ),
   fc.constantFrom('lmdown', 'lmreread', 'launch', 'hello', 'peer').map((type) => encodeFrame({ type, id: 2, token: 'x' })),
-  fc.record({ type: fc.constantFrom('heartbeat', 'checkin', 'status', 'lmremove'), id: fc.oneof(fc.nat(), fc.string()), leaseIds: fc.jsonValue({ maxDepth: 1 }), leaseId: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: ['type'] }).map((m) => encodeFrame(m)),
-  fc.record({ type: fc.constant('hello'), version: fc.oneof(fc.constant(1), fc.integer()), role: fc.constantFrom('client', 'admin', 'peer', 'root', 7) }).map((m) => encodeFrame(m)),
+  fc
+    .record(
+      {
+        type: fc.constantFrom('heartbeat', 'checkin', 'status', 'lmremove'),
+        id: fc.oneof(fc.nat(), fc.string()),
+        leaseIds: fc.jsonValue({ maxDepth: 1 }),
+        leaseId: fc.jsonValue({ maxDepth: 1 }),
+      },
+      { requiredKeys: ['type'] },
+    )
+    .map((m) => encodeFrame(m)),
+  fc
+    .record({ type: fc.constant('hello'), version: fc.oneof(fc.constant(1), fc.integer()), role: fc.constantFrom('client', 'admin', 'peer', 'root', 7) })
+    .map((m) => encodeFrame(m)),
   fc.integer({ min: MAX_FRAME_BYTES + 1, max: 0xffffffff }).map((n) => header(n)),
   fc.nat({ max: 40 }).map((cut) => encodeFrame(goodCheckout).subarray(0, 4 + (cut % 40))),
   fc.constant(encodeFrame(goodCheckout)),
@@ -67,8 +79,16 @@ describe('100,000 random frames over real sockets (issue 7)', () => {
 
   it('the server keeps serving well-formed clients during and after the flood, and its memory stays bounded', async () => {
     const { seed, numRuns } = fuzzSettings({ seed: 20261128, numRuns: 100_000 });
-    console.log(`frame fuzz over sockets: ${numRuns} frames, seed ${seed} (replay: FUZZ_SEED=${seed} npx vitest run test/integration/server-robustness.test.ts)`);
-    const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Fuzz', count: 5 }, { name: 'Probe', count: 1 }] });
+    console.log(
+      `frame fuzz over sockets: ${numRuns} frames, seed ${seed} (replay: FUZZ_SEED=${seed} npx vitest run test/integration/server-robustness.test.ts)`,
+    );
+    const license = writeSignedLicense(temp.dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [
+        { name: 'Fuzz', count: 5 },
+        { name: 'Probe', count: 1 },
+      ],
+    });
     backend = await createBackend({
       licensePath: license.licensePath,
       trustFiles: [license.publicKeyPath],
@@ -122,7 +142,11 @@ describe('100,000 random frames over real sockets (issue 7)', () => {
     gc();
     const after = process.memoryUsage();
     const growthMb = (after.heapUsed + after.external - before.heapUsed - before.external) / 2 ** 20;
-    console.log(`frame fuzz: ${sent} frames in ${elapsedMs} ms, ${probes} probes served meanwhile; heap+external ${growthMb.toFixed(1)} MB more, rss ${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MB more`);
+    const rssGrowthMb = (after.rss - before.rss) / 2 ** 20;
+    console.log(
+      `frame fuzz: ${sent} frames in ${elapsedMs} ms, ${probes} probes served meanwhile; ` +
+        `heap+external ${growthMb.toFixed(1)} MB more, rss ${rssGrowthMb.toFixed(1)} MB more`,
+    );
     expect(growthMb).toBeLessThan(48);
     expect(backend.metrics().find((f) => f.name === 'triad_connections')!.samples[0]!.value).toBeLessThanOrEqual(1);
     // the flood is summed up in the debug log, not copied into it line by line

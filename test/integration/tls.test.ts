@@ -30,7 +30,23 @@ beforeAll(() => {
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Triad test CA');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=triad member');
   writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:127.0.0.3\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '2', '-subj', '/CN=rogue');
   fingerprint = openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', 'server.crt').trim();
 });
@@ -49,7 +65,10 @@ async function run(args: string[]) {
 
 describe('TLS on the license port', () => {
   it('serves pinned and CA-trusting clients; refuses plaintext and wrong pins clearly, and keeps serving', async () => {
-    const license = writeSignedLicense(path.join(temp.dir, 'single'), { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Secure', count: 5 }] });
+    const license = writeSignedLicense(path.join(temp.dir, 'single'), {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [{ name: 'Secure', count: 5 }],
+    });
     const server = await spawnTriad([
       'serve', '-c', license.licensePath, '--hostid', TEST_HOSTID, '--trust', license.publicKeyPath, '--data', file('single-data'),
       '--port', '0', '--tls-cert', file('server.crt'), '--tls-key', file('server.key'),
@@ -81,7 +100,10 @@ describe('TLS on the license port', () => {
   }, 60_000);
 
   it('connections still in their TLS handshake count towards the limit and are cut at the hello timeout', async () => {
-    const license = writeSignedLicense(path.join(temp.dir, 'limits'), { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Secure', count: 1 }] });
+    const license = writeSignedLicense(path.join(temp.dir, 'limits'), {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [{ name: 'Secure', count: 1 }],
+    });
     const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8') };
     const backend = await createBackend({
       licensePath: license.licensePath,
@@ -105,10 +127,15 @@ describe('TLS on the license port', () => {
     // the three admitted ones are cut at the hello timeout, not after Node's default 120 s
     expect(Math.max(...closedAt) - started).toBeLessThan(5_000);
     const deadline = Date.now() + 2_000;
-    while (!logged.some((line) => line.includes('3 connections already open')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!logged.some((line) => line.includes('3 connections already open')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(logged.filter((line) => line.includes('3 connections already open'))).toHaveLength(1);
     expect(logged.some((line) => /TLS handshake with .* failed/.test(line))).toBe(true);
-    const granted = await checkout([{ host: '127.0.0.1', port: backend.address.port }], { feature: 'Secure', version: '1.0', count: 1, user: 'tess', host: 'ws', display: ':0' }, { tls: { ca: readFileSync(file('ca.crt'), 'utf8') } });
+    const granted = await checkout(
+      [{ host: '127.0.0.1', port: backend.address.port }],
+      { feature: 'Secure', version: '1.0', count: 1, user: 'tess', host: 'ws', display: ':0' },
+      { tls: { ca: readFileSync(file('ca.crt'), 'utf8') } },
+    );
     expect(granted.kind).toBe('granted');
     if (granted.kind === 'granted') await granted.license.checkin();
     await backend.stop('test finished');
@@ -117,11 +144,22 @@ describe('TLS on the license port', () => {
   it('a triad whose members dial each other over TLS, verified by the cluster CA, forms a quorum and serves', async () => {
     const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
     const port = await freePort();
-    const license = writeSignedLicense(path.join(temp.dir, 'triad'), { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Secure', count: 2 }] });
+    const license = writeSignedLicense(path.join(temp.dir, 'triad'), {
+      servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
+      features: [{ name: 'Secure', count: 2 }],
+    });
     const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8'), ca: readFileSync(file('ca.crt'), 'utf8') };
     for (const [rank, host] of hosts.entries()) {
       backends.push(
-        await createBackend({ licensePath: license.licensePath, trustFiles: [license.publicKeyPath], dataDir: file(`triad-${rank}`), hostid: TEST_HOSTID, as: host, tls, triad: createTriad }),
+        await createBackend({
+          licensePath: license.licensePath,
+          trustFiles: [license.publicKeyPath],
+          dataDir: file(`triad-${rank}`),
+          hostid: TEST_HOSTID,
+          as: host,
+          tls,
+          triad: createTriad,
+        }),
       );
     }
     const deadline = Date.now() + 10_000;
@@ -129,7 +167,11 @@ describe('TLS on the license port', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(backends[0].status().members.map((m) => m.up)).toEqual([true, true, true]);
-    const granted = await checkout(hosts.map((host) => ({ host, port })).reverse(), { feature: 'Secure', version: '1.0', count: 1, user: 'tess', host: 'ws', display: ':0' }, { tls: { ca: tls.ca } });
+    const granted = await checkout(
+      hosts.map((host) => ({ host, port })).reverse(),
+      { feature: 'Secure', version: '1.0', count: 1, user: 'tess', host: 'ws', display: ':0' },
+      { tls: { ca: tls.ca } },
+    );
     expect(granted.kind).toBe('granted');
     if (granted.kind === 'granted') await granted.license.checkin();
   }, 30_000);

@@ -18,7 +18,8 @@ function fakeClientStore(initial: ClientEntry[] = []) {
     'client.get': () => config,
     'client.setUse': ({ use }) => (config = { ...config, useLicenseServer: use }),
     'client.add': ({ type, hosts, name }) => set([...config.entries, { id: nextId++, type, hosts, name: name ?? hosts[0]!.host }]),
-    'client.update': ({ id, name, hosts }) => set(config.entries.map((e) => (e.id === id ? { ...e, ...(name ? { name } : {}), ...(hosts ? { hosts } : {}) } : e))),
+    'client.update': ({ id, name, hosts }) =>
+      set(config.entries.map((e) => (e.id === id ? { ...e, ...(name ? { name } : {}), ...(hosts ? { hosts } : {}) } : e))),
     'client.remove': ({ id }) => set(config.entries.filter((e) => e.id !== id)),
     'client.move': ({ id, delta }) => {
       const entries = [...config.entries];
@@ -33,8 +34,13 @@ function fakeClientStore(initial: ClientEntry[] = []) {
           ? { entryId: e.id, reachable: true, problem: null, master: 'orange', features: [{ name: 'compiler', version: '1.0', issued: 5, inUse: 2 }] }
           : { entryId: e.id, reachable: false, problem: 'Connection refused', master: null, features: [] },
       ),
-    'client.import': ({ value }) => (value.includes('bad') ? { code: 'bad-request', message: 'Nothing was imported: entry 1 "bad@" has no host.' } : set([{ id: nextId++, name: 'siteA', type: 'single', hosts: [{ host: 'siteA', port: 27000 }] }])),
-    'client.export': ({ platform }) => ({ value: config.entries.map((e) => e.hosts.map((h) => `${h.port}@${h.host}`).join(',')).join(platform === 'windows' ? ';' : ':') }),
+    'client.import': ({ value }) =>
+      value.includes('bad')
+        ? { code: 'bad-request', message: 'Nothing was imported: entry 1 "bad@" has no host.' }
+        : set([{ id: nextId++, name: 'siteA', type: 'single', hosts: [{ host: 'siteA', port: 27000 }] }]),
+    'client.export': ({ platform }) => ({
+      value: config.entries.map((e) => e.hosts.map((h) => `${h.port}@${h.host}`).join(',')).join(platform === 'windows' ? ';' : ':'),
+    }),
   });
 }
 

@@ -60,7 +60,12 @@ describe('License files screen', () => {
       'license.check': ({ fileName }) => report(fileName),
       'license.import': ({ fileName }) => {
         served = next;
-        return { imported: true, distributed: false, report: report(fileName), outcome: { state: 'served', message: `Imported ${fileName}. The server now serves 1 feature: compiler.` } };
+        return {
+          imported: true,
+          distributed: false,
+          report: report(fileName),
+          outcome: { state: 'served', message: `Imported ${fileName}. The server now serves 1 feature: compiler.` },
+        };
       },
     });
     renderScreen(fake);

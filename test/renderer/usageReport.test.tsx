@@ -3,11 +3,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildUsageReport, usageToCsv, type UsageEvent } from '../../src/shared/usage';
 
-const ev = (time: number, event: UsageEvent['event'], feature = 'f', count = 1, reason: string | null = null): UsageEvent => ({ time, event, feature, user: 'u', host: 'h', count, reason });
+const ev = (time: number, event: UsageEvent['event'], feature = 'f', count = 1, reason: string | null = null): UsageEvent => ({
+  time,
+  event,
+  feature,
+  user: 'u',
+  host: 'h',
+  count,
+  reason,
+});
 
 describe('usage report', () => {
   it('counts seats held before the range, and finds the peak and denials inside it', () => {
-    const events = [ev(5, 'OUT'), ev(15, 'OUT', 'f', 2), ev(20, 'DENIED', 'f', 1, 'Licensed number of users already reached.'), ev(25, 'IN', 'f', 2), ev(30, 'RECLAIM')];
+    const events = [
+      ev(5, 'OUT'),
+      ev(15, 'OUT', 'f', 2),
+      ev(20, 'DENIED', 'f', 1, 'Licensed number of users already reached.'),
+      ev(25, 'IN', 'f', 2),
+      ev(30, 'RECLAIM'),
+    ];
     const report = buildUsageReport(events, { sinceMs: 10, untilMs: 40, points: 4 }, new Map([['f', 3]]));
     // each point: the most in use since the previous one (3 held from 15 to 25)
     expect(report.points.map((p) => [p.time, p.inUse.f])).toEqual([

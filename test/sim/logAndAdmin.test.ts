@@ -11,7 +11,8 @@ import { TriadWorld } from './world/triadWorld';
  */
 
 const learnerLines = (host: string) => [
-  '(lmgrd) Joining the redundant servers as a learner (it has no quorum state yet (a new or emptied data folder)): this server catches up from the master and does not vote until it holds everything the master has committed.',
+  '(lmgrd) Joining the redundant servers as a learner (it has no quorum state yet (a new or emptied data folder)): this server catches up from the ' +
+    'master and does not vote until it holds everything the master has committed.',
   `(lmgrd) Caught up with the master ${host}: this server votes again.`,
 ];
 
@@ -77,10 +78,12 @@ describe('license mismatch', () => {
     expect(await triad.run(10_000)).toBeNull();
     expect(serving(triad)).toEqual([0]);
     expect(triad.member(0).debugLines).toContain(
-      '(lmgrd) The license file on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all three servers.',
+      '(lmgrd) The license file on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all ' +
+        'three servers.',
     );
     expect(triad.member(2).debugLines).toContain(
-      '(lmgrd) The license file on alpha differs from the one on charlie: the two cannot form a quorum together. Import the same license file on all three servers.',
+      '(lmgrd) The license file on alpha differs from the one on charlie: the two cannot form a quorum together. Import the same license file on all ' +
+        'three servers.',
     );
     const charlie = triad.member(0).service!.status().members.find((member) => member.host === 'charlie')!;
     expect(charlie.problem).toContain('Import the same license file on all three servers.');
@@ -110,7 +113,8 @@ describe('license mismatch', () => {
     expect(await triad.run(10_000)).toBeNull();
     expect(triad.member(0).debugLines).toContain('(lmgrd) License File SERVER line order mismatch.');
     expect(triad.member(0).debugLines).toContain(
-      '(lmgrd) The SERVER-line order on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all three servers.',
+      '(lmgrd) The SERVER-line order on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on ' +
+        'all three servers.',
     );
   });
 });
@@ -180,7 +184,9 @@ describe('replication', () => {
 
   it('a standby refuses a change to the seats and names the master', async () => {
     const triad = await startedTriad({ seed: 11 });
-    await expect(settled(triad, triad.member(1).driver!.commit({ kind: 'checkin', leaseId: 'x', atMs: 0 }))).rejects.toThrow('Not the master: the master is alpha.');
+    await expect(settled(triad, triad.member(1).driver!.commit({ kind: 'checkin', leaseId: 'x', atMs: 0 }))).rejects.toThrow(
+      'Not the master: the master is alpha.',
+    );
   });
 });
 

@@ -8,7 +8,8 @@ import { serving, timeUntilServing } from './world/scenario';
  */
 
 const learnerLines = (host: string) => [
-  '(lmgrd) Joining the redundant servers as a learner (it has no quorum state yet (a new or emptied data folder)): this server catches up from the master and does not vote until it holds everything the master has committed.',
+  '(lmgrd) Joining the redundant servers as a learner (it has no quorum state yet (a new or emptied data folder)): this server catches up from the ' +
+    'master and does not vote until it holds everything the master has committed.',
   `(lmgrd) Caught up with the master ${host}: this server votes again.`,
 ];
 

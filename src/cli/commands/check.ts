@@ -34,7 +34,9 @@ function renderText(report: LicenseCheckReport): string {
   let out = `License file: ${report.fileName}\n`;
   out += report.servers.length === 0 ? 'Servers: none (uncounted licenses only)\n' : 'Servers:\n';
   if (report.servers.length > 0) {
-    out += table(report.servers.map((s) => [s.role, s.host, s.hostid, s.port !== null ? `port ${s.port}` : s.role === 'single' ? 'port 27000-27009' : 'no port']));
+    out += table(
+      report.servers.map((s) => [s.role, s.host, s.hostid, s.port !== null ? `port ${s.port}` : s.role === 'single' ? 'port 27000-27009' : 'no port']),
+    );
   }
   out += report.vendors.length === 0 ? 'Vendors: none\n' : 'Vendors:\n';
   if (report.vendors.length > 0) {

@@ -40,6 +40,18 @@ function defaultDisplay(): string {
   return process.env.DISPLAY || (process.stdin.isTTY ? '/dev/tty' : 'console');
 }
 
+interface CheckoutFlags {
+  c?: string;
+  vendor?: string;
+  version: string;
+  count: number;
+  user?: string;
+  hold: number;
+  connectTimeout: number;
+  tlsCa?: string;
+  tlsFingerprint?: string;
+}
+
 export const checkoutCommand: CommandModule = (program) => {
   program
     .command('checkout')
@@ -54,9 +66,15 @@ export const checkoutCommand: CommandModule = (program) => {
     .option('--connect-timeout <ms>', 'per-server connect timeout', positiveInteger, 3000)
     .option('--tls-fingerprint <sha256>', "server uses TLS: pin its certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
     .option('--tls-ca <file>', 'server uses TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
-    .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number; tlsCa?: string; tlsFingerprint?: string }) => {
+    .action(async (feature: string, opts: CheckoutFlags) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);
-      const { search, problems } = createLicenseSearch({ commandLine: opts.c, vendor: opts.vendor, env: searchEnvironment(), stored: opts.c ? undefined : storedClientConfig(), platform: currentPlatform() });
+      const { search, problems } = createLicenseSearch({
+        commandLine: opts.c,
+        vendor: opts.vendor,
+        env: searchEnvironment(),
+        stored: opts.c ? undefined : storedClientConfig(),
+        platform: currentPlatform(),
+      });
       for (const problem of problems) process.stderr.write(`triad: ${problem}\n`);
       if (search.targets.length === 0) {
         throw new CliError('no license server to contact: pass -c port@host (or a license file), or set LM_LICENSE_FILE', EXIT_UNREACHABLE);

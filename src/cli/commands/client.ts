@@ -104,7 +104,8 @@ export const clientCommand: CommandModule = (program) => {
       withStore(command, (store) => {
         const entry = findEntry(store, ref);
         const port = Number(portText);
-        if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new CliError(`client set-port: "${portText}" is not a port; give a number from 1 to 65535`);
+        if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+          throw new CliError(`client set-port: "${portText}" is not a port; give a number from 1 to 65535`);
         const member = flags.member === undefined ? null : Number(flags.member);
         if (member !== null && !(entry.type === 'redundant' && [1, 2, 3].includes(member))) {
           throw new CliError(`client set-port: --member ${flags.member} needs a redundant entry and a member 1, 2 or 3`);
@@ -205,7 +206,9 @@ function verifyLines(report: ServerReport): string[] {
       : `reachable, ${status.host} ${status.version}`;
   const down = report.probes.flatMap((p) => ('failure' in p ? [`member ${p.port}@${p.host} down ${connectFailureDetail(p.failure)}`] : []));
   const features = status.features.map((f) =>
-    f.issued === null ? `${f.name} v${f.version}: uncounted` : `${f.name} v${f.version}: ${f.issued} issued, ${f.inUse} in use${f.served ? '' : ` (not served: ${f.notServedReason})`}`,
+    f.issued === null
+      ? `${f.name} v${f.version}: uncounted`
+      : `${f.name} v${f.version}: ${f.issued} issued, ${f.inUse} in use${f.served ? '' : ` (not served: ${f.notServedReason})`}`,
   );
   return [head, ...down, ...(features.length > 0 ? features : ['serves no features'])];
 }

@@ -26,7 +26,10 @@ export const clusterSecretCommand: CommandModule = (program) => {
       }
       const secret = opts.new ? loadOrCreateClusterSecret(dataDir) : readClusterSecret(dataDir);
       if (secret === null) {
-        throw new CliError(`${dataDir} has no cluster secret. Create one with \`triad cluster-secret --new\` on one server, then import it on the other two.`, 1);
+        throw new CliError(
+          `${dataDir} has no cluster secret. Create one with \`triad cluster-secret --new\` on one server, then import it on the other two.`,
+          1,
+        );
       }
       process.stdout.write(
         `${secret}\nImport it on the other two servers with \`triad cluster-secret --import ${secret}\`, then restart all three.\n`,

@@ -57,7 +57,13 @@ export const lmstatCommand: CommandModule = (program) => {
       if (failure) process.exitCode = 1;
 
       if (flags.json) {
-        process.stdout.write(JSON.stringify(lmstatJson(reports, flags.i !== undefined ? { all: true, feature: typeof flags.i === 'string' ? flags.i : null } : options, nowMs), null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            lmstatJson(reports, flags.i !== undefined ? { all: true, feature: typeof flags.i === 'string' ? flags.i : null } : options, nowMs),
+            null,
+            2,
+          ) + '\n',
+        );
       } else if (failure) {
         process.stdout.write(`${failure}\n`);
       } else if (flags.i !== undefined) {

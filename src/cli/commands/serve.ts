@@ -44,7 +44,8 @@ function serverTls(opts: ServeOptions): ServerTls | undefined {
     if (opts.tlsCa !== undefined) throw new CliError('--tls-ca needs --tls-cert and --tls-key: it verifies the other members when this one speaks TLS', 2);
     return undefined;
   }
-  if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new CliError('give both --tls-cert and --tls-key (the certificate and its private key, PEM)', 2);
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined)
+    throw new CliError('give both --tls-cert and --tls-key (the certificate and its private key, PEM)', 2);
   const read = (flag: string, file: string) => {
     try {
       return readFileSync(file, 'utf8');
@@ -75,7 +76,12 @@ export const serveCommand: CommandModule = (program) => {
     .option('--trust <pubfile>', 'trusted publisher public key (repeatable)', (value: string, list: string[] | undefined) => [...(list ?? []), value])
     .option('-l <logfile>', 'also write the debug log to this text file')
     .option('-s <minutes>', 'write a TIMESTAMP line to the debug log this often, like lmgrd -s', wholeNumber(1, 525_600), 360)
-    .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000), DEFAULT_CLIENT_HEARTBEAT_MS)
+    .option(
+      '--client-heartbeat <ms>',
+      'client heartbeat interval; a seat is reclaimed after three missed ones',
+      wholeNumber(50, 3_600_000),
+      DEFAULT_CLIENT_HEARTBEAT_MS,
+    )
     .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
     .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
     .option('--tls-cert <file>', 'serve TLS on the license port with this certificate (PEM); clients then need --tls-fingerprint or --tls-ca')

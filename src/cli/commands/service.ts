@@ -61,7 +61,12 @@ export const serviceCommand: CommandModule = (program) => {
     .requiredOption('-c <license>', 'license file the service serves')
     .option('--data <dir>', 'data folder of the service', '/var/lib/triad')
     .option('--user <user>', 'account the server runs as (default: root)')
-    .option('--trust <file>', "publisher public key (NAME.pub) the server trusts, as for `triad serve --trust`; repeat for several", (file: string, all: string[]) => [...all, file], [] as string[])
+    .option(
+      '--trust <file>',
+      'publisher public key (NAME.pub) the server trusts, as for `triad serve --trust`; repeat for several',
+      (file: string, all: string[]) => [...all, file],
+      [] as string[],
+    )
     .option('--name <name>', 'unit name', 'triad')
     .option('--unit-dir <dir>', 'where unit files go', '/etc/systemd/system')
     .option('--print', 'print the unit instead of writing it')
@@ -72,8 +77,16 @@ export const serviceCommand: CommandModule = (program) => {
       const license = path.resolve(opts.c);
       if (!existsSync(license)) throw new CliError(`-c ${opts.c}: no such file; give the license file the service should serve`, 2);
       const trust = opts.trust.map((file) => path.resolve(file));
-      for (const [i, file] of trust.entries()) if (!existsSync(file)) throw new CliError(`--trust ${opts.trust[i]}: no such file; give the vendor's public key (NAME.pub)`, 2);
-      const unit = systemdUnit({ node: process.execPath, cli: realpathSync(process.argv[1]!), license, dataDir: path.resolve(opts.data), user: opts.user ?? null, trust });
+      for (const [i, file] of trust.entries())
+        if (!existsSync(file)) throw new CliError(`--trust ${opts.trust[i]}: no such file; give the vendor's public key (NAME.pub)`, 2);
+      const unit = systemdUnit({
+        node: process.execPath,
+        cli: realpathSync(process.argv[1]!),
+        license,
+        dataDir: path.resolve(opts.data),
+        user: opts.user ?? null,
+        trust,
+      });
       if (opts.print) {
         process.stdout.write(unit);
         return;
@@ -86,7 +99,9 @@ export const serviceCommand: CommandModule = (program) => {
         const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied; run it with sudo' : (error as Error).message;
         throw new CliError(`cannot write ${file}: ${why}`, 1);
       }
-      process.stdout.write(`Wrote ${file}. Start it now and at every boot with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${unitName(opts.name)}\n`);
+      process.stdout.write(
+        `Wrote ${file}. Start it now and at every boot with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${unitName(opts.name)}\n`,
+      );
     });
   service
     .command('uninstall')

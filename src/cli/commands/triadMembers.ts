@@ -29,7 +29,8 @@ export const triadMembersCommand: CommandModule = (program) => {
         const result = replaceServer(store, parseLicenseText(text, opts.c).file);
         if (!result.ok) throw new CliError(`${opts.c}: ${result.message}`, 1);
         process.stdout.write(
-          `${result.message}\nStart this server with \`triad serve -c ${opts.c}\`; start the new machine with the same file and an empty data folder: it joins as a learner and catches up.\n`,
+          `${result.message}\nStart this server with \`triad serve -c ${opts.c}\`; start the new machine with the same file and an empty data folder: ` +
+            `it joins as a learner and catches up.\n`,
         );
       } finally {
         store.close();

@@ -11,14 +11,16 @@ export function clientTlsFrom(flags: { tlsCa?: string; tlsFingerprint?: string }
   const caFile = flags.tlsCa ?? (env.TRIAD_TLS_CA?.trim() || undefined);
   if (fingerprint === undefined && caFile === undefined) return undefined;
   if (fingerprint !== undefined && normaliseFingerprint(fingerprint) === null) {
-    throw new Error(`TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint: 64 hex digits, as \`openssl x509 -noout -fingerprint -sha256 -in server.crt\` prints`);
+    throw new Error(
+      `TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint: 64 hex digits, as \`openssl x509 -noout -fingerprint -sha256 -in server.crt\` prints`,
+    );
   }
   let ca: string | undefined;
   if (caFile !== undefined) {
     try {
       ca = readFileSync(caFile, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the TLS CA file ${caFile}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`cannot read the TLS CA file ${caFile}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
   return { ...(ca !== undefined ? { ca } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}) };

@@ -153,13 +153,18 @@ function parseServerAddress(text: string, platform: PathPlatform): { address: Se
   if (host === written && !HOST_NAME.test(host)) {
     return {
       message: host === '' ? `"${text}" names no host after @` : `"${host}" in "${text}" is not a valid host name`,
-      hint: separatorHint(text, platform) ?? 'a host name has letters, digits, dots, hyphens and underscores, e.g. 27000@licsrv.example.com; an IPv6 address goes in brackets, 27000@[2001:db8::1]',
+      hint:
+        separatorHint(text, platform) ??
+        'a host name has letters, digits, dots, hyphens and underscores, e.g. 27000@licsrv.example.com; an IPv6 address goes in brackets, 27000@[2001:db8::1]',
     };
   }
   if (portText === '') return { address: { host, port: null } };
   const port = PORT_TEXT.test(portText) ? Number(portText) : NaN;
   if (!(port >= 1 && port <= 65535)) {
-    return { message: `port "${portText}" in "${text}" is not a number from 1 to 65535`, hint: `write it as 27000@${host}, or @${host} to probe ports 27000-27009` };
+    return {
+      message: `port "${portText}" in "${text}" is not a number from 1 to 65535`,
+      hint: `write it as 27000@${host}, or @${host} to probe ports 27000-27009`,
+    };
   }
   return { address: { host, port } };
 }
@@ -185,7 +190,8 @@ export function formatLicensePath(entries: readonly LicensePathEntry[], platform
   }
   const text = items.join(separator);
   // items that parse alone may still run into each other (a path ending in "@[")
-  if (parseLicensePath(text, platform).entries.length !== entries.length) return { ok: false, error: `these entries cannot be written as one ${platform === 'windows' ? 'Windows' : 'UNIX'} license path` };
+  if (parseLicensePath(text, platform).entries.length !== entries.length)
+    return { ok: false, error: `these entries cannot be written as one ${platform === 'windows' ? 'Windows' : 'UNIX'} license path` };
   return { ok: true, text };
 }
 

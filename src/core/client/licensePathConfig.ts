@@ -35,7 +35,10 @@ export function importLicensePath(text: string, platform: PathPlatform): Importe
 }
 
 /** The `SERVERS` argument of `triad client add`: one `port@host`, bare host, or triad. */
-export function parseServerSpec(text: string, platform: PathPlatform): { type: StoredClientEntry['type']; hosts: StoredClientEntry['hosts'] } | { error: string } {
+export function parseServerSpec(
+  text: string,
+  platform: PathPlatform,
+): { type: StoredClientEntry['type']; hosts: StoredClientEntry['hosts'] } | { error: string } {
   const imported = importLicensePath(text, platform);
   if (imported.skipped.length > 0) return { error: imported.skipped[0].replace(/^import: /, '') };
   if (imported.entries.length !== 1) {

@@ -30,7 +30,10 @@ function serverDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
       line: extra.line,
       column: 1,
       message: `the file has ${servers.length} SERVER lines; a license server is either one server or a triad of exactly three`,
-      hint: servers.length === 2 ? 'add a third SERVER line for a triad, or remove this one for a single server' : 'keep one SERVER line, or exactly three for a triad',
+      hint:
+        servers.length === 2
+          ? 'add a third SERVER line for a triad, or remove this one for a single server'
+          : 'keep one SERVER line, or exactly three for a triad',
     });
   }
   if (servers.length === 3) {
@@ -42,7 +45,9 @@ function serverDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
         severity: 'error',
         line: s.line,
         column: columnOf(s, s.hostid) + s.hostid.length,
-        message: `SERVER line ${index + 1} (${s.host}) has no port: a three-server triad needs a port on every SERVER line (FlexLM crashes after "Attempting to establish quorum" on such a file)`,
+        message:
+          `SERVER line ${index + 1} (${s.host}) has no port: a three-server triad needs a port on every SERVER line ` +
+          '(FlexLM crashes after "Attempting to establish quorum" on such a file)',
         hint: `add the port after the host id: ${fixed}`,
       });
     });

@@ -19,7 +19,14 @@ export function lmstatJson(reports: readonly ServerReport[], options: LmstatOpti
         members: report.probes.map((probe) =>
           'status' in probe
             ? { host: probe.status.host, port: probe.status.port, up: true, master: probe.status.role === 'master', version: probe.status.version, error: null }
-            : { host: probe.host, port: probe.port, up: false, master: false, version: null, error: `Cannot connect to license server system. ${connectFailureDetail(probe.failure)}` },
+            : {
+                host: probe.host,
+                port: probe.port,
+                up: false,
+                master: false,
+                version: null,
+                error: `Cannot connect to license server system. ${connectFailureDetail(probe.failure)}`,
+              },
         ),
         status: status && { ...status, features: selectedFeatures(status, options) },
       };

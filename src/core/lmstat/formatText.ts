@@ -116,7 +116,8 @@ function poolKindLine(pool: FeatureStatus): string {
  * UNCONFIRMED (reference 3 shows only `(linger: a / b)`).
  */
 export function userLine(user: UserStatus, clock: LmstatClock): string {
-  let line = `    ${user.user} ${user.host} ${user.display} (v${user.version}) (${user.server}/${user.port} ${user.handle}), start ${formatStartTime(user.startedAt, clock.timeZone)}`;
+  const start = formatStartTime(user.startedAt, clock.timeZone);
+  let line = `    ${user.user} ${user.host} ${user.display} (v${user.version}) (${user.server}/${user.port} ${user.handle}), start ${start}`;
   if (user.count > 1) line += `, ${user.count} licenses`;
   if (user.linger) line += `  (linger: ${user.linger.remaining} / ${user.linger.total})`;
   return line;

@@ -1,4 +1,12 @@
-export { formatOpenMetrics, formatPrometheusText, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE, type MetricFamily, type MetricSample, type MetricType } from './openMetrics';
+export {
+  formatOpenMetrics,
+  formatPrometheusText,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_TEXT_CONTENT_TYPE,
+  type MetricFamily,
+  type MetricSample,
+  type MetricType,
+} from './openMetrics';
 export { collectServerMetrics, ServerCounters, type MetricsInput, type ProcessSample, type AdminAuthNumbers } from './serverMetrics';
 export { denialCodeOf, type DenialLabel } from './denialReason';
 export { sampleProcess } from './processSample';

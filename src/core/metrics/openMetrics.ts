@@ -52,7 +52,8 @@ function checkFamily(family: MetricFamily): void {
   // these are programming errors: the families are written in our code, never from input
   if (!METRIC_NAME.test(family.name)) throw new Error(`metric name "${family.name}" is not valid OpenMetrics`);
   if (/_(total|info|created|bucket|count|sum)$/.test(family.name)) throw new Error(`metric family "${family.name}" must not carry a sample suffix`);
-  if (family.unit !== undefined && !family.name.endsWith(`_${family.unit}`)) throw new Error(`metric "${family.name}" must end with its unit "_${family.unit}"`);
+  if (family.unit !== undefined && !family.name.endsWith(`_${family.unit}`))
+    throw new Error(`metric "${family.name}" must end with its unit "_${family.unit}"`);
   for (const sample of family.samples) {
     for (const label of Object.keys(sample.labels ?? {})) {
       if (!LABEL_NAME.test(label) || label.startsWith('__')) throw new Error(`label name "${label}" of "${family.name}" is not valid OpenMetrics`);

@@ -116,17 +116,32 @@ export function collectServerMetrics(input: MetricsInput): MetricFamily[] {
   const peers = status.members.filter((m) => !m.self);
   const families: MetricFamily[] = [
     { name: 'triad_build', type: 'info', help: 'Server version.', samples: [{ labels: { version: status.version }, value: 1 }] },
-    { name: 'triad_up', type: 'gauge', help: '1 while the license server runs, 0 while it is stopped.', samples: [{ value: status.role === 'stopped' ? 0 : 1 }] },
+    {
+      name: 'triad_up',
+      type: 'gauge',
+      help: '1 while the license server runs, 0 while it is stopped.',
+      samples: [{ value: status.role === 'stopped' ? 0 : 1 }],
+    },
     {
       name: 'triad_role',
       type: 'gauge',
       help: "This server's role: 1 for the current one, 0 for the others.",
       samples: ROLES.map((role) => ({ labels: { role }, value: status.role === role ? 1 : 0 })),
     },
-    { name: 'triad_quorum', type: 'gauge', help: '1 while the servers have a quorum (a single server always does while it runs).', samples: [{ value: status.quorum ? 1 : 0 }] },
+    {
+      name: 'triad_quorum',
+      type: 'gauge',
+      help: '1 while the servers have a quorum (a single server always does while it runs).',
+      samples: [{ value: status.quorum ? 1 : 0 }],
+    },
     { name: 'triad_seats_issued', type: 'gauge', help: 'Seats licensed per feature (served, counted pools).', samples: seats.issued },
     { name: 'triad_seats_in_use', type: 'gauge', help: 'Seats checked out per feature.', samples: seats.inUse },
-    { name: 'triad_checkouts', type: 'counter', help: 'Checkouts granted (resumed seats not counted).', samples: labelled(counters?.checkouts, 'feature', features) },
+    {
+      name: 'triad_checkouts',
+      type: 'counter',
+      help: 'Checkouts granted (resumed seats not counted).',
+      samples: labelled(counters?.checkouts, 'feature', features),
+    },
     { name: 'triad_checkins', type: 'counter', help: 'Seats checked in by their clients.', samples: labelled(counters?.checkins, 'feature', features) },
     {
       name: 'triad_seats_reclaimed',
@@ -135,8 +150,18 @@ export function collectServerMetrics(input: MetricsInput): MetricFamily[] {
       samples: labelled(counters?.reclaimed, 'cause', ['timeout', 'lmremove']),
     },
     { name: 'triad_denials', type: 'counter', help: 'Checkouts denied, by reason code.', samples: labelled(counters?.denials, 'reason', denialLabels) },
-    { name: 'triad_failovers', type: 'counter', help: 'Times the master changed from one server to another, as this server saw it.', samples: [{ value: counters?.failovers ?? 0 }] },
-    { name: 'triad_peer_up', type: 'gauge', help: 'Other triad members: 1 when running and talking to this server.', samples: peers.map((m) => ({ labels: { peer: m.host }, value: m.up ? 1 : 0 })) },
+    {
+      name: 'triad_failovers',
+      type: 'counter',
+      help: 'Times the master changed from one server to another, as this server saw it.',
+      samples: [{ value: counters?.failovers ?? 0 }],
+    },
+    {
+      name: 'triad_peer_up',
+      type: 'gauge',
+      help: 'Other triad members: 1 when running and talking to this server.',
+      samples: peers.map((m) => ({ labels: { peer: m.host }, value: m.up ? 1 : 0 })),
+    },
     {
       name: 'triad_peer_heartbeat_age_seconds',
       type: 'gauge',
@@ -144,15 +169,30 @@ export function collectServerMetrics(input: MetricsInput): MetricFamily[] {
       help: 'Time since the last heartbeat from each other triad member.',
       samples: peers.flatMap((m) => (m.heartbeatAgeMs === null ? [] : [{ labels: { peer: m.host }, value: m.heartbeatAgeMs / 1000 }])),
     },
-    { name: 'triad_connections', type: 'gauge', help: 'Open connections on the license port (clients, admin tools, peers).', samples: [{ value: input.connections }] },
+    {
+      name: 'triad_connections',
+      type: 'gauge',
+      help: 'Open connections on the license port (clients, admin tools, peers).',
+      samples: [{ value: input.connections }],
+    },
     {
       name: 'triad_connection_problems',
       type: 'counter',
       help: 'Connections refused or closed by a limit or bad input, by kind.',
       samples: labelled(input.connectionProblems, 'kind'),
     },
-    { name: 'triad_admin_auth_failures', type: 'counter', help: 'Admin commands refused for a missing or wrong admin token.', samples: [{ value: input.adminAuth.failures }] },
-    { name: 'triad_admin_lockouts', type: 'counter', help: 'Addresses locked out after repeated failed admin authentication.', samples: [{ value: input.adminAuth.lockouts }] },
+    {
+      name: 'triad_admin_auth_failures',
+      type: 'counter',
+      help: 'Admin commands refused for a missing or wrong admin token.',
+      samples: [{ value: input.adminAuth.failures }],
+    },
+    {
+      name: 'triad_admin_lockouts',
+      type: 'counter',
+      help: 'Addresses locked out after repeated failed admin authentication.',
+      samples: [{ value: input.adminAuth.lockouts }],
+    },
   ];
   if (input.process) families.push(...processFamilies(input.process));
   return families;
@@ -163,7 +203,13 @@ function processFamilies(p: ProcessSample): MetricFamily[] {
   return [
     { name: 'process_cpu_seconds', type: 'counter', unit: 'seconds', help: 'User and system CPU time spent.', samples: [{ value: p.cpuSeconds }] },
     { name: 'process_resident_memory_bytes', type: 'gauge', unit: 'bytes', help: 'Resident memory size.', samples: [{ value: p.residentBytes }] },
-    { name: 'process_start_time_seconds', type: 'gauge', unit: 'seconds', help: 'Start time of the process since the Unix epoch.', samples: [{ value: p.startTimeSeconds }] },
+    {
+      name: 'process_start_time_seconds',
+      type: 'gauge',
+      unit: 'seconds',
+      help: 'Start time of the process since the Unix epoch.',
+      samples: [{ value: p.startTimeSeconds }],
+    },
     { name: 'nodejs_heap_used_bytes', type: 'gauge', unit: 'bytes', help: 'V8 heap in use.', samples: [{ value: p.heapUsedBytes }] },
     ...(p.eventLoopLag ? eventLoopLagFamilies(p.eventLoopLag) : []),
   ];

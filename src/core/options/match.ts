@@ -21,7 +21,9 @@ export function matchesTarget(options: Options, target: Target, who: Requester):
     case 'INTERNET':
       return matchesIpPattern(who.ip, target.name);
     case 'GROUP':
-      return (options.groups[target.name] ?? []).some((user) => (options.groupCaseInsensitive ? user.toLowerCase() === who.user.toLowerCase() : user === who.user));
+      return (options.groups[target.name] ?? []).some((user) =>
+        options.groupCaseInsensitive ? user.toLowerCase() === who.user.toLowerCase() : user === who.user,
+      );
     case 'HOST_GROUP':
       return (options.hostGroups[target.name] ?? []).some((host) => sameHost(host, who.host));
   }

@@ -80,7 +80,8 @@ function parseLine(logical: LogicalLine, ctx: ParseContext): void {
     'warning',
     keyword,
     `Unknown keyword "${keyword.text}"; the line is ignored.`,
-    'Check the spelling; keywords are INCLUDE, EXCLUDE, INCLUDEALL, EXCLUDEALL, RESERVE, MAX, GROUP, HOST_GROUP, GROUPCASEINSENSITIVE, TIMEOUT, TIMEOUTALL, LINGER, NOLOG, REPORTLOG, DEBUGLOG.',
+    'Check the spelling; keywords are INCLUDE, EXCLUDE, INCLUDEALL, EXCLUDEALL, RESERVE, MAX, GROUP, HOST_GROUP, ' +
+      'GROUPCASEINSENSITIVE, TIMEOUT, TIMEOUTALL, LINGER, NOLOG, REPORTLOG, DEBUGLOG.',
   );
 }
 

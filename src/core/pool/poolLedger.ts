@@ -121,7 +121,12 @@ export class PoolLedger {
    * Seats in use now, leaving out the leases in `except` (lingering leases a new grant takes
    * over), and the seats already held in the bucket `candidate` would join.
    */
-  seats(dupGroup: string | null, monoMs: number, except: readonly string[] = [], candidate?: Pick<Lease, 'user' | 'host' | 'display'>): { used: number; heldByCandidate: number } {
+  seats(
+    dupGroup: string | null,
+    monoMs: number,
+    except: readonly string[] = [],
+    candidate?: Pick<Lease, 'user' | 'host' | 'display'>,
+  ): { used: number; heldByCandidate: number } {
     const active = this.activeSeats(dupGroup);
     const candidateKey = candidate ? shareKey(dupGroup, candidate) : null;
     let used = active.total;

@@ -351,7 +351,15 @@ export class PoolSet {
     if (issued !== null) {
       const rules = policy ? reservationsFor(policy, feature) : [];
       const reserved =
-        policy && rules.length > 0 ? seatsReservedForOthers(policy, rules, issued, this.heldLeases(pool, at.monoMs).filter((l) => !releases.includes(l.leaseId)), who) : 0;
+        policy && rules.length > 0
+          ? seatsReservedForOthers(
+              policy,
+              rules,
+              issued,
+              this.heldLeases(pool, at.monoMs).filter((l) => !releases.includes(l.leaseId)),
+              who,
+            )
+          : 0;
       const { used, heldByCandidate } = ledger.seats(pool.dupGroup, at.monoMs, releases, lease);
       if (Math.max(0, lease.count - heldByCandidate) > issued - used - reserved) return { denied: denial('MAX_USERS') };
     }

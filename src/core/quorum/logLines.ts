@@ -29,7 +29,8 @@ export const logLines = {
   licenseSwitched: 'Switched to the license file distributed to all three redundant license servers',
   handingOver: (primary: string) => `PRIMARY_IS_MASTER: handing mastership back to the primary ${primary}`,
   joiningAsLearner: (why: string) =>
-    `Joining the redundant servers as a learner (${why}): this server catches up from the master and does not vote until it holds everything the master has committed.`,
+    `Joining the redundant servers as a learner (${why}): this server catches up from the master and does not vote until it holds everything the ` +
+      `master has committed.`,
   learnerCaughtUp: (master: string) => `Caught up with the master ${master}: this server votes again.`,
   otherTriad: (selfHost: string, peerHost: string) =>
     `${peerHost} belongs to another set of redundant servers than ${selfHost} (its quorum state was made elsewhere): the two cannot form a quorum together. ` +

@@ -67,7 +67,8 @@ export class LogWindow {
 
   /** Drops every entry from `index` on. Only entries in memory can be replaced (uncommitted ones always are). */
   truncateFrom(index: number): void {
-    if (index <= this.base) throw new Error(`Log truncation at ${index} reaches entries already forgotten (up to ${this.base}): committed entries never change.`);
+    if (index <= this.base)
+      throw new Error(`Log truncation at ${index} reaches entries already forgotten (up to ${this.base}): committed entries never change.`);
     if (index > this.lastIndex + 1) throw new Error(`Log truncation at ${index} is beyond the end of the log (${this.lastIndex}).`);
     this.entries.length = Math.max(0, index - this.base - 1);
   }

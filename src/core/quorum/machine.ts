@@ -265,7 +265,8 @@ export class QuorumMachine {
     const s = this.state;
     const { lmgrd } = this.config.daemons;
     const { log, logBase, switchesBeforeBase, ...hard } = structuredClone(persisted);
-    if (logBase > hard.commitIndex) throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
+    if (logBase > hard.commitIndex)
+      throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
     Object.assign(s, {
       running: true,
       nowMs,
@@ -377,7 +378,14 @@ export class QuorumMachine {
         // heartbeats carry the license identity, so they also stand in for a hello that got lost
         if (!peer.connected) continue;
         recordHeartbeatSent(peer.link, now);
-        this.send(rank, { type: 'heartbeat', epoch: s.persisted.epoch, commitIndex: s.persisted.commitIndex, sentAt: now, master: s.role === 'master', ...this.standing() });
+        this.send(rank, {
+          type: 'heartbeat',
+          epoch: s.persisted.epoch,
+          commitIndex: s.persisted.commitIndex,
+          sentAt: now,
+          master: s.role === 'master',
+          ...this.standing(),
+        });
       }
     }
     if (s.role === 'master') {
@@ -504,7 +512,14 @@ export class QuorumMachine {
 
   private heartbeatAck(sentAt: number, promised: boolean): PeerMessage {
     const s = this.state;
-    return { type: 'heartbeatAck', epoch: s.persisted.epoch, sentAt, lastIndex: this.lastIndex(), promised: promised && !s.persisted.learner, ...this.standing() };
+    return {
+      type: 'heartbeatAck',
+      epoch: s.persisted.epoch,
+      sentAt,
+      lastIndex: this.lastIndex(),
+      promised: promised && !s.persisted.learner,
+      ...this.standing(),
+    };
   }
 
   /** What this member says of itself in every hello, heartbeat and acknowledgement. */
@@ -600,7 +615,8 @@ export class QuorumMachine {
 
   private onAppend(from: Rank, message: Extract<PeerMessage, { type: 'append' }>): void {
     const s = this.state;
-    const ack = (lastIndex: number, ok: boolean) => this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
+    const ack = (lastIndex: number, ok: boolean) =>
+      this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
     if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
     // entries of another triad never enter this log (only a conversion to it, see joinTriad)
     if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
@@ -967,7 +983,11 @@ export class QuorumMachine {
     s.persisted.triadId = triadId;
     if (empty && !s.persisted.learner) {
       s.persisted.learner = true;
-      this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.joiningAsLearner('it has no quorum state yet (a new or emptied data folder)') });
+      this.emit({
+        type: 'log',
+        daemon: this.config.daemons.lmgrd,
+        message: logLines.joiningAsLearner('it has no quorum state yet (a new or emptied data folder)'),
+      });
     }
     this.persistHardState();
   }
@@ -984,7 +1004,11 @@ export class QuorumMachine {
     s.appliedIndex = 0;
     s.verifiedIndex = 0;
     this.persistLog(1, [], true);
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.joiningAsLearner('its quorum state belongs to another triad than the other two members') });
+    this.emit({
+      type: 'log',
+      daemon: this.config.daemons.lmgrd,
+      message: logLines.joiningAsLearner('its quorum state belongs to another triad than the other two members'),
+    });
   }
 
   /** Both sides must see why they cannot form a quorum, so mismatches are logged on standbys too. */

@@ -27,7 +27,12 @@ function component(text: string): Component | null {
   return { name, version: version || null, times: n };
 }
 
-export function expandPackages(file: LicenseFile, lines: readonly ServedLine[], trust: TrustStore, fileName: string): { poolLines: PoolLine[]; notes: string[] } {
+export function expandPackages(
+  file: LicenseFile,
+  lines: readonly ServedLine[],
+  trust: TrustStore,
+  fileName: string,
+): { poolLines: PoolLine[]; notes: string[] } {
   const notes: string[] = [];
   const usable = new Map<string, { pkg: PackageLine; components: Component[] }>();
   for (const pkg of file.packages) {
@@ -43,7 +48,8 @@ export function expandPackages(file: LicenseFile, lines: readonly ServedLine[], 
       notes.push(`${where} is not used: COMPONENTS="${written.join(' ')}" is not a list of feature[:version[:count]]`);
       continue;
     }
-    if (/\bSUITE/i.test(attributeValue(pkg, 'OPTIONS') ?? '')) notes.push(`${where}: OPTIONS=SUITE is not supported; its components are served as separate features`);
+    if (/\bSUITE/i.test(attributeValue(pkg, 'OPTIONS') ?? ''))
+      notes.push(`${where}: OPTIONS=SUITE is not supported; its components are served as separate features`);
     usable.set(JSON.stringify([pkg.vendor, pkg.name]), { pkg, components: components as Component[] });
   }
   const poolLines = lines.flatMap(({ feature, pool }) => {

@@ -72,12 +72,17 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   // the SERVER line binds the whole file to this machine, as each HOSTID= binds one line
   const serverProblem =
     self && !hostIdMatches(self.hostid, localIds)
-      ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); the license can only be served there`
+      ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); ` +
+        'the license can only be served there'
       : null;
   if (serverProblem) notes.push(serverProblem);
   const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
   const superseded = supersededLines(file.features, allLines);
-  for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
+  for (const [line, by] of superseded) {
+    notes.push(
+      `"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`,
+    );
+  }
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
   const packages = expandPackages(file, served, trust, path.basename(licensePath));
   notes.push(...packages.notes);

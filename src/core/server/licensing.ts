@@ -240,7 +240,13 @@ export class LicensingService implements RequestHandler {
         // a REMOVE row closes it, so usage reports stay balanced
         await recorded;
         this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${failure})`);
-        this.deps.report({ ...this.reportBase(request, now), event: 'REMOVE', leaseId: lease.leaseId, count: lease.count, reason: `grant not made durable: ${failure}` });
+        this.deps.report({
+          ...this.reportBase(request, now),
+          event: 'REMOVE',
+          leaseId: lease.leaseId,
+          count: lease.count,
+          reason: `grant not made durable: ${failure}`,
+        });
       }
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
@@ -254,7 +260,10 @@ export class LicensingService implements RequestHandler {
   private async commitGrant(releases: readonly string[], lease: Lease, now: number): Promise<string | null> {
     try {
       // queued together, in order: one transaction on a single server, one append batch in a triad
-      await Promise.all([...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })), this.deps.log.commit({ kind: 'grant', lease })]);
+      await Promise.all([
+        ...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })),
+        this.deps.log.commit({ kind: 'grant', lease }),
+      ]);
       return null;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -310,7 +319,8 @@ export class LicensingService implements RequestHandler {
   private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
     const now = this.deps.clock.wallMs();
     const lease = this.pools.lease(leaseId);
-    if (!lease || lease.lingerUntilMs !== null) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
+    if (!lease || lease.lingerUntilMs !== null)
+      return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
     this.holders.delete(leaseId);
     const recordIn = () => {
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
@@ -340,7 +350,10 @@ export class LicensingService implements RequestHandler {
       free();
       return true;
     } catch (error) {
-      this.deps.debug('lmgrd', `could not record ${op.kind} of ${op.leaseId}: ${error instanceof Error ? error.message : String(error)}; the seat stays taken until its timeout`);
+      this.deps.debug(
+        'lmgrd',
+        `could not record ${op.kind} of ${op.leaseId}: ${error instanceof Error ? error.message : String(error)}; the seat stays taken until its timeout`,
+      );
       return false;
     } finally {
       this.releasing.delete(op.leaseId);
@@ -399,7 +412,8 @@ export class LicensingService implements RequestHandler {
       return {
         type: 'refused',
         id: command.id,
-        reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
+        reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server ` +
+          `with --allow-remote-admin.`,
       };
     }
     // the right token always gets in: it is 256 random bits, so the lockout is not what stops
@@ -413,12 +427,17 @@ export class LicensingService implements RequestHandler {
     const lockedUntil = this.adminRefused(command, session, now, why);
     if (lockedUntil !== null) {
       const wait = Math.ceil((lockedUntil - this.deps.clock.monoMs()) / 1000);
-      return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.`,
+      };
     }
     return {
       type: 'refused',
       id: command.id,
-      reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
+      reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, ` +
+        `or set TRIAD_ADMIN_TOKEN.`,
     };
   }
 
@@ -434,7 +453,13 @@ export class LicensingService implements RequestHandler {
     if (lockedUntil !== null) return lockedUntil;
     const who = session.agent ?? 'unknown';
     this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
-    this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: `${command.type} refused`, detail: `${why} ${adminDetail(command)}`.trim() });
+    this.deps.audit({
+      timeMs: now,
+      who,
+      fromAddress: session.remoteAddress,
+      action: `${command.type} refused`,
+      detail: `${why} ${adminDetail(command)}`.trim(),
+    });
     const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, mono);
     if (lockout !== null) {
       const { maxFailures, windowMs } = this.deps.adminLockout.policy;
@@ -500,7 +525,11 @@ export class LicensingService implements RequestHandler {
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
     const held = this.pools.matching({ feature: command.feature, user: command.user, host: command.host, display: command.display });
     if (held.length === 0) {
-      return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\`` };
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\``,
+      };
     }
     const removed: Lease[] = [];
     for (const lease of held) {
@@ -512,8 +541,17 @@ export class LicensingService implements RequestHandler {
       this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
     }
     this.deps.changed();
-    if (removed.length === 0) return { type: 'refused', id: command.id, reason: `the removal of "${command.feature}" held by ${command.user}@${command.host} could not be made durable; try again` };
-    return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}` };
+    if (removed.length === 0)
+      return {
+        type: 'refused',
+        id: command.id,
+        reason: `the removal of "${command.feature}" held by ${command.user}@${command.host} could not be made durable; try again`,
+      };
+    return {
+      type: 'done',
+      id: command.id,
+      message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}`,
+    };
   }
 
   status(): ServerStatus {
@@ -573,7 +611,10 @@ export class LicensingService implements RequestHandler {
       count: lease.count,
       linger:
         lease.lingerSeconds > 0
-          ? { total: lease.lingerSeconds, remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - monoMs) / 1000)) }
+          ? {
+              total: lease.lingerSeconds,
+              remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - monoMs) / 1000)),
+            }
           : null,
     }));
     return {

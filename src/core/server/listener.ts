@@ -202,7 +202,10 @@ export class LicenseListener {
     const send = (message: unknown) => {
       if (socket.destroyed || socket.writableEnded) return;
       if (socket.writableLength > this.limits.maxPendingWriteBytes) {
-        this.problem('slow_reader', `closed connection from ${remoteAddress}: it does not read its replies (more than ${this.limits.maxPendingWriteBytes} bytes waiting)`);
+        this.problem(
+          'slow_reader',
+          `closed connection from ${remoteAddress}: it does not read its replies (more than ${this.limits.maxPendingWriteBytes} bytes waiting)`,
+        );
         socket.destroy();
         return;
       }

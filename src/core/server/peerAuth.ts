@@ -134,10 +134,12 @@ export class PeerChannel {
   }
 
   private onConfirm(raw: unknown): ChannelEvent {
-    if (refusedSchema.safeParse(raw).success) return this.fail('it does not accept our proof: the two hold different cluster secrets (import the same cluster secret on all three)');
+    if (refusedSchema.safeParse(raw).success)
+      return this.fail('it does not accept our proof: the two hold different cluster secrets (import the same cluster secret on all three)');
     const parsed = confirmSchema.safeParse(raw);
     if (!parsed.success) return this.fail('it broke off the cluster-secret handshake');
-    if (!sameSecret(parsed.data.proof, this.proof('dialer'))) return this.fail('its proof does not match our cluster secret (import the same cluster secret on all three)');
+    if (!sameSecret(parsed.data.proof, this.proof('dialer')))
+      return this.fail('its proof does not match our cluster secret (import the same cluster secret on all three)');
     return this.open();
   }
 

@@ -1,6 +1,17 @@
 import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
 import { FrameTooLargeError } from '../protocol';
-import { DEFAULT_LOG_MEMORY_ENTRIES, electionTimeoutMs, QuorumMachine, quorumTimings, type LicenseIdentity, type PeerMessage, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../quorum';
+import {
+  DEFAULT_LOG_MEMORY_ENTRIES,
+  electionTimeoutMs,
+  QuorumMachine,
+  quorumTimings,
+  type LicenseIdentity,
+  type PeerMessage,
+  type QuorumConfig,
+  type QuorumEffect,
+  type QuorumInput,
+  type Rank,
+} from '../quorum';
 import type { Store } from '../store';
 import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersistence';
 import { PeerLogQuery, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
@@ -417,6 +428,7 @@ function supersededAppendsDropped(effects: QuorumEffect[]): QuorumEffect[] {
     if (effect.type === 'send' && effect.message.type === 'append') last.set(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`, effect);
   }
   return effects.filter(
-    (effect) => effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
+    (effect) =>
+      effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
   );
 }

@@ -101,7 +101,11 @@ const MEMBER_LOOKUP_TTL_MS = 60_000;
  * boot; a failure must not lock a member out until restart). Until a name resolves it trusts
  * nobody; an IP address needs no lookup.
  */
-export function resolveMemberHosts(hosts: string[], resolve: (host: string) => Promise<string[]> = lookupAll, now: () => number = Date.now): (rank: Rank) => readonly string[] {
+export function resolveMemberHosts(
+  hosts: string[],
+  resolve: (host: string) => Promise<string[]> = lookupAll,
+  now: () => number = Date.now,
+): (rank: Rank) => readonly string[] {
   const resolved = new Map<number, { addresses: string[]; at: number }>();
   const inFlight = new Set<number>();
   const refresh = (rank: number) => {

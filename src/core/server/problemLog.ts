@@ -57,7 +57,9 @@ export class ProblemLog {
     this.windows.delete(kind);
     clearTimeout(window.timer);
     if (window.suppressed > 0) {
-      this.write(`${window.suppressed} more ${window.subject} in the last ${Math.round(this.windowMs / 1000)} s (logged once per ${Math.round(this.windowMs / 1000)} s)`);
+      this.write(
+        `${window.suppressed} more ${window.subject} in the last ${Math.round(this.windowMs / 1000)} s (logged once per ${Math.round(this.windowMs / 1000)} s)`,
+      );
     }
   }
 

@@ -142,7 +142,12 @@ export class TcpPeerNetwork implements PeerNetwork {
         return;
       }
       // with the secret the handshake proved who it is; without, only its SERVER-line address counts
-      const refusal = this.options.secret !== null ? (from === authenticatedAs ? null : 'its hello names another member than its handshake') : this.addressRefusal(from, link.remoteAddress);
+      const refusal =
+        this.options.secret !== null
+          ? from === authenticatedAs
+            ? null
+            : 'its hello names another member than its handshake'
+          : this.addressRefusal(from, link.remoteAddress);
       if (refusal) {
         this.refused(link.remoteAddress, refusal);
         link.close();
@@ -162,7 +167,8 @@ export class TcpPeerNetwork implements PeerNetwork {
     const host = this.options.addresses[rank].host;
     const allowed = net.isIP(host) ? [host] : (this.options.memberAddresses?.(rank) ?? []);
     if (allowed.includes(ip)) return null;
-    return `it says it is ${this.options.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all three to authenticate peers instead)`;
+    return `it says it is ${this.options.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all ` +
+      `three to authenticate peers instead)`;
   }
 
   /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */

@@ -2,7 +2,15 @@ export { databaseReplaced, recordDatabaseIdentity } from './databaseIdentity';
 export { openStore, openMemoryStore, databaseFile, type Store, type MemoryStore } from './store';
 export { StoreError } from './storeError';
 export { migrations, applyMigrations } from './migrations';
-export { loadOrCreateAdminToken, readClusterSecret, loadOrCreateClusterSecret, importClusterSecret, adminTokenFile, clusterSecretFile, type ImportResult } from './secrets';
+export {
+  loadOrCreateAdminToken,
+  readClusterSecret,
+  loadOrCreateClusterSecret,
+  importClusterSecret,
+  adminTokenFile,
+  clusterSecretFile,
+  type ImportResult,
+} from './secrets';
 export { sha256Hex, type LicenseFileRecord, type LicenseFilesRepository } from './licenseFiles';
 export type { SettingsRepository } from './settings';
 export type { TrustedKey, TrustedKeysRepository } from './trustedKeys';

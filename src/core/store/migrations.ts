@@ -128,7 +128,8 @@ export function applyMigrations(db: BetterSqlite3.Database, list: readonly strin
   const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations').get() as { version: number };
   if (row.version > list.length) {
     throw new Error(
-      `The database is at schema version ${row.version} but this Triad knows only ${list.length}: it was written by a newer Triad. Install that version or use another data directory.`,
+      `The database is at schema version ${row.version} but this Triad knows only ${list.length}: it was written by a newer Triad. ` +
+        'Install that version or use another data directory.',
     );
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');

@@ -70,7 +70,9 @@ export const licenseSwitchesSql = "SELECT epoch, idx, op FROM quorum_log WHERE j
 export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumStateRepository {
   const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index, triad_id, learner FROM quorum_state WHERE id = 1');
   const updateStanding = db.prepare('UPDATE quorum_state SET triad_id = ?, learner = ? WHERE id = 1');
-  const resetState = db.prepare('UPDATE quorum_state SET epoch = 0, voted_epoch = NULL, voted_for = NULL, commit_index = 0, triad_id = NULL, learner = 0 WHERE id = 1');
+  const resetState = db.prepare(
+    'UPDATE quorum_state SET epoch = 0, voted_epoch = NULL, voted_for = NULL, commit_index = 0, triad_id = NULL, learner = 0 WHERE id = 1',
+  );
   const raiseEpoch = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?) WHERE id = 1');
   const recordVote = db.prepare('UPDATE quorum_state SET epoch = MAX(epoch, ?), voted_epoch = ?, voted_for = ? WHERE id = 1');
   const updateCommit = db.prepare('UPDATE quorum_state SET commit_index = ? WHERE id = 1');

@@ -67,7 +67,8 @@ const entrySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['hosts'],
-        message: entry.type === 'single' ? 'a Single entry has exactly one server' : 'a Redundant entry has exactly three servers (primary, secondary, tertiary)',
+        message:
+          entry.type === 'single' ? 'a Single entry has exactly one server' : 'a Redundant entry has exactly three servers (primary, secondary, tertiary)',
       });
     }
     if (entry.type === 'redundant' && entry.hosts.some((h) => h.port === null)) {

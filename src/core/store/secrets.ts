@@ -44,7 +44,10 @@ export function loadOrCreateClusterSecret(dataDir: string): string {
 export function importClusterSecret(dataDir: string, secret: string): ImportResult {
   const value = secret.trim().toLowerCase();
   if (!secretPattern.test(value)) {
-    return { ok: false, error: 'The cluster secret must be 64 hexadecimal characters; copy it again from the cluster.secret file (or the admin UI) of the first server.' };
+    return {
+      ok: false,
+      error: 'The cluster secret must be 64 hexadecimal characters; copy it again from the cluster.secret file (or the admin UI) of the first server.',
+    };
   }
   writeSecretFile(dataDir, clusterSecretFile, value);
   return { ok: true };
@@ -55,7 +58,10 @@ function readSecret(dataDir: string, fileName: string): string | null {
   if (!existsSync(path)) return null;
   const value = readFileSync(path, 'utf8').trim();
   if (!secretPattern.test(value)) {
-    throw new StoreError(`${path} is damaged (expected 64 hexadecimal characters). Delete it and restart to create a new one${fileName === clusterSecretFile ? ', then import it on the other triad members' : ''}.`);
+    throw new StoreError(
+      `${path} is damaged (expected 64 hexadecimal characters). ` +
+        `Delete it and restart to create a new one${fileName === clusterSecretFile ? ', then import it on the other triad members' : ''}.`,
+    );
   }
   return value;
 }

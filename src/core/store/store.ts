@@ -65,7 +65,9 @@ export function openStore(dataDir: string): Store {
   } catch (error) {
     if (error instanceof StoreError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new StoreError(`Cannot open the database ${path}: ${reason}. If the file is damaged, move it aside (the server then starts empty) or restore a backup.`);
+    throw new StoreError(
+      `Cannot open the database ${path}: ${reason}. If the file is damaged, move it aside (the server then starts empty) or restore a backup.`,
+    );
   }
   return wrap(db, dataDir, path);
 }

@@ -201,7 +201,7 @@ describe('triad driver over real sockets', () => {
   }, 60_000);
 
   it('a member whose quorum-log commit fails sends nothing of that turn, takes no further part and asks to stop', async () => {
-    const { members, start, stop } = await triad();
+    const { members, start } = await triad();
     const [p, s, t] = members;
     for (const member of members) start(member);
     await waitFor(() => p.driver!.role() === 'master' && s.driver!.role() === 'standby' && t.driver!.role() === 'standby', 10_000);
@@ -215,7 +215,9 @@ describe('triad driver over real sockets', () => {
     await p.driver!.commit({ kind: 'grant', lease: lease('L2') });
     await waitFor(() => s.shutdowns.length > 0, 3000);
     expect(s.shutdowns).toEqual(['writing the quorum log failed: disk I/O error']);
-    expect(s.debug).toContainEqual(expect.stringMatching(/^\(lmgrd\) Cannot make license grants durable: writing the quorum log failed: disk I\/O error\. Stopping; check the disk of /));
+    expect(s.debug).toContainEqual(
+      expect.stringMatching(/^\(lmgrd\) Cannot make license grants durable: writing the quorum log failed: disk I\/O error\. Stopping; check the disk of /),
+    );
     expect(s.driver!.role()).toBe('no-quorum');
     await expect(s.driver!.commit({ kind: 'checkin', leaseId: 'L1', atMs: 3 })).rejects.toThrow('could not be made durable');
     // the master carried on with the tertiary: more seats commit and reach its lease table
@@ -242,7 +244,10 @@ describe('triad driver over real sockets', () => {
     let told = false;
     let seenEarly = false;
     const receive = (TriadDriver.prototype as unknown as { receive: (...args: unknown[]) => void }).receive;
-    const spy = vi.spyOn(TriadDriver.prototype as unknown as { receive: (...args: unknown[]) => void }, 'receive').mockImplementation(function (this: TriadDriver, ...args) {
+    const spy = vi.spyOn(TriadDriver.prototype as unknown as { receive: (...args: unknown[]) => void }, 'receive').mockImplementation(function (
+      this: TriadDriver,
+      ...args
+    ) {
       receive.apply(this, args);
       // right after a peer message was handled, still inside its turn
       if (this === members[0].driver && this.role() === 'master' && !told) seenEarly = true;

@@ -127,7 +127,8 @@ describe('the members of a triad are its machines', () => {
 
   it('replace-server accepts one SERVER line naming a new machine and nothing else; quorum-reset forgets the triad', () => {
     const store = openStore(path.join(temp.dir, 'member1'));
-    const file = (servers: string[]) => parseLicenseText(licenseText({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features: [] }), 'new.lic').file;
+    const file = (servers: string[]) =>
+      parseLicenseText(licenseText({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features: [] }), 'new.lic').file;
     const recorded = recordedMembers(store);
     expect(recorded).toHaveLength(3);
     expect(replaceServer(store, file([hosts[1], hosts[0], hosts[2]]))).toMatchObject({ ok: false, message: expect.stringMatching(/reorders/) });
@@ -160,10 +161,27 @@ describe('what an import says it did', () => {
     ...overrides,
   });
   const feature = (served: boolean, notServedReason: string | null) =>
-    ({ name: 'f', vendor: 'v', version: '1.0', expiry: 'permanent', issued: 1, inUse: 0, kind: 'floating', lockedTo: null, vendorString: null, served, notServedReason, users: [], reservations: [] }) as ServerStatus['features'][number];
+    ({
+      name: 'f',
+      vendor: 'v',
+      version: '1.0',
+      expiry: 'permanent',
+      issued: 1,
+      inUse: 0,
+      kind: 'floating',
+      lockedTo: null,
+      vendorString: null,
+      served,
+      notServedReason,
+      users: [],
+      reservations: [],
+    }) as ServerStatus['features'][number];
 
   it('names what is served, or why nothing is, instead of claiming it serves the file', () => {
-    expect(importOutcome('a.lic', status({ features: [feature(true, null)] }))).toEqual({ state: 'served', message: 'Imported a.lic. The server now serves 1 feature: f.' });
+    expect(importOutcome('a.lic', status({ features: [feature(true, null)] }))).toEqual({
+      state: 'served',
+      message: 'Imported a.lic. The server now serves 1 feature: f.',
+    });
     expect(importOutcome('a.lic', status({ features: [feature(false, 'Invalid license signature; no trusted key for v.')] }))).toMatchObject({
       state: 'nothing-served',
       message: expect.stringContaining('no trusted key for v'),

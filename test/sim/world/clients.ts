@@ -227,7 +227,8 @@ export class SimClients {
     this.world.trace(`${this.tag(client)} LOST: ${why}`);
     // the server reclaims after timeoutMs without a heartbeat; the client's last confirmation
     // comes a round trip later than the server's last heartbeat, and the sweep runs periodically
-    if (this.world.now - client.confirmedAt < seat.timeoutMs - this.heartbeatMs / 2) this.oracle.liveSeatsLost.push(`${seat.leaseId} of client ${client.id}: ${why}`);
+    if (this.world.now - client.confirmedAt < seat.timeoutMs - this.heartbeatMs / 2)
+      this.oracle.liveSeatsLost.push(`${seat.leaseId} of client ${client.id}: ${why}`);
   }
 
   /** One request to the client's target member over a fresh round trip; null when it timed out. */

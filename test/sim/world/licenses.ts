@@ -72,7 +72,16 @@ export function servingConfigOf(license: SimLicense, self: number): ServingConfi
     options: new Map(),
     vendors: ['ibmratl'],
     licenseFiles: [`v${license.version}.lic`],
-    members: HOSTS.map((host, rank) => ({ host, hostid: HOST_IDS[rank], port: 27000, rank: (['primary', 'secondary', 'tertiary'] as const)[rank], up: rank === self, master: false, self: rank === self, problem: null })),
+    members: HOSTS.map((host, rank) => ({
+      host,
+      hostid: HOST_IDS[rank],
+      port: 27000,
+      rank: (['primary', 'secondary', 'tertiary'] as const)[rank],
+      up: rank === self,
+      master: false,
+      self: rank === self,
+      problem: null,
+    })),
     mode: 'triad',
     notes: [],
   };

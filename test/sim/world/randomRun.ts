@@ -75,7 +75,8 @@ export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
     if (violation) return result(violation, null);
     if (checker.masters().length > 0) healToServingMs = world.now - healedAt;
   }
-  if (healToServingMs === null) return result(`no master serving ${bound.toFixed(0)} ms after the network healed (at ${(world.now / 1000).toFixed(3)} s)`, null);
+  if (healToServingMs === null)
+    return result(`no master serving ${bound.toFixed(0)} ms after the network healed (at ${(world.now / 1000).toFixed(3)} s)`, null);
   triad.clients.stop();
   violation = await triad.run(world.now + 3000);
   return result(violation, healToServingMs);

@@ -31,7 +31,9 @@ export function seedSuite(half: 0 | 1): void {
       for (let seed = from; seed < from + count; seed++) {
         const result = await runRandomSeed({ seed });
         if (result.violation) {
-          throw new Error(`seed ${seed}: ${result.violation}\nreplay: SEED=${seed} npm run sim\nlast events:\n${result.trace.split('\n').slice(-80).join('\n')}`);
+          throw new Error(
+            `seed ${seed}: ${result.violation}\nreplay: SEED=${seed} npm run sim\nlast events:\n${result.trace.split('\n').slice(-80).join('\n')}`,
+          );
         }
         grants += result.grantsTold;
         slowestHealMs = Math.max(slowestHealMs, result.healToServingMs ?? 0);

@@ -70,7 +70,9 @@ export class TriadWorld {
     const master = this.checker.masters()[0];
     if (!master?.driver) return false;
     const license = this.licenses.issue(seats, serverOrder);
-    this.world.trace(`${master.letter} distributes license v${license.version} (${seats} seats${serverOrder ? `, SERVER lines ${serverOrder.join(' ')}` : ''})`);
+    this.world.trace(
+      `${master.letter} distributes license v${license.version} (${seats} seats${serverOrder ? `, SERVER lines ${serverOrder.join(' ')}` : ''})`,
+    );
     master.driver.distributeLicense({ version: license.version }, identityOf(license)).then(
       () => this.world.trace(`license v${license.version} distributed`),
       (error: Error) => this.world.trace(`license v${license.version} not distributed: ${error.message}`),

@@ -26,7 +26,14 @@ async function triad(...argv: string[]): Promise<{ code: number; stdout: string;
   return { code, stdout, stderr };
 }
 
-const ISSUED = `${fixture('seed-triad.lic')}INCREMENT DOORS ibmratl 9.7 31-dec-2099 25 DUP_GROUP=UH vendor_info="a"\nFEATURE other acme 1.0 permanent uncounted HOSTID=ANY\nVENDOR acme\n`;
+const ISSUED =
+  fixture('seed-triad.lic') +
+  [
+    'INCREMENT DOORS ibmratl 9.7 31-dec-2099 25 DUP_GROUP=UH vendor_info="a"',
+    'FEATURE other acme 1.0 permanent uncounted HOSTID=ANY',
+    'VENDOR acme',
+    '',
+  ].join('\n');
 const licenseFile = path.join(dir, 'license.lic');
 const keyDir = path.join(dir, 'keys');
 

@@ -199,7 +199,8 @@ describe('errors a person can act on', () => {
 });
 
 describe('clock-dependent warnings', () => {
-  const text = 'VENDOR v\nFEATURE old v 1.0 31-dec-2020 uncounted\nFEATURE soon v 1.0 permanent uncounted START=1-jan-2031\nFEATURE ok v 1.0 31-dec-2030 uncounted\n';
+  const text =
+    'VENDOR v\nFEATURE old v 1.0 31-dec-2020 uncounted\nFEATURE soon v 1.0 permanent uncounted START=1-jan-2031\nFEATURE ok v 1.0 31-dec-2030 uncounted\n';
   const { file } = parseLicenseFile(text, 'f');
   const now = Date.UTC(2026, 10, 28);
 

@@ -141,7 +141,12 @@ describe('buildSearchList: order of sources', () => {
       },
       platform: 'unix',
     });
-    expect(list.entries.map((e) => e.source)).toEqual(['IBMRATL_LICENSE_FILE', 'LM_LICENSE_FILE', 'client configuration "site"', 'client configuration "triad"']);
+    expect(list.entries.map((e) => e.source)).toEqual([
+      'IBMRATL_LICENSE_FILE',
+      'LM_LICENSE_FILE',
+      'client configuration "site"',
+      'client configuration "triad"',
+    ]);
     expect(list.entries[3].entry.kind).toBe('triad');
   });
 
@@ -190,7 +195,9 @@ describe('licensePath properties', () => {
     it(`arbitrary strings give entries or errors, never exceptions (${platform})`, () => {
       const noisy = fc.oneof(
         fc.string({ maxLength: 60 }),
-        fc.array(fc.constantFrom('27000', '@', ',', ':', ';', 'host', '\\', '/', '.lic', ' ', '-1', '99999', ''), { maxLength: 15 }).map((parts) => parts.join('')),
+        fc
+          .array(fc.constantFrom('27000', '@', ',', ':', ';', 'host', '\\', '/', '.lic', ' ', '-1', '99999', ''), { maxLength: 15 })
+          .map((parts) => parts.join('')),
       );
       fc.assert(
         fc.property(noisy, (text) => {

@@ -39,7 +39,11 @@ describe('client configuration <-> LM_LICENSE_FILE', () => {
     const host = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
     const hostPort = fc.record({ host, port: fc.integer({ min: 1, max: 65535 }) });
     const entry = fc.oneof(
-      fc.record({ name: fc.constant('x'), type: fc.constant('single' as const), hosts: fc.tuple(fc.record({ host, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }) })).map((h) => [...h]) }),
+      fc.record({
+        name: fc.constant('x'),
+        type: fc.constant('single' as const),
+        hosts: fc.tuple(fc.record({ host, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }) })).map((h) => [...h]),
+      }),
       fc.record({ name: fc.constant('x'), type: fc.constant('redundant' as const), hosts: fc.tuple(hostPort, hostPort, hostPort).map((h) => [...h]) }),
     );
     fc.assert(

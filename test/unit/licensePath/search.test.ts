@@ -20,7 +20,12 @@ function network(behaviour: Record<string, Behaviour>) {
 }
 
 const single = (host: string, port = 1): SearchTarget => ({ label: `${port}@${host}`, source: 'test', redundant: false, addresses: [{ host, port }] });
-const triad = (...hosts: string[]): SearchTarget => ({ label: hosts.join(','), source: 'test', redundant: true, addresses: hosts.map((host) => ({ host, port: 1 })) });
+const triad = (...hosts: string[]): SearchTarget => ({
+  label: hosts.join(','),
+  source: 'test',
+  redundant: true,
+  addresses: hosts.map((host) => ({ host, port: 1 })),
+});
 
 describe('LicenseSearch', () => {
   it('moves to the next entry when the first is down', async () => {

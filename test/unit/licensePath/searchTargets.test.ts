@@ -31,7 +31,9 @@ describe('resolveSearchTargets', () => {
     writeFileSync(portless, 'SERVER a ANY\nSERVER b ANY 27000\nSERVER c ANY\nVENDOR ibmratl\n');
     const { targets, problems } = resolveSearchTargets([{ entry: { kind: 'path', path: portless }, source: 'x' }]);
     expect(targets).toEqual([]);
-    expect(problems).toEqual([expect.stringMatching(/portless-triad\.lic: three SERVER lines make a redundant triad, whose SERVER lines need a port; add one to a, c$/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/portless-triad\.lic: three SERVER lines make a redundant triad, whose SERVER lines need a port; add one to a, c$/),
+    ]);
   });
 
   it('reads ~/ in a license path from the home folder', () => {

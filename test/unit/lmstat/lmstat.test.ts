@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatLicenseTable, formatLmstatFailure, formatLmstatText, formatStartTime, formatStatusDate, lmstatJson, type ServerReport } from '../../../src/core/lmstat';
+import {
+  formatLicenseTable,
+  formatLmstatFailure,
+  formatLmstatText,
+  formatStartTime,
+  formatStatusDate,
+  lmstatJson,
+  type ServerReport,
+} from '../../../src/core/lmstat';
 import { CLOCK, triadReport, triadStatus } from './sampleStatus';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/lmstat/${name}`, import.meta.url)), 'utf8');
@@ -32,9 +40,9 @@ const RULES = {
   serverDown: /^([\w.-]+): Cannot connect to license server system\. \(-15,570:\d+ "[^"]+"\)$/,
   vendorOn: /^Vendor daemon status \(on ([\w.-]+)\):$/,
   vendor: /^\s+(\w+): (UP|DOWN) (v[\d.]+)$/,
-  usage: /^Users of (.*):  \(Total of (\d+) licenses? issued;  Total of (\d+) licenses? in use\)$/,
-  uncounted: /^Users of (.*):  \(Uncounted, node-locked\)$/,
-  unsupported: /^Users of (.*):  \(Error: \d+ licenses, unsupported by licensed server\)$/,
+  usage: /^Users of (.*): {2}\(Total of (\d+) licenses? issued; {2}Total of (\d+) licenses? in use\)$/,
+  uncounted: /^Users of (.*): {2}\(Uncounted, node-locked\)$/,
+  unsupported: /^Users of (.*): {2}\(Error: \d+ licenses, unsupported by licensed server\)$/,
   pool: /^ {2}"([^"]+)" v([\d.]+), vendor: (\w+), expiry: ([\w-]+(?:\(no expiration date\))?)$/,
   poolType: /^\s+(floating|uncounted nodelocked|nodelocked) license/,
   user: /^\s+(\S+) ([\w.-]+) (.+) \(v([\w.]+)\) \(([\w.-]+)\/(\d+) (\d+)\), start (\w{3}) (\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2})(?:, (\d+) licenses)?(?:\s+\(linger: (\d+) \/ (\d+)\))?$/,
@@ -113,7 +121,10 @@ describe('lmstat dates', () => {
 });
 
 describe('lmstat errors and options', () => {
-  const down: ServerReport = { members: [{ host: 'licsrv', port: 27000 }], probes: [{ host: 'licsrv', port: 27000, failure: { code: 'ECONNREFUSED', message: 'x' } }] };
+  const down: ServerReport = {
+    members: [{ host: 'licsrv', port: 27000 }],
+    probes: [{ host: 'licsrv', port: 27000, failure: { code: 'ECONNREFUSED', message: 'x' } }],
+  };
 
   it('says the FlexLM words when nothing answers', () => {
     expect(formatLmstatFailure([down])).toBe('Error getting status: Cannot connect to license server (-15,570:111 "Connection refused")');

@@ -6,15 +6,51 @@ export const NOW = Date.UTC(2017, 9, 20, 15, 2, 30);
 export const CLOCK = { nowMs: NOW, timeZone: 'Europe/Paris' };
 
 function member(host: string, rank: MemberStatus['rank'], master: boolean, up: boolean): MemberStatus {
-  return { host, hostid: '0800200005ac', port: 27002, rank, up, master, self: host === 'host2.domain.net', heartbeatRttMs: null, heartbeatAgeMs: null, heartbeatLossPercent: null, problem: null };
+  return {
+    host,
+    hostid: '0800200005ac',
+    port: 27002,
+    rank,
+    up,
+    master,
+    self: host === 'host2.domain.net',
+    heartbeatRttMs: null,
+    heartbeatAgeMs: null,
+    heartbeatLossPercent: null,
+    problem: null,
+  };
 }
 
 function user(partial: Partial<UserStatus> & Pick<UserStatus, 'user' | 'host' | 'startedAt'>): UserStatus {
-  return { leaseId: `l-${partial.user}`, display: '/dev/tty', version: '1.0', server: 'host2.domain.net', port: 27002, handle: 101, count: 1, linger: null, ...partial };
+  return {
+    leaseId: `l-${partial.user}`,
+    display: '/dev/tty',
+    version: '1.0',
+    server: 'host2.domain.net',
+    port: 27002,
+    handle: 101,
+    count: 1,
+    linger: null,
+    ...partial,
+  };
 }
 
 function pool(partial: Partial<FeatureStatus> & Pick<FeatureStatus, 'name'>): FeatureStatus {
-  return { vendor: 'ibmratl', version: '1.0', expiry: 'permanent', issued: 10, inUse: 0, kind: 'floating', lockedTo: null, vendorString: null, served: true, notServedReason: null, users: [], reservations: [], ...partial };
+  return {
+    vendor: 'ibmratl',
+    version: '1.0',
+    expiry: 'permanent',
+    issued: 10,
+    inUse: 0,
+    kind: 'floating',
+    lockedTo: null,
+    vendorString: null,
+    served: true,
+    notServedReason: null,
+    users: [],
+    reservations: [],
+    ...partial,
+  };
 }
 
 export function triadStatus(): ServerStatus {
@@ -28,7 +64,11 @@ export function triadStatus(): ServerStatus {
     role: 'master',
     master: 'host2.domain.net',
     quorum: true,
-    members: [member('host-1.domain.net', 'primary', false, true), member('host2.domain.net', 'secondary', true, true), member('host3.domain.net', 'tertiary', false, false)],
+    members: [
+      member('host-1.domain.net', 'primary', false, true),
+      member('host2.domain.net', 'secondary', true, true),
+      member('host3.domain.net', 'tertiary', false, false),
+    ],
     vendors: [{ name: 'ibmratl', up: true, version: 'v1.0.0', problem: null }],
     features: [
       pool({
@@ -44,12 +84,35 @@ export function triadStatus(): ServerStatus {
         users: [
           user({ user: 'alice', host: 'ws01', version: '9.7', startedAt: Date.UTC(2017, 9, 20, 6, 33), handle: 5226 }),
           user({ user: 'bob', host: 'ws02', display: 'ws02', version: '9.7', startedAt: Date.UTC(2017, 9, 18, 11, 5), handle: 7086, count: 5 }),
-          user({ user: 'carol', host: 'ws03', display: '/dev/pts/0', version: '9.0', startedAt: Date.UTC(2017, 9, 19, 22, 0), handle: 24480, linger: { total: 1800, remaining: 600 } }),
+          user({
+            user: 'carol',
+            host: 'ws03',
+            display: '/dev/pts/0',
+            version: '9.0',
+            startedAt: Date.UTC(2017, 9, 19, 22, 0),
+            handle: 24480,
+            linger: { total: 1800, remaining: 600 },
+          }),
         ],
       }),
-      pool({ name: 'DOORS', version: '9.6', expiry: '1-jan-0', vendorString: 'site=paris', issued: 1, inUse: 1, users: [user({ user: 'dave', host: 'ws04', version: '9.6', startedAt: Date.UTC(2017, 9, 20, 14, 59), handle: 612 })] }),
+      pool({
+        name: 'DOORS',
+        version: '9.6',
+        expiry: '1-jan-0',
+        vendorString: 'site=paris',
+        issued: 1,
+        inUse: 1,
+        users: [user({ user: 'dave', host: 'ws04', version: '9.6', startedAt: Date.UTC(2017, 9, 20, 14, 59), handle: 612 })],
+      }),
       pool({ name: 'ClearCase', issued: 1, inUse: 0 }),
-      pool({ name: 'Rhapsody', issued: 3, inUse: 1, kind: 'nodelocked', lockedTo: 'ID=1234', users: [user({ user: 'erin', host: 'ws05', startedAt: Date.UTC(2017, 9, 20, 12, 0), handle: 9 })] }),
+      pool({
+        name: 'Rhapsody',
+        issued: 3,
+        inUse: 1,
+        kind: 'nodelocked',
+        lockedTo: 'ID=1234',
+        users: [user({ user: 'erin', host: 'ws05', startedAt: Date.UTC(2017, 9, 20, 12, 0), handle: 9 })],
+      }),
       pool({ name: 'RequisitePro', issued: null, kind: 'uncounted' }),
       pool({ name: 'Tau', issued: 4, served: false, notServedReason: 'invalid signature' }),
     ],

@@ -39,7 +39,13 @@ describe('OpenMetrics text format', () => {
   });
 
   it('writes NaN and infinities the OpenMetrics way', () => {
-    const text = formatOpenMetrics([gauge([{ labels: { f: 'a' }, value: NaN }, { labels: { f: 'b' }, value: Infinity }, { labels: { f: 'c' }, value: -Infinity }])]);
+    const text = formatOpenMetrics([
+      gauge([
+        { labels: { f: 'a' }, value: NaN },
+        { labels: { f: 'b' }, value: Infinity },
+        { labels: { f: 'c' }, value: -Infinity },
+      ]),
+    ]);
     expect(text).toMatch(/f="a"} NaN\n.*f="b"} \+Inf\n.*f="c"} -Inf\n/);
   });
 

@@ -99,7 +99,9 @@ describe('collectServerMetrics', () => {
 
   it('answers for a stopped server: up 0, role stopped, no counters', () => {
     const stopped = parseOpenMetrics(
-      formatOpenMetrics(collectServerMetrics({ ...noListener, status: { ...triadStatus(), role: 'stopped', quorum: false, features: [], members: [] }, counters: null })),
+      formatOpenMetrics(
+        collectServerMetrics({ ...noListener, status: { ...triadStatus(), role: 'stopped', quorum: false, features: [], members: [] }, counters: null }),
+      ),
     );
     expect(sampleValue(stopped, 'triad_up')).toBe(0);
     expect(sampleValue(stopped, 'triad_role', { role: 'stopped' })).toBe(1);

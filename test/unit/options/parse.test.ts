@@ -22,7 +22,12 @@ describe('parseOptionsFile', () => {
       [1, 'compile', 'USER', 'robert'],
       [3, 'compile', 'HOST_GROUP', 'lab'],
     ]);
-    expect(options.maxes[1]).toEqual({ count: 2, feature: { name: 'DOORS', qualifiers: { VERSION: '9.0' } }, target: { type: 'GROUP', name: 'developers' }, line: 14 });
+    expect(options.maxes[1]).toEqual({
+      count: 2,
+      feature: { name: 'DOORS', qualifiers: { VERSION: '9.0' } },
+      target: { type: 'GROUP', name: 'developers' },
+      line: 14,
+    });
     expect(options.timeouts).toEqual([{ feature: { name: 'f1', qualifiers: {} }, seconds: 3600, line: 15 }]);
     expect(options.timeoutAll).toBe(7200);
     expect(options.lingers).toEqual([{ feature: { name: 'DOORS', qualifiers: {} }, seconds: 30, line: 17 }]);

@@ -70,7 +70,9 @@ describe('isAllowed precedence (reference 5.1)', () => {
     expect(isAllowed(opts(rules), feature('f1'), who('ann'))).toMatchObject({ allowed: false });
     expect(isAllowed(opts(`GROUPCASEINSENSITIVE ON\n${rules}`), feature('f1'), who('ann'))).toEqual({ allowed: true });
     expect(isAllowed(opts(`GROUPCASEINSENSITIVE OFF\n${rules}`), feature('f1'), who('ann'))).toMatchObject({ allowed: false });
-    expect(parseOptionsFile('GROUPCASEINSENSITIVE maybe', 'v.opt').diagnostics).toEqual([expect.objectContaining({ severity: 'error', message: 'GROUPCASEINSENSITIVE takes ON or OFF, not "maybe".' })]);
+    expect(parseOptionsFile('GROUPCASEINSENSITIVE maybe', 'v.opt').diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', message: 'GROUPCASEINSENSITIVE takes ON or OFF, not "maybe".' }),
+    ]);
   });
 
   it('honours feature qualifiers: VERSION compares numerically, other keywords exactly', () => {

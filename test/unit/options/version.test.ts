@@ -21,7 +21,9 @@ describe('feature versions are decimals (reference 1.5)', () => {
   });
 
   it('agrees with the numeric order of the decimals', () => {
-    const decimal = fc.tuple(fc.nat(9999), fc.nat(9999), fc.integer({ min: 0, max: 3 })).map(([whole, part, pad]) => `${whole}.${String(part).padStart(pad + 1, '0')}`);
+    const decimal = fc
+      .tuple(fc.nat(9999), fc.nat(9999), fc.integer({ min: 0, max: 3 }))
+      .map(([whole, part, pad]) => `${whole}.${String(part).padStart(pad + 1, '0')}`);
     fc.assert(
       fc.property(decimal, decimal, (a, b) => {
         const numeric = Math.sign(Number(a) - Number(b));

@@ -95,7 +95,13 @@ describe('seat index agrees with a full scan', () => {
         for (const [step, command] of commands.entries()) {
           switch (command.kind) {
             case 'checkout': {
-              const req = request({ user: users[command.user], host: hosts[command.host], display: `:${command.display}`, version: command.version, count: command.count });
+              const req = request({
+                user: users[command.user],
+                host: hosts[command.host],
+                display: `:${command.display}`,
+                version: command.version,
+                count: command.count,
+              });
               const expected = scanHasRoom(pools, now, req);
               const decision = pools.checkout(req, at(now), null);
               expect('granted' in decision).toBe(expected);

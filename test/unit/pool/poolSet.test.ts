@@ -40,7 +40,9 @@ describe('checkout denials', () => {
 
   it('names unknown features, too-high versions, bad counts', () => {
     const pools = new PoolSet([line({ version: '2.0' })]);
-    expect(pools.checkout(request({ feature: 'nope' }), at(NOW), null)).toMatchObject({ denied: { code: 'NO_SUCH_FEATURE', reason: 'No such feature exists. (-5,222)' } });
+    expect(pools.checkout(request({ feature: 'nope' }), at(NOW), null)).toMatchObject({
+      denied: { code: 'NO_SUCH_FEATURE', reason: 'No such feature exists. (-5,222)' },
+    });
     expect(pools.checkout(request({ version: '2.1' }), at(NOW), null)).toMatchObject({
       denied: { code: 'VERSION_TOO_HIGH', reason: expect.stringMatching(/^License server does not support this version of this feature\. \(-25,\d+\)$/) },
     });
@@ -50,7 +52,9 @@ describe('checkout denials', () => {
 
   it('refuses expired, not yet started and not served lines', () => {
     const expired = new PoolSet([line({ expiry: { year: 2026, month: 6, day: 14 } })]);
-    expect(expired.checkout(request(), at(NOW), null)).toMatchObject({ denied: { code: 'EXPIRED', major: -10, reason: expect.stringContaining('Feature has expired.') } });
+    expect(expired.checkout(request(), at(NOW), null)).toMatchObject({
+      denied: { code: 'EXPIRED', major: -10, reason: expect.stringContaining('Feature has expired.') },
+    });
     const future = new PoolSet([line({ startMs: NOW + DAY })]);
     expect(future.checkout(request(), at(NOW), null)).toMatchObject({ denied: { code: 'NOT_STARTED', major: -31 } });
     granted(future.checkout(request(), at(NOW + DAY), null));

@@ -24,11 +24,23 @@ type Command =
   | { kind: 'remove'; user: number; feature: 'f1' | 'f2' };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('checkout' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const), version: fc.constantFrom('1.0' as const, '2.0' as const), count: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('checkout' as const),
+      user: fc.nat(users.length - 1),
+      feature: fc.constantFrom('f1' as const, 'f2' as const),
+      version: fc.constantFrom('1.0' as const, '2.0' as const),
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('checkin' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('heartbeat' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1), feature: fc.constantFrom('f1' as const, 'f2' as const) }),
+  },
 );
 
 const linesArb: fc.Arbitrary<PoolLine[]> = fc.array(
@@ -46,14 +58,23 @@ const linesArb: fc.Arbitrary<PoolLine[]> = fc.array(
 const idle = { heartbeatIntervalMs: 10_000 };
 
 /** Runs commands, calling `check` after every step with the step's grant (if any). */
-function run(lines: PoolLine[], commands: Command[], withPolicy: boolean, check: (pools: PoolSet, now: number, step: Command, freed: number | null) => void): PoolSet {
+function run(
+  lines: PoolLine[],
+  commands: Command[],
+  withPolicy: boolean,
+  check: (pools: PoolSet, now: number, step: Command, freed: number | null) => void,
+): PoolSet {
   const pools = new PoolSet(lines);
   let now = NOW;
   for (const command of commands) {
     let freed: number | null = null;
     switch (command.kind) {
       case 'checkout':
-        pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), at(now), withPolicy ? policy : null);
+        pools.checkout(
+          request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }),
+          at(now),
+          withPolicy ? policy : null,
+        );
         break;
       case 'checkin': {
         const active = pools.leases().filter((l) => l.lingerUntilMs === null);
@@ -128,7 +149,11 @@ describe('pool invariants', () => {
         let now = NOW;
         for (const command of commands) {
           if (command.kind === 'checkout') {
-            const decision = pools.checkout(request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }), at(now), null);
+            const decision = pools.checkout(
+              request({ user: users[command.user], feature: command.feature, version: command.version, count: command.count }),
+              at(now),
+              null,
+            );
             if ('granted' in decision) granted.set(decision.granted.leaseId, decision.granted.count);
           } else if (command.kind === 'checkin') {
             const all = pools.leases();
@@ -148,22 +173,28 @@ describe('pool invariants', () => {
 
   it('restore(leases) reproduces usage and future decisions; a lingering seat lingers its whole LINGER again', () => {
     fc.assert(
-      fc.property(linesArb, fc.array(commandArb, { maxLength: 60 }), fc.nat(users.length - 1), fc.integer({ min: 1, max: 3 }), (lines, commands, user, count) => {
-        const original = run(lines, commands, true, () => {});
-        const restoredAt = NOW + 10_000_000;
-        const restored = new PoolSet(lines);
-        restored.restore(original.leases(), restoredAt);
-        // no wall-clock deadline is trusted across a restart: the linger starts again, never shorter
-        const relingered = original.leases().map((l) => (l.lingerUntilMs === null ? l : { ...l, lingerUntilMs: restoredAt + l.lingerSeconds * 1000 }));
-        expect(restored.leases()).toEqual(relingered);
-        // once every linger is over, both agree on everything
-        const later = restoredAt + 1 + Math.max(0, ...original.leases().map((l) => l.lingerSeconds * 1000));
-        expect(restored.usage(at(later))).toEqual(original.usage(at(later)));
-        const probe = request({ user: users[user], count });
-        // Handles only need to be unique among current leases, so the next one may differ.
-        const withoutHandle = (d: ReturnType<PoolSet['evaluate']>) => ('granted' in d ? { ...d, granted: { ...d.granted, handle: 0 } } : d);
-        expect(withoutHandle(restored.evaluate(probe, at(later), policy))).toEqual(withoutHandle(original.evaluate(probe, at(later), policy)));
-      }),
+      fc.property(
+        linesArb,
+        fc.array(commandArb, { maxLength: 60 }),
+        fc.nat(users.length - 1),
+        fc.integer({ min: 1, max: 3 }),
+        (lines, commands, user, count) => {
+          const original = run(lines, commands, true, () => {});
+          const restoredAt = NOW + 10_000_000;
+          const restored = new PoolSet(lines);
+          restored.restore(original.leases(), restoredAt);
+          // no wall-clock deadline is trusted across a restart: the linger starts again, never shorter
+          const relingered = original.leases().map((l) => (l.lingerUntilMs === null ? l : { ...l, lingerUntilMs: restoredAt + l.lingerSeconds * 1000 }));
+          expect(restored.leases()).toEqual(relingered);
+          // once every linger is over, both agree on everything
+          const later = restoredAt + 1 + Math.max(0, ...original.leases().map((l) => l.lingerSeconds * 1000));
+          expect(restored.usage(at(later))).toEqual(original.usage(at(later)));
+          const probe = request({ user: users[user], count });
+          // Handles only need to be unique among current leases, so the next one may differ.
+          const withoutHandle = (d: ReturnType<PoolSet['evaluate']>) => ('granted' in d ? { ...d, granted: { ...d.granted, handle: 0 } } : d);
+          expect(withoutHandle(restored.evaluate(probe, at(later), policy))).toEqual(withoutHandle(original.evaluate(probe, at(later), policy)));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -19,7 +19,12 @@ describe('triad setup from the license file', () => {
 
   it('defaults to s = 1 s and agrees on the identity whatever the host names', () => {
     const a = triadSetup(triadFile('SERVER a 1 27000\nSERVER b 2 27000\nSERVER c 3 27000'), { self: 0, vendorDaemon: 'v', auth: '', newTriadId: 'n' });
-    const b = triadSetup(triadFile('SERVER 10.0.0.1 1 27000\nSERVER 10.0.0.2 2 27000\nSERVER 10.0.0.3 3 27000'), { self: 0, vendorDaemon: 'v', auth: '', newTriadId: 'n' });
+    const b = triadSetup(triadFile('SERVER 10.0.0.1 1 27000\nSERVER 10.0.0.2 2 27000\nSERVER 10.0.0.3 3 27000'), {
+      self: 0,
+      vendorDaemon: 'v',
+      auth: '',
+      newTriadId: 'n',
+    });
     expect(a.ok && a.value.config.heartbeatIntervalMs).toBe(1000);
     expect(a.ok && b.ok && a.value.config.identity).toEqual(b.ok && b.value.config.identity);
   });

@@ -33,7 +33,14 @@ function tertiary() {
 
 const votesIn = (effects: QuorumEffect[]) =>
   effects.flatMap((effect) => (effect.type === 'send' && effect.message.type === 'vote' ? [effect.message] : []));
-const request = (epoch: number, lastLogIndex = 0): PeerMessage => ({ type: 'requestVote', epoch, lastLogEpoch: 0, lastLogIndex, commitIndex: 0, transfer: false });
+const request = (epoch: number, lastLogIndex = 0): PeerMessage => ({
+  type: 'requestVote',
+  epoch,
+  lastLogEpoch: 0,
+  lastLogIndex,
+  commitIndex: 0,
+  transfer: false,
+});
 
 describe('voting', () => {
   it('votes once per epoch and persists the vote before answering', () => {
@@ -76,7 +83,12 @@ describe('voting', () => {
   });
 
   it('whatever arrives, grants at most one candidate per epoch and never lowers its epoch', () => {
-    const message = fc.record({ from: fc.constantFrom<Rank>(0, 1), epoch: fc.integer({ min: 0, max: 6 }), dt: fc.integer({ min: 0, max: 2500 }), heartbeat: fc.boolean() });
+    const message = fc.record({
+      from: fc.constantFrom<Rank>(0, 1),
+      epoch: fc.integer({ min: 0, max: 6 }),
+      dt: fc.integer({ min: 0, max: 2500 }),
+      heartbeat: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(message, { maxLength: 60 }), (messages) => {
         const { machine, send } = tertiary();

@@ -19,7 +19,12 @@ function served(name: string, features: TestFeature[], options?: string, package
   if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
   const setup = loadLicenseSetup(license.licensePath, { hostid: TEST_HOSTID }, trust, NOW);
   const { pools } = buildPools(setup.poolLines);
-  return { seats: Object.fromEntries(pools.map((p) => [p.name, issuedSeats(p, NOW)])), notes: setup.notes, pools, options: setup.options.get('ibmratl') ?? null };
+  return {
+    seats: Object.fromEntries(pools.map((p) => [p.name, issuedSeats(p, NOW)])),
+    notes: setup.notes,
+    pools,
+    options: setup.options.get('ibmratl') ?? null,
+  };
 }
 
 describe('SUPERSEDE (reference 1.5)', () => {

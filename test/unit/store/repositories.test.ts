@@ -191,7 +191,12 @@ describe('quorum state', () => {
   it('finds the license switches up to an index through their partial index, not by scanning the log', () => {
     const dir = temp.newDir();
     const store = temp.open(dir);
-    const switchOp = (to: string) => ({ kind: 'licenseSwitch', payload: to, identity: { licenseHash: to, serverOrder: [] }, previous: { licenseHash: 'x', serverOrder: [] } });
+    const switchOp = (to: string) => ({
+      kind: 'licenseSwitch',
+      payload: to,
+      identity: { licenseHash: to, serverOrder: [] },
+      previous: { licenseHash: 'x', serverOrder: [] },
+    });
     store.quorum.append([
       { epoch: 1, idx: 1, op: { kind: 'noop' } },
       { epoch: 1, idx: 2, op: switchOp('v1') },

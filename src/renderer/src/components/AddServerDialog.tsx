@@ -41,7 +41,16 @@ export function AddServerDialog(props: { open: boolean; onAdd: (type: ClientEntr
               {type === 'single' ? (
                 <ServerFields label="" value={hosts[0]!} onChange={(v) => setHost(0, v)} testId="add-single" portOptional />
               ) : (
-                redundantRoles.map((role, i) => <ServerFields key={role} label={role} value={hosts[i]!} onChange={(v) => setHost(i, v)} testId={`add-${role.toLowerCase()}`} portOptional={false} />)
+                redundantRoles.map((role, i) => (
+                  <ServerFields
+                    key={role}
+                    label={role}
+                    value={hosts[i]!}
+                    onChange={(v) => setHost(i, v)}
+                    testId={`add-${role.toLowerCase()}`}
+                    portOptional={false}
+                  />
+                ))
               )}
             </DialogContent>
             <DialogActions>

@@ -31,7 +31,14 @@ export function SettingsBox({ entry, onSave }: { entry: ClientEntry; onSave: (pa
             <Input value={name} onChange={(_e, d) => setName(d.value)} data-testid="settings-name" />
           </Field>
           {redundantRoles.map((role, i) => (
-            <ServerFields key={role} label={role} value={hosts[i]!} onChange={(v) => setHost(i, v)} testId={`settings-${role.toLowerCase()}`} portOptional={false} />
+            <ServerFields
+              key={role}
+              label={role}
+              value={hosts[i]!}
+              onChange={(v) => setHost(i, v)}
+              testId={`settings-${role.toLowerCase()}`}
+              portOptional={false}
+            />
           ))}
         </>
       )}

@@ -125,7 +125,9 @@ export function ClientConfigScreen() {
               </Button>
             </div>
           </div>
-          {selected && <SettingsBox key={selected.id} entry={selected} onSave={(patch) => void apply(action.run('client.update', { id: selected.id, ...patch }))} />}
+          {selected && (
+            <SettingsBox key={selected.id} entry={selected} onSave={(patch) => void apply(action.run('client.update', { id: selected.id, ...patch }))} />
+          )}
           {action.busy === 'client.verify' && <Loading label="Contacting each server…" />}
           {verify && <VerifyTable results={verify} entries={entries} />}
           <LicensePathImportExport listKey={listKey} onImported={(c) => config.set(c)} />

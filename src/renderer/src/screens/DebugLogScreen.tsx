@@ -55,7 +55,8 @@ export function DebugLogScreen() {
     if (result) saveTextFile(result.fileName, result.text);
   };
 
-  const lines = page.value?.lines ?? [];
+  // one array per page, so the scroll effect below runs when the lines change, not on every render
+  const lines = useMemo(() => page.value?.lines ?? [], [page.value]);
   // live tail follows the newest line, unless the reader has scrolled up to read
   const view = useRef<HTMLPreElement>(null);
   const following = useRef(true);

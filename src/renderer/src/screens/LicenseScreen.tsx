@@ -1,4 +1,19 @@
-import { Button, Checkbox, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, Title2, Title3 } from '@fluentui/react-components';
+import {
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Textarea,
+  Title2,
+  Title3,
+} from '@fluentui/react-components';
 import { useState } from 'react';
 import type { LicenseCheckReport } from '../../../shared/contract';
 import { CheckReport } from '../components/CheckReport';
@@ -75,8 +90,10 @@ export function LicenseScreen() {
               {atRisk.length > 0 && (
                 <Notice intent="warning" title="Seats in use would be lost">
                   {candidate.fileName} serves fewer seats than are in use now:{' '}
-                  {atRisk.map((r) => `${r.name} (${r.inUse} in use, ${r.newSeats === 0 ? 'not in the file' : `${r.newSeats} in the file`})`).join(', ')}. Their users
-                  lose them when you import it.
+                  {atRisk
+                    .map((r) => `${r.name} (${r.inUse} in use, ${r.newSeats === 0 ? 'not in the file' : `${r.newSeats} in the file`})`)
+                    .join(', ')}
+                  . Their users lose them when you import it.
                 </Notice>
               )}
               <div className="row">
@@ -114,7 +131,15 @@ export function LicenseScreen() {
           <Text as="p" data-testid="current-license-path">
             {current.value.path} · imported {new Date(current.value.importedAt).toLocaleString()} · sha256 {current.value.hash.slice(0, 12)}…
           </Text>
-          <Textarea readOnly value={current.value.text} resize="vertical" rows={12} className="license-text" aria-label="Current license file text" data-testid="current-license-text" />
+          <Textarea
+            readOnly
+            value={current.value.text}
+            resize="vertical"
+            rows={12}
+            className="license-text"
+            aria-label="Current license file text"
+            data-testid="current-license-text"
+          />
         </>
       )}
       <TrustedKeys />
@@ -173,7 +198,11 @@ function TrustedKeys() {
                 </TableCell>
                 <TableCell>{new Date(k.addedAt).toLocaleString()}</TableCell>
                 <TableCell>
-                  <Button size="small" onClick={() => setToRemove({ vendor: k.vendor, fingerprint: k.fingerprint })} aria-label={`Remove key ${k.fingerprint} of ${k.vendor}`}>
+                  <Button
+                    size="small"
+                    onClick={() => setToRemove({ vendor: k.vendor, fingerprint: k.fingerprint })}
+                    aria-label={`Remove key ${k.fingerprint} of ${k.vendor}`}
+                  >
                     Remove
                   </Button>
                 </TableCell>
@@ -182,7 +211,13 @@ function TrustedKeys() {
           </TableBody>
         </Table>
       )}
-      <ConfirmDialog open={toRemove !== null} title={`Stop trusting this ${toRemove?.vendor ?? ''} key?`} confirmLabel="Stop trusting" onConfirm={() => void remove()} onCancel={() => setToRemove(null)}>
+      <ConfirmDialog
+        open={toRemove !== null}
+        title={`Stop trusting this ${toRemove?.vendor ?? ''} key?`}
+        confirmLabel="Stop trusting"
+        onConfirm={() => void remove()}
+        onCancel={() => setToRemove(null)}
+      >
         Lines of vendor {toRemove?.vendor} that this key signed stop being served at once: new checkouts of them are denied until the key is trusted again.
       </ConfirmDialog>
       <div className="key-form">

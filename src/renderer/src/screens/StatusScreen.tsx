@@ -92,7 +92,9 @@ export function StatusScreen() {
           {s.members.length > 0 && <TriadPicture members={s.members} />}
           <Title3 as="h3">Vendor daemons</Title3>
           {s.vendors.length === 0 ? (
-            <Empty>{s.role === 'stopped' ? 'The server is stopped: start it to run its vendor daemons.' : 'No vendor daemons: the license file has no VENDOR line.'}</Empty>
+            <Empty>
+              {s.role === 'stopped' ? 'The server is stopped: start it to run its vendor daemons.' : 'No vendor daemons: the license file has no VENDOR line.'}
+            </Empty>
           ) : (
             <Table aria-label="Vendor daemons" size="small">
               <TableHeader>
@@ -118,7 +120,9 @@ export function StatusScreen() {
           <Title3 as="h3">Features</Title3>
           {s.features.length === 0 ? (
             <Empty>
-              {s.role === 'stopped' ? 'The server is stopped: start it to serve the features of its license file.' : 'No features. Import a license file on the License files screen.'}
+              {s.role === 'stopped'
+                ? 'The server is stopped: start it to serve the features of its license file.'
+                : 'No features. Import a license file on the License files screen.'}
             </Empty>
           ) : (
             <Table aria-label="Features" size="small">

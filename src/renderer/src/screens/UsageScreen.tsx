@@ -1,4 +1,17 @@
-import { Button, Select, Field, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, Toolbar } from '@fluentui/react-components';
+import {
+  Button,
+  Select,
+  Field,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Title2,
+  Title3,
+  Toolbar,
+} from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { denialsToCsv, usageToCsv } from '../../../shared/usage';
@@ -56,7 +69,13 @@ export function UsageScreen() {
             <ResponsiveContainer width="100%" height={300} minWidth={300}>
               <LineChart data={data}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="time" type="number" scale="time" domain={[report.sinceMs, report.untilMs]} tickFormatter={(t: number) => axisLabel(t, report.untilMs - report.sinceMs)} />
+                <XAxis
+                  dataKey="time"
+                  type="number"
+                  scale="time"
+                  domain={[report.sinceMs, report.untilMs]}
+                  tickFormatter={(t: number) => axisLabel(t, report.untilMs - report.sinceMs)}
+                />
                 <YAxis allowDecimals={false} />
                 <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
                 <Legend />
@@ -128,6 +147,8 @@ export function UsageScreen() {
 function axisLabel(time: number, rangeMs: number): string {
   const date = new Date(time);
   if (rangeMs <= 86_400_000) return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  if (rangeMs <= 8 * 86_400_000) return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  if (rangeMs <= 8 * 86_400_000) {
+    return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  }
   return date.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }

@@ -47,7 +47,10 @@ export function createHttpTransport(baseUrl = ''): Transport {
       } catch (error) {
         return {
           ok: false,
-          error: { code: 'unreachable', message: `The Triad host did not answer (${error instanceof Error ? error.message : String(error)}). Check that it is still running, then reload.` },
+          error: {
+            code: 'unreachable',
+            message: `The Triad host did not answer (${error instanceof Error ? error.message : String(error)}). Check that it is still running, then reload.`,
+          },
         };
       }
     },
