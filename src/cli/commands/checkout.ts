@@ -108,7 +108,13 @@ async function hold(license: HeldLicense, holdMs: number): Promise<number> {
     process.stdout.write(`LOST: ${lostReason}\n`);
     return EXIT_DENIED;
   }
-  await license.checkin();
-  process.stdout.write(`IN: "${license.details.feature}" checked in\n`);
+  const checkedIn = await license.checkin();
+  if (checkedIn.confirmed) {
+    process.stdout.write(`IN: "${license.details.feature}" checked in\n`);
+  } else {
+    // the seat is not lost for anyone: the server frees it once the heartbeats stop
+    const seconds = Math.ceil(license.details.timeoutMs / 1000);
+    process.stdout.write(`NOT CONFIRMED: no server confirmed the checkin of "${license.details.feature}" (${checkedIn.reason}); the server frees the seat within ${seconds} s\n`);
+  }
   return EXIT_GRANTED;
 }

@@ -46,7 +46,12 @@ const heartbeatSchema = z.strictObject({
   leaseIds: z.array(leaseId).max(1024),
 });
 
-const checkinSchema = z.strictObject({ type: z.literal('checkin'), id: requestId, leaseId });
+/**
+ * A seat is checked in (and heartbeated) by the connection it was granted on; another connection
+ * must give the seat's resume token as well (after a reconnect, resuming with a checkout first
+ * makes the new connection the holder).
+ */
+const checkinSchema = z.strictObject({ type: z.literal('checkin'), id: requestId, leaseId, resumeToken: z.string().min(1).max(128).optional() });
 const statusSchema = z.strictObject({ type: z.literal('status'), id: requestId });
 
 const lmdownSchema = z.strictObject({
@@ -56,15 +61,21 @@ const lmdownSchema = z.strictObject({
   force: z.boolean().optional(),
 });
 const lmrereadSchema = z.strictObject({ type: z.literal('lmreread'), id: requestId, token: token.optional() });
-const lmremoveSchema = z.strictObject({
-  type: z.literal('lmremove'),
-  id: requestId,
-  token: token.optional(),
-  feature: name,
-  user: name,
-  host: name,
-  display: text,
-});
+/** lmremove names the seats by holder (user, host and display), or one seat by its handle (`lmremove -h`). */
+const lmremoveSchema = z
+  .strictObject({
+    type: z.literal('lmremove'),
+    id: requestId,
+    token: token.optional(),
+    feature: name,
+    user: name.optional(),
+    host: name.optional(),
+    display: text.optional(),
+    handle: z.number().int().positive().optional(),
+  })
+  .refine((r) => (r.handle !== undefined) !== (r.user !== undefined && r.host !== undefined && r.display !== undefined), {
+    message: 'lmremove names either user, host and display, or a handle',
+  });
 
 /** What a client (role `client`) may send after its hello. Clients may also ask for status. */
 export const clientRequestSchema = z.discriminatedUnion('type', [checkoutSchema, heartbeatSchema, checkinSchema, statusSchema]);

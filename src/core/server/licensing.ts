@@ -10,6 +10,7 @@ import type { AuditEntry, ReportLogEntry } from '../store';
 import { sameSecret } from '../store/secrets';
 import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
+import { SeatHolders } from './seatHolders';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -70,7 +71,7 @@ export interface ServiceSettings {
 export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
-  private readonly holders = new Map<string, Session>();
+  private readonly holders = new SeatHolders();
   private readonly tokens = new ResumeTokens();
 
   constructor(
@@ -125,12 +126,12 @@ export class LicensingService implements RequestHandler {
         const elsewhere = this.notServing(request.id);
         if (elsewhere) return elsewhere;
         const now = this.deps.now();
-        const unknown = request.leaseIds.filter((id) => !this.pools.heartbeat(id, now));
-        for (const id of request.leaseIds) if (!unknown.includes(id)) this.holders.set(id, session);
+        // a seat another connection holds is as good as unknown to this one
+        const unknown = request.leaseIds.filter((id) => !this.holders.owns(id, session) || !this.pools.heartbeat(id, now));
         return { type: 'heartbeatAck', id: request.id, unknown };
       }
       case 'checkin':
-        return this.notServing(request.id) ?? this.checkin(request.id, request.leaseId);
+        return this.notServing(request.id) ?? this.checkin(request, session);
       case 'status':
         return { type: 'statusReply', id: request.id, status: this.status() };
       case 'lmdown':
@@ -174,7 +175,7 @@ export class LicensingService implements RequestHandler {
     const resumed = request.resumeToken ? this.findResumable(request) : undefined;
     if (resumed) {
       this.pools.heartbeat(resumed.leaseId, now);
-      this.holders.set(resumed.leaseId, session);
+      this.holders.bind(resumed.leaseId, session);
       return this.granted(request.id, resumed, true);
     }
     const daemon = this.daemonFor(request.feature);
@@ -218,7 +219,7 @@ export class LicensingService implements RequestHandler {
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
     await (recorded ?? recordOut());
-    this.holders.set(lease.leaseId, session);
+    this.holders.bind(lease.leaseId, session);
     this.deps.changed();
     return this.granted(request.id, lease, false);
   }
@@ -280,11 +281,17 @@ export class LicensingService implements RequestHandler {
     };
   }
 
-  private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
+  private async checkin(request: Extract<AdminRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
+    const { id, leaseId } = request;
     const now = this.deps.now();
-    const lease = this.pools.checkin(leaseId, now);
-    if (!lease) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
-    this.holders.delete(leaseId);
+    const held = this.pools.lease(leaseId);
+    if (!held || held.lingerUntilMs !== null) return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
+    const tokenHolder = request.resumeToken !== undefined && sameSecret(request.resumeToken, held.resumeToken);
+    if (!tokenHolder && !this.holders.owns(leaseId, session)) {
+      return { type: 'refused', id, reason: `lease ${leaseId} is not held by this connection; check it in on the connection that checked it out, or give its resume token` };
+    }
+    const lease = this.pools.checkin(leaseId, now)!;
+    this.holders.release(leaseId);
     const recordIn = () => {
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
@@ -335,8 +342,8 @@ export class LicensingService implements RequestHandler {
       timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
     });
     for (const lease of reclaimed) {
-      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
-      this.holders.delete(lease.leaseId);
+      this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
+      this.holders.release(lease.leaseId);
       await this.commitQuietly({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now });
       // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
@@ -455,19 +462,27 @@ export class LicensingService implements RequestHandler {
   }
 
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
-    const removed = this.pools.remove({ feature: command.feature, user: command.user, host: command.host, display: command.display });
-    if (removed.length === 0) {
-      return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\`` };
-    }
+    const removed = this.removeTargets(command);
+    if (removed.length === 0) return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${removalTarget(command)}; check \`triad lmstat -a\`` };
     for (const lease of removed) {
-      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
-      this.holders.delete(lease.leaseId);
+      this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
+      this.holders.release(lease.leaseId);
       await this.commitQuietly({ kind: 'remove', leaseId: lease.leaseId, atMs: now });
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
     }
     this.deps.changed();
-    return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}` };
+    const holders = [...new Set(removed.map((lease) => `${lease.user}@${lease.host}`))].join(', ');
+    return { type: 'done', id: command.id, message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${holders}` };
+  }
+
+  /** The seats an lmremove names: one by its handle, or every one of the feature that user holds on that host and display. */
+  private removeTargets(command: Extract<AdminCommand, { type: 'lmremove' }>): Lease[] {
+    if (command.handle !== undefined) {
+      const lease = this.pools.leases().find((held) => held.handle === command.handle && held.feature === command.feature);
+      return lease ? [this.pools.removeLease(lease.leaseId)!] : [];
+    }
+    return this.pools.remove({ feature: command.feature, user: command.user!, host: command.host!, display: command.display! });
   }
 
   status(): ServerStatus {
@@ -512,8 +527,8 @@ export class LicensingService implements RequestHandler {
     const { pool } = u;
     const options = this.optionsFor(pool.vendor);
     const reservations = options ? reservationsFor(options, policyFeatureOf(pool)) : [];
+    // no lease id here: status is open to every client; the handle names a seat (lmremove -h)
     const users: UserStatus[] = u.leases.map((lease) => ({
-      leaseId: lease.leaseId,
       user: lease.user,
       host: lease.host,
       display: lease.display,
@@ -565,9 +580,15 @@ class ResumeTokens {
   }
 }
 
+/** Whose seats an lmremove takes, in words. */
+function removalTarget(command: Extract<AdminCommand, { type: 'lmremove' }>): string {
+  return command.handle !== undefined ? `handle ${command.handle}` : `${command.user} on ${command.host} at ${command.display}`;
+}
+
 /** What the audit table records about an admin command besides its name. */
 function adminDetail(command: AdminCommand): string {
-  return command.type === 'lmremove' ? `"${command.feature}" ${command.user} ${command.host} ${command.display}` : '';
+  if (command.type !== 'lmremove') return '';
+  return command.handle !== undefined ? `"${command.feature}" handle ${command.handle}` : `"${command.feature}" ${command.user} ${command.host} ${command.display}`;
 }
 
 /** The expiry of the pool's first line as the license file writes it. */
