@@ -94,6 +94,11 @@ export class PeerChannel {
     }
   }
 
+  /** False before the handshake completes and for good after a failure: nothing may be sent then. */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
   /** The frame that carries `message` on this link. */
   seal(message: unknown): unknown {
     if (this.options.secret === null) return message;

@@ -402,7 +402,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
     let rank: Rank | null = null;
     let authenticatedAs: Rank | null = null;
     const channel = new PeerChannel({ secret: this.deps.secret, role: 'listener', self: this.deps.config.self, send: (frame) => link.send(frame) });
-    const live: LiveLink = { send: (message) => link.send(channel.seal(message)), close: () => link.close() };
+    const live: LiveLink = {
+      send: (message) => {
+        if (channel.isOpen) link.send(channel.seal(message));
+      },
+      close: () => link.close(),
+    };
     channel.start();
     // a connection that never completes the handshake or its hello holds no slot for long
     const handshakeTimer = setTimeout(() => {
@@ -413,6 +418,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
       const event = channel.receive(raw);
       if (event.kind === 'refused') {
         this.refusedPeer(link.remoteAddress, event.reason);
+        // a failed channel is dropped at once: nothing more is sent on it (issue 20, hole 3)
+        if (rank !== null) this.unregister(rank, live);
         link.close();
         return;
       }
@@ -497,11 +504,17 @@ export class TriadDriver implements LeaseLog, MasterGate {
       if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
     };
     const channel = new PeerChannel({ secret: this.deps.secret, role: 'dialer', self: this.deps.config.self, peer: rank, send: write });
-    const live: LiveLink = { send: (message) => write(channel.seal(message)), close: () => socket.destroy() };
+    const live: LiveLink = {
+      send: (message) => {
+        if (channel.isOpen) write(channel.seal(message));
+      },
+      close: () => socket.destroy(),
+    };
     let established = false;
     const onChannel = (event: ChannelEvent) => {
       if (event.kind === 'refused') {
         this.refusedPeer(`${address.host}:${address.port}`, event.reason);
+        if (established) this.unregister(rank, live);
         socket.destroy();
       } else if (event.kind === 'established') {
         established = true;
