@@ -108,6 +108,6 @@ export interface ServerStatus {
   members: MemberStatus[];
   vendors: VendorStatus[];
   features: FeatureStatus[];
-  /** Things an administrator should look at (slow peer links, license mismatch, no cluster secret...). */
+  /** Things an administrator should look at (slow peer links, license mismatch, a cluster secret the other members lack...). */
   warnings: string[];
 }

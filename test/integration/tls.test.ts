@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { createTriad } from '../../src/core/server/peerWiring';
+import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
@@ -119,6 +120,7 @@ describe('TLS on the license port', () => {
     const port = await freePort();
     const license = writeSignedLicense(path.join(temp.dir, 'triad'), { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Secure', count: 2 }] });
     const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8'), ca: readFileSync(file('ca.crt'), 'utf8') };
+    shareClusterSecret(hosts.map((_, rank) => file(`triad-${rank}`)));
     for (const [rank, host] of hosts.entries()) {
       backends.push(
         await createBackend({ licensePath: license.licensePath, trustFiles: [license.publicKeyPath], dataDir: file(`triad-${rank}`), hostid: TEST_HOSTID, as: host, tls, triad: createTriad }),

@@ -12,9 +12,11 @@ export interface TriadChild {
   exited: Promise<number | string>;
 }
 
-export async function spawnTriad(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TriadChild> {
+/** `input`: written to the command's standard input, which is then closed (without it, stdin is empty). */
+export async function spawnTriad(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<TriadChild> {
   const bundle = await cliBundle();
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters = new Set<() => void>();

@@ -104,6 +104,7 @@ export const serveCommand: CommandModule = (program) => {
           timestampIntervalMs: opts.s * 60_000,
           allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
           tls: serverTls(opts),
+          notice: (text) => process.stdout.write(`${text}\n`),
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
             ...(opts.helloTimeout !== undefined ? { helloTimeoutMs: opts.helloTimeout } : {}),

@@ -43,22 +43,35 @@ export interface TriadDriverDeps {
    * (the cluster's CA) when given. Who a peer is, is still proven by the cluster secret.
    */
   tls?: { ca?: string } | null;
-  /** The cluster secret (hex) that authenticates peer links (peerAuth.ts); null: trust by address. */
-  secret: string | null;
-  /** Addresses each member's SERVER-line host resolves to, for trust by address without a secret. */
-  memberAddresses?: (rank: Rank) => readonly string[];
+  /** The cluster secret (hex) that authenticates peer links (peerAuth.ts). A triad never runs without one. */
+  secret: string;
+  /** What another member asked of this one (lmdown, lmreread, a distributed license), for the audit table. */
+  audit?: (row: PeerAuditRow) => void;
   tickMs?: number;
 }
 
 interface LiveLink {
   send(message: PeerMessage | LogQueryMessage): void;
   close(): void;
+  /** `ip:port` of the other end, for logs and the audit table. */
+  readonly remoteAddress: string;
+}
+
+/** An audit row for a request another member made of this one. */
+export interface PeerAuditRow {
+  who: string;
+  fromAddress: string;
+  action: 'lmdown' | 'lmreread' | 'license install';
+  detail: string;
+}
+
+/** The member whose message made the machine decide an effect, and the link it came over. */
+interface PeerSource {
+  rank: Rank;
+  remoteAddress: string;
 }
 
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
-const NO_SECRET_WARNING =
-  'No cluster secret: the three servers trust each other by address only. Run `triad cluster-secret --new` on one server, ' +
-  '`triad cluster-secret --import <value>` on the other two, and restart them.';
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
 
@@ -88,6 +101,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly dialSockets = new Set<net.Socket>();
   /** The last 'serving' effect performed; within a turn the machine may already be further. */
   private servingPerformed = false;
+  /** Effects a peer's message caused (its lmdown, lmreread, a distributed license), with that peer. */
+  private readonly peerSources = new WeakMap<QuorumEffect, PeerSource>();
 
   constructor(private readonly deps: TriadDriverDeps) {
     // committed entries leave memory and are read back from the store when a peer needs them
@@ -210,7 +225,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       quorum: view.quorum,
       master: masterRank === null ? null : this.deps.config.hosts[masterRank],
       members,
-      warnings: [...status.warnings, ...view.warnings, ...(this.deps.secret === null ? [NO_SECRET_WARNING] : [])],
+      warnings: [...status.warnings, ...view.warnings],
     };
   }
 
@@ -345,16 +360,30 @@ export class TriadDriver implements LeaseLog, MasterGate {
       case 'roleChanged':
         for (const listener of this.listeners) listener();
         return;
-      case 'shutdown':
-        this.deps.requestShutdown('lmdown on a redundant license server');
+      case 'shutdown': {
+        const source = this.auditPeerRequest(effect, 'lmdown', 'stops this member too (lmdown on a redundant license server)');
+        this.deps.requestShutdown(source ? `lmdown from ${source}` : 'lmdown on a redundant license server');
         return;
+      }
       case 'reread':
+        this.auditPeerRequest(effect, 'lmreread', 'rereads the license and options files here too');
         this.deps.reread();
         return;
       case 'installLicense':
+        this.auditPeerRequest(effect, 'license install', 'a license file distributed to all three redundant servers');
         this.deps.installLicense(effect.payload);
         return;
     }
+  }
+
+  /** Audits an effect another member's message caused; returns who that was, or null for our own. */
+  private auditPeerRequest(effect: QuorumEffect, action: PeerAuditRow['action'], detail: string): string | null {
+    const source = this.peerSources.get(effect);
+    // a license switch commits on the master when a standby acknowledges it: the master's own import
+    if (!source || (action === 'license install' && this.machine.knownMaster() === this.deps.config.self)) return null;
+    const who = `redundant server ${this.deps.config.hosts[source.rank]}`;
+    this.deps.audit?.({ who, fromAddress: source.remoteAddress, action, detail });
+    return who;
   }
 
   // ---- links ----------------------------------------------------------------------------------
@@ -394,7 +423,9 @@ export class TriadDriver implements LeaseLog, MasterGate {
       link.close();
       return;
     }
+    const before = this.outbox.length;
     this.step({ type: 'message', nowMs: this.deps.now(), from: rank, message: parsed.data });
+    for (const effect of this.outbox.slice(before)) this.peerSources.set(effect, { rank, remoteAddress: link.remoteAddress });
   }
 
   /** Inbound: the first frame must be a quorum hello from a member ranked before us. */
@@ -407,6 +438,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         if (channel.isOpen) link.send(channel.seal(message));
       },
       close: () => link.close(),
+      remoteAddress: link.remoteAddress,
     };
     channel.start();
     // a connection that never completes the handshake or its hello holds no slot for long
@@ -433,10 +465,9 @@ export class TriadDriver implements LeaseLog, MasterGate {
         link.close();
         return;
       }
-      // with the secret the handshake proved who it is; without, only its SERVER-line address counts
-      const refusal = this.deps.secret !== null ? (from === authenticatedAs ? null : 'its hello names another member than its handshake') : this.addressRefusal(from, link.remoteAddress);
-      if (refusal) {
-        this.refusedPeer(link.remoteAddress, refusal);
+      // the handshake proved who it is
+      if (from !== authenticatedAs) {
+        this.refusedPeer(link.remoteAddress, 'its hello names another member than its handshake');
         link.close();
         return;
       }
@@ -449,15 +480,6 @@ export class TriadDriver implements LeaseLog, MasterGate {
     link.onClose(() => {
       if (rank !== null) this.unregister(rank, live);
     });
-  }
-
-  /** Without a cluster secret a peer is whoever connects from its SERVER-line address. */
-  private addressRefusal(rank: Rank, remoteAddress: string): string | null {
-    const ip = remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
-    const host = this.deps.addresses[rank].host;
-    const allowed = net.isIP(host) ? [host] : (this.deps.memberAddresses?.(rank) ?? []);
-    if (allowed.includes(ip)) return null;
-    return `it says it is ${this.deps.config.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all three to authenticate peers instead)`;
   }
 
   /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
@@ -509,6 +531,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         if (channel.isOpen) write(channel.seal(message));
       },
       close: () => socket.destroy(),
+      remoteAddress: `${address.host}:${address.port}`,
     };
     let established = false;
     const onChannel = (event: ChannelEvent) => {

@@ -92,7 +92,7 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
     debug: [],
     shutdowns: [],
   }));
-  const start = (member: Member, secret: string | null = CLUSTER_SECRET) => {
+  const start = (member: Member, secret: string = CLUSTER_SECRET) => {
     const config: QuorumConfig = {
       self: member.rank,
       hosts,
