@@ -284,6 +284,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       // connections may arrive in the moment between binding the port and building the service
       handle: (request, session) => (service ? service.handle(request, session) : Promise.reject(new Error('the server is still starting'))),
       describe: () => service?.describe() ?? { server: host, port: 0, serverVersion: SERVER_VERSION },
+      holdsSeat: (session) => service?.holdsSeat(session) ?? false,
     },
     limits,
     { problem: (message) => debug('lmgrd', message) },

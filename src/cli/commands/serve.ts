@@ -30,6 +30,7 @@ interface ServeOptions {
   clientHeartbeat: number;
   s: number;
   maxConnections?: number;
+  maxConnectionsPerAddress?: number;
   helloTimeout?: number;
   allowRemoteAdmin?: boolean;
   metrics?: { host: string; port: number };
@@ -76,7 +77,8 @@ export const serveCommand: CommandModule = (program) => {
     .option('-l <logfile>', 'also write the debug log to this text file')
     .option('-s <minutes>', 'write a TIMESTAMP line to the debug log this often, like lmgrd -s', wholeNumber(1, 525_600), 360)
     .option('--client-heartbeat <ms>', 'client heartbeat interval; a seat is reclaimed after three missed ones', wholeNumber(50, 3_600_000), DEFAULT_CLIENT_HEARTBEAT_MS)
-    .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
+    .option('--max-connections <n>', 'connections accepted at once (default 2000)', wholeNumber(1, 1_000_000))
+    .option('--max-connections-per-address <n>', 'connections accepted at once from one address (default 256)', wholeNumber(1, 1_000_000))
     .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
     .option('--tls-cert <file>', 'serve TLS on the license port with this certificate (PEM); clients then need --tls-fingerprint or --tls-ca')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
@@ -107,6 +109,7 @@ export const serveCommand: CommandModule = (program) => {
           notice: (text) => process.stdout.write(`${text}\n`),
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+            ...(opts.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: opts.maxConnectionsPerAddress } : {}),
             ...(opts.helloTimeout !== undefined ? { helloTimeoutMs: opts.helloTimeout } : {}),
           },
         });

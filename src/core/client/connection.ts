@@ -48,6 +48,8 @@ export interface ConnectOptions {
   agent?: string;
   /** Talk TLS (a server started with --tls-cert), verifying it by fingerprint or CA. */
   tls?: ClientTls;
+  /** Source address to connect from (a machine with several addresses). */
+  localAddress?: string;
 }
 
 export const defaultConnectTimeoutMs = 3_000;
@@ -71,7 +73,7 @@ export class ServerConnection {
     const connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
     const where = `${address.port}@${address.host}`;
     return new Promise((resolve, reject) => {
-      const socket = options.tls ? connectTls(address, options.tls) : net.connect({ host: address.host, port: address.port });
+      const socket = options.tls ? connectTls(address, options.tls, options.localAddress) : net.connect({ host: address.host, port: address.port, localAddress: options.localAddress });
       socket.setNoDelay(true);
       const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
       let connection: ServerConnection | null = null;
@@ -204,11 +206,12 @@ export class ServerConnection {
  * case) and the fingerprint decides after the handshake; with a CA, Node verifies the chain and
  * the name (an IP address must be in the certificate's subjectAltName).
  */
-function connectTls(address: ServerAddress, options: ClientTls): tls.TLSSocket {
+function connectTls(address: ServerAddress, options: ClientTls, localAddress: string | undefined): tls.TLSSocket {
   const pinned = options.fingerprint !== undefined;
   return tls.connect({
     host: address.host,
     port: address.port,
+    ...(localAddress !== undefined ? { socket: net.connect({ host: address.host, port: address.port, localAddress }) } : {}),
     ca: options.ca,
     rejectUnauthorized: !pinned,
     servername: net.isIP(address.host) ? undefined : address.host,

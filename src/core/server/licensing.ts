@@ -114,6 +114,11 @@ export class LicensingService implements RequestHandler {
     }
   }
 
+  /** Whether the connection holds a seat now (it may then stay idle for the long idle timeout). */
+  holdsSeat(session: Session): boolean {
+    return this.holders.holdsAny(session);
+  }
+
   get vendors(): string[] {
     return this.config.vendors;
   }
