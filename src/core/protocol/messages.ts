@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serverStatusSchema } from './statusSchema';
+import { printable } from '../../shared/controlChars';
 
 /**
  * Every message that crosses the license port (DESIGN.md section 4), as zod schemas. A frame that
@@ -12,8 +13,9 @@ import { serverStatusSchema } from './statusSchema';
 
 export const PROTOCOL_VERSION = 1;
 
-const name = z.string().min(1).max(256);
-const text = z.string().max(256);
+// names end up in the debug log, exports and lmstat's terminal output: one line, no escapes
+const name = printable(z.string().min(1).max(256));
+const text = printable(z.string().max(256));
 const requestId = z.number().int().nonnegative();
 const leaseId = z.string().min(1).max(128);
 const token = z.string().max(256);
