@@ -11,6 +11,7 @@ import { PeerChannel, type ChannelEvent } from './peerAuth';
 import { peerMessageSchema } from './peerSchema';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
+import { QuorumEvents } from './quorumEvents';
 
 /**
  * The triad driver: runs the pure QuorumMachine on real time, real peer links and the store.
@@ -103,11 +104,20 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private servingPerformed = false;
   /** Effects a peer's message caused (its lmdown, lmreread, a distributed license), with that peer. */
   private readonly peerSources = new WeakMap<QuorumEffect, PeerSource>();
+  /** This member's own quorum events and the reason each other member is out (quorumEvents.ts). */
+  private readonly events: QuorumEvents;
 
   constructor(private readonly deps: TriadDriverDeps) {
     // committed entries leave memory and are read back from the store when a peer needs them
     this.machine = new QuorumMachine({ logReader: storedLogReader(deps.store), ...deps.config });
     this.masterLog = new PeerLogQuery(deps.store);
+    this.events = new QuorumEvents({
+      hosts: deps.config.hosts,
+      self: deps.config.self,
+      write: (message) => deps.debug(deps.config.daemons.lmgrd, message),
+      // members redial every heartbeat interval: an older trouble is no longer the reason
+      troubleTtlMs: 5 * deps.config.heartbeatIntervalMs + 2_000,
+    });
     const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
     this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);
   }
@@ -217,7 +227,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         heartbeatRttMs: peer.rttMs,
         heartbeatAgeMs: peer.lastHeardAgeMs,
         heartbeatLossPercent: peer.lossPercent,
-        problem: peer.problem ?? (peer.up ? null : 'not reachable from this server'),
+        problem: peer.problem ?? this.events.reason(peer.rank, this.deps.now()) ?? (peer.up ? null : 'not reachable from this server'),
       };
     });
     return {
@@ -276,6 +286,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     if (this.failed || this.stopped) return;
     if (input.type === 'tick') this.dialMissing();
     const effects = this.machine.step(input);
+    if (input.type === 'tick') this.events.observe(this.machine.status(input.nowMs), input.nowMs);
     if (effects.length === 0) return;
     this.outbox.push(...effects);
     if (this.flushScheduled) return;
@@ -405,12 +416,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
     }
     this.links.get(rank)?.close();
     this.links.set(rank, link);
+    this.events.linked(rank);
     this.step({ type: 'peerConnected', nowMs: this.deps.now(), rank });
   }
 
   private unregister(rank: Rank, link: LiveLink): void {
     if (this.links.get(rank) !== link) return;
     this.links.delete(rank);
+    this.events.linkClosed(rank, this.deps.now());
     this.step({ type: 'peerDisconnected', nowMs: this.deps.now(), rank });
   }
 
@@ -449,7 +462,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     link.onMessage((raw) => {
       const event = channel.receive(raw);
       if (event.kind === 'refused') {
-        this.refusedPeer(link.remoteAddress, event.reason);
+        this.refusedPeer(link.remoteAddress, event.reason, event.rank);
         // a failed channel is dropped at once: nothing more is sent on it (issue 20, hole 3)
         if (rank !== null) this.unregister(rank, live);
         link.close();
@@ -467,7 +480,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       }
       // the handshake proved who it is
       if (from !== authenticatedAs) {
-        this.refusedPeer(link.remoteAddress, 'its hello names another member than its handshake');
+        this.refusedPeer(link.remoteAddress, 'its hello names another member than its handshake', null);
         link.close();
         return;
       }
@@ -482,10 +495,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
     });
   }
 
-  /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
-  private refusedPeer(address: string, reason: string): void {
+  /**
+   * Both sides log a refused peer: the refused member may never be master to tell it. Once a
+   * minute per address and reason; the status shows the reason for as long as it lasts.
+   */
+  private refusedPeer(address: string, reason: string, rank: Rank | null): void {
     const key = `${address.replace(/:\d+$/, '')}|${reason}`;
     const now = this.deps.now();
+    if (rank !== null) this.events.trouble(rank, { kind: 'refused', detail: reason }, now);
     if (now - (this.lastRefusalLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
     // reasons are fixed texts, so the map holds a few entries per address
     this.lastRefusalLogged.set(key, now);
@@ -536,7 +553,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     let established = false;
     const onChannel = (event: ChannelEvent) => {
       if (event.kind === 'refused') {
-        this.refusedPeer(`${address.host}:${address.port}`, event.reason);
+        this.refusedPeer(`${address.host}:${address.port}`, event.reason, rank);
         if (established) this.unregister(rank, live);
         socket.destroy();
       } else if (event.kind === 'established') {
@@ -547,7 +564,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
         this.register(rank, live);
       } else if (event.kind === 'message') this.receive(rank, event.message, live);
     };
-    socket.setTimeout(this.deps.config.heartbeatIntervalMs * 4, () => socket.destroy());
+    socket.setTimeout(this.deps.config.heartbeatIntervalMs * 4, () => {
+      if (!established) this.events.trouble(rank, { kind: 'unreachable', detail: `no answer to the cluster-secret handshake within ${(this.deps.config.heartbeatIntervalMs * 4) / 1000} s` }, this.deps.now());
+      socket.destroy();
+    });
     socket.once(peerTls ? 'secureConnect' : 'connect', () => {
       write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
       onChannel(channel.start());
@@ -578,12 +598,31 @@ export class TriadDriver implements LeaseLog, MasterGate {
         if (socket.destroyed) return;
       }
     });
-    socket.on('error', () => {});
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!established) this.events.trouble(rank, { kind: 'unreachable', detail: dialFailure(error) }, this.deps.now());
+    });
     socket.on('close', () => {
       this.dialSockets.delete(socket);
       this.dialing.delete(rank);
       if (established) this.unregister(rank, live);
     });
+  }
+}
+
+/** Why dialling a member failed, in words (the OS code kept for those who search for it). */
+function dialFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is it running? is the port right?)';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no answer from its address (${error.code}: down, or a firewall in between)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `its SERVER-line host name does not resolve (${error.code})`;
+    default:
+      return error.code ? `${error.message}` : `TLS or network error: ${error.message}`;
   }
 }
 
