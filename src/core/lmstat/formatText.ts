@@ -1,5 +1,6 @@
 import type { FeatureStatus, ServerStatus, UserStatus } from '../../shared/status';
 import { escapeControlCharactersDeep } from '../../shared/controlChars';
+import { quorumProblems } from './quorumProblems';
 import { formatStartTime, formatStatusDate, type LmstatClock } from './clock';
 import { authoritativeStatus, connectFailureDetail, type LmstatOptions, type ServerReport } from './report';
 
@@ -39,6 +40,7 @@ function serverSection(report: ServerReport, options: LmstatOptions, clock: Lmst
       lines.push(`${probe.host}: Cannot connect to license server system. ${connectFailureDetail(probe.failure)}`);
     }
   }
+  for (const { host, problem } of quorumProblems(report)) lines.push(`    ${host}: UP but not in the quorum: ${problem}`);
   lines.push('');
   if (!status) return lines;
 
