@@ -161,8 +161,15 @@ const heartbeatAckSchema = z.strictObject({
 const checkedInSchema = z.strictObject({ type: z.literal('checkedIn'), id: requestId, leaseId: z.string() });
 const statusReplySchema = z.strictObject({ type: z.literal('statusReply'), id: requestId, status: serverStatusSchema });
 const doneSchema = z.strictObject({ type: z.literal('done'), id: requestId, message: z.string() });
-/** A request the server understood but will not carry out (no admin token, unknown lease...). */
-const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string() });
+/**
+ * A request the server understood but will not carry out (no admin token, unknown lease...).
+ * `code`, on admin commands: ADMIN_TOKEN (missing or wrong), REMOTE_ADMIN (from another machine
+ * while remote admin is off), LOCKED_OUT (too many failures from that address): this server will
+ * not take this caller's credentials, another member may; SEATS_OUT: lmdown without force while
+ * licenses are checked out.
+ */
+export const adminRefusalCodes = ['ADMIN_TOKEN', 'REMOTE_ADMIN', 'LOCKED_OUT', 'SEATS_OUT'] as const;
+const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string(), code: z.enum(adminRefusalCodes).optional() });
 /** Sent once before the server closes the connection (bad frame, limit, hello timeout). */
 const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
 /** Unsolicited: the server is going down (lmdown, signal); leases are persisted. */

@@ -370,6 +370,7 @@ export class LicensingService implements RequestHandler {
       return {
         type: 'refused',
         id: command.id,
+        code: 'REMOTE_ADMIN',
         reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server with --allow-remote-admin.`,
       };
     }
@@ -384,11 +385,12 @@ export class LicensingService implements RequestHandler {
     const lockedUntil = this.adminRefused(command, session, now, why);
     if (lockedUntil !== null) {
       const wait = Math.ceil((lockedUntil - now) / 1000);
-      return { type: 'refused', id: command.id, reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
+      return { type: 'refused', id: command.id, code: 'LOCKED_OUT', reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.` };
     }
     return {
       type: 'refused',
       id: command.id,
+      code: 'ADMIN_TOKEN',
       reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, or set TRIAD_ADMIN_TOKEN.`,
     };
   }
@@ -421,9 +423,14 @@ export class LicensingService implements RequestHandler {
   async performAdmin(command: AdminCommand, who: string, from: string): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
     const now = this.deps.now();
     const detail = adminDetail(command);
+    const held = command.type === 'lmdown' && !command.force ? this.seatsOut() : null;
+    if (held) {
+      this.deps.audit({ timeMs: now, who, fromAddress: from, action: 'lmdown refused', detail: `${held}, no --force` });
+      return { type: 'refused', id: command.id, code: 'SEATS_OUT', reason: `${held}; their users lose them until the servers are back. Pass --force to shut down anyway.` };
+    }
     this.deps.audit({ timeMs: now, who, fromAddress: from, action: command.type, detail });
     switch (command.type) {
-      case 'lmdown':
+      case 'lmdown': {
         this.deps.debug('lmgrd', 'SERVER shutdown requested');
         // the reply goes out first; then the other two members hear it, and the host tells every
         // client and closes the port
@@ -431,7 +438,8 @@ export class LicensingService implements RequestHandler {
           this.deps.broadcastAdmin?.('lmdown');
           this.deps.requestShutdown(`lmdown from ${from}`);
         });
-        return { type: 'done', id: command.id, message: 'shutting down' };
+        return { type: 'done', id: command.id, message: this.shutdownReach() };
+      }
       case 'lmreread': {
         const reply = this.reread(command.id);
         if (reply.type === 'done') this.deps.broadcastAdmin?.('lmreread');
@@ -440,6 +448,32 @@ export class LicensingService implements RequestHandler {
       case 'lmremove':
         return this.remove(command, now);
     }
+  }
+
+  /**
+   * Seats checked out now, in words (`3 licenses are checked out (DOORS: 2, Tau: 1)`), or null.
+   * From the lease table the log keeps, which a triad's standby holds up to date too.
+   */
+  private seatsOut(): string | null {
+    const byFeature = new Map<string, number>();
+    for (const lease of this.deps.log.recover()) if (lease.lingerUntilMs === null) byFeature.set(lease.feature, (byFeature.get(lease.feature) ?? 0) + lease.count);
+    const total = [...byFeature.values()].reduce((sum, n) => sum + n, 0);
+    if (total === 0) return null;
+    const list = [...byFeature].map(([feature, n]) => `${feature}: ${n}`).join(', ');
+    return `${total} license${total === 1 ? ' is' : 's are'} checked out (${list})`;
+  }
+
+  /** What lmdown stops: this server, and in a triad the members it can tell, and why not the others. */
+  private shutdownReach(): string {
+    const status = this.status();
+    if (status.mode !== 'triad') return 'shutting down';
+    const others = status.members.filter((member) => !member.self);
+    const told = others.filter((member) => member.up).map((member) => member.host);
+    const parts = [`shutting down ${[status.host, ...told].join(', ')}`];
+    for (const member of others.filter((m) => !m.up)) {
+      parts.push(`${member.host} cannot be told (${member.problem ?? 'not in the quorum'}): stop it on its own machine with \`triad lmdown -c ${member.port}@${member.host}\``);
+    }
+    return parts.join('; ');
   }
 
   /** A peer's lmreread reached this member: reread here, without passing it on again. */
@@ -467,6 +501,12 @@ export class LicensingService implements RequestHandler {
   }
 
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
+    // a standby's seats are not the served ones: taking one back is the master's (a replicated op)
+    if (this.deps.gate.role() !== 'master') {
+      const master = this.deps.gate.master();
+      const where = master ? `the master, ${master.host}: run \`triad lmremove -c ${master.port}@${master.host} ...\` on that machine` : 'the master, and there is none now (no quorum)';
+      return { type: 'refused', id: command.id, reason: `this server is not serving licenses; lmremove runs on ${where}` };
+    }
     const removed = this.removeTargets(command);
     if (removed.length === 0) return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${removalTarget(command)}; check \`triad lmstat -a\`` };
     for (const lease of removed) {
