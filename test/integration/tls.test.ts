@@ -67,7 +67,7 @@ describe('TLS on the license port', () => {
 
     const plain = await run(['checkout', 'Secure', '-c', at]);
     expect(plain.code).toBe(2);
-    expect(plain.err).toMatch(/if it uses TLS, pass its certificate fingerprint or CA/);
+    expect(plain.err).toMatch(/speaks TLS: pass --tls-ca .* or pin it with --tls-fingerprint/);
     const rogueFingerprint = openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', 'rogue.crt').trim();
     const wrongPin = await run(['checkout', 'Secure', '-c', at, '--tls-fingerprint', rogueFingerprint]);
     expect(wrongPin.code).toBe(2);

@@ -52,7 +52,7 @@ export const checkoutCommand: CommandModule = (program) => {
     .option('--user <name>', 'user name to check out as (default: your login name)')
     .option('--hold <seconds>', 'hold the license this long (Ctrl-C or SIGTERM checks it in early)', seconds, 0)
     .option('--connect-timeout <ms>', 'per-server connect timeout', positiveInteger, 3000)
-    .option('--tls-fingerprint <sha256>', "server uses TLS: pin its certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
+    .option('--tls-fingerprint <sha256>', "server uses TLS: pin its certificate's SHA-256 fingerprint; a triad's three, comma-separated (or set TRIAD_TLS_FINGERPRINT)")
     .option('--tls-ca <file>', 'server uses TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
     .action(async (feature: string, opts: { c?: string; vendor?: string; version: string; count: number; user?: string; hold: number; connectTimeout: number; tlsCa?: string; tlsFingerprint?: string }) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);

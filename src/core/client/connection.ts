@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { normaliseFingerprint, type ClientTls } from '../protocol/tlsPin';
+import { displayFingerprint, normaliseFingerprint, normaliseFingerprints, type ClientTls } from '../protocol/tlsPin';
+import { speaksTlsText, tlsFailureText, tlsFingerprintOf } from './tlsTrouble';
 import {
   decodeMessage,
   encodeFrame,
@@ -91,19 +92,21 @@ export class ServerConnection {
         if (refusal) return settleFailure(refusal, 'ECERTPIN');
         socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent }));
       });
+      let failed = false;
       socket.on('error', (error: NodeJS.ErrnoException) => {
-        if (!connection) settleFailure(error.code === 'ECONNREFUSED' ? 'Connection refused' : error.message, error.code ?? null);
-        else connection.shutDown(`connection error: ${error.message}`);
+        failed = true;
+        if (connection) connection.shutDown(`connection error: ${error.message}`);
+        else if (error.code === 'ECONNREFUSED') settleFailure('Connection refused', error.code);
+        else settleFailure(options.tls ? tlsFailureText(error, address) : error.message, error.code ?? null);
       });
       socket.on('close', () => {
-        if (!connection) {
-          settleFailure(
-            options.tls
-              ? 'connection closed before the server answered'
-              : 'connection closed before the server answered (if it uses TLS, pass its certificate fingerprint or CA)',
-          );
-        }
-        else connection.shutDown('connection closed by the server');
+        if (connection) return connection.shutDown('connection closed by the server');
+        if (failed) return;
+        if (options.tls) return settleFailure('connection closed before the server answered');
+        // closed without a word: a TLS server does that to a plaintext hello; ask it in TLS
+        void tlsFingerprintOf(address, connectTimeoutMs).then((fingerprint) =>
+          settleFailure(fingerprint ? speaksTlsText(address, fingerprint) : 'connection closed before the server answered (is it a Triad license server?)', fingerprint ? 'ETLSREQUIRED' : null),
+        );
       });
       socket.on('data', (chunk) => {
         let payloads: Buffer[];
@@ -220,9 +223,12 @@ function connectTls(address: ServerAddress, options: ClientTls, localAddress: st
 
 function pinRefusal(socket: tls.TLSSocket, options: ClientTls): string | null {
   if (options.fingerprint === undefined) return null;
-  const wanted = normaliseFingerprint(options.fingerprint);
+  const wanted = normaliseFingerprints(options.fingerprint);
   const actual = normaliseFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
-  if (wanted === null) return `"${options.fingerprint}" is not a SHA-256 fingerprint (64 hex digits, as openssl x509 -fingerprint -sha256 prints)`;
-  if (actual !== wanted) return `the server's certificate (SHA-256 ${actual ?? 'unknown'}) is not the pinned one; refusing to talk to it`;
+  if (wanted === null) return `"${options.fingerprint}" is not a SHA-256 fingerprint or a comma-separated list of them (64 hex digits each, as openssl x509 -fingerprint -sha256 prints)`;
+  if (actual === null || !wanted.includes(actual)) {
+    const pinned = wanted.length === 1 ? 'the pinned one' : `one of the ${wanted.length} pinned`;
+    return `the server's certificate (SHA-256 ${actual ? displayFingerprint(actual) : 'unknown'}) is not ${pinned}; refusing to talk to it`;
+  }
   return null;
 }
