@@ -52,6 +52,7 @@ export const clientCommand: CommandModule = (program) => {
         if ('error' in spec) throw new CliError(`client add: ${spec.error}`);
         const added = check(store.searchList.add({ name, ...spec }));
         print(`Added ${added.name} (${describeHosts(added)}) as entry ${store.searchList.list().length}.`);
+        if (!store.searchList.useLicenseServer()) print(USE_LICENSE_SERVER_OFF);
       }),
     );
 
@@ -144,7 +145,7 @@ export const clientCommand: CommandModule = (program) => {
         for (const problem of imported.skipped) process.stderr.write(`triad: skipped: ${problem}\n`);
         check(store.searchList.replaceAll(imported.entries));
         print(`Imported ${imported.entries.length} entr${imported.entries.length === 1 ? 'y' : 'ies'}.`);
-        if (!store.searchList.useLicenseServer()) print('Note: "Use license server" is off; turn it on with `triad client use on`.');
+        if (!store.searchList.useLicenseServer()) print(USE_LICENSE_SERVER_OFF);
       }),
     );
 
@@ -194,6 +195,9 @@ export const clientCommand: CommandModule = (program) => {
       }),
     );
 };
+
+/** After an entry is added or imported while the list is not searched (the dialog's checkbox is off). */
+const USE_LICENSE_SERVER_OFF = 'Note: "Use license server" is off, so this list is not searched; turn it on with `triad client use on`.';
 
 function verifyLines(report: ServerReport): string[] {
   const status = authoritativeStatus(report);
