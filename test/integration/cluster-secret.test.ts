@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function triad(args: string[], input?: string) {
-  const run = await spawnTriad(args, {}, input);
+  const run = await spawnTriad(args, {}, { input });
   return { code: await run.exited, out: run.stdout.join('\n'), err: run.stderr.join('\n') };
 }
 
