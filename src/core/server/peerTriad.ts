@@ -438,7 +438,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
     }
     const before = this.outbox.length;
     this.step({ type: 'message', nowMs: this.deps.now(), from: rank, message: parsed.data });
-    for (const effect of this.outbox.slice(before)) this.peerSources.set(effect, { rank, remoteAddress: link.remoteAddress });
+    for (let i = before; i < this.outbox.length; i++) {
+      const effect = this.outbox[i]!;
+      if (effect.type === 'shutdown' || effect.type === 'reread' || effect.type === 'installLicense') this.peerSources.set(effect, { rank, remoteAddress: link.remoteAddress });
+    }
   }
 
   /** Inbound: the first frame must be a quorum hello from a member ranked before us. */
