@@ -124,7 +124,8 @@ export interface ServeOptions {
 /** `triad serve` in a child process; resolves once it is listening, with its port. */
 export async function startServer(license: ServedLicense, options: ServeOptions): Promise<{ server: BenchChild; port: number }> {
   const args = ['serve', '-c', license.licensePath, '--hostid', TEST_HOSTID, '--trust', license.publicKeyPath, '--data', options.dataDir];
-  args.push('--max-connections', String(options.maxConnections));
+  // the bench's clients come from a few loopback addresses, thousands each
+  args.push('--max-connections', String(options.maxConnections), '--max-connections-per-address', String(options.maxConnections));
   if (options.as) args.push('--as', options.as);
   args.push('--port', String(options.port ?? 0));
   if (options.clientHeartbeatMs) args.push('--client-heartbeat', String(options.clientHeartbeatMs));

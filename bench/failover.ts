@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../src/core/client/checkout';
 import { benchLicense, startServer, statusOf, waitForMaster, type BenchChild } from './benchProcesses';
 import { freePort } from '../test/support/freePort';
+import { shareClusterSecret } from '../test/support/clusterSecret';
 
 /**
  * Failover under load: a triad of three `triad serve` processes, `clients` client-library
@@ -27,6 +28,7 @@ export async function benchFailover(opts: { clients?: number } = {}): Promise<Re
     const port = await freePort();
     // room for the probe's checkout on top of the held seats
     const license = benchLicense(dir, clientCount + 5, hosts, port);
+    shareClusterSecret(hosts.map((host) => path.join(dir, `data-${host}`)));
     for (const host of hosts) {
       const { server } = await startServer(license, {
         dataDir: path.join(dir, `data-${host}`),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchLicense, cpuSeconds, rssBytes, startServer, waitForMaster, type BenchChild } from './benchProcesses';
 import { freePort } from '../test/support/freePort';
+import { shareClusterSecret } from '../test/support/clusterSecret';
 import { connectAll, fullAndHalfLoad } from './loadClient';
 import { figures } from './throughput';
 
@@ -22,6 +23,7 @@ export async function benchTriadThroughput(opts: { clients?: number; durationMs?
   try {
     const port = await freePort();
     const license = benchLicense(dir, clientCount, hosts, port);
+    shareClusterSecret(hosts.map((host) => path.join(dir, `data-${host}`)));
     // primary first, so the primary becomes the master
     for (const host of hosts) {
       const { server } = await startServer(license, { dataDir: path.join(dir, `data-${host}`), as: host, port, maxConnections: clientCount + 10 });

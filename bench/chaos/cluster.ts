@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { FaultProxy, faults, type LinkFault } from '../../test/support/faultProxy';
 import { TEST_HOSTID, writeSignedLicense } from '../../test/support/signedLicense';
+import { shareClusterSecret } from '../../test/support/clusterSecret';
 
 /**
  * Three real `triad serve` processes, each behind a fault proxy.
@@ -79,6 +80,8 @@ export class ChaosCluster {
     this.hiddenAddresses = HIDDEN_HOSTS.map((host) => ({ host, port: hiddenPort }));
     this.dataDirs = MEMBER_INDEXES.map((m) => path.join(options.workDir, `data-${MEMBERS[m]}`));
     mkdirSync(options.workDir, { recursive: true });
+    // a triad never forms without one shared cluster secret
+    shareClusterSecret(this.dataDirs);
     this.license = writeSignedLicense(options.workDir, {
       servers: this.publicAddresses.map((a) => ({ host: a.host, hostid: TEST_HOSTID, port: a.port })),
       features: [{ name: options.feature ?? 'cad', count: options.seats, keyword: 'FEATURE' }],

@@ -4,7 +4,7 @@ import { installLicenseText } from './licenseInstall';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
-import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
+import { loadOrCreateAdminToken, openStore, type AuditEntry, type DebugLogEntry, type Store } from './store';
 import { DebugLog } from './server/debugLog';
 import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
 import { LicensingService, type ServingConfig } from './server/licensing';
@@ -91,6 +91,11 @@ export interface BackendOptions {
   /** Wall clock for what people read and for dates, monotonic clock for every duration. */
   clock?: Clock;
   /**
+   * Things the administrator must act on at start (a triad member made its own cluster secret):
+   * written to the debug log, and here too (`triad serve` prints them).
+   */
+  notice?: (text: string) => void;
+  /**
    * The triad plugs in here: given the setup, it returns the gate, the replicated lease log and
    * the peer hook. Without it a three-SERVER-line file is refused (a lone member must not serve).
    */
@@ -119,6 +124,10 @@ export interface TriadContext {
   peerTls: { ca?: string } | null;
   /** A license file distributed over the triad: write it where this member reads it, then reread. */
   installLicense: (text: string) => { ok: boolean; message: string };
+  /** Something the administrator must act on (BackendOptions.notice), also in the debug log. */
+  notice: (text: string) => void;
+  /** A row for the audit table (what another member asked of this one). */
+  audit: (row: Omit<AuditEntry, 'id'>) => void;
 }
 
 export interface TriadParts {
@@ -295,6 +304,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       // connections may arrive in the moment between binding the port and building the service
       handle: (request, session) => (service ? service.handle(request, session) : Promise.reject(new Error('the server is still starting'))),
       describe: () => service?.describe() ?? { server: host, port: 0, serverVersion: SERVER_VERSION },
+      holdsSeat: (session) => service?.holdsSeat(session) ?? false,
     },
     limits,
     { problem: (message) => debug('lmgrd', message) },
@@ -333,6 +343,11 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           }
           return service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' };
         },
+        notice: (text) => {
+          debug('lmgrd', text);
+          options.notice?.(text);
+        },
+        audit: (row) => writer.write(() => store.audit.append(row)),
       }) ?? null;
     if (triad) listener.setPeerHook(triad.peerHook);
     const gate = triad?.gate ?? singleServerGate();

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { AdminCaller } from '../core/backend';
 import { eventNames, isMethodName, type MethodArgs, type MethodName, type MethodResult, type Result, type Transport } from '../shared/contract';
 import { AdminSession } from './adminSession';
-import { loginPage } from './loginPage';
+import { loginPage, loginPagePolicy, loginScript } from './loginPage';
 import { serveStatic } from './staticFiles';
 import type { MetricFamily } from '../core/metrics';
 import { sendMetrics } from '../core/metrics/metricsEndpoint';
@@ -14,8 +14,11 @@ import { sendMetrics } from '../core/metrics/metricsEndpoint';
  * body answers the result envelope; GET /api/events is a server-sent-event stream with one event
  * per contract event; everything else is the built renderer.
  *
- * Everything but /login and /metrics needs the admin token (AdminSession): a browser signs in
- * at /login and then carries a session cookie; scripts send `Authorization: Bearer TOKEN`.
+ * Everything but /login (and its script) and /metrics needs the admin token (AdminSession): a
+ * browser signs in at /login (by POST: the token never sits in a URL) and then carries a session
+ * cookie until it signs out (POST /logout) or the session expires; scripts send
+ * `Authorization: Bearer TOKEN`. No page of this host may be framed by another.
+ * Connections are capped in all and per source address, so one local process cannot hold them all.
  * Besides, POSTs to the API must be `application/json` (a cross-site form cannot send that
  * without a CORS preflight, which we never grant), and on a loopback address the Host header
  * must name the loopback (defeats DNS rebinding).
@@ -43,7 +46,7 @@ export interface HttpHostOptions {
 
 export interface HttpHost {
   url: string;
-  /** Opens a browser session: the sign-in link with the token in it. */
+  /** Opens a browser session: the sign-in link, with the token in its #fragment (never sent to a server). */
   signInUrl: string;
   server: Server;
   close(): Promise<void>;
@@ -53,6 +56,9 @@ const maxBodyBytes = 10 * 1024 * 1024;
 const maxSignInBodyBytes = 4 * 1024;
 const maxEventBacklogBytes = 1024 * 1024;
 const keepAliveMs = 15_000;
+/** Connections the host keeps open at once, and from one source address (event streams stay open). */
+export const HTTP_MAX_CONNECTIONS = 256;
+export const HTTP_MAX_CONNECTIONS_PER_ADDRESS = 64;
 
 function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
   const text = JSON.stringify(body);
@@ -103,17 +109,25 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const guardHost = isLoopback(options.host);
   const session = new AdminSession(options.adminToken);
 
-  /** GET /login shows the form (or signs in with ?token= from the printed link); POST /login signs in. */
+  /**
+   * GET /login shows the form (whose script signs in with a printed link's #token); POST /login
+   * signs in. A token in the query is not taken: it would stay in the browser's history.
+   */
   async function handleSignIn(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    let token = query.get('token');
-    if (req.method === 'POST') {
-      const body = await readBody(req, maxSignInBodyBytes);
-      if (body === null) return refuse(res, 413, 'The sign-in form is larger than it can be.');
-      token = new URLSearchParams(body).get('token');
-    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const inQuery = query.has('token')
+        ? 'The token is not taken from the address, where it would stay in the browser history: paste it below, or open the link the host prints now ' +
+          '(…/login#token=…).'
+        : null;
+      return sendLoginPage(res, 200, inQuery);
+    }
+    if (req.method !== 'POST') {
       res.writeHead(405).end();
       return;
     }
+    const body = await readBody(req, maxSignInBodyBytes);
+    if (body === null) return refuse(res, 413, 'The sign-in form is larger than it can be.');
+    const token = new URLSearchParams(body).get('token');
     if (token === null) return sendLoginPage(res, 200, null);
     const outcome = session.signIn(token, req.socket.remoteAddress ?? 'unknown');
     if (!outcome.ok) return sendLoginPage(res, outcome.status, outcome.message);
@@ -123,8 +137,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   function sendLoginPage(res: ServerResponse, status: number, problem: string | null): void {
     const html = loginPage(problem, options.adminTokenFile);
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+    res.writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(html),
+      'cache-control': 'no-store',
+      'content-security-policy': loginPagePolicy,
+    });
     res.end(html);
+  }
+
+  /** POST /logout (from the admin UI's own page): the session ends here and in the browser. */
+  function handleSignOut(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') return refuse(res, 405, 'Sign out with POST /logout.');
+    if (!fromOwnPage(req)) return refuse(res, 403, 'Only the admin UI served by this host may sign out of it.');
+    res.writeHead(303, { location: signInPath, 'set-cookie': session.signOut(req), 'cache-control': 'no-store' }).end();
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, credential: 'token' | 'session'): Promise<void> {
@@ -174,6 +200,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
+    // no page of this host inside another's frame (clickjacking the Stop button)
+    res.setHeader('content-security-policy', "frame-ancestors 'none'");
+    res.setHeader('x-frame-options', 'DENY');
     if (guardHost && !loopbackHosts.test(req.headers.host ?? '')) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('This admin UI answers only on its loopback address.\n');
       return;
@@ -182,6 +211,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const [path, query = ''] = url.split('?', 2) as [string, string?];
     const work = async () => {
       if (path === signInPath) return handleSignIn(req, res, new URLSearchParams(query));
+      if (path === '/login.js' && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': Buffer.byteLength(loginScript), 'cache-control': 'no-store' });
+        res.end(loginScript);
+        return;
+      }
+      if (path === '/logout') return handleSignOut(req, res);
       if (options.metrics && path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendMetrics(req, res, options.metrics());
       }
@@ -213,6 +248,23 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     });
   });
 
+  server.maxConnections = HTTP_MAX_CONNECTIONS;
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const ip = socket.remoteAddress ?? '?';
+    const open = perAddress.get(ip) ?? 0;
+    if (open >= HTTP_MAX_CONNECTIONS_PER_ADDRESS) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(ip, open + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(ip) ?? 1) - 1;
+      if (left > 0) perAddress.set(ip, left);
+      else perAddress.delete(ip);
+    });
+  });
+
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -225,7 +277,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const url = `http://${shownHost}:${address.port}/`;
   return {
     url,
-    signInUrl: `${url}login?token=${options.adminToken}`,
+    signInUrl: `${url}login#token=${options.adminToken}`,
     server,
     close: async () => {
       for (const res of streams) res.end();

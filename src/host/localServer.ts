@@ -97,7 +97,8 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
     },
     async lmdown(caller) {
       const stopping = running().stopped;
-      await admin({ type: 'lmdown' }, caller);
+      // the screen showed the seats at risk and the administrator confirmed
+      await admin({ type: 'lmdown', force: true }, caller);
       await stopping;
     },
     async reread(caller) {

@@ -1,4 +1,27 @@
-/** The headless host's sign-in page: plain HTML (the admin UI bundle is served only after it). */
+/**
+ * The headless host's sign-in page: plain HTML (the admin UI bundle is served only after it),
+ * and the one script it loads, which signs in with the token of a printed link's #fragment: the
+ * fragment never reaches the server, and the script removes it from the address and the history
+ * before it posts the form.
+ */
+
+/** Served as /login.js; the page's Content-Security-Policy allows no inline script. */
+export const loginScript = `(function () {
+  function signInFromFragment() {
+    var match = /(?:^#|&)token=([0-9a-fA-F]+)/.exec(window.location.hash);
+    if (!match) return;
+    window.history.replaceState(null, '', window.location.pathname);
+    document.getElementById('token').value = match[1];
+    document.getElementById('sign-in').submit();
+  }
+  signInFromFragment();
+  // the link opened where this page already shows: only the fragment changes, the page stays
+  window.addEventListener('hashchange', signInFromFragment);
+})();
+`;
+
+/** No script but /login.js, no frames, forms only to this host. */
+export const loginPagePolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -24,7 +47,7 @@ export function loginPage(problem: string | null, tokenFile: string): string {
 </style>
 </head>
 <body>
-<form method="post" action="/login">
+<form id="sign-in" method="post" action="/login">
   <h1>Triad admin: sign in</h1>
   ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
   <p>Open the sign-in link the host printed when it started, or paste the admin token from
@@ -33,6 +56,7 @@ export function loginPage(problem: string | null, tokenFile: string): string {
   <input id="token" name="token" type="password" autocomplete="current-password" autofocus required>
   <button type="submit">Sign in</button>
 </form>
+<script src="/login.js"></script>
 </body>
 </html>
 `;

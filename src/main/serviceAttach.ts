@@ -35,7 +35,7 @@ export function serviceWindowUrl(
   const file = path.win32.join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'config', 'systemprofile', 'AppData', 'Local', 'Triad', 'admin.token');
   try {
     const token = read(file).trim();
-    if (/^[0-9a-f]{64}$/.test(token)) return `${serviceUrl}login?token=${token}`;
+    if (/^[0-9a-f]{64}$/.test(token)) return `${serviceUrl}login#token=${token}`;
   } catch {
     // not readable without elevation: the sign-in page it is
   }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { MemberRank, ServerStatus } from './status';
+import { printable } from './controlChars';
 
 // ---------------------------------------------------------------- envelope
 
@@ -199,10 +200,10 @@ export const methodArgs = {
   'server.lmdown': empty,
   'server.reread': empty,
   'server.removeUser': z.object({
-    feature: z.string().min(1),
-    user: z.string().min(1),
-    host: z.string().min(1),
-    display: z.string(),
+    feature: printable(z.string().min(1)),
+    user: printable(z.string().min(1)),
+    host: printable(z.string().min(1)),
+    display: printable(z.string()),
   }),
   'license.current': empty,
   'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),

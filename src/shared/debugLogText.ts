@@ -4,6 +4,7 @@
  * `TIMESTAMP M/D/YYYY` line, so readers of real lmgrd logs can place undated lines on a day.
  */
 import type { DebugLogLine } from './contract';
+import { escapeControlCharacters } from './controlChars';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -12,8 +13,9 @@ export function formatLogTime(time: number): string {
   return `${d.getHours()}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** One line, always: control characters a client put into a name are written out, never performed. */
 export function formatDebugLogLine(line: Pick<DebugLogLine, 'time' | 'daemon' | 'message'>): string {
-  return `${formatLogTime(line.time)} (${line.daemon}) ${line.message}`;
+  return `${formatLogTime(line.time)} (${escapeControlCharacters(line.daemon)}) ${escapeControlCharacters(line.message)}`;
 }
 
 /** lmgrd's periodic date line, `TIMESTAMP M/D/YYYY` (local date). */

@@ -40,14 +40,17 @@ export interface VendorStatus {
 
 export type PoolKind = 'floating' | 'uncounted' | 'nodelocked' | 'user-based';
 
+/**
+ * One holder's seats. No lease id or resume token: status is open to every client, and only the
+ * connection that holds a seat may act on it; the handle names the seat (lmremove -h).
+ */
 export interface UserStatus {
-  leaseId: string;
   user: string;
   host: string;
   display: string;
   /** Version the client asked for, e.g. `1.0`. */
   version: string;
-  /** Server host and port that granted the seat, and its handle (lmremove -h). */
+  /** Server host and port that granted the seat, and its handle: unique among the seats held now (lmremove -h). */
   server: string;
   port: number;
   handle: number;
@@ -105,6 +108,6 @@ export interface ServerStatus {
   members: MemberStatus[];
   vendors: VendorStatus[];
   features: FeatureStatus[];
-  /** Things an administrator should look at (slow peer links, license mismatch, no cluster secret...). */
+  /** Things an administrator should look at (slow peer links, license mismatch, a cluster secret the other members lack...). */
   warnings: string[];
 }

@@ -5,6 +5,7 @@
  * from the store, sorted by time.
  */
 import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
+import { escapeControlCharacters } from './controlChars';
 
 export interface UsageEvent {
   time: number;
@@ -82,7 +83,10 @@ export function buildUsageReport(
 }
 
 /** CSV (RFC 4180 quoting) of the usage points: time, then one column per feature. */
-const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const quote = (value: string) => {
+  const v = escapeControlCharacters(value);
+  return /[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+};
 
 export function usageToCsv(report: UsageReport): string {
   const header = ['time', ...report.features].map(quote).join(',');

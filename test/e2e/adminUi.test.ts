@@ -257,5 +257,16 @@ describe('admin UI in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('MASTER');
   });
+
+  it('signing out ends the session: the admin UI is behind the sign-in page again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+    await page.goto(host.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    // the printed link (token in its #fragment) signs in again, and leaves no token in the address
+    await page.goto(host.signInUrl);
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('MASTER');
+    expect(page.url()).not.toContain(host.token);
+  });
 });
 

@@ -143,7 +143,7 @@ export async function startHost(args: string[], options: { apiOnly?: boolean } =
   const host = await runHost(['--renderer', renderer, ...args]);
   try {
     const [, url] = await host.waitFor(/Triad admin UI on (http\S+)/, 30_000);
-    const [, signInUrl, token] = await host.waitFor(/Sign in: (http\S+\?token=([0-9a-f]+))/, 30_000);
+    const [, signInUrl, token] = await host.waitFor(/Sign in: (http\S+#token=([0-9a-f]+))/, 30_000);
     return { ...host, url: url!, signInUrl: signInUrl!, token: token! };
   } catch (error) {
     await host.stop();

@@ -7,6 +7,7 @@ import { probeTargets } from '../../src/core/client/searchStatus';
 import { createLicenseSearch } from '../../src/core/client/searchTargets';
 import { formatLmstatText } from '../../src/core/lmstat';
 import { createTriad } from '../../src/core/server/peerWiring';
+import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { freePort } from '../support/freePort';
@@ -47,6 +48,7 @@ beforeAll(async () => {
     servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),
     features: [{ name: 'DOORS', count: 5 }],
   });
+  shareClusterSecret(hosts.map((host) => path.join(temp.dir, host)));
   // The primary stays down: the secondary and the tertiary elect the secondary.
   for (const host of hosts.slice(1)) {
     members.push(

@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
@@ -22,8 +23,8 @@ afterAll(async () => {
   temp.remove();
 });
 
-async function triad(args: string[]) {
-  const run = await spawnTriad(args);
+async function triad(args: string[], input?: string) {
+  const run = await spawnTriad(args, {}, { input });
   return { code: await run.exited, out: run.stdout.join('\n'), err: run.stderr.join('\n') };
 }
 
@@ -50,11 +51,23 @@ describe('triad cluster-secret', () => {
     // asking again shows the same secret: --new never replaces one
     expect((await triad(['cluster-secret', '--data', data[0], '--new'])).out.split('\n')[0]).toBe(secret);
 
-    const bad = await triad(['cluster-secret', '--data', data[1], '--import', 'not-a-secret']);
+    expect(created.out).toContain(path.join(data[0], 'cluster.secret'));
+    expect(created.out).toMatch(/triad cluster-secret --import cluster\.secret --data/);
+
+    const bad = await triad(['cluster-secret', '--data', data[1], '--import'], 'not-a-secret\n');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/64 hexadecimal characters/);
-    for (const dir of data.slice(1)) expect((await triad(['cluster-secret', '--data', dir, '--import', secret])).code).toBe(0);
-    expect((await triad(['cluster-secret', '--data', data[2]])).out.split('\n')[0]).toBe(secret);
+    // the secret never goes on the command line, where other users can read it
+    const onArgv = await triad(['cluster-secret', '--data', data[1], '--import', secret]);
+    expect(onArgv.code).toBe(2);
+    expect(onArgv.err).toMatch(/does not go on the command line/);
+    expect(existsSync(path.join(data[1], 'cluster.secret'))).toBe(false);
+    // from the first server's file, copied over, and from standard input
+    const copied = path.join(temp.dir, 'cluster.secret');
+    copyFileSync(path.join(data[0], 'cluster.secret'), copied);
+    expect((await triad(['cluster-secret', '--data', data[1], '--import', copied])).code).toBe(0);
+    expect((await triad(['cluster-secret', '--data', data[2], '--import'], `${secret}\n`)).code).toBe(0);
+    for (const dir of data.slice(1)) expect((await triad(['cluster-secret', '--data', dir])).out.split('\n')[0]).toBe(secret);
   }, 60_000);
 
   it('three members with the imported secret form a quorum over authenticated links', async () => {

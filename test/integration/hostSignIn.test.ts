@@ -2,7 +2,7 @@
 // cookie), scripts send it as a bearer token. /metrics stays open for Prometheus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminCaller } from '../../src/core/backend';
-import { isLoopback, startHttpHost, type HostedApi, type HttpHost } from '../../src/host/httpHost';
+import { HTTP_MAX_CONNECTIONS_PER_ADDRESS, isLoopback, startHttpHost, type HostedApi, type HttpHost } from '../../src/host/httpHost';
 
 const token = 'a'.repeat(64);
 let host: HttpHost;
@@ -30,6 +30,9 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hos
 const post = (path: string, body: string, headers: Record<string, string>) =>
   fetch(`${host.url}${path.replace(/^\//, '')}`, { method: 'POST', body, headers, redirect: 'manual' });
 const callApi = (headers: Record<string, string> = {}) => post('/api/status.get', '{}', { 'content-type': 'application/json', ...headers });
+/** What the sign-in page's script does with the printed link's #token: POST it with the form. */
+const signIn = (value = token) => post('/login', `token=${value}`, { 'content-type': 'application/x-www-form-urlencoded' });
+const sessionOf = async () => (await signIn()).headers.get('set-cookie')!.split(';')[0]!;
 
 beforeAll(async () => {
   host = await startHttpHost({
@@ -64,8 +67,9 @@ describe('headless host sign-in', () => {
     const form = await get('/login');
     expect(form.status).toBe(200);
     const html = await form.text();
-    expect(html).toContain('<form method="post" action="/login">');
+    expect(html).toContain('<form id="sign-in" method="post" action="/login">');
     expect(html).toContain('/var/lib/triad/admin.token');
+    expect(form.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
   });
 
   it('scripts pass with the bearer token, and only with the right one; the audit hears from where', async () => {
@@ -75,14 +79,20 @@ describe('headless host sign-in', () => {
     expect((await callApi({ authorization: `Bearer ${token.slice(1)}` })).status).toBe(401);
   });
 
-  it('the printed link signs a browser in with a session cookie that opens the API', async () => {
-    const signedIn = await get(`/login?token=${token}`);
+  it('the printed link carries the token in its #fragment; the page posts it and the browser gets a random session cookie', async () => {
+    expect(host.signInUrl).toBe(`${host.url}login#token=${token}`);
+    // the page's script takes the fragment out of the address and the history, then posts the form
+    const script = await (await get('/login.js')).text();
+    expect(script).toContain('history.replaceState');
+    expect(script).toContain("getElementById('sign-in').submit()");
+    const signedIn = await signIn();
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.get('location')).toBe('/');
     const cookie = signedIn.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^triad_admin=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\/$/);
-    // the cookie is not the token itself
+    expect(cookie).toMatch(/^triad_admin=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200$/);
     expect(cookie).not.toContain(token);
+    // a server-side session: every sign-in gets its own
+    expect((await signIn()).headers.get('set-cookie')).not.toBe(cookie);
     const session = cookie.split(';')[0]!;
     expect((await callApi({ cookie: session })).status).toBe(200);
     expect(callers.at(-1)).toEqual({ who: 'admin UI (browser)', from: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
@@ -91,28 +101,47 @@ describe('headless host sign-in', () => {
     expect((await callApi({ cookie: 'triad_admin=' + 'c'.repeat(64) })).status).toBe(401);
   });
 
+  it('does not take a token from the address, where it would stay in the browser history', async () => {
+    const page = await get(`/login?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(await page.text()).toMatch(/not taken from the address/);
+  });
+
+  it('signing out ends the session on the host, and the browser is told to forget it', async () => {
+    const session = await sessionOf();
+    const own = new URL(host.url).origin;
+    expect((await post('/logout', '', { cookie: session, origin: 'http://elsewhere.example' })).status).toBe(403);
+    const out = await post('/logout', '', { cookie: session, origin: own });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/login');
+    expect(out.headers.get('set-cookie')).toMatch(/^triad_admin=; .*Max-Age=0/);
+    expect((await callApi({ cookie: session })).status).toBe(401);
+  });
+
+  it('no page of the host may be framed by another site', async () => {
+    for (const response of [await get('/login'), await get('/'), await callApi(), await get('/metrics')]) {
+      expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
   it('refuses API calls a page of another site makes, even with a session', async () => {
-    const session = (await get(`/login?token=${token}`)).headers.get('set-cookie')!.split(';')[0]!;
+    const session = await sessionOf();
     const own = new URL(host.url).origin;
     expect((await callApi({ cookie: session, origin: own })).status).toBe(200);
     expect((await callApi({ cookie: session, origin: 'http://rebound.example:8090' })).status).toBe(403);
     expect((await callApi({ cookie: session, origin: 'null' })).status).toBe(403);
   });
 
-  it('the pasted token signs in through the form (POST)', async () => {
-    const signedIn = await post('/login', `token=${token}`, { 'content-type': 'application/x-www-form-urlencoded' });
-    expect(signedIn.status).toBe(303);
-    expect(signedIn.headers.get('set-cookie')).toMatch(/^triad_admin=/);
-  });
-
   it('locks an address out after five wrong tokens, yet still lets the right token in', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await get(`/login?token=wrong${i}`)).status);
+    for (let i = 0; i < 6; i++) statuses.push((await signIn(`wrong${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
-    const locked = await (await get('/login?token=wrong-again')).text();
+    const locked = await (await signIn('wrong-again')).text();
     expect(locked).toMatch(/Too many wrong tokens from [\d.:a-f]+; try again in \d+ s\./);
     // the token is 256 random bits: the lockout only stops noise, it must not lock the admin out
-    expect((await get(`/login?token=${token}`)).status).toBe(303);
+    expect((await signIn()).status).toBe(303);
   });
 
   it('drops an event stream whose reader stopped reading instead of buffering without bound', async () => {
@@ -133,6 +162,25 @@ describe('headless host sign-in', () => {
     });
     expect(closed).toBe(true);
     expect(logListeners.size).toBe(0);
+  });
+
+  it('one address cannot hold every connection of the host; another is still served', async () => {
+    const net = await import('node:net');
+    const url = new URL(host.url);
+    const connect = (localAddress: string) =>
+      new Promise<import('node:net').Socket>((resolve) => {
+        const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress }, () => resolve(socket));
+        socket.on('error', () => {});
+      });
+    const held = await Promise.all(Array.from({ length: HTTP_MAX_CONNECTIONS_PER_ADDRESS }, () => connect('127.0.0.2')));
+    const extra = await connect('127.0.0.2');
+    const cut = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2_000);
+    });
+    expect(cut).toBe(true);
+    expect((await get('/metrics')).status).toBe(200);
+    for (const socket of held) socket.destroy();
   });
 
   it('treats only literal loopback addresses as loopback', () => {

@@ -101,7 +101,7 @@ describe('connection limits', () => {
   });
 
   it('idle timeout: connections silent after their hello are closed with IDLE_TIMEOUT, logged once', async () => {
-    const { logged, address } = await start('idle', { limits: { idleTimeoutMs: 200 } });
+    const { logged, address } = await start('idle', { limits: { idleWithoutSeatMs: 200 } });
     const idle = await Promise.all(Array.from({ length: BREACHES }, () => rawExchange(address.port, [clientHello], 3_000)));
     for (const s of idle) expect(s.frames.at(-1)).toMatchObject({ type: 'error', code: 'IDLE_TIMEOUT' });
     await settle();

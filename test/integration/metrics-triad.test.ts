@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { formatOpenMetrics } from '../../src/core/metrics';
 import { createTriad } from '../../src/core/server/peerWiring';
+import { shareClusterSecret } from '../support/clusterSecret';
 import { parseOpenMetrics, sampleValue } from '../support/openMetricsParser';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
@@ -36,6 +37,7 @@ describe('triad metrics', () => {
       { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Redundant', count: 2 }] },
       'triad.lic',
     );
+    shareClusterSecret([0, 1, 2].map((rank) => path.join(temp.dir, `member${rank}`)));
     for (const rank of [0, 1, 2]) {
       backends[rank] = await createBackend({
         licensePath: license.licensePath,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { createTriad } from '../../src/core/server/peerWiring';
+import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
@@ -85,7 +86,7 @@ describe('TLS on the license port', () => {
 
     const plain = await run(['checkout', 'Secure', '-c', at]);
     expect(plain.code).toBe(2);
-    expect(plain.err).toMatch(/if it uses TLS, pass its certificate fingerprint or CA/);
+    expect(plain.err).toMatch(/speaks TLS: pass --tls-ca .* or pin it with --tls-fingerprint/);
     const rogueFingerprint = openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', 'rogue.crt').trim();
     const wrongPin = await run(['checkout', 'Secure', '-c', at, '--tls-fingerprint', rogueFingerprint]);
     expect(wrongPin.code).toBe(2);
@@ -149,6 +150,7 @@ describe('TLS on the license port', () => {
       features: [{ name: 'Secure', count: 2 }],
     });
     const tls = { cert: readFileSync(file('server.crt'), 'utf8'), key: readFileSync(file('server.key'), 'utf8'), ca: readFileSync(file('ca.crt'), 'utf8') };
+    shareClusterSecret(hosts.map((_, rank) => file(`triad-${rank}`)));
     for (const [rank, host] of hosts.entries()) {
       backends.push(
         await createBackend({

@@ -7,6 +7,7 @@ import { makeTempDir } from '../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { freePort } from '../support/freePort';
+import { shareClusterSecret } from '../support/clusterSecret';
 
 // Three real `triad serve` processes on 127.0.0.1, .2 and .3, all on one port, from one license file.
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
@@ -29,6 +30,7 @@ function triad(name: string, port: number, primaryIsMaster = false) {
     features: [{ name: 'cad', count: 60, keyword: 'FEATURE' }],
   });
   const dataDir = (host: string) => path.join(temp.dir, name, `data-${host}`);
+  shareClusterSecret(hosts.map(dataDir));
   const serve = async (host: string): Promise<TriadChild> => {
     const child = await spawnTriad([
       'serve', '-c', license.licensePath, '--as', host, '--hostid', TEST_HOSTID,

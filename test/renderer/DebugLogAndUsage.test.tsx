@@ -92,7 +92,7 @@ describe('Debug log screen', () => {
       'log.query': ({ source }) => (source === 'master' ? { ...page, lines: [masterLine] } : { ...page, lines: [], masterKeepsLog: { master: 'apple' } }),
     });
     renderWith(fake, <DebugLogScreen />);
-    expect(await screen.findByText(/apple keeps it/)).toBeTruthy();
+    expect(await screen.findByText(/The master, apple, logs the licenses; this server's log shows its own quorum events/)).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: "Show the master's log" }));
     expect(await screen.findByText(/Master is apple/)).toBeTruthy();
     expect(screen.getByText(/Showing the master's log/)).toBeTruthy();

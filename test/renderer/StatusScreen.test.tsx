@@ -35,7 +35,7 @@ describe('Server status screen', () => {
     render(<App transport={fake.transport} />);
     await screen.findByTestId('user-alice');
     const next = triadStatus();
-    next.features[0]!.users.push(user('bob', { leaseId: 'l2' }));
+    next.features[0]!.users.push(user('bob', { handle: 2 }));
     next.features[0]!.inUse = 2;
     act(() => fake.emit('status', next));
     expect(await screen.findByTestId('user-bob')).toBeTruthy();

@@ -36,7 +36,6 @@ export function createFakeTransport(handlers: Handlers) {
 
 export function user(name: string, over: Partial<UserStatus> = {}): UserStatus {
   return {
-    leaseId: `lease-${name}`,
     user: name,
     host: 'ws1',
     display: '/dev/tty',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_IDS } from './world/licenses';
-import { checkout, serving, settled, startedTriad } from './world/scenario';
+import { checkout, flexnetLines, serving, settled, startedTriad } from './world/scenario';
 import { TriadWorld } from './world/triadWorld';
 
 /**
@@ -23,7 +23,7 @@ describe('debug log', () => {
     triad.world.at(1000, () => triad.member(1).start());
     triad.world.at(8000, () => triad.member(2).start());
     expect(await triad.run(12_000)).toBeNull();
-    expect(triad.member(0).debugLines).toEqual([
+    expect(flexnetLines(triad.member(0))).toEqual([
       '(lmgrd) Redundant server configuration enabled. Attempting to establish quorum...',
       '(lmgrd) Trying to establish connections to other redundant servers...',
       '(lmgrd) Attempting connection to secondary redundant server bravo',
@@ -36,18 +36,18 @@ describe('debug log', () => {
       '(lmgrd) Connected to charlie',
       '(lmgrd) Selected (EXISTING) master alpha',
     ]);
-    expect(triad.member(1).debugLines).toEqual([]);
-    expect(triad.member(2).debugLines).toEqual(learnerLines('alpha'));
+    expect(flexnetLines(triad.member(1))).toEqual([]);
+    expect(flexnetLines(triad.member(2))).toEqual(learnerLines('alpha'));
   });
 
   it('the master logs lost peers and the lost quorum', async () => {
     const triad = await startedTriad({ seed: 11 });
-    const before = triad.member(0).debugLines.length;
+    const before = flexnetLines(triad.member(0)).length;
     triad.member(1).crash();
     triad.member(2).crash();
     expect(await triad.run(20_000)).toBeNull();
     expect(serving(triad)).toEqual([]);
-    expect(triad.member(0).debugLines.slice(before)).toEqual([
+    expect(flexnetLines(triad.member(0)).slice(before)).toEqual([
       '(lmgrd) Lost connection to bravo',
       '(lmgrd) Disconnected from Secondary redundant license server bravo',
       '(lmgrd) Lost connection to charlie',
@@ -59,11 +59,11 @@ describe('debug log', () => {
 
   it('a standby starts logging when it becomes master', async () => {
     const triad = await startedTriad({ seed: 11 });
-    expect(triad.member(1).debugLines).toEqual([]);
+    expect(flexnetLines(triad.member(1))).toEqual([]);
     triad.member(0).crash();
     expect(await triad.run(triad.world.now + 8000)).toBeNull();
     expect(serving(triad)).toEqual([1]);
-    const lines = triad.member(1).debugLines;
+    const lines = flexnetLines(triad.member(1));
     expect(lines).toContain('(lmgrd) Redundant server quorum established. Master is bravo');
     expect(lines).toContain('(ibmratl) CONNECTED, master is bravo');
     expect(lines.at(0)).toBe('(lmgrd) Redundant server configuration enabled. Attempting to establish quorum...');
@@ -77,11 +77,11 @@ describe('license mismatch', () => {
     for (const member of triad.members) member.start();
     expect(await triad.run(10_000)).toBeNull();
     expect(serving(triad)).toEqual([0]);
-    expect(triad.member(0).debugLines).toContain(
+    expect(flexnetLines(triad.member(0))).toContain(
       '(lmgrd) The license file on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on all ' +
         'three servers.',
     );
-    expect(triad.member(2).debugLines).toContain(
+    expect(flexnetLines(triad.member(2))).toContain(
       '(lmgrd) The license file on alpha differs from the one on charlie: the two cannot form a quorum together. Import the same license file on all ' +
         'three servers.',
     );
@@ -111,8 +111,8 @@ describe('license mismatch', () => {
     triad.member(2).license = triad.licenses.issue(3, [HOST_IDS[1], HOST_IDS[0], HOST_IDS[2]]).version;
     for (const member of triad.members) member.start();
     expect(await triad.run(10_000)).toBeNull();
-    expect(triad.member(0).debugLines).toContain('(lmgrd) License File SERVER line order mismatch.');
-    expect(triad.member(0).debugLines).toContain(
+    expect(flexnetLines(triad.member(0))).toContain('(lmgrd) License File SERVER line order mismatch.');
+    expect(flexnetLines(triad.member(0))).toContain(
       '(lmgrd) The SERVER-line order on charlie differs from the one on alpha: the two cannot form a quorum together. Import the same license file on ' +
         'all three servers.',
     );
@@ -125,7 +125,7 @@ describe('administration', () => {
     triad.member(2).driver!.shutdownAll();
     expect(await triad.run(triad.world.now + 1000)).toBeNull();
     expect(triad.members.map((member) => member.running)).toEqual([false, false, false]);
-    expect(triad.member(0).debugLines.at(-1)).toBe('(lmgrd) Shutting down all three redundant license servers (lmdown from charlie)');
+    expect(flexnetLines(triad.member(0)).at(-1)).toBe('(lmgrd) Shutting down all three redundant license servers (lmdown from charlie)');
   });
 
   it('lmreread on one member rereads on all three', async () => {
@@ -134,7 +134,7 @@ describe('administration', () => {
     triad.member(1).service!.rereadForPeer();
     triad.member(1).driver!.rereadAll();
     expect(await triad.run(triad.world.now + 1000)).toBeNull();
-    expect(triad.members.map((member) => member.debugLines.filter((line) => line === '(lmgrd) Rereading license file...').length)).toEqual([1, 1, 1]);
+    expect(triad.members.map((member) => flexnetLines(member).filter((line) => line === '(lmgrd) Rereading license file...').length)).toEqual([1, 1, 1]);
   });
 
   it('warns about a slow peer link, and not about a fast one', async () => {
@@ -199,8 +199,8 @@ describe('license distribution', () => {
       expect(serving(triad)).toEqual([0]);
     }
     expect(triad.members.map((member) => member.license)).toEqual([2, 2, 2]);
-    expect(triad.member(0).debugLines).toContain('(lmgrd) Switched to the license file distributed to all three redundant license servers');
-    expect(triad.members.flatMap((member) => member.debugLines).filter((line) => line.includes('differs'))).toEqual([]);
+    expect(flexnetLines(triad.member(0))).toContain('(lmgrd) Switched to the license file distributed to all three redundant license servers');
+    expect(triad.members.flatMap((member) => flexnetLines(member)).filter((line) => line.includes('differs'))).toEqual([]);
   });
 
   it('a file that reorders the SERVER lines is refused on the master and nothing switches', async () => {

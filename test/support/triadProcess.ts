@@ -12,9 +12,22 @@ export interface TriadChild {
   exited: Promise<number | string>;
 }
 
-export async function spawnTriad(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TriadChild> {
+export interface SpawnOptions {
+  /** Written to the command's standard input, which is then closed (without it, stdin is empty). */
+  input?: string;
+  /** Working folder of the command (default: the test's). */
+  cwd?: string;
+}
+
+export async function spawnTriad(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): Promise<TriadChild> {
   const bundle = await cliBundle();
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { input, cwd } = options;
+  const child = spawn(process.execPath, [bundle, ...args], {
+    env: { ...process.env, ...env },
+    cwd,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (input !== undefined) child.stdin!.end(input);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters = new Set<() => void>();

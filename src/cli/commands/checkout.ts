@@ -64,7 +64,10 @@ export const checkoutCommand: CommandModule = (program) => {
     .option('--user <name>', 'user name to check out as (default: your login name)')
     .option('--hold <seconds>', 'hold the license this long (Ctrl-C or SIGTERM checks it in early)', seconds, 0)
     .option('--connect-timeout <ms>', 'per-server connect timeout', positiveInteger, 3000)
-    .option('--tls-fingerprint <sha256>', "server uses TLS: pin its certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
+    .option(
+      '--tls-fingerprint <sha256>',
+      "server uses TLS: pin its certificate's SHA-256 fingerprint; a triad's three, comma-separated (or set TRIAD_TLS_FINGERPRINT)",
+    )
     .option('--tls-ca <file>', 'server uses TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
     .action(async (feature: string, opts: CheckoutFlags) => {
       if (!/^\d+(\.\d+)?$/.test(opts.version)) throw new CliError(`--version ${opts.version}: write a version such as 1.0`, 2);
@@ -126,7 +129,15 @@ async function hold(license: HeldLicense, holdMs: number): Promise<number> {
     process.stdout.write(`LOST: ${lostReason}\n`);
     return EXIT_DENIED;
   }
-  await license.checkin();
-  process.stdout.write(`IN: "${license.details.feature}" checked in\n`);
+  const checkedIn = await license.checkin();
+  if (checkedIn.confirmed) {
+    process.stdout.write(`IN: "${license.details.feature}" checked in\n`);
+  } else {
+    // the seat is not lost for anyone: the server frees it once the heartbeats stop
+    const seconds = Math.ceil(license.details.timeoutMs / 1000);
+    process.stdout.write(
+      `NOT CONFIRMED: no server confirmed the checkin of "${license.details.feature}" (${checkedIn.reason}); the server frees the seat within ${seconds} s\n`,
+    );
+  }
   return EXIT_GRANTED;
 }

@@ -11,6 +11,7 @@ import { probeTarget } from '../../core/client/searchStatus';
 import { authoritativeStatus, connectFailureDetail, type ServerReport } from '../../core/lmstat';
 import { defaultDataDir } from '../../core/server/dataDir';
 import { flexlmrcPath } from '../workstationSearch';
+import { tlsOrFail } from '../tlsFlags';
 import { openStore, StoreError, type SearchEntry, type SearchListResult, type Store } from '../../core/store';
 
 /**
@@ -51,6 +52,7 @@ export const clientCommand: CommandModule = (program) => {
         if ('error' in spec) throw new CliError(`client add: ${spec.error}`);
         const added = check(store.searchList.add({ name, ...spec }));
         print(`Added ${added.name} (${describeHosts(added)}) as entry ${store.searchList.list().length}.`);
+        if (!store.searchList.useLicenseServer()) print(USE_LICENSE_SERVER_OFF);
       }),
     );
 
@@ -144,7 +146,7 @@ export const clientCommand: CommandModule = (program) => {
         for (const problem of imported.skipped) process.stderr.write(`triad: skipped: ${problem}\n`);
         check(store.searchList.replaceAll(imported.entries));
         print(`Imported ${imported.entries.length} entr${imported.entries.length === 1 ? 'y' : 'ies'}.`);
-        if (!store.searchList.useLicenseServer()) print('Note: "Use license server" is off; turn it on with `triad client use on`.');
+        if (!store.searchList.useLicenseServer()) print(USE_LICENSE_SERVER_OFF);
       }),
     );
 
@@ -171,8 +173,11 @@ export const clientCommand: CommandModule = (program) => {
     .command('verify')
     .description('Contact each entry in order: reachable or why not, the master of a triad, features issued and in use')
     .option('-t, --timeout <seconds>', 'connect timeout per server', '3')
-    .action((flags: { timeout: string }, command: Command) =>
+    .option('--tls-fingerprint <sha256>', "servers use TLS: pin their certificates' SHA-256 fingerprints, comma-separated (or set TRIAD_TLS_FINGERPRINT)")
+    .option('--tls-ca <file>', 'servers use TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
+    .action((flags: { timeout: string; tlsCa?: string; tlsFingerprint?: string }, command: Command) =>
       withStore(command, async (store) => {
+        const tls = tlsOrFail(flags);
         const seconds = Number(flags.timeout);
         if (!(seconds > 0)) throw new CliError(`client verify: --timeout ${flags.timeout} must be a positive number of seconds`);
         const entries = store.searchList.list();
@@ -181,7 +186,7 @@ export const clientCommand: CommandModule = (program) => {
         for (const [index, entry] of entries.entries()) {
           const pathEntry = storedEntryToPathEntry(entry);
           const { targets } = resolveSearchTargets(pathEntry ? [{ entry: pathEntry, source: entry.name }] : []);
-          const report = targets[0] ? await probeTarget(targets[0], { connectTimeoutMs: seconds * 1000, agent: 'triad client verify' }) : null;
+          const report = targets[0] ? await probeTarget(targets[0], { connectTimeoutMs: seconds * 1000, agent: 'triad client verify', tls }) : null;
           const lines = report ? verifyLines(report) : ['not reachable: the entry has no usable address'];
           if (!report || authoritativeStatus(report) === null) unreachable++;
           print(`${index + 1}. ${entry.name} (${describeHosts(entry)}): ${lines[0]}`);
@@ -191,6 +196,9 @@ export const clientCommand: CommandModule = (program) => {
       }),
     );
 };
+
+/** After an entry is added or imported while the list is not searched (the dialog's checkbox is off). */
+const USE_LICENSE_SERVER_OFF = 'Note: "Use license server" is off, so this list is not searched; turn it on with `triad client use on`.';
 
 function verifyLines(report: ServerReport): string[] {
   const status = authoritativeStatus(report);

@@ -1,38 +1,70 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
+import { tlsOrFail } from '../tlsFlags';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
+import { currentPlatform } from '../../core/client/licensePath';
+import { probeTarget } from '../../core/client/searchStatus';
+import { createLicenseSearch } from '../../core/client/searchTargets';
+import { awaitShutdown, shutdownPlan, shutdownPrompt, type ShutdownPlan } from '../lmdownPlan';
 import { searchEnvironment } from '../workstationSearch';
 
-async function confirmed(): Promise<boolean> {
+/** How long lmdown waits for every server's port to close before it reports one still running. */
+const SHUTDOWN_WAIT_MS = 8_000;
+
+async function confirmed(question: string): Promise<boolean> {
   // cron, ssh and service scripts have no one to answer: say how to run it unattended
   if (!process.stdin.isTTY) throw new CliError('lmdown asks for confirmation, and there is no terminal to answer it: pass -q', 2);
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   // end of input (Ctrl-D) is a "no", not an unsettled promise
   const closed = new Promise<string>((resolve) => prompt.once('close', () => resolve('')));
   try {
-    return /^y/i.test((await Promise.race([prompt.question('Are you sure (y/n)? '), closed])).trim());
+    return /^y/i.test((await Promise.race([prompt.question(question), closed])).trim());
   } finally {
     prompt.close();
   }
 }
 
+/** The servers of the first entry that answers, as they are now (members, master, seats out). */
+async function currentPlan(commandLine: string | undefined, tls: ReturnType<typeof tlsOrFail>): Promise<ShutdownPlan | null> {
+  const { search } = createLicenseSearch({ commandLine, env: searchEnvironment(), platform: currentPlatform() });
+  for (const target of search.targets) {
+    const report = await probeTarget(target, { agent: 'triad lmdown', tls });
+    if (report.probes.some((probe) => 'status' in probe)) return shutdownPlan(report);
+  }
+  return null;
+}
+
 export const lmdownCommand: CommandModule = (program) => {
   const command = program
     .command('lmdown')
-    .description('Shut down the license server (in a triad, all three); needs the admin token')
+    .description('Shut down the license server (in a triad, all three); needs the admin token. Refused while licenses are checked out, unless --force')
     .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
-    .option('-q', 'do not ask for confirmation')
+    .option('-q', 'do not ask for confirmation (licenses checked out still need --force)')
     .option('--force', 'shut down even while licenses are checked out (also written -force)')
     .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
     .action(async (opts: { c?: string; q?: boolean; force?: boolean; data?: string }) => {
-      if (!opts.q && !(await confirmed())) {
+      const force = opts.force ?? false;
+      const tls = tlsOrFail({});
+      const plan = await currentPlan(opts.c, tls);
+      if (!opts.q && !(await confirmed(plan ? shutdownPrompt(plan, force) : 'No license server answers to show what would stop. Are you sure (y/n)? '))) {
         process.stdout.write('lmdown cancelled.\n');
         return;
       }
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, searchEnvironment());
+      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force }, searchEnvironment());
       if (!result.ok) throw new CliError(result.message, 1);
       process.stdout.write(`Shutting down license server ${result.address.port}@${result.address.host}: ${result.message}\n`);
+      if (!plan) return;
+      // lmdown succeeded where it was sent: check that every server really went down
+      const { stopped, running } = await awaitShutdown({ ...plan, members: plan.members.filter((m) => m.running) }, SHUTDOWN_WAIT_MS);
+      if (stopped.length > 0) process.stdout.write(`Stopped: ${stopped.map((a) => `${a.port}@${a.host}`).join(', ')}\n`);
+      if (running.length === 0) return;
+      const lines = running.map((m) => `  ${m.address.port}@${m.address.host}${m.outOfQuorum ? `: not in the quorum (${m.outOfQuorum})` : ''}`);
+      throw new CliError(
+        `still running after ${SHUTDOWN_WAIT_MS / 1000} s:\n${lines.join('\n')}\n` +
+          'Stop each on its own machine with `triad lmdown -q -c PORT@HOST` (it takes that machine\'s admin token).',
+        1,
+      );
     });
   // lmutil spells it `-force`; commander only knows single-letter short flags
   const parseOptions = command.parseOptions.bind(command);

@@ -34,7 +34,10 @@ export const lmstatCommand: CommandModule = (program) => {
     .option('-i [feature]', 'show the license table: feature, version, count, vendor, expiry')
     .option('--json', 'print the same data as JSON')
     .addOption(new Option('-t <seconds>', 'connect timeout per server').default('3'))
-    .option('--tls-fingerprint <sha256>', "servers use TLS: pin the certificate's SHA-256 fingerprint (or set TRIAD_TLS_FINGERPRINT)")
+    .option(
+      '--tls-fingerprint <sha256>',
+      "servers use TLS: pin the certificates' SHA-256 fingerprints, comma-separated for a triad (or set TRIAD_TLS_FINGERPRINT)",
+    )
     .option('--tls-ca <file>', 'servers use TLS: trust certificates this CA signed (or set TRIAD_TLS_CA)')
     .action(async (flags: LmstatFlags) => {
       const timeoutSeconds = Number(flags.t);

@@ -30,6 +30,7 @@ interface ServeOptions {
   clientHeartbeat: number;
   s: number;
   maxConnections?: number;
+  maxConnectionsPerAddress?: number;
   helloTimeout?: number;
   allowRemoteAdmin?: boolean;
   metrics?: { host: string; port: number };
@@ -82,7 +83,8 @@ export const serveCommand: CommandModule = (program) => {
       wholeNumber(50, 3_600_000),
       DEFAULT_CLIENT_HEARTBEAT_MS,
     )
-    .option('--max-connections <n>', 'connections accepted at once', wholeNumber(1, 1_000_000))
+    .option('--max-connections <n>', 'connections accepted at once (default 2000)', wholeNumber(1, 1_000_000))
+    .option('--max-connections-per-address <n>', 'connections accepted at once from one address (default 256)', wholeNumber(1, 1_000_000))
     .option('--allow-remote-admin', 'accept lmdown/lmreread/lmremove (with the admin token) from other machines')
     .option('--tls-cert <file>', 'serve TLS on the license port with this certificate (PEM); clients then need --tls-fingerprint or --tls-ca')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
@@ -110,8 +112,10 @@ export const serveCommand: CommandModule = (program) => {
           timestampIntervalMs: opts.s * 60_000,
           allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
           tls: serverTls(opts),
+          notice: (text) => process.stdout.write(`${text}\n`),
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+            ...(opts.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: opts.maxConnectionsPerAddress } : {}),
             ...(opts.helloTimeout !== undefined ? { helloTimeoutMs: opts.helloTimeout } : {}),
           },
         });

@@ -84,6 +84,9 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Whether a server confirmed a checkin; if none did, the seat is reclaimed after its timeout. */
+export type CheckinOutcome = { confirmed: true; server: ServerAddress } | { confirmed: false; reason: string };
+
 export interface HeldLicenseEvents {
   /** The seat is gone (reclaimed, removed, or the server could not be reached in time). */
   lost: [reason: string];
@@ -118,14 +121,23 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     return this.connection.address;
   }
 
-  /** Returns the seat. Resolves even when the server is gone (it will reclaim the seat itself). */
-  async checkin(): Promise<void> {
+  /**
+   * Returns the seat. Resolves even when the server is gone (it will reclaim the seat itself),
+   * saying whether a server confirmed the checkin.
+   */
+  async checkin(): Promise<CheckinOutcome> {
     this.stop();
     let elsewhere: ServerAddress[] = [];
+    let unconfirmed = 'no license server could be reached';
     try {
       const reply = await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId });
+      if (reply.type === 'checkedIn') {
+        this.connection.close();
+        return { confirmed: true, server: this.connection.address };
+      }
       // this member stopped being the master: take the seat to the new one and return it there
       if (reply.type === 'redirect') elsewhere = [{ host: reply.host, port: reply.port }];
+      else unconfirmed = reply.type === 'refused' ? reply.reason : `the server answered ${reply.type}`;
     } catch {
       // the connection broke (failover, cut link): find the seat where it lives now
       elsewhere = this.resumeCandidates();
@@ -134,8 +146,10 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     for (const address of elsewhere) {
       const moved = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
       if (moved.kind === 'granted') return moved.license.checkin();
+      if (moved.kind === 'denied') unconfirmed = moved.reason;
       // nothing answers: the server reclaims the seat after its timeout
     }
+    return { confirmed: false, reason: unconfirmed };
   }
 
   private stop(): void {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { normaliseFingerprint, type ClientTls } from '../protocol/tlsPin';
+import { normaliseFingerprints, type ClientTls } from '../protocol/tlsPin';
 
 /**
  * How a command-line client learns to talk TLS: `--tls-fingerprint` / `--tls-ca FILE`, else the
@@ -10,9 +10,10 @@ export function clientTlsFrom(flags: { tlsCa?: string; tlsFingerprint?: string }
   const fingerprint = flags.tlsFingerprint ?? (env.TRIAD_TLS_FINGERPRINT?.trim() || undefined);
   const caFile = flags.tlsCa ?? (env.TRIAD_TLS_CA?.trim() || undefined);
   if (fingerprint === undefined && caFile === undefined) return undefined;
-  if (fingerprint !== undefined && normaliseFingerprint(fingerprint) === null) {
+  if (fingerprint !== undefined && normaliseFingerprints(fingerprint) === null) {
     throw new Error(
-      `TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint: 64 hex digits, as \`openssl x509 -noout -fingerprint -sha256 -in server.crt\` prints`,
+      `TLS fingerprint "${fingerprint}" is not a SHA-256 fingerprint, or a comma-separated list of them (one per triad member): ` +
+        '64 hex digits each, as `openssl x509 -noout -fingerprint -sha256 -in server.crt` prints',
     );
   }
   let ca: string | undefined;

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { normaliseFingerprint, type ClientTls } from '../protocol/tlsPin';
+import { displayFingerprint, normaliseFingerprint, normaliseFingerprints, type ClientTls } from '../protocol/tlsPin';
+import { speaksTlsText, tlsFailureText, tlsFingerprintOf } from './tlsTrouble';
 import {
   decodeMessage,
   encodeFrame,
@@ -48,6 +49,8 @@ export interface ConnectOptions {
   agent?: string;
   /** Talk TLS (a server started with --tls-cert), verifying it by fingerprint or CA. */
   tls?: ClientTls;
+  /** Source address to connect from (a machine with several addresses). */
+  localAddress?: string;
 }
 
 export const defaultConnectTimeoutMs = 3_000;
@@ -71,7 +74,9 @@ export class ServerConnection {
     const connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
     const where = `${address.port}@${address.host}`;
     return new Promise((resolve, reject) => {
-      const socket = options.tls ? connectTls(address, options.tls) : net.connect({ host: address.host, port: address.port });
+      const socket = options.tls
+        ? connectTls(address, options.tls, options.localAddress)
+        : net.connect({ host: address.host, port: address.port, localAddress: options.localAddress });
       socket.setNoDelay(true);
       const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
       let connection: ServerConnection | null = null;
@@ -89,19 +94,24 @@ export class ServerConnection {
         if (refusal) return settleFailure(refusal, 'ECERTPIN');
         socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent }));
       });
+      let failed = false;
       socket.on('error', (error: NodeJS.ErrnoException) => {
-        if (!connection) settleFailure(error.code === 'ECONNREFUSED' ? 'Connection refused' : error.message, error.code ?? null);
-        else connection.shutDown(`connection error: ${error.message}`);
+        failed = true;
+        if (connection) connection.shutDown(`connection error: ${error.message}`);
+        else if (error.code === 'ECONNREFUSED') settleFailure('Connection refused', error.code);
+        else settleFailure(options.tls ? tlsFailureText(error, address) : error.message, error.code ?? null);
       });
       socket.on('close', () => {
-        if (!connection) {
+        if (connection) return connection.shutDown('connection closed by the server');
+        if (failed) return;
+        if (options.tls) return settleFailure('connection closed before the server answered');
+        // closed without a word: a TLS server does that to a plaintext hello; ask it in TLS
+        void tlsFingerprintOf(address, connectTimeoutMs).then((fingerprint) =>
           settleFailure(
-            options.tls
-              ? 'connection closed before the server answered'
-              : 'connection closed before the server answered (if it uses TLS, pass its certificate fingerprint or CA)',
-          );
-        }
-        else connection.shutDown('connection closed by the server');
+            fingerprint ? speaksTlsText(address, fingerprint) : 'connection closed before the server answered (is it a Triad license server?)',
+            fingerprint ? 'ETLSREQUIRED' : null,
+          ),
+        );
       });
       socket.on('data', (chunk) => {
         let payloads: Buffer[];
@@ -204,11 +214,12 @@ export class ServerConnection {
  * case) and the fingerprint decides after the handshake; with a CA, Node verifies the chain and
  * the name (an IP address must be in the certificate's subjectAltName).
  */
-function connectTls(address: ServerAddress, options: ClientTls): tls.TLSSocket {
+function connectTls(address: ServerAddress, options: ClientTls, localAddress: string | undefined): tls.TLSSocket {
   const pinned = options.fingerprint !== undefined;
   return tls.connect({
     host: address.host,
     port: address.port,
+    ...(localAddress !== undefined ? { socket: net.connect({ host: address.host, port: address.port, localAddress }) } : {}),
     ca: options.ca,
     rejectUnauthorized: !pinned,
     servername: net.isIP(address.host) ? undefined : address.host,
@@ -217,9 +228,14 @@ function connectTls(address: ServerAddress, options: ClientTls): tls.TLSSocket {
 
 function pinRefusal(socket: tls.TLSSocket, options: ClientTls): string | null {
   if (options.fingerprint === undefined) return null;
-  const wanted = normaliseFingerprint(options.fingerprint);
+  const wanted = normaliseFingerprints(options.fingerprint);
   const actual = normaliseFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
-  if (wanted === null) return `"${options.fingerprint}" is not a SHA-256 fingerprint (64 hex digits, as openssl x509 -fingerprint -sha256 prints)`;
-  if (actual !== wanted) return `the server's certificate (SHA-256 ${actual ?? 'unknown'}) is not the pinned one; refusing to talk to it`;
+  if (wanted === null)
+    return `"${options.fingerprint}" is not a SHA-256 fingerprint or a comma-separated list of them (64 hex digits each, as openssl x509 -fingerprint ` +
+      `-sha256 prints)`;
+  if (actual === null || !wanted.includes(actual)) {
+    const pinned = wanted.length === 1 ? 'the pinned one' : `one of the ${wanted.length} pinned`;
+    return `the server's certificate (SHA-256 ${actual ? displayFingerprint(actual) : 'unknown'}) is not ${pinned}; refusing to talk to it`;
+  }
   return null;
 }

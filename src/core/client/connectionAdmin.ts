@@ -1,5 +1,8 @@
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { isThisMachine } from '../server/thisMachine';
 import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import { clientTlsFrom } from './clientTls';
 import { ADMIN_TOKEN_FILE, defaultDataDir } from '../server/dataDir';
@@ -96,9 +99,15 @@ export type AdminCommandResult =
   /** exitCode 1: the server refused or nobody answered; both come with a message for a person. */
   | { ok: false; message: string };
 
+/** Refusals that say "not with these credentials": another member of the same triad may take them. */
+const credentialRefusals: ReadonlySet<string> = new Set(['ADMIN_TOKEN', 'REMOTE_ADMIN', 'LOCKED_OUT']);
+
 /**
  * lmdown / lmreread / lmremove from the command line: resolve `-c` (or the environment), attach
- * the admin token, send to the first server that answers, and word the outcome.
+ * the admin token, and send to the first entry that answers. Within a triad the members on this
+ * machine are asked first (each member accepts only its own token, the one this machine holds),
+ * and a member that refuses these credentials passes the command on to the next member; another
+ * search-list entry (an independent server) is never tried with them.
  */
 export async function runAdminCommand(
   commandLine: string | undefined,
@@ -107,8 +116,7 @@ export async function runAdminCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<AdminCommandResult> {
   const { search, problems } = createLicenseSearch({ commandLine, env, platform: currentPlatform() });
-  const addresses = search.targets.flatMap((target) => target.addresses);
-  if (addresses.length === 0) {
+  if (search.targets.length === 0) {
     const why = problems.length > 0 ? problems.join('\n') : 'no license server given';
     return { ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` };
   }
@@ -119,12 +127,51 @@ export async function runAdminCommand(
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
-  const outcome = await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, { agent: `triad ${body.type}`, tls });
-  if (outcome.kind === 'unreachable') {
-    return { ok: false, message: `Cannot connect to license server: ${outcome.errors.join('; ')}` };
+  const request = { ...body, ...(token ? { token } : {}) } as AdminRequestBody;
+  const options = { agent: `triad ${body.type}`, tls };
+  const errors: string[] = [];
+  for (const target of search.targets) {
+    const refusals: string[] = [];
+    for (const address of await thisMachineFirst(target.addresses)) {
+      const outcome = await sendAdminRequest([address], request, options);
+      if (outcome.kind === 'unreachable') {
+        errors.push(...outcome.errors);
+        continue;
+      }
+      const { reply } = outcome;
+      const where = `${outcome.address.port}@${outcome.address.host}`;
+      if (reply.type === 'refused' && reply.code !== undefined && credentialRefusals.has(reply.code)) {
+        refusals.push(`${where}: ${reply.reason}`);
+        continue;
+      }
+      if (reply.type === 'done') return { ok: true, address: outcome.address, message: reply.message };
+      if (reply.type === 'refused') return { ok: false, message: `${where} refused: ${reply.reason}` };
+      return { ok: false, message: `${where} answered ${reply.type}` };
+    }
+    if (refusals.length > 0) {
+      return {
+        ok: false,
+        message:
+          `No server took this machine's admin credentials:\n  ${refusals.join('\n  ')}\n` +
+          "Run it on the server's own machine (each server takes the admin token in its own data folder, admin.token), " +
+          'or pass --data with that folder, or set TRIAD_ADMIN_TOKEN to that token; from another machine the server must also run with --allow-remote-admin.',
+      };
+    }
   }
-  const { reply, address } = outcome;
-  if (reply.type === 'done') return { ok: true, address, message: reply.message };
-  if (reply.type === 'refused') return { ok: false, message: `${address.port}@${address.host} refused: ${reply.reason}` };
-  return { ok: false, message: `${address.port}@${address.host} answered ${reply.type}` };
+  return { ok: false, message: `Cannot connect to license server: ${errors.join('; ')}` };
+}
+
+/** The addresses that are this machine first, in their order, then the others. */
+export async function thisMachineFirst(addresses: readonly ServerAddress[]): Promise<ServerAddress[]> {
+  const local = await Promise.all(addresses.map(async (address) => (await addressesOf(address.host)).some(isThisMachine)));
+  return [...addresses.filter((_, i) => local[i]), ...addresses.filter((_, i) => !local[i])];
+}
+
+async function addressesOf(host: string): Promise<string[]> {
+  if (net.isIP(host)) return [host];
+  try {
+    return (await lookup(host, { all: true })).map((entry) => entry.address);
+  } catch {
+    return [];
+  }
 }

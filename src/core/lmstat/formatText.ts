@@ -1,4 +1,6 @@
 import type { FeatureStatus, ServerStatus, UserStatus } from '../../shared/status';
+import { escapeControlCharactersDeep } from '../../shared/controlChars';
+import { quorumProblems } from './quorumProblems';
 import { formatStartTime, formatStatusDate, type LmstatClock } from './clock';
 import { authoritativeStatus, connectFailureDetail, type LmstatOptions, type ServerReport } from './report';
 
@@ -12,7 +14,8 @@ export const LMSTAT_BANNER = 'lmutil - Copyright (c) 2026 Triad License Server d
 
 export function formatLmstatText(reports: readonly ServerReport[], options: LmstatOptions, clock: LmstatClock): string {
   const lines = [LMSTAT_BANNER, `Flexible License Manager status on ${formatStatusDate(clock.nowMs, clock.timeZone)}`, ''];
-  for (const report of reports) lines.push(...serverSection(report, options, clock));
+  // names come from clients: escape sequences in them must reach the terminal as text
+  for (const report of escapeControlCharactersDeep(reports)) lines.push(...serverSection(report, options, clock));
   return lines.join('\n') + '\n';
 }
 
@@ -37,6 +40,7 @@ function serverSection(report: ServerReport, options: LmstatOptions, clock: Lmst
       lines.push(`${probe.host}: Cannot connect to license server system. ${connectFailureDetail(probe.failure)}`);
     }
   }
+  for (const { host, problem } of quorumProblems(report)) lines.push(`    ${host}: UP but not in the quorum: ${problem}`);
   lines.push('');
   if (!status) return lines;
 

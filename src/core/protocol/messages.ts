@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serverStatusSchema } from './statusSchema';
+import { printable } from '../../shared/controlChars';
 
 /**
  * Every message that crosses the license port (DESIGN.md section 4), as zod schemas. A frame that
@@ -12,8 +13,9 @@ import { serverStatusSchema } from './statusSchema';
 
 export const PROTOCOL_VERSION = 1;
 
-const name = z.string().min(1).max(256);
-const text = z.string().max(256);
+// names end up in the debug log, exports and lmstat's terminal output: one line, no escapes
+const name = printable(z.string().min(1).max(256));
+const text = printable(z.string().max(256));
 const requestId = z.number().int().nonnegative();
 const leaseId = z.string().min(1).max(128);
 const token = z.string().max(256);
@@ -46,7 +48,12 @@ const heartbeatSchema = z.strictObject({
   leaseIds: z.array(leaseId).max(1024),
 });
 
-const checkinSchema = z.strictObject({ type: z.literal('checkin'), id: requestId, leaseId });
+/**
+ * A seat is checked in (and heartbeated) by the connection it was granted on; another connection
+ * must give the seat's resume token as well (after a reconnect, resuming with a checkout first
+ * makes the new connection the holder).
+ */
+const checkinSchema = z.strictObject({ type: z.literal('checkin'), id: requestId, leaseId, resumeToken: z.string().min(1).max(128).optional() });
 const statusSchema = z.strictObject({ type: z.literal('status'), id: requestId });
 
 const lmdownSchema = z.strictObject({
@@ -56,15 +63,21 @@ const lmdownSchema = z.strictObject({
   force: z.boolean().optional(),
 });
 const lmrereadSchema = z.strictObject({ type: z.literal('lmreread'), id: requestId, token: token.optional() });
-const lmremoveSchema = z.strictObject({
-  type: z.literal('lmremove'),
-  id: requestId,
-  token: token.optional(),
-  feature: name,
-  user: name,
-  host: name,
-  display: text,
-});
+/** lmremove names the seats by holder (user, host and display), or one seat by its handle (`lmremove -h`). */
+const lmremoveSchema = z
+  .strictObject({
+    type: z.literal('lmremove'),
+    id: requestId,
+    token: token.optional(),
+    feature: name,
+    user: name.optional(),
+    host: name.optional(),
+    display: text.optional(),
+    handle: z.number().int().positive().optional(),
+  })
+  .refine((r) => (r.handle !== undefined) !== (r.user !== undefined && r.host !== undefined && r.display !== undefined), {
+    message: 'lmremove names either user, host and display, or a handle',
+  });
 
 /** What a client (role `client`) may send after its hello. Clients may also ask for status. */
 export const clientRequestSchema = z.discriminatedUnion('type', [checkoutSchema, heartbeatSchema, checkinSchema, statusSchema]);
@@ -148,8 +161,15 @@ const heartbeatAckSchema = z.strictObject({
 const checkedInSchema = z.strictObject({ type: z.literal('checkedIn'), id: requestId, leaseId: z.string() });
 const statusReplySchema = z.strictObject({ type: z.literal('statusReply'), id: requestId, status: serverStatusSchema });
 const doneSchema = z.strictObject({ type: z.literal('done'), id: requestId, message: z.string() });
-/** A request the server understood but will not carry out (no admin token, unknown lease...). */
-const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string() });
+/**
+ * A request the server understood but will not carry out (no admin token, unknown lease...).
+ * `code`, on admin commands: ADMIN_TOKEN (missing or wrong), REMOTE_ADMIN (from another machine
+ * while remote admin is off), LOCKED_OUT (too many failures from that address): this server will
+ * not take this caller's credentials, another member may; SEATS_OUT: lmdown without force while
+ * licenses are checked out.
+ */
+export const adminRefusalCodes = ['ADMIN_TOKEN', 'REMOTE_ADMIN', 'LOCKED_OUT', 'SEATS_OUT'] as const;
+const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string(), code: z.enum(adminRefusalCodes).optional() });
 /** Sent once before the server closes the connection (bad frame, limit, hello timeout). */
 const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
 /** Unsolicited: the server is going down (lmdown, signal); leases are persisted. */

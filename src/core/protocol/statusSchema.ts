@@ -28,7 +28,6 @@ const vendorStatus = z.looseObject({
 });
 
 const userStatus = z.looseObject({
-  leaseId: z.string(),
   user: z.string(),
   host: z.string(),
   display: z.string(),

@@ -99,7 +99,8 @@ export interface QuorumState {
   pendingRequests: { index: number; requestId: string }[];
   nextHeartbeatAt: number;
   peers: Record<Rank, PeerState>;
-  pendingLines: { daemon: string; message: string }[];
+  /** `rank`: the line is about that peer's link, and goes when the link does (it would be stale). */
+  pendingLines: { daemon: string; message: string; rank?: Rank }[];
   reported: { role: QuorumRole; masterRank: Rank | null; serving: boolean };
 }
 
@@ -1059,13 +1060,13 @@ export class QuorumMachine {
     if (this.state.role === 'master') this.emit({ type: 'log', daemon, message });
   }
 
-  private bringUpLog(daemon: string, message: string): void {
+  private bringUpLog(daemon: string, message: string, rank?: Rank): void {
     const s = this.state;
     if (s.role === 'master') {
       this.emit({ type: 'log', daemon, message });
       return;
     }
-    s.pendingLines.push({ daemon, message });
+    s.pendingLines.push({ daemon, message, rank });
     if (s.pendingLines.length > PENDING_LINES_MAX) s.pendingLines.shift();
   }
 
@@ -1084,10 +1085,12 @@ export class QuorumMachine {
       peer.up = up;
       const host = this.config.hosts[rank];
       if (up) {
-        this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host));
-        this.bringUpLog(lmgrd, logLines.connectedTo(host));
+        this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host), rank);
+        this.bringUpLog(lmgrd, logLines.connectedTo(host), rank);
         if (s.reported.serving) this.masterLog(lmgrd, logLines.selectedExisting(selfHost));
       } else {
+        // a standby elected later must not claim a connection to a member gone since (issue 20)
+        s.pendingLines = s.pendingLines.filter((line) => line.rank !== rank);
         this.masterLog(lmgrd, logLines.lostConnection(host));
         this.masterLog(lmgrd, logLines.disconnectedFrom(rank, host));
       }
@@ -1101,7 +1104,7 @@ export class QuorumMachine {
     if (serving === s.reported.serving) return;
     s.reported.serving = serving;
     if (serving) {
-      for (const line of s.pendingLines) this.emit({ type: 'log', ...line });
+      for (const { daemon, message } of s.pendingLines) this.emit({ type: 'log', daemon, message });
       s.pendingLines = [];
       this.emit({ type: 'log', daemon: lmgrd, message: logLines.quorumEstablished(selfHost) });
       this.emit({ type: 'log', daemon: vendor, message: logLines.connectedMaster(selfHost) });

@@ -11,6 +11,7 @@ import { sameSecret } from '../store/secrets';
 import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
 import { instantOf, type Clock, type Instant } from './runtime';
+import { SeatHolders } from './seatHolders';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -79,7 +80,7 @@ export interface ServiceSettings {
 export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
-  private readonly holders = new Map<string, Session>();
+  private readonly holders = new SeatHolders();
   /** Leases whose release (checkin, reclaim, remove) is being made durable: they keep their seat meanwhile. */
   private readonly releasing = new Set<string>();
   private readonly ids: LeaseIdentifiers;
@@ -134,6 +135,11 @@ export class LicensingService implements RequestHandler {
     }
   }
 
+  /** Whether the connection holds a seat now (it may then stay idle for the long idle timeout). */
+  holdsSeat(session: Session): boolean {
+    return this.holders.holdsAny(session);
+  }
+
   get vendors(): string[] {
     return this.config.vendors;
   }
@@ -151,12 +157,12 @@ export class LicensingService implements RequestHandler {
         const elsewhere = this.notServing(request.id);
         if (elsewhere) return elsewhere;
         const now = this.deps.clock.monoMs();
-        const unknown = request.leaseIds.filter((id) => !this.pools.heartbeat(id, now));
-        for (const id of request.leaseIds) if (!unknown.includes(id)) this.holders.set(id, session);
+        // a seat another connection holds is as good as unknown to this one
+        const unknown = request.leaseIds.filter((id) => !this.holders.owns(id, session) || !this.pools.heartbeat(id, now));
         return { type: 'heartbeatAck', id: request.id, unknown };
       }
       case 'checkin':
-        return this.notServing(request.id) ?? this.checkin(request.id, request.leaseId);
+        return this.notServing(request.id) ?? this.checkin(request, session);
       case 'status':
         return { type: 'statusReply', id: request.id, status: this.status() };
       case 'lmdown':
@@ -201,7 +207,7 @@ export class LicensingService implements RequestHandler {
     const resumed = request.resumeToken ? this.findResumable(request) : undefined;
     if (resumed) {
       this.pools.heartbeat(resumed.leaseId, at.monoMs);
-      this.holders.set(resumed.leaseId, session);
+      this.holders.bind(resumed.leaseId, session);
       return this.granted(request.id, resumed, true);
     }
     const daemon = this.daemonFor(request.feature);
@@ -251,7 +257,7 @@ export class LicensingService implements RequestHandler {
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
     await (recorded ?? recordOut());
-    this.holders.set(lease.leaseId, session);
+    this.holders.bind(lease.leaseId, session);
     this.deps.changed();
     return this.granted(request.id, lease, false);
   }
@@ -316,12 +322,21 @@ export class LicensingService implements RequestHandler {
     };
   }
 
-  private async checkin(id: number, leaseId: string): Promise<ServerMessage> {
+  private async checkin(request: Extract<AdminRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
+    const { id, leaseId } = request;
     const now = this.deps.clock.wallMs();
     const lease = this.pools.lease(leaseId);
     if (!lease || lease.lingerUntilMs !== null)
       return { type: 'refused', id, reason: `lease ${leaseId} is not checked out here (already checked in, reclaimed or removed)` };
-    this.holders.delete(leaseId);
+    const tokenHolder = request.resumeToken !== undefined && sameSecret(request.resumeToken, lease.resumeToken);
+    if (!tokenHolder && !this.holders.owns(leaseId, session)) {
+      return {
+        type: 'refused',
+        id,
+        reason: `lease ${leaseId} is not held by this connection; check it in on the connection that checked it out, or give its resume token`,
+      };
+    }
+    this.holders.release(leaseId);
     const recordIn = () => {
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
@@ -388,8 +403,8 @@ export class LicensingService implements RequestHandler {
     const reclaimed = await Promise.all(
       timedOut.map(async (lease) => {
         if (!(await reclaim(lease))) return false;
-        this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
-        this.holders.delete(lease.leaseId);
+        this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
+        this.holders.release(lease.leaseId);
         // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
         this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
         this.deps.report({ ...this.reportBase(lease, now), event: 'RECLAIM', leaseId: lease.leaseId, reason: 'no heartbeat within the timeout' });
@@ -412,6 +427,7 @@ export class LicensingService implements RequestHandler {
       return {
         type: 'refused',
         id: command.id,
+        code: 'REMOTE_ADMIN',
         reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server ` +
           `with --allow-remote-admin.`,
       };
@@ -430,12 +446,14 @@ export class LicensingService implements RequestHandler {
       return {
         type: 'refused',
         id: command.id,
+        code: 'LOCKED_OUT',
         reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.`,
       };
     }
     return {
       type: 'refused',
       id: command.id,
+      code: 'ADMIN_TOKEN',
       reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, ` +
         `or set TRIAD_ADMIN_TOKEN.`,
     };
@@ -477,9 +495,19 @@ export class LicensingService implements RequestHandler {
   async performAdmin(command: AdminCommand, who: string, from: string): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
     const now = this.deps.clock.wallMs();
     const detail = adminDetail(command);
+    const held = command.type === 'lmdown' && !command.force ? this.seatsOut() : null;
+    if (held) {
+      this.deps.audit({ timeMs: now, who, fromAddress: from, action: 'lmdown refused', detail: `${held}, no --force` });
+      return {
+        type: 'refused',
+        id: command.id,
+        code: 'SEATS_OUT',
+        reason: `${held}; their users lose them until the servers are back. Pass --force to shut down anyway.`,
+      };
+    }
     this.deps.audit({ timeMs: now, who, fromAddress: from, action: command.type, detail });
     switch (command.type) {
-      case 'lmdown':
+      case 'lmdown': {
         this.deps.debug('lmgrd', 'SERVER shutdown requested');
         // the reply goes out first; then the other two members hear it, and the host tells every
         // client and closes the port
@@ -487,7 +515,8 @@ export class LicensingService implements RequestHandler {
           this.deps.broadcastAdmin?.('lmdown');
           this.deps.requestShutdown(`lmdown from ${from}`);
         });
-        return { type: 'done', id: command.id, message: 'shutting down' };
+        return { type: 'done', id: command.id, message: this.shutdownReach() };
+      }
       case 'lmreread': {
         const reply = this.reread(command.id);
         if (reply.type === 'done') this.deps.broadcastAdmin?.('lmreread');
@@ -496,6 +525,36 @@ export class LicensingService implements RequestHandler {
       case 'lmremove':
         return this.remove(command, now);
     }
+  }
+
+  /**
+   * Seats checked out now, in words (`3 licenses are checked out (DOORS: 2, Tau: 1)`), or null.
+   * From the lease table the log keeps, which a triad's standby holds up to date too.
+   */
+  private seatsOut(): string | null {
+    const byFeature = new Map<string, number>();
+    for (const lease of this.deps.log.recover())
+      if (lease.lingerUntilMs === null) byFeature.set(lease.feature, (byFeature.get(lease.feature) ?? 0) + lease.count);
+    const total = [...byFeature.values()].reduce((sum, n) => sum + n, 0);
+    if (total === 0) return null;
+    const list = [...byFeature].map(([feature, n]) => `${feature}: ${n}`).join(', ');
+    return `${total} license${total === 1 ? ' is' : 's are'} checked out (${list})`;
+  }
+
+  /** What lmdown stops: this server, and in a triad the members it can tell, and why not the others. */
+  private shutdownReach(): string {
+    const status = this.status();
+    if (status.mode !== 'triad') return 'shutting down';
+    const others = status.members.filter((member) => !member.self);
+    const told = others.filter((member) => member.up).map((member) => member.host);
+    const parts = [`shutting down ${[status.host, ...told].join(', ')}`];
+    for (const member of others.filter((m) => !m.up)) {
+      parts.push(
+        `${member.host} cannot be told (${member.problem ?? 'not in the quorum'}): stop it on its own machine with \`triad lmdown -c ` +
+          `${member.port}@${member.host}\``,
+      );
+    }
+    return parts.join('; ');
   }
 
   /** A peer's lmreread reached this member: reread here, without passing it on again. */
@@ -523,35 +582,50 @@ export class LicensingService implements RequestHandler {
   }
 
   private async remove(command: Extract<AdminCommand, { type: 'lmremove' }>, now: number): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
-    const held = this.pools.matching({ feature: command.feature, user: command.user, host: command.host, display: command.display });
+    // a standby's seats are not the served ones: taking one back is the master's (a replicated op)
+    if (this.deps.gate.role() !== 'master') {
+      const master = this.deps.gate.master();
+      const where = master
+        ? `the master, ${master.host}: run \`triad lmremove -c ${master.port}@${master.host} ...\` on that machine`
+        : 'the master, and there is none now (no quorum)';
+      return { type: 'refused', id: command.id, reason: `this server is not serving licenses; lmremove runs on ${where}` };
+    }
+    const held = this.removeTargets(command);
     if (held.length === 0) {
-      return {
-        type: 'refused',
-        id: command.id,
-        reason: `no license of "${command.feature}" is held by ${command.user} on ${command.host} at ${command.display}; check \`triad lmstat -a\``,
-      };
+      return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${removalTarget(command)}; check \`triad lmstat -a\`` };
     }
     const removed: Lease[] = [];
     for (const lease of held) {
       if (!(await this.release({ kind: 'remove', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId)))) continue;
       removed.push(lease);
-      this.holders.get(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
-      this.holders.delete(lease.leaseId);
+      this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
+      this.holders.release(lease.leaseId);
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
       this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
     }
     this.deps.changed();
-    if (removed.length === 0)
+    if (removed.length === 0) {
       return {
         type: 'refused',
         id: command.id,
-        reason: `the removal of "${command.feature}" held by ${command.user}@${command.host} could not be made durable; try again`,
+        reason: `the removal of "${command.feature}" held by ${removalTarget(command)} could not be made durable; try again`,
       };
+    }
+    const holders = [...new Set(removed.map((lease) => `${lease.user}@${lease.host}`))].join(', ');
     return {
       type: 'done',
       id: command.id,
-      message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${command.user}@${command.host}`,
+      message: `removed ${removed.length} license${removed.length === 1 ? '' : 's'} of "${command.feature}" held by ${holders}`,
     };
+  }
+
+  /** The seats an lmremove names: one by its handle, or every one of the feature that user holds on that host and display. */
+  private removeTargets(command: Extract<AdminCommand, { type: 'lmremove' }>): Lease[] {
+    if (command.handle !== undefined) {
+      const lease = this.pools.leases().find((held) => held.handle === command.handle && held.feature === command.feature);
+      return lease ? [lease] : [];
+    }
+    return this.pools.matching({ feature: command.feature, user: command.user!, host: command.host!, display: command.display! });
   }
 
   status(): ServerStatus {
@@ -598,8 +672,8 @@ export class LicensingService implements RequestHandler {
     const { pool } = u;
     const options = this.optionsFor(pool.vendor);
     const reservations = options ? reservationsFor(options, policyFeatureOf(pool)) : [];
+    // no lease id here: status is open to every client; the handle names a seat (lmremove -h)
     const users: UserStatus[] = u.leases.map((lease) => ({
-      leaseId: lease.leaseId,
       user: lease.user,
       host: lease.host,
       display: lease.display,
@@ -654,9 +728,17 @@ class ResumeTokens {
   }
 }
 
+/** Whose seats an lmremove takes, in words. */
+function removalTarget(command: Extract<AdminCommand, { type: 'lmremove' }>): string {
+  return command.handle !== undefined ? `handle ${command.handle}` : `${command.user} on ${command.host} at ${command.display}`;
+}
+
 /** What the audit table records about an admin command besides its name. */
 function adminDetail(command: AdminCommand): string {
-  return command.type === 'lmremove' ? `"${command.feature}" ${command.user} ${command.host} ${command.display}` : '';
+  if (command.type !== 'lmremove') return '';
+  return command.handle !== undefined
+    ? `"${command.feature}" handle ${command.handle}`
+    : `"${command.feature}" ${command.user} ${command.host} ${command.display}`;
 }
 
 /** The expiry of the pool's first line as the license file writes it. */

@@ -43,6 +43,8 @@ export interface RequestHandler {
   handle(request: AdminRequest, session: Session): Promise<ServerMessage>;
   /** The welcome frame fields that describe this server. */
   describe(): { server: string; port: number; serverVersion: string };
+  /** Whether the session holds a seat: only then may it stay idle for the long idle timeout. */
+  holdsSeat?(session: Session): boolean;
 }
 
 /** A peer connection handed to the triad after its hello; messages are raw JSON values. */
@@ -62,18 +64,25 @@ export type PeerHook = (link: PeerLink) => void;
 
 export interface ListenerLimits {
   maxConnections: number;
+  /** Connections from one source address, so one machine cannot take every connection. */
+  maxConnectionsPerAddress: number;
   /** A connection that has not said hello by then is closed. */
   helloTimeoutMs: number;
-  /** A connection silent for this long is closed (half-open sockets); leases are not affected. */
+  /** A connection that holds a seat (or a peer link) silent for this long is closed (half-open sockets); leases are not affected. */
   idleTimeoutMs: number;
+  /** A client or admin connection that holds no seat is closed after this long without a request. */
+  idleWithoutSeatMs: number;
   /** A reader this far behind is cut off rather than buffered without bound. */
   maxPendingWriteBytes: number;
 }
 
 export const defaultListenerLimits: ListenerLimits = {
   maxConnections: 2000,
+  // a terminal server with many users, each holding a few seats, still fits
+  maxConnectionsPerAddress: 256,
   helloTimeoutMs: 5_000,
   idleTimeoutMs: 10 * 60_000,
+  idleWithoutSeatMs: 30_000,
   maxPendingWriteBytes: 1024 * 1024,
 };
 
@@ -93,6 +102,8 @@ export class LicenseListener {
   private readonly problems: ProblemLog;
   /** TLS only: TCP connections open, in their handshake or past it. */
   private openTlsConnections = 0;
+  /** Connections open per source IP (TLS: counted from the raw connection, handshake included). */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(
     private readonly handler: RequestHandler,
@@ -113,12 +124,14 @@ export class LicenseListener {
       // a connection still in its handshake holds a file descriptor too: the limit counts it
       // here, before accept() sees the connection
       this.server.on('connection', (raw: net.Socket) => {
-        if (this.openTlsConnections >= this.limits.maxConnections) {
-          this.problem('max_connections', `refused connection from ${raw.remoteAddress ?? '?'}: ${this.limits.maxConnections} connections already open`);
+        const over = this.overLimit(raw, this.openTlsConnections);
+        if (over) {
+          this.problem('max_connections', `refused connection from ${raw.remoteAddress ?? '?'}: ${over}`);
           raw.destroy();
           return;
         }
         this.openTlsConnections++;
+        this.countAddress(raw);
         raw.once('close', () => this.openTlsConnections--);
       });
     } else {
@@ -171,10 +184,31 @@ export class LicenseListener {
     return this.sockets.size;
   }
 
+  /** Why a new connection from `socket`'s address is over a limit (`open` of them already), or null. */
+  private overLimit(socket: net.Socket, open: number): string | null {
+    if (open >= this.limits.maxConnections) return `${this.limits.maxConnections} connections already open`;
+    const ip = sourceIp(socket);
+    if ((this.perAddress.get(ip) ?? 0) >= this.limits.maxConnectionsPerAddress)
+      return `${this.limits.maxConnectionsPerAddress} connections already open from ${ip}`;
+    return null;
+  }
+
+  private countAddress(socket: net.Socket): void {
+    const ip = sourceIp(socket);
+    this.perAddress.set(ip, (this.perAddress.get(ip) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (this.perAddress.get(ip) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(ip, left);
+      else this.perAddress.delete(ip);
+    });
+  }
+
   private accept(socket: net.Socket): void {
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    if (this.sockets.size >= this.limits.maxConnections) {
-      this.problem('max_connections', `refused connection from ${remoteAddress}: ${this.limits.maxConnections} connections already open`);
+    // a TLS connection was counted and checked when it arrived, before its handshake
+    const over = this.server instanceof tls.Server ? null : this.overLimit(socket, this.sockets.size);
+    if (over) {
+      this.problem('max_connections', `refused connection from ${remoteAddress}: ${over}`);
       socket.on('error', () => {});
       // read and drop what it sends, or its FIN is never seen and the socket stays half-closed
       // (one file descriptor per refused connection, for ever); a peer that never closes is cut
@@ -185,11 +219,12 @@ export class LicenseListener {
         encodeFrame({
           type: 'error',
           code: ConnectionErrorCode.tooManyConnections,
-          message: `Maximum connections (${this.limits.maxConnections}) reached; try again later or ask the administrator to raise the limit.`,
+          message: `Maximum connections reached (${over}); try again later or ask the administrator to raise the limit.`,
         }),
       );
       return;
     }
+    if (!(this.server instanceof tls.Server)) this.countAddress(socket);
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
@@ -231,7 +266,21 @@ export class LicenseListener {
       () => fail('hello_timeout', ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
       this.limits.helloTimeoutMs,
     );
-    socket.setTimeout(this.limits.idleTimeoutMs, () => fail('idle_timeout', ConnectionErrorCode.idleTimeout, 'connection idle too long'));
+    // short while the connection holds no seat; a seat holder or a peer link gets the long timeout
+    let idleAllowedMs = this.limits.idleWithoutSeatMs;
+    const idleLimitMs = () => (peerMode || (session !== null && this.handler.holdsSeat?.(session)) ? this.limits.idleTimeoutMs : this.limits.idleWithoutSeatMs);
+    socket.setTimeout(idleAllowedMs);
+    socket.on('timeout', () => {
+      const limit = idleLimitMs();
+      if (limit <= idleAllowedMs)
+        return fail(
+          'idle_timeout',
+          ConnectionErrorCode.idleTimeout,
+          `connection idle too long (${idleAllowedMs / 1000} s${limit === this.limits.idleWithoutSeatMs ? ' holding no seat' : ''})`,
+        );
+      idleAllowedMs = limit;
+      socket.setTimeout(limit);
+    });
 
     const onHello = (payload: Buffer) => {
       const hello = decodeMessage(payload, helloSchema);
@@ -322,6 +371,11 @@ export class LicenseListener {
       }
     });
   }
+}
+
+/** The connection's source IP, IPv4-mapped IPv6 unwrapped. */
+function sourceIp(socket: net.Socket): string {
+  return (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
 }
 
 const problemSubjects: Record<ConnectionProblemKind, string> = {

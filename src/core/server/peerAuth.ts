@@ -14,8 +14,8 @@ import type { Rank } from '../quorum';
  * Fresh nonces on both sides make a recorded handshake useless on a new connection. Afterwards
  * each message travels sealed: { seq, body (the JSON), mac: HMAC(session key, direction|seq|body) }
  * with the session key derived from both nonces, so nothing can be injected into, replayed on or
- * reordered within the stream. Without a cluster secret the channel passes messages through and
- * the driver trusts peers by their SERVER-line address instead (the UI warns about it).
+ * reordered within the stream. There is no unauthenticated mode: trust by address is no trust,
+ * since any process on a member's machine connects from that machine's address.
  */
 
 const nonce = z.string().regex(/^[0-9a-f]{64}$/);
@@ -33,11 +33,12 @@ export type ChannelEvent =
   /** The other side proved it holds the secret: it is member `rank`. */
   | { kind: 'established'; rank: Rank }
   | { kind: 'message'; message: unknown }
-  | { kind: 'refused'; reason: string };
+  /** `rank`: the member the other side is (or claimed to be), when the handshake got that far. */
+  | { kind: 'refused'; reason: string; rank: Rank | null };
 
 export interface PeerChannelOptions {
-  /** The cluster secret (hex), or null: no authentication, messages pass as they are. */
-  secret: string | null;
+  /** The cluster secret (hex). */
+  secret: string;
   role: 'dialer' | 'listener';
   self: Rank;
   /** Dialer: the member it dialled. */
@@ -62,12 +63,8 @@ export class PeerChannel {
     this.peerRank = options.peer ?? null;
   }
 
-  /** Dialer: sends the challenge. Without a secret the channel is open at once. */
+  /** Dialer: sends the challenge; a listener waits for one. */
   start(): ChannelEvent {
-    if (this.options.secret === null) {
-      this.state = 'open';
-      return this.options.role === 'dialer' && this.peerRank !== null ? { kind: 'established', rank: this.peerRank } : { kind: 'none' };
-    }
     if (this.options.role === 'listener') {
       this.state = 'waitChallenge';
       return { kind: 'none' };
@@ -82,7 +79,7 @@ export class PeerChannel {
   receive(raw: unknown): ChannelEvent {
     switch (this.state) {
       case 'open':
-        return this.options.secret === null ? { kind: 'message', message: raw } : this.unseal(raw);
+        return this.unseal(raw);
       case 'waitChallenge':
         return this.onChallenge(raw);
       case 'waitResponse':
@@ -94,14 +91,13 @@ export class PeerChannel {
     }
   }
 
-  /** Authenticated (or running without a secret) and not failed: messages may be sealed. */
-  isOpen(): boolean {
+  /** False before the handshake completes and for good after a failure: nothing may be sent then. */
+  get isOpen(): boolean {
     return this.state === 'open';
   }
 
   /** The frame that carries `message` on this link. */
   seal(message: unknown): unknown {
-    if (this.options.secret === null) return message;
     if (this.state !== 'open' || !this.sessionKey) throw new Error('the peer link is not authenticated yet');
     const seq = ++this.sentSeq;
     const body = JSON.stringify(message);
@@ -166,7 +162,7 @@ export class PeerChannel {
 
   private fail(reason: string): ChannelEvent {
     this.state = 'failed';
-    return { kind: 'refused', reason };
+    return { kind: 'refused', reason, rank: this.peerRank };
   }
 
   /** Both ranks and both nonces in a fixed order: dialer first. */
@@ -186,7 +182,7 @@ export class PeerChannel {
   }
 
   private secretKey(): Buffer {
-    return Buffer.from(this.options.secret!, 'hex');
+    return Buffer.from(this.options.secret, 'hex');
   }
 
   private nonce(): string {

@@ -19,7 +19,7 @@ export interface TriadSetupOptions {
   self: Rank;
   /** The vendor daemon's name for its debug-log lines (e.g. `ibmratl`). */
   vendorDaemon: string;
-  /** The cluster's proof for peer hellos; '' when no cluster secret was imported. */
+  /** The cluster's proof for peer hellos; always '': the driver authenticates whole links (peerAuth.ts). */
   auth: string;
   /** Clock-rate disagreement the leases allow for. 1% is far above what real clocks drift. */
   driftBound?: number;

@@ -1,5 +1,6 @@
 import type { PeerMessage, Rank } from '../quorum';
 import type { LogQueryMessage } from './peerLogQuery';
+import type { MemberTrouble } from './quorumEvents';
 
 /**
  * How the triad driver reaches the other two members. Over TCP in a server
@@ -11,6 +12,8 @@ export interface PeerConnection {
   /** Best effort: a link that broke drops the message (the quorum protocol tolerates loss). */
   send(message: PeerMessage | LogQueryMessage): void;
   close(): void;
+  /** `ip:port` of the other end, for logs and the audit table. */
+  readonly remoteAddress: string;
 }
 
 export interface PeerNetworkEvents {
@@ -18,6 +21,8 @@ export interface PeerNetworkEvents {
   linkDown(rank: Rank, link: PeerConnection): void;
   /** A frame from `rank` on `link`, not yet validated. */
   message(rank: Rank, raw: unknown, link: PeerConnection): void;
+  /** A link to `rank` was refused (by either side) or could not be made: the status says why. */
+  trouble(rank: Rank, trouble: MemberTrouble): void;
 }
 
 export interface PeerNetwork {

@@ -17,6 +17,7 @@ import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersist
 import { PeerLogQuery, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
 import type { PeerConnection, PeerNetwork } from './peerNetwork';
 import { peerMessageSchema } from './peerSchema';
+import { QuorumEvents } from './quorumEvents';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
 import { applyToStore } from './storeLeaseLog';
@@ -54,6 +55,22 @@ export interface TriadDriverDeps {
   tickMs?: number;
   /** The quorum engine to run (the seeded simulation swaps in deliberately broken ones). */
   makeMachine?: (config: QuorumConfig) => QuorumMachine;
+  /** What another member asked of this one (lmdown, lmreread, a distributed license), for the audit table. */
+  audit?: (row: PeerAuditRow) => void;
+}
+
+/** An audit row for a request another member made of this one. */
+export interface PeerAuditRow {
+  who: string;
+  fromAddress: string;
+  action: 'lmdown' | 'lmreread' | 'license install';
+  detail: string;
+}
+
+/** The member whose message made the machine decide an effect, and the link it came over. */
+interface PeerSource {
+  rank: Rank;
+  remoteAddress: string;
 }
 
 type PendingOp = { resolve: () => void; reject: (error: Error) => void };
@@ -80,6 +97,10 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private failed: Error | null = null;
   /** The last 'serving' effect performed; within a turn the machine may already be further. */
   private servingPerformed = false;
+  /** Effects a peer's message caused (its lmdown, lmreread, a distributed license), with that peer. */
+  private readonly peerSources = new WeakMap<QuorumEffect, PeerSource>();
+  /** This member's own quorum events and the reason each other member is out (quorumEvents.ts). */
+  private readonly events: QuorumEvents;
 
   constructor(private readonly deps: TriadDriverDeps) {
     this.scheduler = deps.scheduler ?? nodeScheduler;
@@ -87,6 +108,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const config = { logReader: storedLogReader(deps.store), ...deps.config };
     this.machine = deps.makeMachine ? deps.makeMachine(config) : new QuorumMachine(config);
     this.masterLog = new PeerLogQuery(deps.store);
+    this.events = new QuorumEvents({
+      hosts: deps.config.hosts,
+      self: deps.config.self,
+      write: (message) => deps.debug(deps.config.daemons.lmgrd, message),
+      // members redial every heartbeat interval: an older trouble is no longer the reason
+      troubleTtlMs: 5 * deps.config.heartbeatIntervalMs + 2_000,
+    });
     const timings = quorumTimings(deps.config.heartbeatIntervalMs, deps.config.driftBound);
     this.failoverBoundMs = Math.round(2 * electionTimeoutMs(timings, 1) + 2 * timings.heartbeatMs);
   }
@@ -108,6 +136,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       linkUp: (rank, link) => this.register(rank, link),
       linkDown: (rank, link) => this.unregister(rank, link),
       message: (rank, raw, link) => this.receive(rank, raw, link),
+      trouble: (rank, trouble) => this.events.trouble(rank, trouble, this.now()),
     });
   }
 
@@ -205,7 +234,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         heartbeatRttMs: peer.rttMs,
         heartbeatAgeMs: peer.lastHeardAgeMs,
         heartbeatLossPercent: peer.lossPercent,
-        problem: peer.problem ?? (peer.up ? null : 'not reachable from this server'),
+        problem: peer.problem ?? this.events.reason(peer.rank, this.now()) ?? (peer.up ? null : 'not reachable from this server'),
       };
     });
     return {
@@ -271,6 +300,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private step(input: QuorumInput): void {
     if (this.failed || this.stopped) return;
     const effects = this.machine.step(input);
+    if (input.type === 'tick') this.events.observe(this.machine.status(input.nowMs), input.nowMs);
     if (effects.length === 0) return;
     this.outbox.push(...effects);
     if (this.flushScheduled) return;
@@ -360,16 +390,30 @@ export class TriadDriver implements LeaseLog, MasterGate {
       case 'roleChanged':
         for (const listener of this.listeners) listener();
         return;
-      case 'shutdown':
-        this.deps.requestShutdown('lmdown on a redundant license server');
+      case 'shutdown': {
+        const source = this.auditPeerRequest(effect, 'lmdown', 'stops this member too (lmdown on a redundant license server)');
+        this.deps.requestShutdown(source ? `lmdown from ${source}` : 'lmdown on a redundant license server');
         return;
+      }
       case 'reread':
+        this.auditPeerRequest(effect, 'lmreread', 'rereads the license and options files here too');
         this.deps.reread();
         return;
       case 'installLicense':
+        this.auditPeerRequest(effect, 'license install', 'a license file distributed to all three redundant servers');
         this.deps.installLicense(effect.payload);
         return;
     }
+  }
+
+  /** Audits an effect another member's message caused; returns who that was, or null for our own. */
+  private auditPeerRequest(effect: QuorumEffect, action: PeerAuditRow['action'], detail: string): string | null {
+    const source = this.peerSources.get(effect);
+    // a license switch commits on the master when a standby acknowledges it: the master's own import
+    if (!source || (action === 'license install' && this.machine.knownMaster() === this.deps.config.self)) return null;
+    const who = `redundant server ${this.deps.config.hosts[source.rank]}`;
+    this.deps.audit?.({ who, fromAddress: source.remoteAddress, action, detail });
+    return who;
   }
 
   // ---- links ----------------------------------------------------------------------------------
@@ -391,12 +435,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
     }
     this.links.get(rank)?.close();
     this.links.set(rank, link);
+    this.events.linked(rank);
     this.step({ type: 'peerConnected', nowMs: this.now(), rank });
   }
 
   private unregister(rank: Rank, link: PeerConnection): void {
     if (this.links.get(rank) !== link) return;
     this.links.delete(rank);
+    this.events.linkClosed(rank, this.now());
     this.step({ type: 'peerDisconnected', nowMs: this.now(), rank });
   }
 
@@ -409,7 +455,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
       link.close();
       return;
     }
+    const before = this.outbox.length;
     this.step({ type: 'message', nowMs: this.now(), from: rank, message: parsed.data });
+    for (let i = before; i < this.outbox.length; i++) {
+      const effect = this.outbox[i]!;
+      if (effect.type === 'shutdown' || effect.type === 'reread' || effect.type === 'installLicense')
+        this.peerSources.set(effect, { rank, remoteAddress: link.remoteAddress });
+    }
   }
 }
 

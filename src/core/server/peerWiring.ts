@@ -1,10 +1,10 @@
-import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { BackendError, type TriadContext, type TriadParts } from '../backend';
 import type { Rank } from '../quorum';
 import { randomBytes } from 'node:crypto';
 import { databaseReplaced, recordDatabaseIdentity } from '../store';
-import { readClusterSecret } from '../store/secrets';
+import path from 'node:path';
+import { clusterSecretFile, ensureClusterSecret } from '../store/secrets';
 import { parseLicenseText } from '../license';
 import { licenseIdentity, triadSetup } from './peerConfig';
 import { distributedLicenseSchema, type DistributedLicense } from './peerSchema';
@@ -22,7 +22,10 @@ export function createTriad(context: TriadContext): TriadParts {
   if (self < 0 || self > 2) throw new BackendError(`${setup.licensePath}: this machine is none of the three SERVER lines; start it with --as <host>.`);
   const refusal = checkMembers(context.store, setup.file, setup.licensePath);
   if (refusal) throw new BackendError(refusal);
-  const secret = readClusterSecret(context.store.dataDir);
+  // a triad never runs on trust by address: a member without a secret makes one and says how to share it
+  const { secret, created } = ensureClusterSecret(context.store.dataDir);
+  const secretNotice = created ? newClusterSecretNotice(context.store.dataDir) : null;
+  if (secretNotice) context.notice(secretNotice);
   const built = triadSetup(setup.file, {
     self: self as Rank,
     vendorDaemon: setup.file.vendors[0]?.name ?? 'lmgrd',
@@ -41,7 +44,6 @@ export function createTriad(context: TriadContext): TriadParts {
     localAddress: net.isIP(selfHost) ? selfHost : undefined,
     secret,
     tls: context.peerTls,
-    memberAddresses: resolveMemberHosts(addresses.map((a) => a.host)),
     debug: context.debug,
   });
   const driver = new TriadDriver({
@@ -51,6 +53,7 @@ export function createTriad(context: TriadContext): TriadParts {
     network,
     clock: context.clock,
     diskReplaced: databaseReplaced(context.store),
+    audit: (row) => context.audit({ timeMs: context.clock.wallMs(), ...row }),
     debug: context.debug,
     requestShutdown: context.requestShutdown,
     reread: () => {
@@ -77,7 +80,12 @@ export function createTriad(context: TriadContext): TriadParts {
     log: driver,
     peerHook: network.peerHook,
     stop: async () => driver.stop(),
-    decorateStatus: (status) => driver.decorateStatus(status),
+    decorateStatus: (status) => {
+      const decorated = driver.decorateStatus(status);
+      // the admin app shows the made secret's notice until another member has proven it shares it
+      const joined = decorated.members.some((member) => !member.self && member.up);
+      return secretNotice && !joined ? { ...decorated, warnings: [...decorated.warnings, secretNotice] } : decorated;
+    },
     broadcastAdmin: (type) => (type === 'lmdown' ? driver.shutdownAll() : driver.rereadAll()),
     masterLog: (query) => driver.queryMasterLog(query),
     licenseLoaded: (file) => driver.useLicense(licenseIdentity(file)),
@@ -92,41 +100,12 @@ export function createTriad(context: TriadContext): TriadParts {
   };
 }
 
-/** How long a resolved member address is trusted before it is looked up again. */
-const MEMBER_LOOKUP_TTL_MS = 60_000;
-
-/**
- * Without a cluster secret, peers are trusted by address: SERVER-line host names are resolved at
- * start and again when an answer is older than a minute, or failed (DNS is often not up yet at
- * boot; a failure must not lock a member out until restart). Until a name resolves it trusts
- * nobody; an IP address needs no lookup.
- */
-export function resolveMemberHosts(
-  hosts: string[],
-  resolve: (host: string) => Promise<string[]> = lookupAll,
-  now: () => number = Date.now,
-): (rank: Rank) => readonly string[] {
-  const resolved = new Map<number, { addresses: string[]; at: number }>();
-  const inFlight = new Set<number>();
-  const refresh = (rank: number) => {
-    if (inFlight.has(rank)) return;
-    inFlight.add(rank);
-    const settle = (addresses: string[]) => {
-      resolved.set(rank, { addresses, at: now() });
-      inFlight.delete(rank);
-    };
-    resolve(hosts[rank]!).then(settle, () => settle([]));
-  };
-  hosts.forEach((host, rank) => {
-    if (!net.isIP(host)) refresh(rank);
-  });
-  return (rank) => {
-    const entry = resolved.get(rank);
-    if (entry && (entry.addresses.length === 0 || now() - entry.at >= MEMBER_LOOKUP_TTL_MS)) refresh(rank);
-    return entry?.addresses ?? [];
-  };
-}
-
-async function lookupAll(host: string): Promise<string[]> {
-  return (await lookup(host, { all: true })).map((entry) => entry.address);
+/** What a member that had to make its own cluster secret tells the administrator (stdout of `triad serve`, and the debug log). */
+export function newClusterSecretNotice(dataDir: string): string {
+  const file = path.join(dataDir, clusterSecretFile);
+  return (
+    `This server had no cluster secret, so it made one: ${file}. The three redundant servers must share one secret: ` +
+    `copy this file to the other two servers and run \`triad cluster-secret --import cluster.secret --data <their data folder>\` there, ` +
+    `then restart them. If another server already has a secret, import that one here instead (same command) and restart this server.`
+  );
 }

@@ -12,9 +12,9 @@ import type { MasterAddress } from './seams';
 /**
  * The triad's links over TCP on the license port: each member dials the members ranked after it
  * (P dials S and T, S dials T) with a `peer` hello, so every pair has one connection; a lost link
- * is redialled every heartbeat interval. With a cluster secret every link starts with a mutual
- * challenge (peerAuth.ts) and every frame is sealed; without one, a peer is whoever connects from
- * its SERVER line's address.
+ * is redialled every heartbeat interval. Every link starts with a mutual challenge over the
+ * cluster secret (peerAuth.ts) and every frame on it is sealed: trust by address is no trust,
+ * since any process on a member's machine connects from that machine's address.
  */
 
 export interface TcpPeerNetworkOptions {
@@ -24,8 +24,8 @@ export interface TcpPeerNetworkOptions {
   /** Where each member's license port is, by rank (SERVER lines). */
   addresses: readonly [MasterAddress, MasterAddress, MasterAddress];
   heartbeatIntervalMs: number;
-  /** The cluster secret (hex) that authenticates peer links; null: trust by address. */
-  secret: string | null;
+  /** The cluster secret (hex) that authenticates peer links. A triad never runs without one. */
+  secret: string;
   /** Source address for outbound links, so peers see this member's SERVER host. */
   localAddress?: string;
   /**
@@ -33,15 +33,10 @@ export interface TcpPeerNetworkOptions {
    * (the cluster's CA) when given. Who a peer is, is still proven by the cluster secret.
    */
   tls?: { ca?: string } | null;
-  /** Addresses each member's SERVER-line host resolves to, for trust by address without a secret. */
-  memberAddresses?: (rank: Rank) => readonly string[];
   debug: (daemon: string, message: string) => void;
 }
 
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
-const NO_SECRET_WARNING =
-  'No cluster secret: the three servers trust each other by address only. Run `triad cluster-secret --new` on one server, ' +
-  '`triad cluster-secret --import <value>` on the other two, and restart them.';
 
 export class TcpPeerNetwork implements PeerNetwork {
   private events: PeerNetworkEvents | null = null;
@@ -77,7 +72,7 @@ export class TcpPeerNetwork implements PeerNetwork {
   }
 
   warnings(): string[] {
-    return this.options.secret === null ? [NO_SECRET_WARNING] : [];
+    return [];
   }
 
   private up(rank: Rank, link: PeerConnection): void {
@@ -95,13 +90,13 @@ export class TcpPeerNetwork implements PeerNetwork {
    * A link whose channel failed (a forged or replayed frame) is dropped; sending on it is a no-op
    * instead of an exception thrown into the driver.
    */
-  private connection(channel: PeerChannel, write: (frame: unknown) => void, close: () => void): PeerConnection {
+  private connection(channel: PeerChannel, write: (frame: unknown) => void, close: () => void, remoteAddress: string): PeerConnection {
     return {
       send: (message) => {
-        if (!channel.isOpen()) return;
-        write(channel.seal(message));
+        if (channel.isOpen) write(channel.seal(message));
       },
       close,
+      remoteAddress,
     };
   }
 
@@ -110,7 +105,7 @@ export class TcpPeerNetwork implements PeerNetwork {
     let rank: Rank | null = null;
     let authenticatedAs: Rank | null = null;
     const channel = new PeerChannel({ secret: this.options.secret, role: 'listener', self: this.options.self, send: (frame) => link.send(frame) });
-    const live = this.connection(channel, (frame) => link.send(frame), () => link.close());
+    const live = this.connection(channel, (frame) => link.send(frame), () => link.close(), link.remoteAddress);
     const closer = () => link.close();
     this.linkClosers.add(closer);
     channel.start();
@@ -127,7 +122,9 @@ export class TcpPeerNetwork implements PeerNetwork {
     link.onMessage((raw) => {
       const event = channel.receive(raw);
       if (event.kind === 'refused') {
-        this.refused(link.remoteAddress, event.reason);
+        this.refused(link.remoteAddress, event.reason, event.rank);
+        // a failed channel is dropped at once: nothing more is sent on it (issue 20, hole 3)
+        if (rank !== null) this.down(rank, live);
         link.close();
         return;
       }
@@ -141,15 +138,9 @@ export class TcpPeerNetwork implements PeerNetwork {
         link.close();
         return;
       }
-      // with the secret the handshake proved who it is; without, only its SERVER-line address counts
-      const refusal =
-        this.options.secret !== null
-          ? from === authenticatedAs
-            ? null
-            : 'its hello names another member than its handshake'
-          : this.addressRefusal(from, link.remoteAddress);
-      if (refusal) {
-        this.refused(link.remoteAddress, refusal);
+      // the handshake proved who it is
+      if (from !== authenticatedAs) {
+        this.refused(link.remoteAddress, 'its hello names another member than its handshake', null);
         link.close();
         return;
       }
@@ -161,18 +152,12 @@ export class TcpPeerNetwork implements PeerNetwork {
     });
   }
 
-  /** Without a cluster secret a peer is whoever connects from its SERVER-line address. */
-  private addressRefusal(rank: Rank, remoteAddress: string): string | null {
-    const ip = remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
-    const host = this.options.addresses[rank].host;
-    const allowed = net.isIP(host) ? [host] : (this.options.memberAddresses?.(rank) ?? []);
-    if (allowed.includes(ip)) return null;
-    return `it says it is ${this.options.hosts[rank]} but connects from ${ip}, not from that SERVER line's address (import a cluster secret on all ` +
-      `three to authenticate peers instead)`;
-  }
-
-  /** Both sides log a refused peer: the refused member may never be master to tell it. Once a minute per address and reason. */
-  private refused(address: string, reason: string): void {
+  /**
+   * Both sides log a refused peer: the refused member may never be master to tell it. Once a
+   * minute per address and reason; the status shows the reason for as long as it lasts.
+   */
+  private refused(address: string, reason: string, rank: Rank | null): void {
+    if (rank !== null) this.events?.trouble(rank, { kind: 'refused', detail: reason });
     const key = `${address.replace(/:\d+$/, '')}|${reason}`;
     const now = performance.now();
     if (now - (this.lastRefusalLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
@@ -213,12 +198,13 @@ export class TcpPeerNetwork implements PeerNetwork {
       if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
     };
     const channel = new PeerChannel({ secret: this.options.secret, role: 'dialer', self: this.options.self, peer: rank, send: write });
-    const live = this.connection(channel, write, () => socket.destroy());
+    const live = this.connection(channel, write, () => socket.destroy(), `${address.host}:${address.port}`);
     const closer = () => socket.destroy();
     let established = false;
     const onChannel = (event: ChannelEvent) => {
       if (event.kind === 'refused') {
-        this.refused(`${address.host}:${address.port}`, event.reason);
+        this.refused(`${address.host}:${address.port}`, event.reason, rank);
+        if (established) this.down(rank, live);
         socket.destroy();
       } else if (event.kind === 'established') {
         established = true;
@@ -229,7 +215,11 @@ export class TcpPeerNetwork implements PeerNetwork {
         this.up(rank, live);
       } else if (event.kind === 'message') this.events?.message(rank, event.message, live);
     };
-    socket.setTimeout(this.options.heartbeatIntervalMs * 4, () => socket.destroy());
+    socket.setTimeout(this.options.heartbeatIntervalMs * 4, () => {
+      const seconds = (this.options.heartbeatIntervalMs * 4) / 1000;
+      if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: `no answer to the cluster-secret handshake within ${seconds} s` });
+      socket.destroy();
+    });
     socket.once(peerTls ? 'secureConnect' : 'connect', () => {
       write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
       onChannel(channel.start());
@@ -260,12 +250,31 @@ export class TcpPeerNetwork implements PeerNetwork {
         if (socket.destroyed) return;
       }
     });
-    socket.on('error', () => {});
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: dialFailure(error) });
+    });
     socket.on('close', () => {
       this.dialSockets.delete(socket);
       this.dialing.delete(rank);
       this.linkClosers.delete(closer);
       if (established) this.down(rank, live);
     });
+  }
+}
+
+/** Why dialling a member failed, in words (the OS code kept for those who search for it). */
+function dialFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is it running? is the port right?)';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no answer from its address (${error.code}: down, or a firewall in between)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `its SERVER-line host name does not resolve (${error.code})`;
+    default:
+      return error.code ? `${error.message}` : `TLS or network error: ${error.message}`;
   }
 }

@@ -2,7 +2,8 @@
  * Secrets kept as files in the data directory, readable by the server's OS user only (0600):
  * - `admin.token`: 32 random bytes, hex. Whoever can read it may lmdown/lmreread/lmremove.
  * - `cluster.secret`: 32 random bytes, hex, shared by the three triad members for peer HMAC.
- *   The first server generates it; the admin imports the same value on the other two.
+ *   A triad member makes one at its first start if it has none (a triad never runs without
+ *   one); the admin imports the same value on the other two.
  * Files are written under a temporary name, then linked (create) or renamed (replace) into
  * place, so a crash never leaves half a secret.
  */
@@ -37,7 +38,13 @@ export function readClusterSecret(dataDir: string): string | null {
 
 /** The first triad member creates the secret that the other two import. */
 export function loadOrCreateClusterSecret(dataDir: string): string {
-  return readSecret(dataDir, clusterSecretFile) ?? writeNewSecret(dataDir, clusterSecretFile);
+  return ensureClusterSecret(dataDir).secret;
+}
+
+/** The cluster secret, made now if this data folder had none (`created`: then the other two members need it). */
+export function ensureClusterSecret(dataDir: string): { secret: string; created: boolean } {
+  const existing = readSecret(dataDir, clusterSecretFile);
+  return existing !== null ? { secret: existing, created: false } : { secret: writeNewSecret(dataDir, clusterSecretFile), created: true };
 }
 
 /** Imports (or replaces) the cluster secret copied from another member. */

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { closeSync, existsSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fdatasync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditRepository, type AuditRepository } from './audit';
 import { ensureDataDir } from './dataDir';
@@ -59,6 +59,7 @@ export function openStore(dataDir: string): Store {
   const path = join(dataDir, databaseFile);
   let db: BetterSqlite3.Database;
   try {
+    keepPrivate(path);
     db = new Database(path);
     configure(db);
     applyMigrations(db);
@@ -84,6 +85,23 @@ export function openMemoryStore(image?: Buffer): MemoryStore {
   const db = image ? new Database(image) : new Database(':memory:');
   applyMigrations(db);
   return { ...wrap(db, ':memory:', ':memory:'), image: () => db.serialize() };
+}
+
+/**
+ * Who used which license, and the triad's votes: for the server's own OS user only. SQLite gives
+ * the -wal and -shm files the mode of the database file, so that file is created 0600 before
+ * SQLite opens it, and files an earlier version left readable by others are tightened.
+ */
+function keepPrivate(path: string): void {
+  if (process.platform === 'win32') return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch {
+      // not ours to change (another user's file): SQLite says what it cannot open
+    }
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FluentProvider, Tab, TabList, Text, webLightTheme } from '@fluentui/react-components';
+import { Button, FluentProvider, Tab, TabList, Text, webLightTheme } from '@fluentui/react-components';
 import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
 import type { Transport } from '../../shared/contract';
 import { ClientConfigScreen } from './screens/ClientConfigScreen';
@@ -35,7 +35,8 @@ function useHashRoute(): [string, (path: string) => void] {
   return [path, (next) => (window.location.hash = `#/${next}`)];
 }
 
-export function App({ transport }: { transport: Transport }) {
+/** `canSignOut`: served by the headless host to a signed-in browser, which may end its session. */
+export function App({ transport, canSignOut = false }: { transport: Transport; canSignOut?: boolean }) {
   const [path, navigate] = useHashRoute();
   const Screen = routes.find((r) => r.path === path)!.screen;
   return (
@@ -52,6 +53,14 @@ export function App({ transport }: { transport: Transport }) {
               </Tab>
             ))}
           </TabList>
+          {canSignOut && (
+            // a plain form: the host ends the session and answers with its sign-in page
+            <form method="post" action="/logout" className="sign-out">
+              <Button type="submit" appearance="subtle" size="small">
+                Sign out
+              </Button>
+            </form>
+          )}
         </nav>
         <main className="content">
           <Suspense fallback={<Loading label="Loading the screen…" />}>

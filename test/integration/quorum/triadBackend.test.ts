@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../src/core/backend';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/core/client/checkout';
 import { createTriad } from '../../../src/core/server/peerWiring';
+import { shareClusterSecret } from '../../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
 
@@ -52,6 +53,7 @@ describe('a triad of full servers', () => {
         clientHeartbeatIntervalMs: 300,
         triad: createTriad,
       });
+    shareClusterSecret([0, 1, 2].map((rank) => path.join(temp.dir, `member${rank}`)));
     for (const rank of [0, 1, 2]) backends[rank] = await start(rank);
     await eventually(() => backends[0]!.status().role === 'master', 10_000);
     expect(backends[1]!.status().role).toBe('standby');

@@ -61,6 +61,7 @@ export class SimClients {
   private readonly clients: SimClient[];
   private active = true;
   private requestIds = 0;
+  private readonly sessions = new Map<string, Session>();
 
   constructor(
     private readonly world: SimWorld,
@@ -70,6 +71,12 @@ export class SimClients {
   ) {
     this.clients = Array.from({ length: count }, (_, id) => ({ id, phase: 'idle', target: 0, seq: 0, seat: null, confirmedAt: 0, holdUntil: 0, count: 1 }));
     for (const client of this.clients) world.at(world.rng.between(0, 3000), () => this.startCheckout(client));
+  }
+
+  /** A seat a scenario was granted directly (outside these clients): the checker holds the triad to it too. */
+  told(leaseId: string, count: number): void {
+    this.oracle.grants.set(leaseId, { leaseId, count, client: -1, toldAt: this.world.now });
+    this.oracle.grantsTold += 1;
   }
 
   /** Clients stop taking new seats; held ones are checked in as planned. */
@@ -260,7 +267,18 @@ export class SimClients {
     world.at(world.now + REQUEST_TIMEOUT_MS, () => settle(null));
   }
 
+  /** A client's connection to a member lasts as long as that member's process. */
   private session(client: SimClient, member: SimMember): Session {
+    const key = `${client.id}:${member.rank}:${member.life}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.openSession(client, member);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  private openSession(client: SimClient, member: SimMember): Session {
     const life = member.life;
     return {
       id: `client-${client.id}`,

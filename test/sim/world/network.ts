@@ -124,6 +124,7 @@ export class SimNetwork {
       connection.sides.set(self, {
         send: (message) => this.send(self, other, connection, message),
         close: () => this.closedByMember(key, connection),
+        remoteAddress: `10.0.0.${other + 1}:27000`,
       });
     }
     for (const [self, other] of [

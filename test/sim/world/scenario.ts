@@ -29,6 +29,11 @@ export async function settled<T>(triad: TriadWorld, promise: Promise<T>, limitMs
   return watched;
 }
 
+/** A member's debug-log lines without its own `Quorum:` events (quorumEvents.ts): FlexNet's story. */
+export function flexnetLines(member: SimMember): string[] {
+  return member.debugLines.filter((line) => !line.startsWith('(lmgrd) Quorum: '));
+}
+
 /** Ranks serving as master right now. */
 export function serving(triad: TriadWorld): Rank[] {
   return triad.checker.masters().map((member) => member.rank);
@@ -59,6 +64,14 @@ const session: Session = {
   send: () => {},
   closed: false,
 };
+
+/** A seat granted by `member` directly and held (never checked in); the checker knows of it. */
+export async function holdSeat(triad: TriadWorld, member: SimMember, user: string): Promise<string> {
+  const answer = await settled(triad, checkout(member, user));
+  if (answer.type !== 'granted') throw new Error(`${user} was not granted a seat: ${JSON.stringify(answer)}`);
+  triad.clients.told(answer.leaseId, answer.count);
+  return answer.leaseId;
+}
 
 /** A checkout asked of `member` directly (no redirects). */
 export function checkout(member: SimMember, user: string): Promise<ServerMessage> {

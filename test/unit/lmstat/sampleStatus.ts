@@ -22,17 +22,7 @@ function member(host: string, rank: MemberStatus['rank'], master: boolean, up: b
 }
 
 function user(partial: Partial<UserStatus> & Pick<UserStatus, 'user' | 'host' | 'startedAt'>): UserStatus {
-  return {
-    leaseId: `l-${partial.user}`,
-    display: '/dev/tty',
-    version: '1.0',
-    server: 'host2.domain.net',
-    port: 27002,
-    handle: 101,
-    count: 1,
-    linger: null,
-    ...partial,
-  };
+  return { display: '/dev/tty', version: '1.0', server: 'host2.domain.net', port: 27002, handle: 101, count: 1, linger: null, ...partial };
 }
 
 function pool(partial: Partial<FeatureStatus> & Pick<FeatureStatus, 'name'>): FeatureStatus {

@@ -11,7 +11,7 @@ describe('desktop window attached to the Windows service', () => {
       asked.push(file);
       return `${token}\n`;
     };
-    expect(serviceWindowUrl(url, { SystemRoot: 'D:\\WINDOWS' }, read)).toBe(`${url}login?token=${token}`);
+    expect(serviceWindowUrl(url, { SystemRoot: 'D:\\WINDOWS' }, read)).toBe(`${url}login#token=${token}`);
     expect(asked).toEqual(['D:\\WINDOWS\\System32\\config\\systemprofile\\AppData\\Local\\Triad\\admin.token']);
   });
 

@@ -5,7 +5,7 @@ const SECRET = '5e'.repeat(32);
 const OTHER = '7a'.repeat(32);
 
 /** A dialer (member 0) and a listener (member 2) wired back to back; returns both and the frames each sent. */
-function pair(dialerSecret: string | null, listenerSecret: string | null) {
+function pair(dialerSecret: string, listenerSecret: string) {
   const toListener: unknown[] = [];
   const toDialer: unknown[] = [];
   const dialer = new PeerChannel({ secret: dialerSecret, role: 'dialer', self: 0, peer: 2, send: (f) => toListener.push(f) });
@@ -64,10 +64,13 @@ describe('peer channel authentication', () => {
     expect(tertiaryListener.receive({ type: 'peerAuth', step: 'challenge', rank: 2, nonce: 'ab'.repeat(32) })).toMatchObject({ kind: 'refused' });
   });
 
-  it('without a secret the channel passes messages through unchanged', () => {
-    const { dialer, listener, events } = pair(null, null);
-    expect(events.dialer).toEqual([{ kind: 'established', rank: 2 }]);
-    expect(dialer.seal({ n: 1 })).toEqual({ n: 1 });
-    expect(listener.receive({ n: 1 })).toEqual({ kind: 'message', message: { n: 1 } });
+  it('is open only between a completed handshake and the first failure, and says which member failed', () => {
+    const { dialer, listener } = pair(SECRET, SECRET);
+    expect(dialer.isOpen && listener.isOpen).toBe(true);
+    const sealed = dialer.seal({ n: 1 }) as { mac: string };
+    expect(listener.receive({ ...sealed, mac: '0'.repeat(64) })).toMatchObject({ kind: 'refused', rank: 0 });
+    // the driver checks isOpen and sends nothing more on a failed channel
+    expect(listener.isOpen).toBe(false);
+    expect(pair(SECRET, OTHER).dialer.isOpen).toBe(false);
   });
 });

@@ -24,7 +24,7 @@ export function UsersTable({ features, onRemove }: { features: FeatureStatus[]; 
       </TableHeader>
       <TableBody>
         {rows.map(({ feature, user }) => (
-          <TableRow key={user.leaseId} data-testid={`user-${user.user}`}>
+          <TableRow key={`${feature.name}/${user.handle}`} data-testid={`user-${user.user}`}>
             <TableCell>{feature.name}</TableCell>
             <TableCell>{user.user}</TableCell>
             <TableCell>{user.host}</TableCell>

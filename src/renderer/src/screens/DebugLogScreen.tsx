@@ -68,7 +68,7 @@ export function DebugLogScreen() {
       <Title2 as="h2" id="log-title">Debug log</Title2>
       {page.value?.masterKeepsLog && source === 'local' && (
         <Notice intent="info" title="This server is a standby">
-          Only the master writes the debug log; {page.value.masterKeepsLog.master} keeps it.{' '}
+          The master, {page.value.masterKeepsLog.master}, logs the licenses; this server's log shows its own quorum events.{' '}
           <Button size="small" onClick={() => setSource('master')}>
             Show the master's log
           </Button>
