@@ -6,7 +6,9 @@ import type { LogEntry } from './types';
  */
 export type LogReader = (from: number, count: number) => LogEntry[];
 
-const STORE_REPAIR = "Stop this server, replace its data folder with a copy of a running member's (or move it aside to start empty), and start it again.";
+// never a copy of another member's data folder: it holds that member's votes, not this one's
+const STORE_REPAIR =
+  'Stop this server, move its data folder aside and start it again: it starts empty, rejoins the other two as a learner and catches up from the master.';
 
 /**
  * The replicated log as the quorum engine sees it: every entry from 1 to `lastIndex`, of which

@@ -67,7 +67,8 @@ export function openStore(dataDir: string): Store {
     if (error instanceof StoreError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError(
-      `Cannot open the database ${path}: ${reason}. If the file is damaged, move it aside (the server then starts empty) or restore a backup.`,
+      `Cannot open the database ${path}: ${reason}. If the file is damaged, move it aside and start again: a triad member then rejoins as a ` +
+        'learner and catches up from the master; a single server starts empty (seats held are forgotten) unless you restore a backup.',
     );
   }
   return wrap(db, dataDir, path);
