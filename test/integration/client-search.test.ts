@@ -115,7 +115,7 @@ describe('client search over two independent servers', () => {
     expect(live.stdout).toMatch(new RegExp(`^    first-down ws console \\(v1\\.0\\) \\(127\\.0\\.0\\.1/${portA} \\d+\\), start \\w{3} \\d+/\\d+ \\d+:\\d\\d$`, 'm'));
     const dead = await triad(['lmstat', '-c', `${deadPort}@127.0.0.1`]);
     expect(dead.code).toBe(1);
-    expect(dead.stdout).toBe('Error getting status: Cannot connect to license server (-15,570:111 "Connection refused")\n');
+    expect(dead.stdout).toMatch(/^lmutil - Copyright .*\nFlexible License Manager status on .*\n\nError getting status: Cannot connect to license server system\. \(-15,570:111 "Connection refused"\)\n$/);
   });
 
   it('without -c, checkout and lmstat also search ~/.flexlmrc and the stored client configuration', async () => {

@@ -41,7 +41,7 @@ describe('lmstat of a live server', () => {
     const held = await checkout([{ host: '127.0.0.1', port: backend.address.port }], { feature: 'DOORS', version: '1.0', count: 1, user: 'zed', host: 'ws9', display: ':0' });
     expect(held.kind).toBe('granted');
 
-    const text = formatLmstatText([reportOf(backend)], { all: true, feature: null }, clock);
+    const text = formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
     expect(text.match(/RESERVATION/g)).toHaveLength(1);
     expect(text).toMatch(/^\t2 RESERVATIONs for GROUP eng \(127\.0\.0\.1\/\d+\)$/m);
     expect(text.indexOf('RESERVATION')).toBeLessThan(text.indexOf('"DOORS" v2.0'));
@@ -59,7 +59,7 @@ describe('lmstat of a live server', () => {
     });
     const backend = await createBackend({ dataDir: path.join(dir, 'data'), hostid: TEST_HOSTID, port: 0, licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
     running.push(backend);
-    const text = formatLmstatText([reportOf(backend)], { all: true, feature: null }, clock);
+    const text = formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
     expect(text).toContain('Users of Tau:  (Error: 4 licenses, unsupported by licensed server)\n');
   });
 });
