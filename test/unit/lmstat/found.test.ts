@@ -5,6 +5,7 @@ import type { ServerAddress } from '../../../src/core/client/search';
 import { formatLmstatFailure, formatLmstatText, formatLmutilVersion, type ServerReport } from '../../../src/core/lmstat';
 import type { ServerStatus } from '../../../src/shared/status';
 import { CLOCK, triadStatus } from './sampleStatus';
+import { exporterLmstat } from '../../support/lmstatParsers/flexlmExporter';
 
 /**
  * Issue 15, "Found" bullets about lmstat: each test here failed before its fix.
@@ -48,6 +49,8 @@ describe('License server status: names the servers as the SERVER lines do (flexl
     const text = formatLmstatText([report], { usage: 'none' }, CLOCK);
     expect(text).toContain('License server status: 27123@127.0.0.1\n');
     expect(serverNames(text)).toEqual({ header: ['127.0.0.1'], lines: ['127.0.0.1'] });
+    // the exporter keys servers by the header's names: with 27123@localhost it panicked here
+    expect(exporterLmstat(text).servers['127']).toMatchObject({ fqdn: '127.0.0.1', port: '27123', status: true, master: true });
   });
 
   it('a triad asked by addresses reports the three SERVER-line names, the down member under its SERVER name too', async () => {
