@@ -11,9 +11,11 @@ import { lmrereadCommand } from './commands/lmreread';
 import { lmremoveCommand } from './commands/lmremove';
 import { serviceCommand } from './commands/service';
 import { clusterSecretCommand } from './commands/clusterSecret';
+import { lmverCommand } from './commands/lmver';
+import { lmdiagCommand } from './commands/lmdiag';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand];
+const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, lmdiagCommand, lmverCommand, serviceCommand, clusterSecretCommand];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import type { CommandModule } from '../program';
+import { acceptLmutilFlags, type CommandModule } from '../program';
+import { reportResults } from '../adminResults';
 import { CliError } from '../cliError';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
 import { searchEnvironment } from '../workstationSearch';
@@ -24,17 +25,16 @@ export const lmdownCommand: CommandModule = (program) => {
     .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
     .option('-q', 'do not ask for confirmation')
     .option('--force', 'shut down even while licenses are checked out (also written -force)')
+    .option('--vendor <name>', 'stop this vendor daemon: allowed when it is the only vendor the server serves (also -vendor)')
+    .option('--all', 'stop every server of the license path, not only the first that answers (also -all)')
     .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
-    .action(async (opts: { c?: string; q?: boolean; force?: boolean; data?: string }) => {
+    .action(async (opts: { c?: string; q?: boolean; force?: boolean; vendor?: string; all?: boolean; data?: string }) => {
       if (!opts.q && !(await confirmed())) {
         process.stdout.write('lmdown cancelled.\n');
         return;
       }
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, searchEnvironment());
-      if (!result.ok) throw new CliError(result.message, 1);
-      process.stdout.write(`Shutting down license server ${result.address.port}@${result.address.host}: ${result.message}\n`);
+      const results = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force: opts.force ?? false }, searchEnvironment(), { all: opts.all, vendor: opts.vendor });
+      reportResults(results, (address, message) => `Shutting down license server ${address.port}@${address.host}: ${message}`);
     });
-  // lmutil spells it `-force`; commander only knows single-letter short flags
-  const parseOptions = command.parseOptions.bind(command);
-  command.parseOptions = (argv) => parseOptions(argv.map((arg) => (arg === '-force' ? '--force' : arg)));
+  acceptLmutilFlags(command, ['force', 'vendor', 'all']);
 };

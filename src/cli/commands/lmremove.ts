@@ -1,5 +1,5 @@
 import type { CommandModule } from '../program';
-import { CliError } from '../cliError';
+import { reportResults } from '../adminResults';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
 import { searchEnvironment } from '../workstationSearch';
 
@@ -14,8 +14,7 @@ export const lmremoveCommand: CommandModule = (program) => {
     .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
     .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
     .action(async (feature: string, user: string, host: string, display: string, opts: { c?: string; data?: string }) => {
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmremove', feature, user, host, display }, searchEnvironment());
-      if (!result.ok) throw new CliError(result.message, 1);
-      process.stdout.write(`${result.message}\n`);
+      const results = await runAdminCommand(opts.c, opts.data, { type: 'lmremove', feature, user, host, display }, searchEnvironment());
+      reportResults(results, (_address, message) => message);
     });
 };

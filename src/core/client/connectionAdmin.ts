@@ -96,30 +96,55 @@ export type AdminCommandResult =
   /** exitCode 1: the server refused or nobody answered; both come with a message for a person. */
   | { ok: false; message: string };
 
+/** lmutil's `-all` and `-vendor NAME` on lmdown and lmreread. */
+export interface AdminScope {
+  /** `-all`: every entry of the search list, not only the first that answers. */
+  all?: boolean;
+  /** `-vendor NAME`: only that vendor daemon (see vendorScopeProblem). */
+  vendor?: string;
+}
+
 /**
  * lmdown / lmreread / lmremove from the command line: resolve `-c` (or the environment), attach
- * the admin token, send to the first server that answers, and word the outcome.
+ * the admin token, send to the first server that answers (with `-all`, to every entry), and word
+ * the outcome: one result per entry sent to.
  */
 export async function runAdminCommand(
   commandLine: string | undefined,
   dataDir: string | undefined,
   body: AdminCommandWithoutToken,
   env: NodeJS.ProcessEnv,
-): Promise<AdminCommandResult> {
+  scope: AdminScope = {},
+): Promise<AdminCommandResult[]> {
   const { search, problems } = createLicenseSearch({ commandLine, env, platform: currentPlatform() });
-  const addresses = search.targets.flatMap((target) => target.addresses);
-  if (addresses.length === 0) {
+  const groups = scope.all ? search.targets.map((target) => target.addresses) : [search.targets.flatMap((target) => target.addresses)];
+  if (groups.every((addresses) => addresses.length === 0)) {
     const why = problems.length > 0 ? problems.join('\n') : 'no license server given';
-    return { ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` };
+    return [{ ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` }];
   }
   const token = findAdminToken(dataDir, env);
   let tls;
   try {
     tls = clientTlsFrom({}, env);
   } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    return [{ ok: false, message: error instanceof Error ? error.message : String(error) }];
   }
-  const outcome = await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, { agent: `triad ${body.type}`, tls });
+  const options = { agent: `triad ${body.type}`, tls };
+  const results: AdminCommandResult[] = [];
+  for (const addresses of groups) {
+    if (scope.vendor !== undefined) {
+      const problem = await vendorScopeProblem(body.type, scope.vendor, addresses, options);
+      if (problem) {
+        results.push({ ok: false, message: problem });
+        continue;
+      }
+    }
+    results.push(wordOutcome(await sendAdminRequest(addresses, { ...body, ...(token ? { token } : {}) } as AdminRequestBody, options)));
+  }
+  return results;
+}
+
+function wordOutcome(outcome: AdminOutcome): AdminCommandResult {
   if (outcome.kind === 'unreachable') {
     return { ok: false, message: `Cannot connect to license server: ${outcome.errors.join('; ')}` };
   }
@@ -127,4 +152,22 @@ export async function runAdminCommand(
   if (reply.type === 'done') return { ok: true, address, message: reply.message };
   if (reply.type === 'refused') return { ok: false, message: `${address.port}@${address.host} refused: ${reply.reason}` };
   return { ok: false, message: `${address.port}@${address.host} answered ${reply.type}` };
+}
+
+/**
+ * `-vendor NAME`: Triad serves every vendor of its license file from one process, so lmdown of
+ * one vendor would stop the others too; it goes ahead only when NAME is the only vendor served.
+ * lmreread rereads every vendor's files, which does NAME's too. Either way NAME must be served.
+ */
+async function vendorScopeProblem(type: AdminCommandBody['type'], vendor: string, addresses: ServerAddress[], options: ConnectOptions): Promise<string | null> {
+  const outcome = await queryStatus(addresses, options);
+  if (outcome.kind === 'unreachable') return `Cannot connect to license server: ${outcome.errors.join('; ')}`;
+  const where = `${outcome.address.port}@${outcome.address.host}`;
+  const served = outcome.status.vendors.map((v) => v.name);
+  if (!served.includes(vendor)) return `${where} serves no vendor daemon "${vendor}" (it serves: ${served.join(', ') || 'none'})`;
+  const others = served.filter((name) => name !== vendor);
+  if (type === 'lmdown' && others.length > 0) {
+    return `${where} serves ${served.join(', ')} from one Triad server, so stopping "${vendor}" would stop ${others.join(', ')} too; run lmdown without -vendor to stop the server`;
+  }
+  return null;
 }
