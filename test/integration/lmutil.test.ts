@@ -62,6 +62,17 @@ describe('lmutil', () => {
     expect(read.users.DOORS.alice).toEqual([{ version: '(v1.0)', since: expect.stringMatching(/^\w{3} \d+\/\d+ \d+:\d\d$/), num: 1 }]);
   });
 
+  it('lmstat -A, -S VENDOR, -s and -f select as lmutil does', async () => {
+    const spec = `${server.port}@localhost`;
+    const usersOf = (text: string) => [...text.matchAll(/^Users of (\S+):/gm)].map((m) => m[1]);
+    expect(usersOf((await lmutil(['lmstat', '-A', '-c', spec])).stdout)).toEqual(['DOORS']);
+    expect(usersOf((await lmutil(['lmstat', '-S', 'ibmratl', '-c', spec])).stdout)).toEqual(['DOORS', 'Rhapsody']);
+    expect(usersOf((await lmutil(['lmstat', '-f', 'Rhapsody', '-c', spec])).stdout)).toEqual(['Rhapsody']);
+    const servers = await lmutil(['lmstat', '-s', '-c', spec]);
+    expect(servers.stdout).toContain('127.0.0.1: license server UP (MASTER) v1.0.0\n');
+    expect(servers.stdout).not.toContain('Vendor daemon status');
+  });
+
   it('lmstat of a port nobody listens on prints lmutil\'s error after the banner, exit 1', async () => {
     const dead = await lmutil(['lmstat', '-a', '-c', '1@127.0.0.1', '-t', '1']);
     expect(dead.code).toBe(1);

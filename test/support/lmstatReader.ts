@@ -18,7 +18,7 @@ export interface ReadLmstat {
 const DATE = /Flexible License Manager status on \w{3} (\d+)\/(\d+)\/(\d+) (\d+):(\d+)/;
 const SEPARATOR = /^-{20,}$/;
 const SERVERS = /^\s*License server status: (\S+)$/;
-const LICENSE_FILES = /^\s*License file\(s\) on ([^:]+): (.*):$/;
+const LICENSE_FILES = /^\s*License file\(s\) on [^:]+: (.*):$/;
 const SERVER_UP = /^\s*([\w.-]+): license server UP( \(MASTER\))? (v[\d.]+)$/;
 const SERVER_DOWN = /^\s*([\w.-]+): Cannot connect to license server system\. \(-15,570:(\d+) "[^"]*"\)$/;
 const VENDORS_ON = /^\s*Vendor daemon status \(on ([^)]+)\):$/;
@@ -55,7 +55,6 @@ interface Feature {
 
 function readSection(lines: string[], clock: LmstatClock, today: { month: number; day: number; year: number }): ServerReport {
   let members: { host: string; port: number }[] = [];
-  let filesOn = '';
   let licenseFiles: string[] = [];
   const serverLines: { host: string; up: { master: boolean; version: string } | null; errno: string }[] = [];
   let vendorsOn: string | null = null;
@@ -72,8 +71,8 @@ function readSection(lines: string[], clock: LmstatClock, today: { month: number
         return { host, port: Number(port) };
       });
     } else if ((m = LICENSE_FILES.exec(line))) {
-      filesOn = m[1];
-      licenseFiles = [m[2]];
+      // lmutil names the first server it asked here; ours names the one that answers for the entry
+      licenseFiles = [m[1]];
     } else if ((m = SERVER_UP.exec(line))) {
       serverLines.push({ host: m[1], up: { master: m[2] !== undefined, version: m[3] }, errno: '' });
     } else if ((m = SERVER_DOWN.exec(line))) {
@@ -147,7 +146,6 @@ function readSection(lines: string[], clock: LmstatClock, today: { month: number
     if (seen?.up) return { host: member.host, port: member.port, status: status(member.host, seen.up.version) };
     return { host: member.host, port: member.port, failure: { code: ERRNO[seen?.errno ?? ''] ?? null, message: 'down' } };
   });
-  void filesOn; // lmutil names the first server asked; ours names the one that answers for the entry
   return { members, probes };
 }
 
