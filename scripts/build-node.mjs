@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 
 const entries = {
   cli: 'src/cli/index.ts',
+  lmutil: 'src/cli/lmutil.ts',
   host: 'src/host/index.ts',
   bench: 'bench/index.ts',
   chaos: 'bench/chaos.ts',

@@ -12,6 +12,8 @@ import { lmremoveCommand } from './commands/lmremove';
 import { serviceCommand } from './commands/service';
 import { clusterSecretCommand } from './commands/clusterSecret';
 import { triadMembersCommand } from './commands/triadMembers';
+import { lmverCommand } from './commands/lmver';
+import { lmdiagCommand } from './commands/lmdiag';
 
 // One line per command module; `triad --help` lists them in this order.
 const commands: CommandModule[] = [
@@ -25,6 +27,8 @@ const commands: CommandModule[] = [
   lmdownCommand,
   lmrereadCommand,
   lmremoveCommand,
+  lmdiagCommand,
+  lmverCommand,
   serviceCommand,
   clusterSecretCommand,
   triadMembersCommand,

@@ -93,7 +93,7 @@ describe('client search and a triad whose primary is down', () => {
 
   it('lmstat reports the three members, the master and the one that is down', async () => {
     const { search } = createLicenseSearch({ commandLine: `${port}@${hosts[2]}`, env: {}, platform: 'unix' });
-    const text = formatLmstatText(await probeTargets(search.targets, options), { all: true, feature: null }, { nowMs: Date.now(), timeZone: 'UTC' });
+    const text = formatLmstatText(await probeTargets(search.targets, options), { usage: 'all' }, { nowMs: Date.now(), timeZone: 'UTC' });
     expect(text).toContain(`License server status: ${hosts.map((host) => `${port}@${host}`).join(',')}\n`);
     expect(text).toMatch(/^127\.0\.0\.1: Cannot connect to license server system\. \(-15,570:111 "Connection refused"\)$/m);
     expect(text).toMatch(/^127\.0\.0\.2: license server UP \(MASTER\) v[\d.]+$/m);

@@ -209,10 +209,10 @@ describe('triad serve shutdown', () => {
       const elsewhere = await spawnTriad(['lmdown', '-q', '-c', `${idle}@127.0.0.1`, '--data', server.dataDir], { LM_LICENSE_FILE: server.spec });
       expect(await elsewhere.exited).toBe(1);
       expect(elsewhere.stderr.join('\n')).toContain(`${idle}@127.0.0.1`);
-      // IBM's `lmdown -vendor ibmratl` must not be read as -v (version) and exit 0
-      const vendor = await spawnTriad(['lmdown', '-q', '-c', server.spec, '--data', server.dataDir, '-vendor', 'ibmratl']);
-      expect(await vendor.exited).toBe(2);
-      expect(vendor.stderr.join('\n')).toContain("unknown option '-vendor'");
+      // lmutil's `-vendor NAME` (not -v, version, exit 0): a vendor this server does not serve is refused
+      const vendor = await spawnTriad(['lmdown', '-q', '-c', server.spec, '--data', server.dataDir, '-vendor', 'telelogic']);
+      expect(await vendor.exited).toBe(1);
+      expect(vendor.stderr.join('\n')).toContain('serves no vendor daemon "telelogic"');
       const unattended = await spawnTriad(['lmdown', '-c', server.spec, '--data', server.dataDir]);
       expect(await unattended.exited).toBe(2);
       expect(unattended.stderr.join('\n')).toContain('pass -q');

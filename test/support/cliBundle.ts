@@ -4,29 +4,33 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-let bundled: Promise<string> | null = null;
+const bundled = new Map<string, Promise<string>>();
 
 /**
- * Bundles the `triad` CLI for child processes, once per test process. The bundle goes under
- * node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from the repo,
- * and so tests never touch dist/ that other people build.
+ * Bundles the `triad` CLI (or `lmutil`) for child processes, once per test process. The bundle
+ * goes under node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from
+ * the repo, and so tests never touch dist/ that other people build.
  */
-export function cliBundle(): Promise<string> {
-  bundled ??= (async () => {
-    const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
-    mkdirSync(outDir, { recursive: true });
-    const outfile = path.join(outDir, `cli-${process.pid}.mjs`);
-    await build({
-      entryPoints: [path.join(repoRoot, 'src/cli/index.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
-  return bundled;
+export function cliBundle(entry: 'cli' | 'lmutil' = 'cli'): Promise<string> {
+  let bundle = bundled.get(entry);
+  if (!bundle) {
+    bundle = (async () => {
+      const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
+      mkdirSync(outDir, { recursive: true });
+      const outfile = path.join(outDir, `${entry}-${process.pid}.mjs`);
+      await build({
+        entryPoints: [path.join(repoRoot, `src/cli/${entry === 'cli' ? 'index' : entry}.ts`)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'esm',
+        packages: 'external',
+        logLevel: 'error',
+      });
+      return outfile;
+    })();
+    bundled.set(entry, bundle);
+  }
+  return bundle;
 }

@@ -8,6 +8,7 @@ import { currentPlatform } from '../../core/client/licensePath';
 import { checkoutAttempt } from '../../core/client/searchAttempts';
 import { createLicenseSearch } from '../../core/client/searchTargets';
 import { searchEnvironment, storedClientConfig } from '../workstationSearch';
+import { defaultDisplay, loginName } from '../clientIdentity';
 
 /** Exit codes of `triad checkout`: granted, denied (or the seat was lost), no server reachable. */
 const EXIT_GRANTED = 0;
@@ -24,20 +25,6 @@ function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds (0 or more)');
   return n;
-}
-
-/** The login name; some service accounts have none (no passwd entry), and then USER or `unknown`. */
-function loginName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER || process.env.USERNAME || 'unknown';
-  }
-}
-
-/** What FlexLM clients send as the display: the X display, else the terminal, else `console`. */
-function defaultDisplay(): string {
-  return process.env.DISPLAY || (process.stdin.isTTY ? '/dev/tty' : 'console');
 }
 
 interface CheckoutFlags {

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import type { CommandModule } from '../program';
+import { acceptLmutilFlags, type CommandModule } from '../program';
+import { reportResults } from '../adminResults';
 import { CliError } from '../cliError';
 import { tlsOrFail } from '../tlsFlags';
 import { runAdminCommand } from '../../core/client/connectionAdmin';
@@ -42,19 +43,21 @@ export const lmdownCommand: CommandModule = (program) => {
     .option('-c <path>', 'license servers: port@host list or license file (default: $LM_LICENSE_FILE)')
     .option('-q', 'do not ask for confirmation (licenses checked out still need --force)')
     .option('--force', 'shut down even while licenses are checked out (also written -force)')
+    .option('--vendor <name>', 'stop this vendor daemon: allowed when it is the only vendor the server serves (also -vendor)')
+    .option('--all', 'stop every server of the license path, not only the first that answers (also -all)')
     .option('--data <dir>', "the server's data folder, to read its admin.token (or set TRIAD_ADMIN_TOKEN)")
-    .action(async (opts: { c?: string; q?: boolean; force?: boolean; data?: string }) => {
+    .action(async (opts: { c?: string; q?: boolean; force?: boolean; vendor?: string; all?: boolean; data?: string }) => {
       const force = opts.force ?? false;
       const tls = tlsOrFail({});
       const plan = await currentPlan(opts.c, tls);
-      if (!opts.q && !(await confirmed(plan ? shutdownPrompt(plan, force) : 'No license server answers to show what would stop. Are you sure (y/n)? '))) {
+      const question = plan ? shutdownPrompt(plan, force) : 'No license server answers to show what would stop. Are you sure (y/n)? ';
+      if (!opts.q && !(await confirmed(question))) {
         process.stdout.write('lmdown cancelled.\n');
         return;
       }
-      const result = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force }, searchEnvironment());
-      if (!result.ok) throw new CliError(result.message, 1);
-      process.stdout.write(`Shutting down license server ${result.address.port}@${result.address.host}: ${result.message}\n`);
-      if (!plan) return;
+      const results = await runAdminCommand(opts.c, opts.data, { type: 'lmdown', force }, searchEnvironment(), { all: opts.all, vendor: opts.vendor });
+      reportResults(results, (address, message) => `Shutting down license server ${address.port}@${address.host}: ${message}`);
+      if (!plan || opts.all) return;
       // lmdown succeeded where it was sent: check that every server really went down
       const { stopped, running } = await awaitShutdown({ ...plan, members: plan.members.filter((m) => m.running) }, SHUTDOWN_WAIT_MS);
       if (stopped.length > 0) process.stdout.write(`Stopped: ${stopped.map((a) => `${a.port}@${a.host}`).join(', ')}\n`);
@@ -66,7 +69,5 @@ export const lmdownCommand: CommandModule = (program) => {
         1,
       );
     });
-  // lmutil spells it `-force`; commander only knows single-letter short flags
-  const parseOptions = command.parseOptions.bind(command);
-  command.parseOptions = (argv) => parseOptions(argv.map((arg) => (arg === '-force' ? '--force' : arg)));
+  acceptLmutilFlags(command, ['force', 'vendor', 'all']);
 };

@@ -1,4 +1,5 @@
 import type { CommandModule } from '../program';
+import { reportResults } from '../adminResults';
 import { CliError } from '../cliError';
 import { runAdminCommand, type AdminCommandWithoutToken } from '../../core/client/connectionAdmin';
 import { searchEnvironment } from '../workstationSearch';
@@ -30,9 +31,8 @@ export const lmremoveCommand: CommandModule = (program) => {
         : { type: 'lmremove', feature, user: second, host: third, display: fourth };
       // with -h the server and port say where the seat is; -c, when given, still decides whom to ask
       const servers = opts.c ?? (opts.h ? `${third}@${second}` : undefined);
-      const result = await runAdminCommand(servers, opts.data, body, searchEnvironment());
-      if (!result.ok) throw new CliError(result.message, 1);
-      process.stdout.write(`${result.message}\n`);
+      const results = await runAdminCommand(servers, opts.data, body, searchEnvironment());
+      reportResults(results, (_address, message) => message);
     });
 };
 

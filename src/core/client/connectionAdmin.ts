@@ -102,35 +102,66 @@ export type AdminCommandResult =
 /** Refusals that say "not with these credentials": another member of the same triad may take them. */
 const credentialRefusals: ReadonlySet<string> = new Set(['ADMIN_TOKEN', 'REMOTE_ADMIN', 'LOCKED_OUT']);
 
+/** lmutil's `-all` and `-vendor NAME` on lmdown and lmreread. */
+export interface AdminScope {
+  /** `-all`: every entry of the search list, not only the first that answers. */
+  all?: boolean;
+  /** `-vendor NAME`: only that vendor daemon (see vendorScopeProblem). */
+  vendor?: string;
+}
+
 /**
  * lmdown / lmreread / lmremove from the command line: resolve `-c` (or the environment), attach
- * the admin token, and send to the first entry that answers. Within a triad the members on this
- * machine are asked first (each member accepts only its own token, the one this machine holds),
- * and a member that refuses these credentials passes the command on to the next member; another
- * search-list entry (an independent server) is never tried with them.
+ * the admin token, send to the first entry that answers (with `-all`, to every entry), and word
+ * the outcome: one result per entry sent to. Within a triad the members on this machine are asked
+ * first (each member accepts only its own token, the one this machine holds), and a member that
+ * refuses these credentials passes the command on to the next member; another search-list entry
+ * (an independent server) is never tried with them.
  */
 export async function runAdminCommand(
   commandLine: string | undefined,
   dataDir: string | undefined,
   body: AdminCommandWithoutToken,
   env: NodeJS.ProcessEnv,
-): Promise<AdminCommandResult> {
+  scope: AdminScope = {},
+): Promise<AdminCommandResult[]> {
   const { search, problems } = createLicenseSearch({ commandLine, env, platform: currentPlatform() });
+  const groups = scope.all ? search.targets.map((target) => [target]) : [search.targets];
   if (search.targets.length === 0) {
     const why = problems.length > 0 ? problems.join('\n') : 'no license server given';
-    return { ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` };
+    return [{ ok: false, message: `${why}\nPass -c port@host (or the license file), or set LM_LICENSE_FILE.` }];
   }
   const token = findAdminToken(dataDir, env);
   let tls;
   try {
     tls = clientTlsFrom({}, env);
   } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    return [{ ok: false, message: error instanceof Error ? error.message : String(error) }];
   }
   const request = { ...body, ...(token ? { token } : {}) } as AdminRequestBody;
   const options = { agent: `triad ${body.type}`, tls };
+  const results: AdminCommandResult[] = [];
+  for (const targets of groups) {
+    if (scope.vendor !== undefined) {
+      const problem = await vendorScopeProblem(body.type, scope.vendor, targets.flatMap((target) => target.addresses), options);
+      if (problem) {
+        results.push({ ok: false, message: problem });
+        continue;
+      }
+    }
+    results.push(await sendToFirstEntry(targets, request, options));
+  }
+  return results;
+}
+
+/** The first entry that answers takes the command; within it, the next member when one refuses these credentials. */
+async function sendToFirstEntry(
+  targets: readonly { addresses: ServerAddress[] }[],
+  request: AdminRequestBody,
+  options: ConnectOptions,
+): Promise<AdminCommandResult> {
   const errors: string[] = [];
-  for (const target of search.targets) {
+  for (const target of targets) {
     const refusals: string[] = [];
     for (const address of await thisMachineFirst(target.addresses)) {
       const outcome = await sendAdminRequest([address], request, options);
@@ -174,4 +205,23 @@ async function addressesOf(host: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * `-vendor NAME`: Triad serves every vendor of its license file from one process, so lmdown of
+ * one vendor would stop the others too; it goes ahead only when NAME is the only vendor served.
+ * lmreread rereads every vendor's files, which does NAME's too. Either way NAME must be served.
+ */
+async function vendorScopeProblem(type: AdminCommandBody['type'], vendor: string, addresses: ServerAddress[], options: ConnectOptions): Promise<string | null> {
+  const outcome = await queryStatus(addresses, options);
+  if (outcome.kind === 'unreachable') return `Cannot connect to license server: ${outcome.errors.join('; ')}`;
+  const where = `${outcome.address.port}@${outcome.address.host}`;
+  const served = outcome.status.vendors.map((v) => v.name);
+  if (!served.includes(vendor)) return `${where} serves no vendor daemon "${vendor}" (it serves: ${served.join(', ') || 'none'})`;
+  const others = served.filter((name) => name !== vendor);
+  if (type === 'lmdown' && others.length > 0) {
+    return `${where} serves ${served.join(', ')} from one Triad server, so stopping "${vendor}" would stop ${others.join(', ')} too; run lmdown ` +
+      `without -vendor to stop the server`;
+  }
+  return null;
 }

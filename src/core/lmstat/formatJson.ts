@@ -1,8 +1,8 @@
-import type { ServerStatus } from '../../shared/status';
-import { authoritativeStatus, connectFailureDetail, type LmstatOptions, type ServerReport } from './report';
+import type { FeatureStatus, ServerStatus } from '../../shared/status';
+import { authoritativeStatus, connectFailureMessage, type LmstatOptions, type ServerReport } from './report';
 import { quorumProblems } from './quorumProblems';
 
-/** `lmstat --json`: the data behind the text, with the same feature filter. */
+/** `lmstat --json`: the data behind the text, with the same feature and vendor selection. */
 export interface LmstatJson {
   takenAt: number;
   servers: {
@@ -30,15 +30,7 @@ export function lmstatJson(reports: readonly ServerReport[], options: LmstatOpti
                 error: null,
                 quorum: outOfQuorum.get(probe.status.host) ?? null,
               }
-            : {
-                host: probe.host,
-                port: probe.port,
-                up: false,
-                master: false,
-                version: null,
-                error: `Cannot connect to license server system. ${connectFailureDetail(probe.failure)}`,
-                quorum: null,
-              },
+            : { host: probe.host, port: probe.port, up: false, master: false, version: null, error: connectFailureMessage(probe.failure), quorum: null },
         ),
         status: status && { ...status, features: selectedFeatures(status, options) },
       };
@@ -46,8 +38,15 @@ export function lmstatJson(reports: readonly ServerReport[], options: LmstatOpti
   };
 }
 
-/** The pools the text would show: all with -a, one feature's with -f, none otherwise. */
-function selectedFeatures(status: ServerStatus, options: LmstatOptions): ServerStatus['features'] {
-  if (options.feature !== null) return status.features.filter((pool) => pool.name === options.feature);
-  return options.all ? status.features : [];
+/** The pools the text would show: by -a, -A, -f FEATURE and -S VENDOR. */
+function selectedFeatures(status: ServerStatus, options: LmstatOptions): FeatureStatus[] {
+  const pools = options.vendor === undefined ? status.features : status.features.filter((pool) => pool.vendor === options.vendor);
+  const { usage } = options;
+  if (usage === 'none') return [];
+  if (usage === 'all') return pools;
+  if (usage === 'active') {
+    const active = new Set(pools.filter((pool) => pool.inUse > 0).map((pool) => pool.name));
+    return pools.filter((pool) => active.has(pool.name));
+  }
+  return pools.filter((pool) => pool.name === usage.feature);
 }

@@ -2,69 +2,90 @@ import type { FeatureStatus, ServerStatus, UserStatus } from '../../shared/statu
 import { escapeControlCharactersDeep } from '../../shared/controlChars';
 import { quorumProblems } from './quorumProblems';
 import { formatStartTime, formatStatusDate, type LmstatClock } from './clock';
-import { authoritativeStatus, connectFailureDetail, type LmstatOptions, type ServerReport } from './report';
+import { LMUTIL_BANNER } from './identity';
+import { authoritativeStatus, connectFailureMessage, type LmstatOptions, type MemberProbe, type ServerReport } from './report';
 
 /**
- * `lmstat` text in the FlexLM layout of reference section 4.2, so that existing lmstat parsers
- * and monitoring exporters read it unchanged. Pure: the clock comes in as a parameter.
+ * `lmstat` text in the FlexLM layout of reference section 4.2 (the classic v11 layout most
+ * lmstat parsers were written against), so that existing parsers and monitoring exporters read
+ * it unchanged. Pure: the clock comes in as a parameter. Every line is built by one function
+ * below, so escaping what a client sent (user, host, display) is one change per field.
  */
 
-/** Our own banner; line 1 keeps lmutil's `lmutil - ` prefix that some parsers skip on. */
-export const LMSTAT_BANNER = 'lmutil - Copyright (c) 2026 Triad License Server developers. All Rights Reserved.';
+/** What lmutil prints between the entries of a license path with several servers. */
+const ENTRY_SEPARATOR = '-'.repeat(76);
+
+function header(clock: LmstatClock): string[] {
+  return [LMUTIL_BANNER, `Flexible License Manager status on ${formatStatusDate(clock.nowMs, clock.timeZone)}`, ''];
+}
 
 export function formatLmstatText(reports: readonly ServerReport[], options: LmstatOptions, clock: LmstatClock): string {
-  const lines = [LMSTAT_BANNER, `Flexible License Manager status on ${formatStatusDate(clock.nowMs, clock.timeZone)}`, ''];
+  const lines = header(clock);
   // names come from clients: escape sequences in them must reach the terminal as text
-  for (const report of escapeControlCharactersDeep(reports)) lines.push(...serverSection(report, options, clock));
+  const escaped = escapeControlCharactersDeep(reports);
+  const shown = options.serverStatus?.server ? escaped.filter((report) => listsServer(report, options.serverStatus!.server!)) : escaped;
+  shown.forEach((report, index) => {
+    if (index > 0) lines.push('', '', ENTRY_SEPARATOR);
+    lines.push(...serverSection(report, options, clock));
+  });
   return lines.join('\n') + '\n';
 }
 
-/** Whole-command failure when no server of any entry answered (FlexLM's wording). */
-export function formatLmstatFailure(reports: readonly ServerReport[]): string | null {
+function listsServer(report: ServerReport, server: string): boolean {
+  const wanted = server.toLowerCase();
+  return report.members.some((m) => m.host.toLowerCase() === wanted || `${m.port}@${m.host}`.toLowerCase() === wanted);
+}
+
+/**
+ * When no server of any entry answered, lmutil prints its banner and date, then one error
+ * line for the first server it tried; null when someone answered.
+ */
+export function formatLmstatFailure(reports: readonly ServerReport[], clock: LmstatClock): string | null {
   if (reports.some((report) => authoritativeStatus(report) !== null)) return null;
-  const first = reports[0]?.probes.find((probe) => 'failure' in probe);
-  const detail = first && 'failure' in first ? connectFailureDetail(first.failure) : '(-1,359 "no license server listed")';
-  return `Error getting status: Cannot connect to license server ${detail}`;
+  const first = reports.flatMap((report) => report.probes).find((probe) => 'failure' in probe);
+  const message = first && 'failure' in first ? connectFailureMessage(first.failure) : 'No SERVER lines in license file. (-13,66)';
+  return [...header(clock), `Error getting status: ${message}`, ''].join('\n');
 }
 
 function serverSection(report: ServerReport, options: LmstatOptions, clock: LmstatClock): string[] {
   const status = authoritativeStatus(report);
   const lines = [`License server status: ${report.members.map((m) => `${m.port}@${m.host}`).join(',')}`];
   if (status) lines.push(`    License file(s) on ${status.host}: ${status.licenseFiles.map((file) => `${file}:`).join('')}`);
-  lines.push('');
-  for (const probe of report.probes) {
-    if ('status' in probe) {
-      const master = probe.status.role === 'master' ? ' (MASTER)' : '';
-      lines.push(`${probe.status.host}: license server UP${master} ${probe.status.version}`);
-    } else {
-      lines.push(`${probe.host}: Cannot connect to license server system. ${connectFailureDetail(probe.failure)}`);
-    }
-  }
+  lines.push('', ...report.probes.map(serverLine));
   for (const { host, problem } of quorumProblems(report)) lines.push(`    ${host}: UP but not in the quorum: ${problem}`);
   lines.push('');
-  if (!status) return lines;
+  if (!status || options.serverStatus) return lines;
 
-  const serving = status.role === 'master';
   lines.push(`Vendor daemon status (on ${status.master ?? status.host}):`, '');
+  const serving = status.role === 'master';
   for (const vendor of status.vendors) {
+    if (options.vendor !== undefined && vendor.name !== options.vendor) continue;
     lines.push(vendor.up && serving ? `  ${vendor.name}: UP ${vendor.version}` : `  ${vendor.name}: The desired vendor daemon is down. (-97,121)`);
   }
   lines.push('');
-  if (options.all || options.feature !== null) lines.push(...featureUsage(status, options.feature, clock));
+  if (options.usage !== 'none') lines.push(...featureUsage(status, options, clock));
   return lines;
 }
 
-function featureUsage(status: ServerStatus, only: string | null, clock: LmstatClock): string[] {
+function serverLine(probe: MemberProbe): string {
+  if ('failure' in probe) return `${probe.host}: ${connectFailureMessage(probe.failure)}`;
+  const master = probe.status.role === 'master' ? ' (MASTER)' : '';
+  return `${probe.status.host}: license server UP${master} ${probe.status.version}`;
+}
+
+function featureUsage(status: ServerStatus, options: LmstatOptions, clock: LmstatClock): string[] {
   const lines = ['Feature usage info:', ''];
-  const names = only !== null ? [only] : [...new Set(status.features.map((pool) => pool.name))];
+  const pools = options.vendor === undefined ? status.features : status.features.filter((pool) => pool.vendor === options.vendor);
+  const names = typeof options.usage === 'object' ? [options.usage.feature] : [...new Set(pools.map((pool) => pool.name))];
   for (const name of names) {
-    const pools = status.features.filter((pool) => pool.name === name);
-    if (pools.length === 0) {
+    const named = pools.filter((pool) => pool.name === name);
+    if (named.length === 0) {
       lines.push(`Users of ${name}: Cannot get users of ${name}: No such feature exists. (-5,222)`, '');
       continue;
     }
-    lines.push(usersHeader(name, pools), '');
-    for (const pool of pools) lines.push(...poolBlock(pool, status, clock));
+    if (options.usage === 'active' && named.every((pool) => pool.inUse === 0)) continue;
+    lines.push(usersHeader(name, named), '');
+    for (const pool of named) lines.push(...poolBlock(pool, status, clock));
   }
   return lines;
 }
@@ -73,15 +94,17 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+function sumOf(pools: FeatureStatus[], seats: (pool: FeatureStatus) => number | null): number {
+  return pools.reduce((sum, pool) => sum + (seats(pool) ?? 0), 0);
+}
+
 function usersHeader(name: string, pools: FeatureStatus[]): string {
   const served = pools.filter((pool) => pool.served);
-  if (served.length === 0) {
-    const issued = pools.reduce((sum, pool) => sum + (pool.issued ?? 0), 0);
-    return `Users of ${name}:  (Error: ${issued} licenses, unsupported by licensed server)`;
-  }
+  // the count the license file gives, which the server cannot serve (bad signature, expired...)
+  if (served.length === 0) return `Users of ${name}:  (Error: ${sumOf(pools, (pool) => pool.issued)} licenses, unsupported by licensed server)`;
   if (served.every((pool) => pool.issued === null)) return `Users of ${name}:  (Uncounted, node-locked)`;
-  const issued = served.reduce((sum, pool) => sum + (pool.issued ?? 0), 0);
-  const inUse = served.reduce((sum, pool) => sum + pool.inUse, 0);
+  const issued = sumOf(served, (pool) => pool.issued);
+  const inUse = sumOf(served, (pool) => pool.inUse);
   return `Users of ${name}:  (Total of ${plural(issued, 'license')} issued;  Total of ${plural(inUse, 'license')} in use)`;
 }
 
@@ -116,12 +139,14 @@ function poolKindLine(pool: FeatureStatus): string {
 
 /**
  * `    user host display (vVER) (server/port handle), start ddd M/D H:MM[, N licenses][  (linger: a / b)]`.
- * Linger prints seconds remaining / seconds total: which number comes first in FlexLM is
- * UNCONFIRMED (reference 3 shows only `(linger: a / b)`).
+ * An empty display is left out, as lmutil does (exporter-app7 sample). Linger prints seconds
+ * remaining / seconds total: which number comes first in FlexLM is UNCONFIRMED (reference 3
+ * shows only `(linger: a / b)`). Newer builds append `, PID: n`; we do not, because several
+ * parsers (omnivector's) stop matching user lines that carry it.
  */
 export function userLine(user: UserStatus, clock: LmstatClock): string {
-  const start = formatStartTime(user.startedAt, clock.timeZone);
-  let line = `    ${user.user} ${user.host} ${user.display} (v${user.version}) (${user.server}/${user.port} ${user.handle}), start ${start}`;
+  const who = [user.user, user.host, ...(user.display === '' ? [] : [user.display])].join(' ');
+  let line = `    ${who} (v${user.version}) (${user.server}/${user.port} ${user.handle}), start ${formatStartTime(user.startedAt, clock.timeZone)}`;
   if (user.count > 1) line += `, ${user.count} licenses`;
   if (user.linger) line += `  (linger: ${user.linger.remaining} / ${user.linger.total})`;
   return line;

@@ -1,6 +1,17 @@
-export { formatLmstatText, formatLmstatFailure, userLine, LMSTAT_BANNER } from './formatText';
+export { formatLmstatText, formatLmstatFailure, userLine } from './formatText';
 export { formatLicenseTable } from './formatLicenseTable';
 export { lmstatJson, type LmstatJson } from './formatJson';
 export { formatStatusDate, formatStartTime, localTimeZone, type LmstatClock } from './clock';
-export { authoritativeStatus, connectFailureDetail, type ConnectFailure, type LmstatOptions, type MemberProbe, type ServerReport } from './report';
+export { LMUTIL_BANNER, formatLmutilVersion, flexnetPlatform, type VersionIdentity } from './identity';
+export {
+  authoritativeStatus,
+  connectFailureDetail,
+  connectFailureMessage,
+  type ConnectFailure,
+  type LmstatOptions,
+  type MemberProbe,
+  type ServerReport,
+  type UsageSelection,
+} from './report';
+export { formatDiagnoses } from './formatDiagnosis';
 export { quorumProblems } from './quorumProblems';

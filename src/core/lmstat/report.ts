@@ -1,30 +1,49 @@
 import type { ServerStatus } from '../../shared/status';
 
 /**
- * What `triad lmstat` learned about one entry of its search list: every server it asked (the
- * three members of a triad, or one server) and what each said. The formatters read only this.
+ * What `lmstat` learned about one entry of its search list: every server it asked (the three
+ * members of a triad, or one server) and what each said. The formatters read only this.
  */
 export type MemberProbe =
   | { host: string; port: number; status: ServerStatus }
   | { host: string; port: number; failure: ConnectFailure };
 
 export interface ConnectFailure {
-  /** Node's error code (`ECONNREFUSED`, `ETIMEDOUT`, `ENOTFOUND`...) when there is one. */
+  /** Node's error code (`ECONNREFUSED`, `ETIMEDOUT` for our connect timeout, `ENOTFOUND`...) when there is one. */
   code: string | null;
   message: string;
 }
 
 export interface ServerReport {
-  /** The servers as the entry lists them (`License server status:` line). */
+  /**
+   * The servers as the license file's SERVER lines name them, in file order (the `License server
+   * status:` line); the `-c` text only when no server answered.
+   */
   members: { host: string; port: number }[];
+  /** One per member, same order. */
   probes: MemberProbe[];
 }
 
+/** Which features `lmstat` lists with their users. */
+export type UsageSelection =
+  /** none: server and vendor daemon status only (plain `lmstat`) */
+  | 'none'
+  /** `-a`: every feature */
+  | 'all'
+  /** `-A`: only features with licenses checked out */
+  | 'active'
+  /** `-f FEATURE` */
+  | { feature: string };
+
 export interface LmstatOptions {
-  /** `-a`: every feature and its users. */
-  all: boolean;
-  /** `-f FEATURE`: only this feature (all features when given without a name is `all`). */
-  feature: string | null;
+  usage: UsageSelection;
+  /** `-S VENDOR`: that vendor daemon and its features only (absent: every vendor). */
+  vendor?: string;
+  /**
+   * `-s [SERVER]`: the server status part only; with a name, only the entries that list that
+   * server (`host` or `port@host`, case-insensitive). Absent: not `-s`.
+   */
+  serverStatus?: { server: string | null };
 }
 
 /** The answer that speaks for the entry: the master's, else the first member that answered. */
@@ -33,22 +52,36 @@ export function authoritativeStatus(report: ServerReport): ServerStatus | null {
   return answered.find((status) => status.role === 'master') ?? answered[0] ?? null;
 }
 
+const CANNOT_CONNECT = 'Cannot connect to license server system.';
+
 /**
- * FlexLM's wording for a server that does not answer, with its `(-15,570:errno "text")` tail
- * (reference 4.2). Errno numbers are Linux's; FlexLM prints the OS's own.
+ * lmutil's words for a server that does not answer (reference 4.2): the sentence, and its
+ * `(major,minor:errno "text")` tail. Errno numbers are Linux's; lmutil prints the OS's own.
  */
-export function connectFailureDetail(failure: ConnectFailure): string {
+function failureWords(failure: ConnectFailure): { sentence: string; detail: string } {
   switch (failure.code) {
     case 'ECONNREFUSED':
-      return '(-15,570:111 "Connection refused")';
+      return { sentence: CANNOT_CONNECT, detail: '(-15,570:111 "Connection refused")' };
+    // our connect timeout: lmutil's own gives up on its non-blocking connect with errno 115
     case 'ETIMEDOUT':
-      return '(-15,570:110 "Connection timed out")';
+      return { sentence: CANNOT_CONNECT, detail: '(-15,570:115 "Operation now in progress")' };
     case 'EHOSTUNREACH':
-      return '(-15,570:113 "No route to host")';
+      return { sentence: CANNOT_CONNECT, detail: '(-15,570:113 "No route to host")' };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `(-14,7 "${failure.message}")`;
+      return { sentence: 'Cannot find SERVER hostname in network database.', detail: '(-14,7)' };
     default:
-      return `(-15,570 "${failure.message}")`;
+      return { sentence: CANNOT_CONNECT, detail: `(-15,570 "${failure.message}")` };
   }
+}
+
+/** `Cannot connect to license server system. (-15,570:111 "Connection refused")` and the like. */
+export function connectFailureMessage(failure: ConnectFailure): string {
+  const { sentence, detail } = failureWords(failure);
+  return `${sentence} ${detail}`;
+}
+
+/** The tail alone, `(-15,570:111 "Connection refused")`, for one-line summaries. */
+export function connectFailureDetail(failure: ConnectFailure): string {
+  return failureWords(failure).detail;
 }

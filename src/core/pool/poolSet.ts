@@ -14,6 +14,7 @@ import {
   maxFor,
   reservationsFor,
   selectorMatches,
+  type CountRule,
   type Options,
   type PolicyFeature,
   type Requester,
@@ -297,6 +298,17 @@ export class PoolSet {
     return ledger ? [...ledger.held(monoMs)] : [];
   }
 
+  /**
+   * The RESERVE rules whose seats this pool holds. A rule reserves its seats once per feature,
+   * in the first pool (file order) its selector matches, which is where lmstat shows it: real
+   * lmstat prints a feature's reservations once, under one pool (reference 4.2, app6 sample).
+   */
+  reservationRules(pool: Pool, policy: Options): CountRule[] {
+    return reservationsFor(policy, this.featureOf(pool)).filter(
+      (rule) => this.poolsNamed(pool.name).find((candidate) => selectorMatches(rule.feature, this.featureOf(candidate))) === pool,
+    );
+  }
+
   /** policyFeatureOf, once per pool (pools are rebuilt, never changed, by an lmreread). */
   private featureOf(pool: Pool): PolicyFeature {
     let feature = this.features.get(pool);
@@ -349,7 +361,7 @@ export class PoolSet {
     };
     const issued = issuedSeats(pool, at.wallMs);
     if (issued !== null) {
-      const rules = policy ? reservationsFor(policy, feature) : [];
+      const rules = policy ? this.reservationRules(pool, policy) : [];
       const reserved =
         policy && rules.length > 0
           ? seatsReservedForOthers(

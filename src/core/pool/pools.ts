@@ -110,6 +110,19 @@ export function issuedSeats(pool: Pool, nowMs: number): number | null {
   return total;
 }
 
+/**
+ * Seats the pool's lines grant as the file writes them, whether served or not (lmstat's count
+ * for a feature it cannot serve); null when any of them is uncounted.
+ */
+export function licensedSeats(pool: Pool): number | null {
+  let total = 0;
+  for (const line of pool.lines) {
+    if (line.count === 'uncounted') return null;
+    total += line.count;
+  }
+  return total;
+}
+
 /** Why nothing can be checked out of this pool now: the first line's problem when all have one. */
 export function poolProblem(pool: Pool, nowMs: number): Denial | null {
   const problems = pool.lines.map((line) => lineProblem(line, nowMs));

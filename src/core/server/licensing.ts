@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { formatLicenseDate } from '../license';
-import { reservationsFor, timeoutFor, type Options } from '../options';
-import { notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
+import { timeoutFor, type Options } from '../options';
+import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
 import type { AdminCommand, AdminRequest, CheckoutRequest, ServerMessage } from '../protocol';
 import type { FeatureStatus, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
 import type { Session, RequestHandler } from './listener';
@@ -671,7 +671,7 @@ export class LicensingService implements RequestHandler {
   private featureStatus(u: PoolUsage, monoMs: number): FeatureStatus {
     const { pool } = u;
     const options = this.optionsFor(pool.vendor);
-    const reservations = options ? reservationsFor(options, policyFeatureOf(pool)) : [];
+    const reservations = options ? this.pools.reservationRules(pool, options) : [];
     // no lease id here: status is open to every client; the handle names a seat (lmremove -h)
     const users: UserStatus[] = u.leases.map((lease) => ({
       user: lease.user,
@@ -696,7 +696,8 @@ export class LicensingService implements RequestHandler {
       vendor: pool.vendor,
       version: pool.version,
       expiry: expiryText(pool),
-      issued: u.issued,
+      // a pool it cannot serve shows the file's count (lmstat's `Error: N licenses`)
+      issued: u.notServed === null ? u.issued : licensedSeats(pool),
       inUse: u.inUse,
       kind: pool.userBased ? 'user-based' : u.issued === null ? 'uncounted' : pool.hostid !== null ? 'nodelocked' : 'floating',
       lockedTo: pool.hostid,

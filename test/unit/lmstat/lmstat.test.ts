@@ -8,6 +8,7 @@ import {
   formatStartTime,
   formatStatusDate,
   lmstatJson,
+  userLine,
   type ServerReport,
 } from '../../../src/core/lmstat';
 import { CLOCK, triadReport, triadStatus } from './sampleStatus';
@@ -16,13 +17,13 @@ const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixt
 
 describe('lmstat text: golden files', () => {
   it('-a for a triad with one member down equals the golden file', () => {
-    expect(formatLmstatText([triadReport()], { all: true, feature: null }, CLOCK)).toBe(fixture('triad-a.txt'));
+    expect(formatLmstatText([triadReport()], { usage: 'all' }, CLOCK)).toBe(fixture('triad-a.txt'));
   });
 
   it('-f for one feature of a single server equals the golden file', () => {
     const status = { ...triadStatus(), mode: 'single' as const, host: 'licsrv', port: 27000, master: 'licsrv', members: [] };
     const report: ServerReport = { members: [{ host: 'licsrv', port: 27000 }], probes: [{ host: 'licsrv', port: 27000, status }] };
-    expect(formatLmstatText([report], { all: false, feature: 'Rhapsody' }, CLOCK)).toBe(fixture('single-f.txt'));
+    expect(formatLmstatText([report], { usage: { feature: 'Rhapsody' } }, CLOCK)).toBe(fixture('single-f.txt'));
   });
 
   it('-i equals the golden file', () => {
@@ -50,7 +51,7 @@ const RULES = {
 };
 
 describe('lmstat text read back with the reference format rules', () => {
-  const text = formatLmstatText([triadReport()], { all: true, feature: null }, CLOCK);
+  const text = formatLmstatText([triadReport()], { usage: 'all' }, CLOCK);
   const lines = text.split('\n');
   const matching = (re: RegExp) => lines.map((line) => re.exec(line)).filter((m): m is RegExpExecArray => m !== null);
 
@@ -127,18 +128,18 @@ describe('lmstat errors and options', () => {
   };
 
   it('says the FlexLM words when nothing answers', () => {
-    expect(formatLmstatFailure([down])).toBe('Error getting status: Cannot connect to license server (-15,570:111 "Connection refused")');
-    expect(formatLmstatFailure([down, triadReport()])).toBeNull();
+    expect(formatLmstatFailure([down], CLOCK)).toMatch(/\nError getting status: Cannot connect to license server system\. \(-15,570:111 "Connection refused"\)\n$/);
+    expect(formatLmstatFailure([down, triadReport()], CLOCK)).toBeNull();
   });
 
   it('names a feature that does not exist', () => {
-    expect(formatLmstatText([triadReport()], { all: false, feature: 'Nope' }, CLOCK)).toContain(
+    expect(formatLmstatText([triadReport()], { usage: { feature: 'Nope' } }, CLOCK)).toContain(
       'Users of Nope: Cannot get users of Nope: No such feature exists. (-5,222)',
     );
   });
 
   it('without -a or -f prints servers and vendors only', () => {
-    const text = formatLmstatText([triadReport()], { all: false, feature: null }, CLOCK);
+    const text = formatLmstatText([triadReport()], { usage: 'none' }, CLOCK);
     expect(text).toContain('  ibmratl: UP v1.0.0');
     expect(text).not.toContain('Feature usage info:');
   });
@@ -146,13 +147,13 @@ describe('lmstat errors and options', () => {
   it('shows the vendor daemon down when the answering server has no quorum', () => {
     const status = { ...triadStatus(), role: 'no-quorum' as const, master: null };
     const report: ServerReport = { members: [{ host: 'a', port: 1 }], probes: [{ host: 'a', port: 1, status }] };
-    const text = formatLmstatText([report], { all: false, feature: null }, CLOCK);
+    const text = formatLmstatText([report], { usage: 'none' }, CLOCK);
     expect(text).toContain('  ibmratl: The desired vendor daemon is down. (-97,121)');
     expect(text).toContain('host2.domain.net: license server UP v1.0.0\n');
   });
 
   it('--json carries the same data, filtered like the text', () => {
-    const json = lmstatJson([triadReport()], { all: false, feature: 'DOORS' }, CLOCK.nowMs);
+    const json = lmstatJson([triadReport()], { usage: { feature: 'DOORS' } }, CLOCK.nowMs);
     expect(json.servers[0].members.map((m) => [m.host, m.up, m.master])).toEqual([
       ['host-1.domain.net', true, false],
       ['host2.domain.net', true, true],
@@ -164,5 +165,46 @@ describe('lmstat errors and options', () => {
       ['DOORS', '9.6', 1],
     ]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
+
+describe('lmstat selections: -A, -S, -s, several entries', () => {
+  const usersOf = (text: string) => [...text.matchAll(/^Users of (\S+):/gm)].map((m) => m[1]);
+
+  it('-A lists only the features with licenses checked out', () => {
+    expect(usersOf(formatLmstatText([triadReport()], { usage: 'active' }, CLOCK))).toEqual(['DOORS', 'Rhapsody']);
+  });
+
+  it("-S VENDOR keeps that vendor daemon and its features; another vendor's are left out", () => {
+    const status = triadStatus();
+    status.vendors.push({ name: 'telelogic', up: true, version: 'v1.0.0', problem: null });
+    status.features[2] = { ...status.features[2], vendor: 'telelogic' };
+    const report: ServerReport = { members: [{ host: 'host2.domain.net', port: 27002 }], probes: [{ host: 'host2.domain.net', port: 27002, status }] };
+    const text = formatLmstatText([report], { usage: 'all', vendor: 'telelogic' }, CLOCK);
+    expect(text).toContain('  telelogic: UP v1.0.0\n');
+    expect(text).not.toContain('ibmratl: UP');
+    expect(usersOf(text)).toEqual(['ClearCase']);
+  });
+
+  it('-s prints the server status part only, of the named server when given', () => {
+    const single = { ...triadStatus(), mode: 'single' as const, host: 'licsrv', port: 27000, master: 'licsrv' };
+    const other: ServerReport = { members: [{ host: 'licsrv', port: 27000 }], probes: [{ host: 'licsrv', port: 27000, status: single }] };
+    const all = formatLmstatText([triadReport(), other], { usage: 'none', serverStatus: { server: null } }, CLOCK);
+    expect(all).not.toContain('Vendor daemon status');
+    expect(all).toContain('host2.domain.net: license server UP (MASTER) v1.0.0\n');
+    expect(all).toContain('licsrv: license server UP (MASTER) v1.0.0\n');
+    const one = formatLmstatText([triadReport(), other], { usage: 'none', serverStatus: { server: 'LICSRV' } }, CLOCK);
+    expect(one).toContain('License server status: 27000@licsrv\n');
+    expect(one).not.toContain('host2.domain.net');
+  });
+
+  it("separates the entries of a license path with lmutil's dashed line", () => {
+    const text = formatLmstatText([triadReport(), triadReport()], { usage: 'none' }, CLOCK);
+    expect(text).toContain(`\n\n\n${'-'.repeat(76)}\nLicense server status: `);
+  });
+
+  it('leaves an empty display out of the user line, as lmutil does', () => {
+    const [alice] = triadStatus().features[0].users;
+    expect(userLine({ ...alice, display: '' }, CLOCK)).toBe('    alice ws01 (v9.7) (host2.domain.net/27002 5226), start Fri 10/20 8:33');
   });
 });

@@ -37,7 +37,7 @@ function reportWithOddTertiary(): ServerReport {
 
 describe('lmstat on a triad with a member out of the quorum', () => {
   it('prints the reason under the server lines, as the master sees it', () => {
-    const text = formatLmstatText([reportWithOddTertiary()], { all: false, feature: null }, CLOCK);
+    const text = formatLmstatText([reportWithOddTertiary()], { usage: 'none' }, CLOCK);
     const lines = text.split('\n');
     const up = lines.indexOf('host3.domain.net: license server UP v1.0.0');
     expect(up).toBeGreaterThan(0);
@@ -46,14 +46,14 @@ describe('lmstat on a triad with a member out of the quorum', () => {
   });
 
   it('--json gives the same reason per member', () => {
-    const json = lmstatJson([reportWithOddTertiary()], { all: false, feature: null }, CLOCK.nowMs);
+    const json = lmstatJson([reportWithOddTertiary()], { usage: 'none' }, CLOCK.nowMs);
     expect(json.servers[0]!.members.map((m) => m.quorum)).toEqual([null, null, SECRET_PROBLEM]);
   });
 
   it('without a master, each member that answers says whom it cannot reach and why', () => {
     const report = reportWithOddTertiary();
     report.probes = [report.probes[2]!, { host: 'host-1.domain.net', port: 27002, failure: { code: 'ECONNREFUSED', message: 'refused' } }];
-    const text = formatLmstatText([report], { all: false, feature: null }, CLOCK);
+    const text = formatLmstatText([report], { usage: 'none' }, CLOCK);
     expect(text).toContain(
       '    host3.domain.net: UP but not in the quorum: host-1.domain.net refused: it does not accept our proof; host2.domain.net refused: it does not ' +
         'accept our proof',

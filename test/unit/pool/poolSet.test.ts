@@ -125,6 +125,16 @@ describe('reservations', () => {
     granted(big.checkout(request({ user: 'robert' }), at(NOW), overbooked));
     expect(deniedCode(big.checkout(request({ user: 'ann' }), at(NOW), overbooked))).toBe('MAX_USERS');
   });
+
+  it('holds a RESERVE once per feature, in its first pool, not once in every pool (issue 15)', () => {
+    const pools = new PoolSet([line({ version: '1.0', count: 2 }), line({ version: '2.0', count: 2 })]);
+    // 4 seats, 1 reserved for robert: three other users fit
+    for (const user of ['ann', 'ben', 'cy']) granted(pools.checkout(request({ user }), at(NOW), policy));
+    expect(deniedCode(pools.checkout(request({ user: 'dee' }), at(NOW), policy))).toBe('MAX_USERS');
+    expect(granted(pools.checkout(request({ user: 'robert' }), at(NOW), policy)).poolKey).toBe(pools.pools[0].key);
+    expect(pools.reservationRules(pools.pools[0], policy).map((rule) => rule.target.name)).toEqual(['robert']);
+    expect(pools.reservationRules(pools.pools[1], policy)).toEqual([]);
+  });
 });
 
 describe('checkin, linger, heartbeat, reclaim, remove', () => {

@@ -50,7 +50,7 @@ describe('control characters in names', () => {
     const status = 'status' in report.probes[0]! ? report.probes[0].status : null;
     if (!status) throw new Error('sample has a status');
     status.features[0]!.users.push({ ...status.features[0]!.users[0]!, user: escape, host: forged, display: 'x\u2028y' });
-    const text = formatLmstatText([report], { all: true, feature: null }, CLOCK);
+    const text = formatLmstatText([report], { usage: 'all' }, CLOCK);
     // lmstat's own layout has line feeds and the tab of reservation lines; nothing else
     // eslint-disable-next-line no-control-regex -- looking for control characters
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/);

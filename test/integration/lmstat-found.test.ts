@@ -1,0 +1,84 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { createBackend, type Backend } from '../../src/core/backend';
+import { checkout } from '../../src/core/client/checkout';
+import { formatLmstatText, type ServerReport } from '../../src/core/lmstat';
+import { makeTempDir } from '../support/tempDir';
+import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+
+/**
+ * Issue 15, "Found" bullets about what lmstat shows of a live server (in-process, real sockets):
+ * RESERVATION lines once per feature, and an unserved feature's count from the file.
+ */
+
+const temp = makeTempDir('triad-lmstat-found-');
+const running: Backend[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((backend) => backend.stop('test finished')));
+  temp.remove();
+});
+
+const clock = { nowMs: Date.UTC(2026, 5, 15, 12), timeZone: 'UTC' };
+
+function reportOf(backend: Backend): ServerReport {
+  const { host, port } = backend.address;
+  return { members: [{ host, port }], probes: [{ host, port, status: backend.status() }] };
+}
+
+describe('lmstat of a live server', () => {
+  it('prints a RESERVE once per feature, under its first pool, with the seats it holds there', async () => {
+    const dir = path.join(temp.dir, 'reserve');
+    const license = writeSignedLicense(dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [
+        { name: 'DOORS', count: 2, version: '1.0' },
+        { name: 'DOORS', count: 3, version: '2.0' },
+      ],
+      options: 'GROUP eng ann ben\nRESERVE 2 DOORS GROUP eng\n',
+    });
+    const backend = await createBackend({
+      dataDir: path.join(dir, 'data'),
+      hostid: TEST_HOSTID,
+      port: 0,
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+    });
+    running.push(backend);
+    const held = await checkout([{ host: '127.0.0.1', port: backend.address.port }], {
+      feature: 'DOORS',
+      version: '1.0',
+      count: 1,
+      user: 'zed',
+      host: 'ws9',
+      display: ':0',
+    });
+    expect(held.kind).toBe('granted');
+
+    const text = formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
+    expect(text.match(/RESERVATION/g)).toHaveLength(1);
+    expect(text).toMatch(/^\t2 RESERVATIONs for GROUP eng \(127\.0\.0\.1\/\d+\)$/m);
+    expect(text.indexOf('RESERVATION')).toBeLessThan(text.indexOf('"DOORS" v2.0'));
+    if (held.kind === 'granted') await held.license.checkin();
+  });
+
+  it("shows an unserved feature with the file's count, not 0", async () => {
+    const dir = path.join(temp.dir, 'unserved');
+    const license = writeSignedLicense(dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [
+        { name: 'Live', count: 1 },
+        { name: 'Tau', count: 4, expiry: '01-jan-2020' },
+      ],
+    });
+    const backend = await createBackend({
+      dataDir: path.join(dir, 'data'),
+      hostid: TEST_HOSTID,
+      port: 0,
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+    });
+    running.push(backend);
+    const text = formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
+    expect(text).toContain('Users of Tau:  (Error: 4 licenses, unsupported by licensed server)\n');
+  });
+});
