@@ -68,14 +68,6 @@ const divergences: Record<string, Record<string, Divergence>> = {
         'the #54, #76, #80 family)',
       readsLess: true,
     },
-    'amberdante-autodesk-two-servers.txt': {
-      why: 'that lmutil printed its second server, which serves, without (MASTER); Triad marks the server that serves MASTER, as every other ' +
-        'single-server sample shows',
-      expected: (fromReal) => {
-        const read = fromReal as ExporterResult;
-        return { ...read, servers: { ...read.servers, iss: { ...read.servers.iss, master: true } } };
-      },
-    },
   },
   omnivector: {
     'exporter-app5-matlab-pid.txt': { why: pidLines, readsLess: true },
