@@ -101,6 +101,7 @@ export function triadStatus(over: Partial<ServerStatus> = {}): ServerStatus {
       },
     ],
     warnings: [],
+    optionsProblems: [],
     ...over,
   };
 }

@@ -1,6 +1,9 @@
 /**
  * Splits an options file into logical lines of tokens. `#` starts a comment line, a trailing
- * backslash continues the line (long GROUP lists), double quotes make one token.
+ * backslash continues the line (long GROUP lists), double quotes make one token. An unquoted
+ * word starting with `#` after the first word starts a comment to the end of the physical line:
+ * FlexNet documents `#` only at the start of a line, but `INCLUDE f1 USER bob # lead` means what
+ * it says, and reading `#` and `lead` as two more values would drop the rule (issue 15).
  */
 
 export interface Token {
@@ -15,6 +18,8 @@ export interface LogicalLine {
   tokens: Token[];
   /** Set when a quote was opened and never closed; the column of that quote. */
   unterminatedQuoteColumn: number | null;
+  /** Where trailing `# ...` comments start, as physical line and column. */
+  trailingComments: { line: number; column: number }[];
 }
 
 export function tokenizeOptions(text: string): LogicalLine[] {
@@ -27,7 +32,7 @@ export function tokenizeOptions(text: string): LogicalLine[] {
     if (current === null && (trimmed === '' || trimmed.startsWith('#'))) return;
     const continues = /\\\s*$/.test(raw);
     const body = continues ? raw.replace(/\\\s*$/, '') : raw;
-    const logical: LogicalLine = current ?? { line: lineNumber, tokens: [], unterminatedQuoteColumn: null };
+    const logical: LogicalLine = current ?? { line: lineNumber, tokens: [], unterminatedQuoteColumn: null, trailingComments: [] };
     scanTokens(body, lineNumber, logical);
     if (continues) {
       current = logical;
@@ -59,6 +64,10 @@ function scanTokens(body: string, lineNumber: number, into: LogicalLine): void {
       into.tokens.push({ text: body.slice(i + 1, close), line: lineNumber, column, quoted: true });
       i = close + 1;
       continue;
+    }
+    if (ch === '#' && into.tokens.length > 0) {
+      into.trailingComments.push({ line: lineNumber, column });
+      return;
     }
     let end = i;
     while (end < body.length && body[end] !== ' ' && body[end] !== '\t') end += 1;

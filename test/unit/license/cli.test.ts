@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -110,7 +110,7 @@ describe('triad check', () => {
     const result = await triad('check', licenseFile, '--json', '--trust', path.join(keyDir, 'ibmratl.pub'));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'optionsFiles', 'errors', 'warnings']);
     expect(report.servers[0]).toEqual({ host: 'Apple', hostid: '111dead', port: 27000, role: 'primary' });
     expect(report.vendors).toEqual([
       { name: 'ibmratl', port: null, options: null },
@@ -124,6 +124,26 @@ describe('triad check', () => {
     const bad = JSON.parse((await triad('check', fixturePath('seed-triad-no-ports.lic'), '--json')).stdout);
     expect(bad.errors).toHaveLength(3);
     expect(Object.keys(bad.errors[0])).toEqual(['line', 'column', 'message', 'hint']);
+  });
+
+  it('checks the options file of each vendor and points at FILE:LINE:COL with a hint (issue 15)', async () => {
+    const optsDir = path.join(dir, 'opts');
+    mkdirSync(optsDir, { recursive: true });
+    const lic = path.join(optsDir, 'license.lic');
+    writeFileSync(lic, 'VENDOR ibmratl\nVENDOR acme OPTIONS=C:\\flexlm\\acme.opt\nFEATURE f ibmratl 1.0 permanent uncounted HOSTID=ANY\n');
+    writeFileSync(path.join(optsDir, 'ibmratl.opt'), 'EXCLUDE f USER\nINCLUDE f USER bob # lead\n');
+    const result = await triad('check', lic);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Options files:\n\s+ibmratl\s+\S*ibmratl\.opt\s+1 rule, 1 error, 1 warning\n\s+acme\s+C:\\flexlm\\acme\.opt\s+not found/);
+    expect(result.stderr).toContain(`${path.join(optsDir, 'ibmratl.opt')}:1:1: error: EXCLUDE: missing values.`);
+    expect(result.stderr).toContain(`${path.join(optsDir, 'ibmratl.opt')}:2:20: warning:`);
+    expect(result.stderr).toMatch(new RegExp(`${lic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:13: error: options file "C:\\\\flexlm\\\\acme\\.opt"`));
+    expect(result.stdout).toContain('2 errors, 1 warning');
+    const json = JSON.parse((await triad('check', lic, '--json')).stdout);
+    expect(json.optionsFiles).toEqual([
+      { vendor: 'ibmratl', path: path.join(optsDir, 'ibmratl.opt'), found: true, errors: [expect.objectContaining({ file: path.join(optsDir, 'ibmratl.opt'), line: 1, column: 1 })], warnings: [expect.objectContaining({ line: 2, column: 20 })] },
+      { vendor: 'acme', path: 'C:\\flexlm\\acme.opt', found: false, errors: [expect.objectContaining({ file: lic, line: 2, column: 13 })], warnings: [] },
+    ]);
   });
 
   it('exit 2 for usage errors: missing file, bad trust file, unknown flag', async () => {
