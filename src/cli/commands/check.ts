@@ -65,6 +65,18 @@ function renderText(report: LicenseCheckReport, optionsFiles: VendorOptions[]): 
       ...report.features.map((f) => [f.name, f.vendor, f.version, f.expiry, String(f.count), SIGNATURE_LABEL[f.signature]]),
     ]);
   }
+  if (report.upgrades.length > 0) {
+    out += `Upgrades:\n${table([
+      ['UPGRADE', 'VENDOR', 'FROM', 'TO', 'EXPIRY', 'COUNT', 'SIGNATURE'],
+      ...report.upgrades.map((u) => [u.name, u.vendor, u.fromVersion, u.version, u.expiry, String(u.count), SIGNATURE_LABEL[u.signature]]),
+    ])}`;
+  }
+  if (report.packages.length > 0) {
+    out += `Packages:\n${table([
+      ['PACKAGE', 'VENDOR', 'VERSION', 'COMPONENTS', 'SIGNATURE'],
+      ...report.packages.map((p) => [p.name, p.vendor, p.version ?? '-', p.components.join(' '), SIGNATURE_LABEL[p.signature]]),
+    ])}`;
+  }
   if (optionsFiles.length > 0) out += `Options files:\n${table(optionsFiles.map((read) => [read.vendor, read.path, optionsState(read)]))}`;
   return out;
 }
@@ -72,8 +84,9 @@ function renderText(report: LicenseCheckReport, optionsFiles: VendorOptions[]): 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * The `--json` shape of issue 2 (the report without file name, line numbers of features or
- * severities), with each vendor's options file and its problems, which name their file.
+ * The `--json` shape of issue 2 (the report without file name, line numbers of lines or
+ * severities), with UPGRADE and PACKAGE lines, and each vendor's options file and its problems,
+ * which name their file.
  */
 function jsonReport(report: LicenseCheckReport, optionsFiles: VendorOptions[]): unknown {
   const diagnostic = ({ line, column, message, hint }: LicenseDiagnostic) => ({ line, column, message, hint });
@@ -82,6 +95,8 @@ function jsonReport(report: LicenseCheckReport, optionsFiles: VendorOptions[]): 
     servers: report.servers,
     vendors: report.vendors,
     features: report.features.map(({ name, vendor, version, expiry, count, signature }) => ({ name, vendor, version, expiry, count, signature })),
+    upgrades: report.upgrades.map(({ name, vendor, fromVersion, version, expiry, count, signature }) => ({ name, vendor, fromVersion, version, expiry, count, signature })),
+    packages: report.packages.map(({ name, vendor, version, components, signature }) => ({ name, vendor, version, components, signature })),
     optionsFiles: optionsFiles.map((read) => ({
       vendor: read.vendor,
       path: read.path,

@@ -17,10 +17,12 @@ import {
   type LicenseFile,
   type ServerLine,
   type TrustStore,
+  type UpgradeLine,
 } from '../license';
 import type { Options, OptionsDiagnostic } from '../options';
 import { readVendorOptions } from './vendorOptions';
 import { expandPackages } from './licensePackages';
+import { applyUpgrades } from './licenseUpgrades';
 import type { PoolLine } from '../pool';
 import type { MemberRank } from '../../shared/status';
 
@@ -82,9 +84,11 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   const superseded = supersededLines(file.features, allLines);
   for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
-  const packages = expandPackages(file, served, trust, path.basename(licensePath));
-  notes.push(...packages.notes);
-  const poolLines = packages.poolLines;
+  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(file, upgrade, trust, localIds, serverProblem, licensePath) }));
+  const upgraded = applyUpgrades(upgrades, served, path.basename(licensePath));
+  const packages = expandPackages(file, upgraded.served, trust, path.basename(licensePath));
+  notes.push(...upgraded.notes, ...packages.notes);
+  const poolLines = [...packages.poolLines, ...upgraded.poolLines];
   for (const line of poolLines) {
     if (line.notServed && line.notServed.detail !== serverProblem) notes.push(`"${line.name}" (${line.source}) is not served: ${line.notServed.detail}`);
   }
@@ -144,9 +148,10 @@ function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLi
   return { self: found.server, rank: found.rank };
 }
 
+/** A FEATURE/INCREMENT line, or an UPGRADE line (which adds seats like an INCREMENT), as a pool line. */
 function toPoolLine(
   file: LicenseFile,
-  line: FeatureLine,
+  line: FeatureLine | UpgradeLine,
   trust: TrustStore,
   localIds: string[],
   serverProblem: string | null,
@@ -159,9 +164,11 @@ function toPoolLine(
   // (reference 5.1) and the expiry date
   for (const a of line.attributes) if (a.key === a.key.toUpperCase() || endUserAttributes.has(a.key.toLowerCase())) attrs[a.key] = a.value ?? '';
   attrs.EXPDATE = formatExpiry(line.expiry);
+  // SIGN= too: the pools count a pasted copy of a signed line once, and a qualifier may name it
+  if (line.sign !== null) attrs.SIGN = line.sign.trim().replace(/\s+/g, ' ');
   const startMs = attributeDateMs(common.start);
   return {
-    keyword: line.keyword,
+    keyword: line.kind === 'feature' ? line.keyword : 'INCREMENT',
     name: line.name,
     vendor: line.vendor,
     version: line.version,
@@ -182,7 +189,7 @@ function toPoolLine(
 
 function servingProblem(
   file: LicenseFile,
-  line: FeatureLine,
+  line: FeatureLine | UpgradeLine,
   trust: TrustStore,
   localIds: string[],
   hostId: string | null,

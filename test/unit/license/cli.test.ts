@@ -110,7 +110,7 @@ describe('triad check', () => {
     const result = await triad('check', licenseFile, '--json', '--trust', path.join(keyDir, 'ibmratl.pub'));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'optionsFiles', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'upgrades', 'packages', 'optionsFiles', 'errors', 'warnings']);
     expect(report.servers[0]).toEqual({ host: 'Apple', hostid: '111dead', port: 27000, role: 'primary' });
     expect(report.vendors).toEqual([
       { name: 'ibmratl', port: null, options: null },
@@ -124,6 +124,22 @@ describe('triad check', () => {
     const bad = JSON.parse((await triad('check', fixturePath('seed-triad-no-ports.lic'), '--json')).stdout);
     expect(bad.errors).toHaveLength(3);
     expect(Object.keys(bad.errors[0])).toEqual(['line', 'column', 'message', 'hint']);
+  });
+
+  it('lists PACKAGE and UPGRADE lines, and shows a count of 0 as uncounted (issue 15)', async () => {
+    const result = await triad('check', fixturePath('package.lic'));
+    expect(result.stdout).toMatch(/^\s+viewer\s+acme\s+1\.0\s+permanent\s+uncounted\s+unverified$/m);
+    expect(result.stdout).toMatch(/Packages:\n\s+PACKAGE\s+VENDOR\s+VERSION\s+COMPONENTS\s+SIGNATURE\n\s+suite\s+acme\s+1\.0\s+cad:1\.0 viewer:1\.0:2\s+unverified\n/);
+    const json = JSON.parse((await triad('check', fixturePath('package.lic'), '--json')).stdout);
+    expect(json.packages).toEqual([{ name: 'suite', vendor: 'acme', version: '1.0', components: ['cad:1.0', 'viewer:1.0:2'], signature: 'unverified' }]);
+    expect(json.features[1]).toMatchObject({ name: 'viewer', count: 'uncounted' });
+    const upgrade = path.join(dir, 'upgrade.lic');
+    writeFileSync(upgrade, 'SERVER s ANY 27000\nVENDOR v\nINCREMENT f1 v 1.0 permanent 5\nUPGRADE f1 v 1.0 2.0 permanent 2\n');
+    const text = await triad('check', upgrade);
+    expect(text.stdout).toMatch(/Upgrades:\n\s+UPGRADE\s+VENDOR\s+FROM\s+TO\s+EXPIRY\s+COUNT\s+SIGNATURE\n\s+f1\s+v\s+1\.0\s+2\.0\s+permanent\s+2\s+unverified\n/);
+    expect(JSON.parse((await triad('check', upgrade, '--json')).stdout).upgrades).toEqual([
+      { name: 'f1', vendor: 'v', fromVersion: '1.0', version: '2.0', expiry: 'permanent', count: 2, signature: 'unverified' },
+    ]);
   });
 
   it('checks the options file of each vendor and points at FILE:LINE:COL with a hint (issue 15)', async () => {

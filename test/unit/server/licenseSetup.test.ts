@@ -81,6 +81,30 @@ describe('PACKAGE (reference 1.6)', () => {
   });
 });
 
+describe('UPGRADE (Revenera "UPGRADE Lines", issue 15)', () => {
+  const seatsByVersion = (pools: ReturnType<typeof served>['pools']) => Object.fromEntries(pools.map((p) => [`${p.name} ${p.version}`, issuedSeats(p, NOW)]));
+
+  it('moves up to its count from the closest preceding line of a version in [from, to) to a new version', () => {
+    const { pools, notes } = served('upgrade', [
+      { name: 'f1', count: 5, version: '1.0' },
+      { name: 'f1', count: 2, version: '2.0', keyword: 'UPGRADE', from: '1.0' },
+      { name: 'f2', count: 1, version: '3.0' },
+      { name: 'f2', count: 4, version: '4.0', keyword: 'UPGRADE', from: '1.0' },
+    ]);
+    expect(seatsByVersion(pools)).toEqual({ 'f1 1.0': 3, 'f1 2.0': 2, 'f2 3.0': 0, 'f2 4.0': 1 });
+    expect(notes).toContainEqual(expect.stringMatching(/^UPGRADE f2 \(license\.lic:\d+\) upgrades 1 of its 4 licenses: line \d+ has only 1$/));
+  });
+
+  it('upgrades nothing, and says so, without a line of a version below its target', () => {
+    const { pools, notes } = served('upgrade-none', [
+      { name: 'f1', count: 5, version: '2.0' },
+      { name: 'f1', count: 2, version: '2.0', keyword: 'UPGRADE', from: '1.0' },
+    ]);
+    expect(seatsByVersion(pools)).toEqual({ 'f1 2.0': 5 });
+    expect(notes).toContainEqual(expect.stringMatching(/^UPGRADE f1 \(license\.lic:\d+\) upgrades nothing: no FEATURE or INCREMENT line of f1 before it has a version from 1\.0 up to 2\.0$/));
+  });
+});
+
 describe('options files that cannot be read whole (issue 15)', () => {
   const who = (user: string) => ({ user, host: 'ws', display: ':0', ip: '10.0.0.1' });
 
@@ -121,4 +145,15 @@ describe('options files that cannot be read whole (issue 15)', () => {
     if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
     return loadLicenseSetup(license.licensePath, { hostid: TEST_HOSTID }, trust, NOW);
   }
+});
+
+describe('a pasted copy of a signed line', () => {
+  it('adds no seats when the server reads the file (the pools see each line\'s SIGN=)', () => {
+    const { seats, pools } = served('copy', [
+      { name: 'f1', count: 5 },
+      { name: 'f1', count: 5 },
+    ]);
+    expect(seats).toEqual({ f1: 5 });
+    expect(pools[0]!.attrs.SIGN).toMatch(/^([0-9A-F]{4} ){31}[0-9A-F]{4}$/);
+  });
 });
