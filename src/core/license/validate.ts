@@ -89,9 +89,11 @@ function vendorDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
 }
 
 /**
- * "The absence of a SERVER line means that every feature definition line in the license file is
- * uncounted" (Revenera, SERVER Lines): a counted line in such a file names no server to count it.
- * One verdict for every such file, with or without VENDOR lines.
+ * "If any features have a non-zero license count, then the customer needs a license server to
+ * count those licenses" and "the absence of a SERVER line means that every feature definition line
+ * in the license file is uncounted" (Revenera, Counted vs. Uncounted Licenses; SERVER Lines): a
+ * counted line in a file without SERVER lines names no server to count it. One verdict for every
+ * such file, with or without VENDOR lines.
  */
 function servedOnlyByServers(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
   if (file.servers.length > 0) return [];
@@ -102,7 +104,7 @@ function servedOnlyByServers(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
       line: f.line,
       column: wordColumn(f, f.kind === 'upgrade' ? 6 : 5),
       message: `${f.name} is counted (${f.count} license${f.count === 1 ? '' : 's'}), but the file has no SERVER line: a file without SERVER lines holds only uncounted licenses`,
-      hint: 'counted licenses are served by the license server the file was issued for: use the file with its SERVER line (its host id is part of every signature), or ask the publisher for one, or for an uncounted license',
+      hint: `counted licenses need a license server: add the SERVER line of the server the file was issued for (host, its host id, port) and a VENDOR ${f.vendor} line, as some publishers' installers do, or ask the publisher for the file with them`,
     }));
 }
 

@@ -69,9 +69,25 @@ function scanTokens(body: string, lineNumber: number, into: LogicalLine): void {
       into.trailingComments.push({ line: lineNumber, column });
       return;
     }
+    // a word may quote a part of itself: `+"C:\Program Files\x.log"` (DEBUGLOG, REPORTLOG)
+    let text = '';
     let end = i;
-    while (end < body.length && body[end] !== ' ' && body[end] !== '\t') end += 1;
-    into.tokens.push({ text: body.slice(i, end), line: lineNumber, column, quoted: false });
+    while (end < body.length && body[end] !== ' ' && body[end] !== '\t') {
+      if (body[end] !== '"') {
+        text += body[end];
+        end += 1;
+        continue;
+      }
+      const close = body.indexOf('"', end + 1);
+      if (close < 0) {
+        into.unterminatedQuoteColumn = end + 1;
+        into.tokens.push({ text: text + body.slice(end + 1), line: lineNumber, column, quoted: false });
+        return;
+      }
+      text += body.slice(end + 1, close);
+      end = close + 1;
+    }
+    into.tokens.push({ text, line: lineNumber, column, quoted: false });
     i = end;
   }
 }

@@ -110,6 +110,13 @@ describe('parseOptionsFile', () => {
     expect(diagnostics[0].hint).toMatch(/EXCLUDE/);
   });
 
+  it('reads a quoted path with spaces after the + of DEBUGLOG and REPORTLOG (Revenera DEBUGLOG, Esri docs)', () => {
+    const { options, diagnostics } = parseOptionsFile('DEBUGLOG +"C:\\Program Files\\temp\\debuglog.log"\nREPORTLOG "/var/log/my report.rl"\n', 'x.opt');
+    expect(diagnostics).toEqual([]);
+    expect(options.debugLog).toEqual({ path: 'C:\\Program Files\\temp\\debuglog.log', append: true });
+    expect(options.reportLog).toEqual({ path: '/var/log/my report.rl', append: false });
+  });
+
   it('never throws, whatever the input', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('I', 'N', 'C', 'L', 'U', 'D', 'E', ' ', '"', ':', '=', '\\', '\n', '#', '1', 'x', '*', '.') }), (text) => {
