@@ -2,7 +2,7 @@ import type { LicenseCheckReport, LicenseDiagnostic, SignatureState } from '../.
 import type { Diagnostic } from './diagnostic';
 import { formatExpiry } from './expiry';
 import { commonAttributes } from './attributes';
-import { isUncounted, signedLines, type Count, type LicenseFile, type SignedLine } from './model';
+import { isUncounted, signedLines, type FeatureLine, type LicenseFile, type SignedLine, type UpgradeLine } from './model';
 import { parseLicenseText } from './parser';
 import { serverRanks } from './ranks';
 import { verifyFeature, type TrustStore } from './signature';
@@ -49,30 +49,22 @@ export function checkLicenseText(text: string, fileName: string, trust: TrustSto
     if (problem) all.push(problem);
   }
   all.sort((a, b) => a.line - b.line || a.column - b.column);
-  const count = (c: Count) => (isUncounted(c) ? ('uncounted' as const) : (c as number));
+  // what FEATURE, INCREMENT and UPGRADE lines have in common in the report
+  const summary = (f: FeatureLine | UpgradeLine) => ({
+    name: f.name,
+    vendor: f.vendor,
+    version: f.version,
+    expiry: formatExpiry(f.expiry),
+    count: isUncounted(f.count) ? ('uncounted' as const) : (f.count as number),
+    signature: state.get(f) ?? 'unverified',
+    line: f.line,
+  });
   return {
     fileName,
     servers: serverRanks(file).map(({ server, rank }) => ({ host: server.host, hostid: server.hostid, port: server.port, role: rank })),
     vendors: file.vendors.map((v) => ({ name: v.name, port: v.port, options: v.options })),
-    features: file.features.map((f) => ({
-      name: f.name,
-      vendor: f.vendor,
-      version: f.version,
-      expiry: formatExpiry(f.expiry),
-      count: count(f.count),
-      signature: state.get(f) ?? 'unverified',
-      line: f.line,
-    })),
-    upgrades: file.upgrades.map((u) => ({
-      name: u.name,
-      vendor: u.vendor,
-      fromVersion: u.fromVersion,
-      version: u.version,
-      expiry: formatExpiry(u.expiry),
-      count: count(u.count),
-      signature: state.get(u) ?? 'unverified',
-      line: u.line,
-    })),
+    features: file.features.map(summary),
+    upgrades: file.upgrades.map((u) => ({ ...summary(u), fromVersion: u.fromVersion })),
     packages: file.packages.map((p) => ({
       name: p.name,
       vendor: p.vendor,
