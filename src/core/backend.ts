@@ -228,6 +228,7 @@ function servingConfig(setup: LicenseSetup): ServingConfig {
     })),
     mode: ranks.length === 3 ? 'triad' : ranks.length === 0 ? 'uncounted' : 'single',
     notes: setup.notes,
+    optionsProblems: setup.optionsProblems,
   };
 }
 

@@ -31,6 +31,7 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
     vendors: [],
     features: [],
     warnings: problem ? [problem] : [],
+    optionsProblems: [],
   });
   const status = () => backend?.status() ?? stoppedStatus();
   const announce = () => {

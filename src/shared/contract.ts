@@ -56,6 +56,27 @@ export interface LicenseCheckReport {
     signature: SignatureState;
     line: number;
   }[];
+  /** UPGRADE lines: move up to `count` licenses of a version >= fromVersion (and < version) to `version`. */
+  upgrades: {
+    name: string;
+    vendor: string;
+    fromVersion: string;
+    version: string;
+    expiry: string;
+    count: number | 'uncounted';
+    signature: SignatureState;
+    line: number;
+  }[];
+  /** PACKAGE lines: what an enabling FEATURE/INCREMENT of the package's name serves. */
+  packages: {
+    name: string;
+    vendor: string;
+    version: string | null;
+    /** `feature[:version[:count]]` as written. */
+    components: string[];
+    signature: SignatureState;
+    line: number;
+  }[];
   errors: LicenseDiagnostic[];
   warnings: LicenseDiagnostic[];
 }

@@ -89,6 +89,16 @@ export interface FeatureStatus {
   reservations: ReservationStatus[];
 }
 
+/** A problem in a file the server reads, at FILE:LINE:COL, with how to fix it. */
+export interface FileProblem {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  hint: string;
+}
+
 export interface ServerStatus {
   /** Epoch milliseconds when the snapshot was taken. */
   takenAt: number;
@@ -110,4 +120,10 @@ export interface ServerStatus {
   features: FeatureStatus[];
   /** Things an administrator should look at (slow peer links, license mismatch, a cluster secret the other members lack...). */
   warnings: string[];
+  /**
+   * The options files' problems (issue 15). The server starts without the lines it cannot read
+   * and without an options file it cannot find, so an error here means access differs from what
+   * the administrator wrote (an ignored EXCLUDE excludes nobody): show errors prominently.
+   */
+  optionsProblems: FileProblem[];
 }

@@ -402,6 +402,24 @@ describe('server library', () => {
     await eventually(() => inUse() === 0, 3_000);
   });
 
+  it('starts with an options file it cannot read whole, and says so loudly in the debug log and the status (issue 15)', async () => {
+    const dir = path.join(temp.dir, 'broken-options');
+    const license = writeSignedLicense(dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [{ name: 'Guarded', count: 2 }],
+      options: 'EXCLUDE Guarded USER\nEXCLUDE Guarded USER mallory\n',
+    });
+    const backend = await start(dir, { licensePath: license.licensePath, trustFiles: [license.publicKeyPath] });
+    const address = [{ host: '127.0.0.1', port: backend.address.port }];
+    expect(await checkout(address, request('mallory', 'Guarded'))).toMatchObject({ kind: 'denied' });
+    expect(backend.status().optionsProblems).toEqual([
+      expect.objectContaining({ severity: 'error', file: path.join(dir, 'ibmratl.opt'), line: 1, column: 1, message: expect.stringMatching(/EXCLUDE line is ignored/) }),
+    ]);
+    await eventually(() => backend.store.debugLog.query({ daemon: 'ibmratl', text: 'ibmratl.opt:1:1: error:' }).length === 1, 2_000);
+    const status = await queryStatus(address);
+    expect(status.kind === 'status' && status.status.optionsProblems).toHaveLength(1);
+  });
+
   it('applies the options file beside the license (EXCLUDE) and honours LINGER', async () => {
     const dir = path.join(temp.dir, 'options');
     const license = writeSignedLicense(dir, {

@@ -17,6 +17,8 @@ function report(fileName: string, errors: LicenseCheckReport['errors'] = []): Li
     servers: [{ host: 'apple', hostid: 'ANY', port: 27000, role: 'single' }],
     vendors: [{ name: 'ibmratl', port: null, options: null }],
     features: [{ name: 'compiler', vendor: 'ibmratl', version: '1.0', expiry: 'permanent', count: 5, signature: 'valid', line: 3 }],
+    upgrades: [],
+    packages: [],
     errors,
     warnings: [],
   };

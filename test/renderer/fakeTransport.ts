@@ -100,6 +100,7 @@ export function triadStatus(over: Partial<ServerStatus> = {}): ServerStatus {
       },
     ],
     warnings: [],
+    optionsProblems: [],
     ...over,
   };
 }

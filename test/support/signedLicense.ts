@@ -14,7 +14,9 @@ export interface TestFeature {
   version?: string;
   /** `permanent` (default) or `dd-mmm-yyyy`. */
   expiry?: string;
-  keyword?: 'FEATURE' | 'INCREMENT';
+  keyword?: 'FEATURE' | 'INCREMENT' | 'UPGRADE';
+  /** UPGRADE only: the oldest version it upgrades (`UPGRADE name vendor from version ...`). */
+  from?: string;
   /** Extra attributes as written, e.g. `LINGER=5` or `USER_BASED`. */
   attributes?: string[];
 }
@@ -48,7 +50,7 @@ export function licenseText(license: TestLicense): string {
     ...(license.packages ?? []),
     ...license.features.map(
       (f) =>
-        `${f.keyword ?? 'INCREMENT'} ${f.name} ${vendor} ${f.version ?? '1.0'} ${f.expiry ?? 'permanent'} ${f.count}` +
+        `${f.keyword ?? 'INCREMENT'} ${f.name} ${vendor}${f.from ? ` ${f.from}` : ''} ${f.version ?? '1.0'} ${f.expiry ?? 'permanent'} ${f.count}` +
         (f.attributes?.length ? ` ${f.attributes.join(' ')}` : ''),
     ),
   ];

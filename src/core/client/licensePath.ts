@@ -2,10 +2,17 @@ import { isIPv6 } from 'node:net';
 
 /**
  * LM_LICENSE_FILE / <VENDOR>_LICENSE_FILE values: parse into search entries and format back
- * (reference section 3). Pure: no file system, no environment reads; callers pass them in.
+ * (reference section 3). Pure: no file system, no environment reads; callers pass them in, and the
+ * platform is a parameter so that both platforms' rules are tested anywhere.
  *
  * Entry forms, in the order they are recognised:
- * - `p1@h1,p2@h2,p3@h3`  one three-server triad (ports are mandatory, as FlexLM requires);
+ * - `p1@h1,p2@h2[,p3@h3]` members of one redundant server. A comma joins "members of the same
+ *                        redundant license server triad" (IBM's FlexLM note; Revenera documents the
+ *                        three-member form). lmutil also accepts two members, tries them in order
+ *                        and uses the first that answers, never adding them up (flexlm_exporter
+ *                        issue #40), so two or three members are one entry here, tried in order, a
+ *                        standby sending us on to the master. Ports are mandatory, more than three
+ *                        members or a member named twice is refused;
  * - `port@host`          one license server;
  * - `@host`              one license server on a default port: the client probes 27000-27009;
  * - a path               contains `/` or `\`, starts with `.` or `~`, or ends in `.lic`/`.dat`:
@@ -16,7 +23,12 @@ import { isIPv6 } from 'node:net';
  *
  * Separators: `:` or `;` on UNIX (the seed's UNIX example uses `;`), only `;` on Windows so that
  * `C:\flexlm\license.dat` stays one entry. Empty items (`a::b`, a trailing `:`) are skipped, as a
- * shell's `LM_LICENSE_FILE=$LM_LICENSE_FILE:...` produces them.
+ * shell's `LM_LICENSE_FILE=$LM_LICENSE_FILE:...` produces them. Double quotes (a Windows `set
+ * X="..."` keeps them in the value) are not part of any entry: they are removed, and separators
+ * inside them do not split. On UNIX, a drive letter at the start of an item (`C:\` or `C:/`) does
+ * not split either: the item is a Windows path, refused with a reason instead of becoming a server
+ * `27000@C` (a one-letter bare host name before a `/` path reads as a drive too); a UNC path
+ * (`\\server\share`) is likewise Windows-only.
  */
 
 export type PathPlatform = 'unix' | 'windows';
@@ -38,7 +50,8 @@ export interface TriadMember {
 
 export type LicensePathEntry =
   | { kind: 'server'; host: string; port: number | null }
-  | { kind: 'triad'; members: [TriadMember, TriadMember, TriadMember] }
+  /** Two or three members of one redundant server, in the order written (license-file order). */
+  | { kind: 'triad'; members: TriadMember[] }
   | { kind: 'path'; path: string };
 
 export interface LicensePathError {
@@ -70,37 +83,64 @@ export function listSeparators(platform: PathPlatform): readonly string[] {
 export function parseLicensePath(text: string, platform: PathPlatform): ParsedLicensePath {
   const entries: LicensePathEntry[] = [];
   const errors: LicensePathError[] = [];
-  splitItems(text, listSeparators(platform)).forEach((raw, index) => {
-    const item = raw.trim();
+  // `set X="a;b"` keeps the quotes around the whole value: they quote no one entry
+  const whole = /^\s*"([^"]*)"\s*$/.exec(text);
+  splitItems(whole ? whole[1]! : text, platform).forEach((raw, index) => {
+    const written = raw.trim();
+    const item = written.replaceAll('"', '').trim();
     if (item === '') return;
-    const parsed = parseEntry(item, platform);
+    const parsed = unclosedQuote(written) ?? parseEntry(item, platform);
     if ('entry' in parsed) entries.push(parsed.entry);
-    else errors.push({ position: index + 1, entry: item, message: parsed.message, hint: parsed.hint });
+    else errors.push({ position: index + 1, entry: written, message: parsed.message, hint: parsed.hint });
   });
   return { entries, errors };
 }
 
-/** Splits at the separators, except inside @[brackets] (an IPv6 address: 27000@[2001:db8::1]). */
-function splitItems(text: string, separators: readonly string[]): string[] {
+function unclosedQuote(written: string): { message: string; hint: string } | null {
+  if ((written.match(/"/g) ?? []).length % 2 === 0) return null;
+  return {
+    message: `the quote in "${written}" is never closed`,
+    hint: 'remove the quotes, a license path needs none; or close them around the whole entry',
+  };
+}
+
+/**
+ * Splits at the separators, except inside double quotes, inside @[brackets] (an IPv6 address:
+ * 27000@[2001:db8::1]) and, on UNIX, after a drive letter that starts an item (`C:\`, `C:/`).
+ */
+function splitItems(text: string, platform: PathPlatform): string[] {
+  const separators = listSeparators(platform);
   const items: string[] = [];
   let current = '';
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const close = text.startsWith('@[', i) ? text.indexOf(']', i) : -1;
-    if (close > 0) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      quoted = !quoted;
+      current += ch;
+    } else if (close > 0) {
       current += text.slice(i, close + 1);
       i = close;
-    } else if (separators.includes(text[i]!)) {
+    } else if (separators.includes(ch) && !quoted && !(ch === ':' && isDriveLetter(current, text[i + 1]))) {
       items.push(current);
       current = '';
-    } else current += text[i];
+    } else current += ch;
   }
   items.push(current);
   return items;
 }
 
+/** `C` of `C:\...` or `C:/...` (quotes and leading blanks aside) at the start of an item. */
+function isDriveLetter(itemSoFar: string, next: string | undefined): boolean {
+  return /^\s*"?[A-Za-z]$/.test(itemSoFar) && (next === '\\' || next === '/');
+}
+
 type EntryResult = { entry: LicensePathEntry } | { message: string; hint: string };
 
 function parseEntry(item: string, platform: PathPlatform): EntryResult {
+  const foreign = platform === 'unix' ? windowsOnlyPath(item) : null;
+  if (foreign) return foreign;
   if (isPathLike(item)) return { entry: { kind: 'path', path: item } };
   if (item.includes(',')) return parseTriad(item, platform);
   if (item.includes('@')) {
@@ -114,31 +154,46 @@ function parseEntry(item: string, platform: PathPlatform): EntryResult {
   };
 }
 
+/** A drive-letter or UNC path read on UNIX, where no such file can be opened. */
+function windowsOnlyPath(item: string): { message: string; hint: string } | null {
+  const drive = /^([A-Za-z]):[\\/]/.exec(item);
+  const what = drive ? `a Windows path (drive ${drive[1]!.toUpperCase()}:)` : item.startsWith('\\\\') ? 'a Windows network path (UNC)' : null;
+  if (!what) return null;
+  return {
+    message: `"${item}" is ${what}, which this UNIX machine cannot open`,
+    hint: 'copy the license file here and name its UNIX path (e.g. /opt/flexlm/license.dat), or name its server as port@host',
+  };
+}
+
 function isPathLike(item: string): boolean {
   return /[\\/]/.test(item) || item.startsWith('.') || item.startsWith('~') || (LICENSE_FILE_SUFFIX.test(item) && !item.includes('@'));
 }
 
 function parseTriad(item: string, platform: PathPlatform): EntryResult {
   const parts = item.split(',').map((part) => part.trim());
-  if (parts.length !== 3) {
+  if (parts.length > 3) {
     return {
-      message: `triad "${item}" lists ${parts.length} servers; a redundant triad has exactly three`,
-      hint: 'write the three servers in license-file order: 27000@primary,27000@secondary,27000@tertiary',
+      message: `"${item}" lists ${parts.length} servers joined by commas; a comma joins the members of one redundant server, which has at most three`,
+      hint: 'write the three members in license-file order (27000@primary,27000@secondary,27000@tertiary), and separate independent servers with ' + (platform === 'windows' ? '";"' : '":"'),
     };
   }
   const members: TriadMember[] = [];
   for (const part of parts) {
     const server = parseServerAddress(part, platform);
-    if (!('address' in server)) return { message: `in triad "${item}": ${server.message}`, hint: server.hint };
+    if (!('address' in server)) return { message: `in "${item}": ${server.message}`, hint: server.hint };
     if (server.address.port === null) {
       return {
-        message: `triad member "${part}" has no port; every member of a triad needs port@host`,
+        message: `redundant server member "${part}" has no port; every member needs port@host`,
         hint: `write it as 27000${part}`,
       };
     }
-    members.push({ host: server.address.host, port: server.address.port });
+    const member = { host: server.address.host, port: server.address.port };
+    if (members.some((m) => m.host.toLowerCase() === member.host.toLowerCase() && m.port === member.port)) {
+      return { message: `"${item}" names ${part} twice; the members of a redundant server are different machines`, hint: 'list each member once, in license-file order' };
+    }
+    members.push(member);
   }
-  return { entry: { kind: 'triad', members: members as [TriadMember, TriadMember, TriadMember] } };
+  return { entry: { kind: 'triad', members } };
 }
 
 function parseServerAddress(text: string, platform: PathPlatform): { address: ServerAddress } | { message: string; hint: string } {

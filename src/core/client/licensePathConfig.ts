@@ -1,4 +1,4 @@
-import { formatLicensePath, formatLicensePathError, parseLicensePath, type FormatResult, type PathPlatform } from './licensePath';
+import { formatEntry, formatLicensePath, formatLicensePathError, parseLicensePath, type FormatResult, type PathPlatform } from './licensePath';
 import { storedEntryToPathEntry, type StoredClientEntry } from './licensePathSources';
 
 /**
@@ -25,6 +25,10 @@ export function importLicensePath(text: string, platform: PathPlatform): Importe
   for (const entry of parsed.entries) {
     if (entry.kind === 'server') {
       entries.push({ name: entry.host, type: 'single', hosts: [{ host: entry.host, port: entry.port }] });
+    } else if (entry.kind === 'triad' && entry.members.length !== 3) {
+      skipped.push(
+        `import: "${formatEntry(entry)}" names ${entry.members.length} members of a redundant server; a Redundant entry here lists all three (primary, secondary, tertiary): add the missing member, or separate independent servers with ${platform === 'windows' ? '";"' : '":"'}`,
+      );
     } else if (entry.kind === 'triad') {
       entries.push({ name: `${entry.members[0].host} (redundant)`, type: 'redundant', hosts: entry.members.map(({ host, port }) => ({ host, port })) });
     } else {

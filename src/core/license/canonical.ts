@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatExpiry } from './expiry';
-import { isUncounted, type Attribute, type LicenseFile, type SignedLine } from './model';
+import { isUncounted, signedLines, type Attribute, type Count, type LicenseFile, type SignedLine } from './model';
 
 /**
  * The canonical signed form (DESIGN.md section 3, reference 1.1). Covered: keyword, name, vendor,
@@ -35,10 +35,14 @@ function signedAttributes(line: SignedLine): [string, string | null][] {
 }
 
 export function canonicalSignedForm(file: LicenseFile, line: SignedLine): string {
+  const count = (c: Count) => (isUncounted(c) ? 'uncounted' : String(c));
   const fields =
     line.kind === 'feature'
-      ? [line.keyword, line.name, line.vendor, line.version, formatExpiry(line.expiry), isUncounted(line.count) ? 'uncounted' : String(line.count)]
-      : ['PACKAGE', line.name, line.vendor, line.version ?? '', null, null];
+      ? [line.keyword, line.name, line.vendor, line.version, formatExpiry(line.expiry), count(line.count)]
+      : line.kind === 'upgrade'
+        ? // the from-version last: a FEATURE form never has a seventh field
+          ['UPGRADE', line.name, line.vendor, line.version, formatExpiry(line.expiry), count(line.count), line.fromVersion]
+        : ['PACKAGE', line.name, line.vendor, line.version ?? '', null, null];
   return JSON.stringify([FORM_VERSION, ...fields, signedAttributes(line), serverHostIds(file)]);
 }
 
@@ -52,9 +56,7 @@ export function licenseHash(file: LicenseFile): string {
   const form = JSON.stringify({
     servers: serverHostIds(file),
     vendors: file.vendors.map((v) => v.name),
-    lines: [...file.features, ...file.packages]
-      .sort((a, b) => a.line - b.line)
-      .map((l) => [canonicalSignedForm(file, l), l.sign === null ? null : normaliseSign(l.sign)]),
+    lines: signedLines(file).map((l) => [canonicalSignedForm(file, l), l.sign === null ? null : normaliseSign(l.sign)]),
   });
   return createHash('sha256').update(form).digest('hex');
 }

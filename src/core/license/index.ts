@@ -19,10 +19,11 @@ export type {
   ServerLine,
   SignedLine,
   UnknownLine,
+  UpgradeLine,
   UseServerLine,
   VendorLine,
 } from './model';
-export { isUncounted, makeLicenseFile } from './model';
+export { isUncounted, makeLicenseFile, signedLines } from './model';
 export type { CommonAttributes } from './attributes';
 export { attributeValue, commonAttributes, findAttribute, hasAttribute } from './attributes';
 export { parseLicenseFile, parseLicenseText } from './parser';

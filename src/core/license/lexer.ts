@@ -19,6 +19,9 @@ export interface Token {
   /** Where the value starts (after `=`), for messages about the value. */
   valueLine: number;
   valueColumn: number;
+  /** Just after the token's last character (physical line, 1-based column), e.g. to replace it. */
+  endLine: number;
+  endColumn: number;
 }
 
 export interface LexProblem {
@@ -33,7 +36,7 @@ export type RawLine =
   | { kind: 'comment'; line: number; source: string; text: string }
   | { kind: 'statement'; line: number; source: string; tokens: Token[] };
 
-export const LINE_KEYWORDS = ['SERVER', 'VENDOR', 'DAEMON', 'USE_SERVER', 'FEATURE', 'INCREMENT', 'PACKAGE'];
+export const LINE_KEYWORDS = ['SERVER', 'VENDOR', 'DAEMON', 'USE_SERVER', 'FEATURE', 'INCREMENT', 'UPGRADE', 'PACKAGE'];
 
 function startsWithKeyword(trimmed: string): boolean {
   const first = /^\S+/.exec(trimmed)?.[0].toUpperCase() ?? '';
@@ -124,7 +127,7 @@ function tokenize(segments: Segment[], problems: LexProblem[]): Token[] {
     let from = -1;
     const flush = (end: number) => {
       if (from >= 0) buffer += text.slice(from, end);
-      if (start) tokens.push(makeToken(buffer, sawQuote, start));
+      if (start) tokens.push(makeToken(buffer, sawQuote, start, { line: segment.line, column: segment.column + end }));
       buffer = '';
       start = null;
       sawQuote = false;
@@ -159,18 +162,19 @@ function tokenize(segments: Segment[], problems: LexProblem[]): Token[] {
       message: 'this quote is never closed',
       hint: 'add the closing " at the end of the value (a quoted value may continue onto the next line after a "\\")',
     });
-    if (start) tokens.push(makeToken(buffer, sawQuote, start));
+    const last = segments[segments.length - 1]!;
+    if (start) tokens.push(makeToken(buffer, sawQuote, start, { line: last.line, column: last.column + last.text.length }));
   }
   return tokens;
 }
 
-function makeToken(raw: string, quoted: boolean, at: Mark): Token {
+function makeToken(raw: string, quoted: boolean, at: Mark, end: Mark): Token {
   const eq = raw.indexOf('=');
   const firstQuote = raw.indexOf('"');
   const isPair = eq > 0 && (firstQuote === -1 || eq < firstQuote);
   const unquote = (s: string) => s.replaceAll('"', '');
   if (!isPair) {
-    return { text: unquote(raw), key: null, value: null, quoted, line: at.line, column: at.column, valueLine: at.line, valueColumn: at.column };
+    return { text: unquote(raw), key: null, value: null, quoted, line: at.line, column: at.column, valueLine: at.line, valueColumn: at.column, endLine: end.line, endColumn: end.column };
   }
   const key = raw.slice(0, eq);
   return {
@@ -183,5 +187,7 @@ function makeToken(raw: string, quoted: boolean, at: Mark): Token {
     // Values rarely span lines before their first character, so the key's line is right.
     valueLine: at.line,
     valueColumn: at.column + eq + 1,
+    endLine: end.line,
+    endColumn: end.column,
   };
 }

@@ -18,6 +18,11 @@ interface LineBase {
   /** 1-based physical line where the logical line starts. */
   line: number;
   source: string | null;
+  /**
+   * Set on a line that starts in the middle of the previous one (two lines run together by a bad
+   * paste, an error): its source is the rest of that text, written back on the same line.
+   */
+  runOn?: true;
 }
 
 export interface CommentLine extends LineBase {
@@ -80,6 +85,17 @@ export interface FeatureLine extends LineBase {
   sign: string | null;
 }
 
+/**
+ * `UPGRADE feature vendor from_version to_version exp_date count ... SIGN=` (Revenera "UPGRADE
+ * Lines"): moves up to `count` licenses of the closest preceding FEATURE/INCREMENT line of the
+ * feature whose version is >= from_version and < to_version to a new pool of `version`
+ * (to_version). It licenses nothing of its own.
+ */
+export interface UpgradeLine extends Omit<FeatureLine, 'kind' | 'keyword'> {
+  kind: 'upgrade';
+  fromVersion: string;
+}
+
 export interface PackageLine extends LineBase {
   kind: 'package';
   name: string;
@@ -98,10 +114,16 @@ export type LicenseLine =
   | VendorLine
   | UseServerLine
   | FeatureLine
+  | UpgradeLine
   | PackageLine;
 
 /** Lines that carry a publisher signature. */
-export type SignedLine = FeatureLine | PackageLine;
+export type SignedLine = FeatureLine | UpgradeLine | PackageLine;
+
+/** Every signed line in file order. */
+export function signedLines(file: LicenseFile): SignedLine[] {
+  return file.lines.filter((l): l is SignedLine => l.kind === 'feature' || l.kind === 'upgrade' || l.kind === 'package');
+}
 
 export interface LicenseFile {
   fileName: string;
@@ -111,6 +133,7 @@ export interface LicenseFile {
   vendors: VendorLine[];
   /** FEATURE and INCREMENT lines in file order. */
   features: FeatureLine[];
+  upgrades: UpgradeLine[];
   packages: PackageLine[];
   useServer: boolean;
 }
@@ -123,6 +146,7 @@ export function makeLicenseFile(fileName: string, lines: LicenseLine[]): License
     servers: lines.filter((l): l is ServerLine => l.kind === 'server'),
     vendors: lines.filter((l): l is VendorLine => l.kind === 'vendor'),
     features: lines.filter((l): l is FeatureLine => l.kind === 'feature'),
+    upgrades: lines.filter((l): l is UpgradeLine => l.kind === 'upgrade'),
     packages: lines.filter((l): l is PackageLine => l.kind === 'package'),
     useServer: lines.some((l) => l.kind === 'useServer'),
   };

@@ -2,7 +2,7 @@ import type { Diagnostic } from './diagnostic';
 import { hasErrors } from './diagnostic';
 import { parseLicenseDate, type Expiry } from './expiry';
 import { hostIdProblem } from './hostId';
-import { lexLicenseText, type RawLine, type Token } from './lexer';
+import { lexLicenseText, LINE_KEYWORDS, type RawLine, type Token } from './lexer';
 import {
   makeLicenseFile,
   type Attribute,
@@ -12,6 +12,7 @@ import {
   type LicenseLine,
   type PackageLine,
   type ServerLine,
+  type UpgradeLine,
   type VendorLine,
 } from './model';
 import { structuralDiagnostics } from './validate';
@@ -29,7 +30,10 @@ export function parseLicenseText(text: string, fileName: string): { file: Licens
     diagnostics.push({ severity, file: fileName, line: at.line, column: at.column, message, hint });
   const { lines: rawLines, problems } = lexLicenseText(text);
   for (const p of problems) report('error', p, p.message, p.hint);
-  const lines = rawLines.map((raw) => parseLine(raw, report));
+  const lines = rawLines.flatMap((raw) => splitRunTogether(raw, report)).map((raw) => {
+    const line = parseLine(raw, report);
+    return 'runOn' in raw ? { ...line, runOn: true as const } : line;
+  });
   const file = makeLicenseFile(fileName, lines);
   diagnostics.push(...structuralDiagnostics(file));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -40,6 +44,31 @@ export function parseLicenseText(text: string, fileName: string): { file: Licens
 export function parseLicenseFile(text: string, fileName: string): { file: LicenseFile | null; diagnostics: Diagnostic[] } {
   const { file, diagnostics } = parseLicenseText(text, fileName);
   return { file: hasErrors(diagnostics) ? null : file, diagnostics };
+}
+
+type Statement = RawLine & { kind: 'statement' };
+
+/**
+ * A line keyword in the middle of a line (`... SIGN="..." INCREMENT b ...`) is two lines run
+ * together by a bad paste: an error there, and both lines read, so the report shows what the file
+ * holds. Only an unquoted word in capitals counts (no feature, vendor or host is called INCREMENT).
+ */
+function splitRunTogether(raw: RawLine, report: Report): (RawLine & { runOn?: true })[] {
+  if (raw.kind !== 'statement') return [raw];
+  const starts = raw.tokens.flatMap((t, i) => (i > 0 && t.key === null && !t.quoted && LINE_KEYWORDS.includes(t.text) ? [i] : []));
+  if (starts.length === 0) return [raw];
+  const physical = raw.source.split('\n');
+  const offset = (t: Token) => physical.slice(0, t.line - raw.line).reduce((n, l) => n + l.length + 1, 0) + t.column - 1;
+  const bounds = [0, ...starts, raw.tokens.length];
+  return bounds.slice(0, -1).map((from, k) => {
+    const head = raw.tokens[from]!;
+    const to = bounds[k + 1]!;
+    if (k > 0) report('error', head, `a second ${head.text} line starts here: two lines were run together`, `start a new line before "${head.text}" (a line lost its line break when it was pasted)`);
+    // the parts' texts add up to the line as written, so writing the file back changes nothing
+    const source = raw.source.slice(k === 0 ? 0 : offset(head), to < raw.tokens.length ? offset(raw.tokens[to]!) : raw.source.length);
+    const part: Statement = { kind: 'statement', line: head.line, source, tokens: raw.tokens.slice(from, to) };
+    return k === 0 ? part : { ...part, runOn: true as const };
+  });
 }
 
 function parseLine(raw: RawLine, report: Report): LicenseLine {
@@ -62,6 +91,7 @@ function parseLine(raw: RawLine, report: Report): LicenseLine {
       return { kind: 'useServer', line: raw.line, source: raw.source };
     case 'FEATURE':
     case 'INCREMENT':
+    case 'UPGRADE':
       return parseFeature(raw, head, rest, report);
     case 'PACKAGE':
       return parsePackage(raw, head, rest, report);
@@ -70,7 +100,7 @@ function parseLine(raw: RawLine, report: Report): LicenseLine {
         'warning',
         head,
         `"${head.text}" is not a license-file keyword; the line is ignored`,
-        'start the line with SERVER, VENDOR, USE_SERVER, FEATURE, INCREMENT or PACKAGE, or with # to make it a comment',
+        'start the line with SERVER, VENDOR, USE_SERVER, FEATURE, INCREMENT, UPGRADE or PACKAGE, or with # to make it a comment',
       );
       return { kind: 'unknown', line: raw.line, source: raw.source, text: raw.source };
   }
@@ -98,7 +128,7 @@ function missingFields(head: Token, what: string, example: string, report: Repor
   report('error', head, `${head.text.toUpperCase()} line is missing ${what}`, `write it as: ${example}`);
 }
 
-function parseServer(raw: RawLine & { kind: 'statement' }, head: Token, rest: Token[], report: Report): ServerLine {
+function parseServer(raw: Statement, head: Token, rest: Token[], report: Report): ServerLine {
   const [host, hostid, ...options] = rest;
   const server: ServerLine = {
     kind: 'server',
@@ -136,7 +166,7 @@ function parseServer(raw: RawLine & { kind: 'statement' }, head: Token, rest: To
   return server;
 }
 
-function parseVendor(raw: RawLine & { kind: 'statement' }, head: Token, rest: Token[], report: Report): VendorLine {
+function parseVendor(raw: Statement, head: Token, rest: Token[], report: Report): VendorLine {
   const [name, ...options] = rest;
   const vendor: VendorLine = {
     kind: 'vendor',
@@ -216,42 +246,51 @@ function readAttributes(tokens: Token[], report: Report): { attributes: Attribut
   return { attributes, sign };
 }
 
-function parseFeature(raw: RawLine & { kind: 'statement' }, head: Token, rest: Token[], report: Report): FeatureLine {
-  const keyword = head.text.toUpperCase() === 'INCREMENT' ? 'INCREMENT' : 'FEATURE';
-  const positional = rest.slice(0, 5);
-  const feature: FeatureLine = {
-    kind: 'feature',
-    keyword,
+const UPGRADE_EXAMPLE = 'UPGRADE name vendor from_version to_version 31-dec-2026 10 SIGN="..."';
+
+/** FEATURE, INCREMENT and UPGRADE lines: the same fields, UPGRADE with a from-version before the version. */
+function parseFeature(raw: Statement, head: Token, rest: Token[], report: Report): FeatureLine | UpgradeLine {
+  const keyword = head.text.toUpperCase();
+  const upgrade = keyword === 'UPGRADE';
+  const fields = upgrade ? 6 : 5;
+  const positional = rest.slice(0, fields);
+  const text = (i: number) => positional[i]?.text ?? '';
+  const common = {
     line: raw.line,
     source: raw.source,
-    name: positional[0]?.text ?? '',
-    vendor: positional[1]?.text ?? '',
-    version: positional[2]?.text ?? '',
-    expiry: { permanent: true },
-    count: 0,
-    licenseKey: null,
-    attributes: [],
-    sign: null,
+    name: text(0),
+    vendor: text(1),
+    version: text(fields - 3),
+    expiry: { permanent: true } as Expiry,
+    count: 0 as Count,
+    licenseKey: null as string | null,
+    attributes: [] as Attribute[],
+    sign: null as string | null,
   };
-  const firstPair = positional.find((t) => t.key !== null);
-  if (positional.length < 5 || firstPair) {
-    missingFields(head, 'some of: name, vendor, version, expiry date, count', FEATURE_EXAMPLE.replace('FEATURE', keyword), report);
-    return feature;
+  const line: FeatureLine | UpgradeLine = upgrade
+    ? { kind: 'upgrade', fromVersion: text(2), ...common }
+    : { kind: 'feature', keyword: keyword === 'INCREMENT' ? 'INCREMENT' : 'FEATURE', ...common };
+  if (positional.length < fields || positional.some((t) => t.key !== null)) {
+    const [what, example] = upgrade
+      ? ['some of: name, vendor, from-version, to-version, expiry date, count', UPGRADE_EXAMPLE]
+      : ['some of: name, vendor, version, expiry date, count', FEATURE_EXAMPLE.replace('FEATURE', keyword)];
+    missingFields(head, what, example, report);
+    return line;
   }
-  checkVersion(positional[2], report);
-  feature.expiry = parseExpiry(positional[3], report);
-  feature.count = parseCount(positional[4], report);
-  let tail = rest.slice(5);
+  for (const version of positional.slice(2, fields - 2)) checkVersion(version, report);
+  line.expiry = parseExpiry(positional[fields - 2]!, report);
+  line.count = parseCount(positional[fields - 1]!, report);
+  let tail = rest.slice(fields);
   // Pre-v7.1 files put a 12- or 20-hex-digit license key right after the count.
   if (tail[0] && tail[0].key === null && /^[0-9A-Fa-f]{12,20}$/.test(tail[0].text)) {
-    feature.licenseKey = tail[0].text;
+    line.licenseKey = tail[0].text;
     tail = tail.slice(1);
   }
-  Object.assign(feature, readAttributes(tail, report));
-  return feature;
+  Object.assign(line, readAttributes(tail, report));
+  return line;
 }
 
-function parsePackage(raw: RawLine & { kind: 'statement' }, head: Token, rest: Token[], report: Report): PackageLine {
+function parsePackage(raw: Statement, head: Token, rest: Token[], report: Report): PackageLine {
   const [name, vendor, ...tail] = rest;
   const pkg: PackageLine = {
     kind: 'package',

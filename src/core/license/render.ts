@@ -12,9 +12,10 @@ export function renderAttribute(a: Attribute): string {
   return a.value === null ? a.key : `${a.key}=${renderValue(a.value, a.quoted)}`;
 }
 
-function wrap(words: string[]): string {
+/** Joins words into lines of at most WRAP_AT, continuing `start` (a line already written) if given. */
+function wrap(words: string[], start = ''): string {
   const physical: string[] = [];
-  let current = '';
+  let current = start;
   for (const word of words) {
     if (current !== '' && current.length + 1 + word.length > WRAP_AT) {
       physical.push(`${current} \\`);
@@ -39,6 +40,17 @@ function signWords(sign: string | null): string[] {
   words[0] = `SIGN="${words[0]}`;
   words[words.length - 1] = `${words[words.length - 1]}"`;
   return words;
+}
+
+/**
+ * `SIGN="..."` added after the end of `lastLine`, continued on TAB-indented lines past WRAP_AT;
+ * on a line of only indentation it starts right after the indentation.
+ */
+export function appendSign(lastLine: string, sign: string): string {
+  const words = signWords(sign);
+  if (lastLine.trim() !== '') return wrap(words, lastLine);
+  words[0] = lastLine + words[0];
+  return wrap(words);
 }
 
 /** Renders one logical line from its fields (used for lines built or changed in code). */
@@ -72,10 +84,12 @@ export function renderLine(l: LicenseLine): string {
         ...l.extras.map(renderAttribute),
       ].join(' ');
     case 'feature':
+    case 'upgrade':
       return wrap([
-        l.keyword,
+        ...(l.kind === 'feature' ? [l.keyword] : ['UPGRADE']),
         l.name,
         l.vendor,
+        ...(l.kind === 'upgrade' ? [l.fromVersion] : []),
         l.version,
         formatExpiry(l.expiry),
         String(l.count),
@@ -100,5 +114,11 @@ export function renderLine(l: LicenseLine): string {
  * order survive); lines built or changed in code are rendered from their fields.
  */
 export function serializeLicenseFile(file: LicenseFile): string {
-  return file.lines.map((l) => `${l.source ?? renderLine(l)}\n`).join('');
+  let out = '';
+  for (const l of file.lines) {
+    // the rest of a line that ran into the one before it goes back where it was
+    if (l.runOn) out = out.slice(0, -1);
+    out += `${l.source ?? renderLine(l)}\n`;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import type { LicenseCheckReport, LicenseDiagnostic, SignatureState } from '../../shared/contract';
 import type { Diagnostic } from './diagnostic';
 import { formatExpiry } from './expiry';
-import type { LicenseFile, SignedLine } from './model';
+import { commonAttributes } from './attributes';
+import { isUncounted, signedLines, type FeatureLine, type LicenseFile, type SignedLine, type UpgradeLine } from './model';
 import { parseLicenseText } from './parser';
 import { serverRanks } from './ranks';
 import { verifyFeature, type TrustStore } from './signature';
@@ -9,7 +10,7 @@ import { validateLicenseFile } from './validate';
 
 function signatureProblem(line: SignedLine, state: SignatureState, file: LicenseFile): Diagnostic | null {
   if (state !== 'invalid') return null;
-  const what = line.kind === 'feature' ? `${line.keyword} ${line.name}` : `PACKAGE ${line.name}`;
+  const what = `${line.kind === 'feature' ? line.keyword : line.kind.toUpperCase()} ${line.name}`;
   const first = (line.source ?? '').split('\n')[0];
   const signAt = first.indexOf('SIGN=');
   return {
@@ -41,25 +42,36 @@ export function checkLicenseText(text: string, fileName: string, trust: TrustSto
   const { file, diagnostics } = parseLicenseText(text, fileName);
   const all = [...diagnostics, ...validateLicenseFile(file, { nowMs })];
   const state = new Map<SignedLine, SignatureState>();
-  for (const line of [...file.features, ...file.packages]) {
+  for (const line of signedLines(file)) {
     const s = verifyFeature(file, line, trust);
     state.set(line, s);
     const problem = signatureProblem(line, s, file);
     if (problem) all.push(problem);
   }
   all.sort((a, b) => a.line - b.line || a.column - b.column);
+  // what FEATURE, INCREMENT and UPGRADE lines have in common in the report
+  const summary = (f: FeatureLine | UpgradeLine) => ({
+    name: f.name,
+    vendor: f.vendor,
+    version: f.version,
+    expiry: formatExpiry(f.expiry),
+    count: isUncounted(f.count) ? ('uncounted' as const) : (f.count as number),
+    signature: state.get(f) ?? 'unverified',
+    line: f.line,
+  });
   return {
     fileName,
     servers: serverRanks(file).map(({ server, rank }) => ({ host: server.host, hostid: server.hostid, port: server.port, role: rank })),
     vendors: file.vendors.map((v) => ({ name: v.name, port: v.port, options: v.options })),
-    features: file.features.map((f) => ({
-      name: f.name,
-      vendor: f.vendor,
-      version: f.version,
-      expiry: formatExpiry(f.expiry),
-      count: f.count,
-      signature: state.get(f) ?? 'unverified',
-      line: f.line,
+    features: file.features.map(summary),
+    upgrades: file.upgrades.map((u) => ({ ...summary(u), fromVersion: u.fromVersion })),
+    packages: file.packages.map((p) => ({
+      name: p.name,
+      vendor: p.vendor,
+      version: p.version,
+      components: commonAttributes(p).components ?? [],
+      signature: state.get(p) ?? 'unverified',
+      line: p.line,
     })),
     errors: all.filter((d) => d.severity === 'error').map(toDto),
     warnings: all.filter((d) => d.severity === 'warning').map(toDto),

@@ -1,9 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalSignedForm } from './canonical';
 import type { SignatureState } from '../../shared/contract';
+import { lexLicenseText } from './lexer';
 import type { LicenseFile, SignedLine } from './model';
 import { parseLicenseText } from './parser';
-import { serializeLicenseFile } from './render';
+import { appendSign, serializeLicenseFile } from './render';
 
 /**
  * Publisher signatures: Ed25519 over the canonical signed form (canonical.ts). SIGN= holds the
@@ -124,19 +125,37 @@ export function verifyFeature(file: LicenseFile, line: SignedLine, trust: TrustS
 }
 
 /**
- * Signs every FEATURE/INCREMENT/PACKAGE line of `vendor`. Signed lines are re-rendered (IBM-style
- * TAB continuations); every other line keeps its text. Returns the re-parsed file, so line
- * numbers match the new text.
+ * Signs every FEATURE/INCREMENT/UPGRADE/PACKAGE line of `vendor`. Nothing the vendor wrote
+ * changes but the signature: an existing SIGN= is replaced where it stands, else SIGN= is added
+ * after the line's last word (on TAB-indented continuation lines when the line is long), so dates
+ * such as `01-jan-0000`, case, spacing and continuations stay as written. Returns the re-parsed
+ * file, so line numbers match the new text.
  */
 export function signLicenseFile(file: LicenseFile, vendor: string, privateKeyPem: string): { file: LicenseFile; signed: number } {
   const key = createPrivateKey(privateKeyPem);
   let signed = 0;
   const lines = file.lines.map((l) => {
-    if ((l.kind !== 'feature' && l.kind !== 'package') || l.vendor !== vendor) return l;
+    if ((l.kind !== 'feature' && l.kind !== 'upgrade' && l.kind !== 'package') || l.vendor !== vendor) return l;
     signed += 1;
-    const signature = sign(null, Buffer.from(canonicalSignedForm(file, l), 'utf8'), key);
-    return { ...l, sign: formatSign(signature), source: null };
+    const signature = formatSign(sign(null, Buffer.from(canonicalSignedForm(file, l), 'utf8'), key));
+    return { ...l, sign: signature, source: l.source === null ? null : withSignature(l.source, signature) };
   });
   const text = serializeLicenseFile({ ...file, lines });
   return { file: parseLicenseText(text, file.fileName).file, signed };
+}
+
+/** The line's text with `SIGN="signature"` in place of its SIGN= token, or after its last word. */
+function withSignature(source: string, signature: string): string {
+  const statement = lexLicenseText(source).lines.find((l) => l.kind === 'statement');
+  const tokens = statement?.kind === 'statement' ? statement.tokens : [];
+  const physical = source.split('\n');
+  const offset = (line: number, column: number) => physical.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+  const existing = tokens.filter((t) => t.key === 'SIGN').pop();
+  const last = tokens[tokens.length - 1]!;
+  // the old SIGN= goes, and the new one continues the text before it (re-signing gives the same text)
+  const [from, to] = existing ? [offset(existing.line, existing.column), offset(existing.endLine, existing.endColumn)] : [offset(last.endLine, last.endColumn), -1];
+  const lineStart = source.lastIndexOf('\n', from - 1) + 1;
+  const prefix = source.slice(lineStart, from);
+  const before = existing && prefix.trim() !== '' ? prefix.trimEnd() : prefix;
+  return source.slice(0, lineStart) + appendSign(before, signature) + (to < 0 ? source.slice(from) : source.slice(to));
 }

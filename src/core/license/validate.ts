@@ -1,7 +1,7 @@
 import type { Diagnostic } from './diagnostic';
 import { formatExpiry, formatLicenseDate, isExpired, parseLicenseDate, startOfDayMs } from './expiry';
 import { attributeValue } from './attributes';
-import { isUncounted, type LicenseFile, type LicenseLine, type ServerLine } from './model';
+import { isUncounted, signedLines, type LicenseFile, type LicenseLine, type ServerLine } from './model';
 import { renderLine } from './render';
 
 /** 1-based column of `text` on the line's first physical line, or 1 when not found. */
@@ -9,6 +9,12 @@ function columnOf(l: LicenseLine, text: string): number {
   const first = (l.source ?? '').split('\n')[0];
   const at = text === '' ? -1 : first.indexOf(text);
   return at < 0 ? 1 : at + 1;
+}
+
+/** 1-based column of the n-th word (0 = the keyword) on the line's first physical line, or 1. */
+function wordColumn(l: LicenseLine, n: number): number {
+  const words = [...(l.source ?? '').split('\n')[0]!.matchAll(/\S+/g)];
+  return (words[n]?.index ?? 0) + 1;
 }
 
 function mostCommonPort(servers: ServerLine[]): number {
@@ -71,12 +77,11 @@ function serverDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
 function vendorDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
   const out: Omit<Diagnostic, 'file'>[] = [];
   const declared = new Set(file.vendors.map((v) => v.name));
-  // Files with only uncounted features may have no SERVER and no VENDOR line (reference 1.1).
+  // Files with only uncounted features may have no SERVER and no VENDOR line (reference 1.1);
+  // a counted line there is reported once, by servedOnlyByServers, whatever the VENDOR lines say.
   const served = file.servers.length > 0;
-  for (const f of [...file.features, ...file.packages]) {
-    if (f.vendor === '' || declared.has(f.vendor)) continue;
-    if (!served && f.kind === 'feature' && isUncounted(f.count)) continue;
-    if (!served && f.kind === 'package') continue;
+  for (const f of signedLines(file)) {
+    if (f.vendor === '' || declared.has(f.vendor) || !served) continue;
     out.push({
       severity: 'error',
       line: f.line,
@@ -88,9 +93,29 @@ function vendorDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
   return out;
 }
 
+/**
+ * "If any features have a non-zero license count, then the customer needs a license server to
+ * count those licenses" and "the absence of a SERVER line means that every feature definition line
+ * in the license file is uncounted" (Revenera, Counted vs. Uncounted Licenses; SERVER Lines): a
+ * counted line in a file without SERVER lines names no server to count it. One verdict for every
+ * such file, with or without VENDOR lines.
+ */
+function servedOnlyByServers(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
+  if (file.servers.length > 0) return [];
+  return [...file.features, ...file.upgrades]
+    .filter((f) => !isUncounted(f.count))
+    .map((f) => ({
+      severity: 'error' as const,
+      line: f.line,
+      column: wordColumn(f, f.kind === 'upgrade' ? 6 : 5),
+      message: `${f.name} is counted (${f.count} license${f.count === 1 ? '' : 's'}), but the file has no SERVER line: a file without SERVER lines holds only uncounted licenses`,
+      hint: `counted licenses need a license server: add the SERVER line of the server the file was issued for (host, its host id, port) and a VENDOR ${f.vendor} line, as some publishers' installers do, or ask the publisher for the file with them`,
+    }));
+}
+
 function dateAttributeDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
   const out: Omit<Diagnostic, 'file'>[] = [];
-  for (const f of [...file.features, ...file.packages]) {
+  for (const f of signedLines(file)) {
     for (const key of ['START', 'ISSUED']) {
       const value = attributeValue(f, key);
       if (value === undefined) continue;
@@ -105,7 +130,7 @@ function dateAttributeDiagnostics(file: LicenseFile): Omit<Diagnostic, 'file'>[]
 
 /** Checks across lines that do not depend on the clock; run by the parser. */
 export function structuralDiagnostics(file: LicenseFile): Diagnostic[] {
-  return [...serverDiagnostics(file), ...vendorDiagnostics(file), ...dateAttributeDiagnostics(file)].map((d) => ({
+  return [...serverDiagnostics(file), ...vendorDiagnostics(file), ...servedOnlyByServers(file), ...dateAttributeDiagnostics(file)].map((d) => ({
     ...d,
     file: file.fileName,
   }));
@@ -114,7 +139,7 @@ export function structuralDiagnostics(file: LicenseFile): Diagnostic[] {
 /** Checks that depend on "now" (passed in: this module is pure). Warnings only. */
 export function validateLicenseFile(file: LicenseFile, { nowMs }: { nowMs: number }): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const f of file.features) {
+  for (const f of [...file.features, ...file.upgrades]) {
     if (isExpired(f.expiry, nowMs)) {
       out.push({
         severity: 'warning',

@@ -42,15 +42,22 @@ type LineParser = (keyword: Token, args: Token[], ctx: ParseContext) => void;
 interface ParseContext {
   options: Options;
   report: (severity: OptionsDiagnostic['severity'], at: Token, message: string, hint: string) => void;
+  /** The error diagnostics reported so far, in order. */
+  errors: OptionsDiagnostic[];
 }
 
 export function parseOptionsFile(text: string, fileName: string): ParsedOptions {
   const options = emptyOptions(fileName);
   const diagnostics: OptionsDiagnostic[] = [];
+  const errors: OptionsDiagnostic[] = [];
   const ctx: ParseContext = {
     options,
-    report: (severity, at, message, hint) =>
-      diagnostics.push({ severity, file: fileName, line: at.line, column: at.column, message, hint }),
+    report: (severity, at, message, hint) => {
+      const diagnostic = { severity, file: fileName, line: at.line, column: at.column, message, hint };
+      diagnostics.push(diagnostic);
+      if (severity === 'error') errors.push(diagnostic);
+    },
+    errors,
   };
   for (const logical of tokenizeOptions(text)) parseLine(logical, ctx);
   checkGroupReferences(options, diagnostics);
@@ -58,9 +65,44 @@ export function parseOptionsFile(text: string, fileName: string): ParsedOptions 
   return { options, diagnostics };
 }
 
+/**
+ * What an access line no longer does when it cannot be read. A line is never half applied, and
+ * an ignored EXCLUDE, RESERVE or MAX widens access, so the error says so (issue 15).
+ */
+const ignoredLineEffect: Record<string, string> = {
+  EXCLUDE: 'nobody it names is excluded',
+  EXCLUDEALL: 'nobody it names is excluded',
+  INCLUDE: 'it admits nobody, and if it was the only INCLUDE of its feature, everyone may use the feature',
+  INCLUDEALL: 'it admits nobody, and if it was the only INCLUDEALL, everyone may use every feature',
+  RESERVE: 'nothing is reserved for anyone it names',
+  MAX: 'it limits nobody',
+};
+
 function parseLine(logical: LogicalLine, ctx: ParseContext): void {
   const [keyword, ...args] = logical.tokens;
   if (!keyword) return;
+  for (const at of logical.trailingComments) {
+    ctx.report(
+      'warning',
+      { text: '#', quoted: false, ...at },
+      'Text after "#" is read as a comment; FlexNet documents comments only at the start of a line.',
+      'Put the comment on its own line, so every FlexNet version reads this line the same way.',
+    );
+  }
+  const name = keyword.text.toUpperCase();
+  const effect = ignoredLineEffect[name];
+  if (!effect) {
+    parseStatement(keyword, args, logical, ctx);
+    return;
+  }
+  // the first error of an access line says what ignoring the line means
+  const before = ctx.errors.length;
+  parseStatement(keyword, args, logical, ctx);
+  const first = ctx.errors[before];
+  if (first) first.message = `${first.message} The ${name} line is ignored: ${effect}.`;
+}
+
+function parseStatement(keyword: Token, args: Token[], logical: LogicalLine, ctx: ParseContext): void {
   if (logical.unterminatedQuoteColumn !== null) {
     const at = { ...keyword, column: logical.unterminatedQuoteColumn };
     ctx.report('error', at, 'Unterminated quote.', 'Close the quoted feature with a second `"`.');
@@ -76,6 +118,12 @@ function parseLine(logical: LogicalLine, ctx: ParseContext): void {
     ctx.report('warning', keyword, `${name} is not supported by Triad and is ignored.`, 'Remove the line if you do not need it.');
     return;
   }
+  const meant = Object.keys(ignoredLineEffect).find((known) => editDistance(known, name) <= (known.length <= 3 ? 1 : 2));
+  if (meant) {
+    // a misspelt EXCLUDE silently admits the people it names: loud, not a warning
+    ctx.report('error', keyword, `Unknown keyword "${keyword.text}"; the line is ignored: ${ignoredLineEffect[meant]}.`, `Did you mean ${meant}? Correct the spelling, then lmreread.`);
+    return;
+  }
   ctx.report(
     'warning',
     keyword,
@@ -83,6 +131,17 @@ function parseLine(logical: LogicalLine, ctx: ParseContext): void {
     'Check the spelling; keywords are INCLUDE, EXCLUDE, INCLUDEALL, EXCLUDEALL, RESERVE, MAX, GROUP, HOST_GROUP, ' +
       'GROUPCASEINSENSITIVE, TIMEOUT, TIMEOUTALL, LINGER, NOLOG, REPORTLOG, DEBUGLOG.',
   );
+}
+
+/** Levenshtein distance, for "did you mean" on short keywords. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 const lineParsers: Record<string, LineParser> = {

@@ -1,6 +1,9 @@
 /**
  * Splits an options file into logical lines of tokens. `#` starts a comment line, a trailing
- * backslash continues the line (long GROUP lists), double quotes make one token.
+ * backslash continues the line (long GROUP lists), double quotes make one token. An unquoted
+ * word starting with `#` after the first word starts a comment to the end of the physical line:
+ * FlexNet documents `#` only at the start of a line, but `INCLUDE f1 USER bob # lead` means what
+ * it says, and reading `#` and `lead` as two more values would drop the rule (issue 15).
  */
 
 export interface Token {
@@ -15,6 +18,8 @@ export interface LogicalLine {
   tokens: Token[];
   /** Set when a quote was opened and never closed; the column of that quote. */
   unterminatedQuoteColumn: number | null;
+  /** Where trailing `# ...` comments start, as physical line and column. */
+  trailingComments: { line: number; column: number }[];
 }
 
 export function tokenizeOptions(text: string): LogicalLine[] {
@@ -27,7 +32,7 @@ export function tokenizeOptions(text: string): LogicalLine[] {
     if (current === null && (trimmed === '' || trimmed.startsWith('#'))) return;
     const continues = /\\\s*$/.test(raw);
     const body = continues ? raw.replace(/\\\s*$/, '') : raw;
-    const logical: LogicalLine = current ?? { line: lineNumber, tokens: [], unterminatedQuoteColumn: null };
+    const logical: LogicalLine = current ?? { line: lineNumber, tokens: [], unterminatedQuoteColumn: null, trailingComments: [] };
     scanTokens(body, lineNumber, logical);
     if (continues) {
       current = logical;
@@ -60,9 +65,29 @@ function scanTokens(body: string, lineNumber: number, into: LogicalLine): void {
       i = close + 1;
       continue;
     }
+    if (ch === '#' && into.tokens.length > 0) {
+      into.trailingComments.push({ line: lineNumber, column });
+      return;
+    }
+    // a word may quote a part of itself: `+"C:\Program Files\x.log"` (DEBUGLOG, REPORTLOG)
+    let text = '';
     let end = i;
-    while (end < body.length && body[end] !== ' ' && body[end] !== '\t') end += 1;
-    into.tokens.push({ text: body.slice(i, end), line: lineNumber, column, quoted: false });
+    while (end < body.length && body[end] !== ' ' && body[end] !== '\t') {
+      if (body[end] !== '"') {
+        text += body[end];
+        end += 1;
+        continue;
+      }
+      const close = body.indexOf('"', end + 1);
+      if (close < 0) {
+        into.unterminatedQuoteColumn = end + 1;
+        into.tokens.push({ text: text + body.slice(end + 1), line: lineNumber, column, quoted: false });
+        return;
+      }
+      text += body.slice(end + 1, close);
+      end = close + 1;
+    }
+    into.tokens.push({ text, line: lineNumber, column, quoted: false });
     i = end;
   }
 }

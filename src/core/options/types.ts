@@ -1,3 +1,5 @@
+import type { FileProblem } from '../../shared/status';
+
 /**
  * The parsed options file of one vendor daemon (reference section 5.1). Plain data so it can be
  * shown in the UI, compared on lmreread and evaluated by the pure policy functions in policy.ts.
@@ -75,14 +77,8 @@ export interface Options {
   debugLog: LogFileOption | null;
 }
 
-export interface OptionsDiagnostic {
-  severity: 'error' | 'warning';
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  hint: string;
-}
+/** A problem at FILE:LINE:COL with how to fix it; the status snapshot carries these as they are. */
+export type OptionsDiagnostic = FileProblem;
 
 export interface ParsedOptions {
   options: Options;

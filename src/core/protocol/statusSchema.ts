@@ -70,4 +70,17 @@ export const serverStatusSchema: z.ZodType<ServerStatus> = z.looseObject({
   vendors: z.array(vendorStatus),
   features: z.array(featureStatus),
   warnings: z.array(z.string()),
+  // a server from before issue 15 sends none
+  optionsProblems: z
+    .array(
+      z.looseObject({
+        severity: z.enum(['error', 'warning']),
+        file: z.string(),
+        line: z.number().int(),
+        column: z.number().int(),
+        message: z.string(),
+        hint: z.string(),
+      }),
+    )
+    .default([]),
 });

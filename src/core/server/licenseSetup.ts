@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -17,9 +17,12 @@ import {
   type LicenseFile,
   type ServerLine,
   type TrustStore,
+  type UpgradeLine,
 } from '../license';
-import { parseOptionsFile, type Options } from '../options';
+import type { Options, OptionsDiagnostic } from '../options';
+import { readVendorOptions } from './vendorOptions';
 import { expandPackages } from './licensePackages';
+import { applyUpgrades } from './licenseUpgrades';
 import type { PoolLine } from '../pool';
 import type { MemberRank } from '../../shared/status';
 
@@ -46,6 +49,8 @@ export interface LicenseSetup {
   poolLines: PoolLine[];
   /** Options per vendor; null when the vendor has no options file. */
   options: Map<string, Options | null>;
+  /** Per vendor: lines of its options file that were ignored or need a look, or its named options file missing. */
+  optionsProblems: Map<string, OptionsDiagnostic[]>;
   /** Lines for the debug log: warnings and why lines are not served. */
   notes: string[];
 }
@@ -84,17 +89,22 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
     );
   }
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
-  const packages = expandPackages(file, served, trust, path.basename(licensePath));
-  notes.push(...packages.notes);
-  const poolLines = packages.poolLines;
+  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(file, upgrade, trust, localIds, serverProblem, licensePath) }));
+  const upgraded = applyUpgrades(upgrades, served, path.basename(licensePath));
+  const packages = expandPackages(file, upgraded.served, trust, path.basename(licensePath));
+  notes.push(...upgraded.notes, ...packages.notes);
+  const poolLines = [...packages.poolLines, ...upgraded.poolLines];
   for (const line of poolLines) {
     if (line.notServed && line.notServed.detail !== serverProblem) notes.push(`"${line.name}" (${line.source}) is not served: ${line.notServed.detail}`);
   }
   const options = new Map<string, Options | null>();
+  const optionsProblems = new Map<string, OptionsDiagnostic[]>();
   for (const vendor of file.vendors) {
-    options.set(vendor.name, loadOptions(licensePath, vendor.name, vendor.options, notes));
+    const read = readVendorOptions(licensePath, vendor);
+    options.set(vendor.name, read.options);
+    optionsProblems.set(vendor.name, read.problems);
   }
-  return { file, licensePath, self, rank, poolLines, options, notes };
+  return { file, licensePath, self, rank, poolLines, options, optionsProblems, notes };
 }
 
 const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vendor_info']);
@@ -143,9 +153,10 @@ function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLi
   return { self: found.server, rank: found.rank };
 }
 
+/** A FEATURE/INCREMENT line, or an UPGRADE line (which adds seats like an INCREMENT), as a pool line. */
 function toPoolLine(
   file: LicenseFile,
-  line: FeatureLine,
+  line: FeatureLine | UpgradeLine,
   trust: TrustStore,
   localIds: string[],
   serverProblem: string | null,
@@ -158,9 +169,11 @@ function toPoolLine(
   // (reference 5.1) and the expiry date
   for (const a of line.attributes) if (a.key === a.key.toUpperCase() || endUserAttributes.has(a.key.toLowerCase())) attrs[a.key] = a.value ?? '';
   attrs.EXPDATE = formatExpiry(line.expiry);
+  // SIGN= too: the pools count a pasted copy of a signed line once, and a qualifier may name it
+  if (line.sign !== null) attrs.SIGN = line.sign.trim().replace(/\s+/g, ' ');
   const startMs = attributeDateMs(common.start);
   return {
-    keyword: line.keyword,
+    keyword: line.kind === 'feature' ? line.keyword : 'INCREMENT',
     name: line.name,
     vendor: line.vendor,
     version: line.version,
@@ -181,7 +194,7 @@ function toPoolLine(
 
 function servingProblem(
   file: LicenseFile,
-  line: FeatureLine,
+  line: FeatureLine | UpgradeLine,
   trust: TrustStore,
   localIds: string[],
   hostId: string | null,
@@ -197,21 +210,4 @@ function servingProblem(
     return { code: 'WRONG_HOSTID', detail: `it is bound to HOSTID=${hostId}, which is not this machine` };
   }
   return null;
-}
-
-/** `OPTIONS=` on the VENDOR line (relative to the license file), else `VENDOR.opt` beside it. */
-function loadOptions(licensePath: string, vendor: string, declared: string | null, notes: string[]): Options | null {
-  const dir = path.dirname(licensePath);
-  const file = declared ? path.resolve(dir, declared) : path.join(dir, `${vendor}.opt`);
-  if (!existsSync(file)) {
-    if (declared) throw new SetupError(`options file ${file} (OPTIONS= on the VENDOR ${vendor} line) does not exist; fix the path or remove OPTIONS=`);
-    return null;
-  }
-  const { options, diagnostics } = parseOptionsFile(readFileSync(file, 'utf8'), file);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  const lines = diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  hint: ${d.hint}`);
-  // fail closed: a rule the server cannot read might be an EXCLUDE
-  if (errors.length > 0) throw new SetupError(`options file ${file} has errors, so the server does not use it (fix them, then lmreread):\n${lines.join('\n')}`);
-  notes.push(...lines);
-  return options;
 }

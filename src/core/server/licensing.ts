@@ -3,7 +3,7 @@ import { formatLicenseDate } from '../license';
 import { timeoutFor, type Options } from '../options';
 import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
 import type { AdminCommand, AdminRequest, CheckoutRequest, ServerMessage } from '../protocol';
-import type { FeatureStatus, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
+import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from './seams';
 import type { AuditEntry, ReportLogEntry } from '../store';
@@ -64,6 +64,8 @@ export interface ServingConfig {
   members: Omit<MemberStatus, 'heartbeatRttMs' | 'heartbeatAgeMs' | 'heartbeatLossPercent'>[];
   mode: ServerStatus['mode'];
   notes: string[];
+  /** Problems of the options files, per vendor daemon: written to its debug log and shown in every status. */
+  optionsProblems: ReadonlyMap<string, readonly FileProblem[]>;
 }
 
 export interface ServiceSettings {
@@ -127,6 +129,7 @@ export class LicensingService implements RequestHandler {
     const usage = this.pools.usage(this.instant());
     for (const note of this.startupNotes) this.deps.debug('lmgrd', note);
     for (const vendor of this.config.vendors) {
+      for (const p of this.config.optionsProblems.get(vendor) ?? []) this.deps.debug(vendor, `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n  hint: ${p.hint}`);
       const own = usage.filter((u) => u.pool.vendor === vendor);
       for (const u of own) if (u.notServed?.code === 'EXPIRED') this.deps.debug(vendor, `EXPIRED: ${u.pool.name}`);
       const served = [...new Set(own.filter((u) => u.notServed === null).map((u) => u.pool.name))];
@@ -659,6 +662,7 @@ export class LicensingService implements RequestHandler {
       vendors: this.config.vendors.map((name) => this.vendorStatus(name, usage)),
       features: usage.map((u) => this.featureStatus(u, at.monoMs)),
       warnings: [],
+      optionsProblems: [...this.config.optionsProblems.values()].flat(),
     };
   }
 

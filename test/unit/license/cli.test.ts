@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -117,7 +117,7 @@ describe('triad check', () => {
     const result = await triad('check', licenseFile, '--json', '--trust', path.join(keyDir, 'ibmratl.pub'));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual(['servers', 'vendors', 'features', 'upgrades', 'packages', 'optionsFiles', 'errors', 'warnings']);
     expect(report.servers[0]).toEqual({ host: 'Apple', hostid: '111dead', port: 27000, role: 'primary' });
     expect(report.vendors).toEqual([
       { name: 'ibmratl', port: null, options: null },
@@ -131,6 +131,42 @@ describe('triad check', () => {
     const bad = JSON.parse((await triad('check', fixturePath('seed-triad-no-ports.lic'), '--json')).stdout);
     expect(bad.errors).toHaveLength(3);
     expect(Object.keys(bad.errors[0])).toEqual(['line', 'column', 'message', 'hint']);
+  });
+
+  it('lists PACKAGE and UPGRADE lines, and shows a count of 0 as uncounted (issue 15)', async () => {
+    const result = await triad('check', fixturePath('package.lic'));
+    expect(result.stdout).toMatch(/^\s+viewer\s+acme\s+1\.0\s+permanent\s+uncounted\s+unverified$/m);
+    expect(result.stdout).toMatch(/Packages:\n\s+PACKAGE\s+VENDOR\s+VERSION\s+COMPONENTS\s+SIGNATURE\n\s+suite\s+acme\s+1\.0\s+cad:1\.0 viewer:1\.0:2\s+unverified\n/);
+    const json = JSON.parse((await triad('check', fixturePath('package.lic'), '--json')).stdout);
+    expect(json.packages).toEqual([{ name: 'suite', vendor: 'acme', version: '1.0', components: ['cad:1.0', 'viewer:1.0:2'], signature: 'unverified' }]);
+    expect(json.features[1]).toMatchObject({ name: 'viewer', count: 'uncounted' });
+    const upgrade = path.join(dir, 'upgrade.lic');
+    writeFileSync(upgrade, 'SERVER s ANY 27000\nVENDOR v\nINCREMENT f1 v 1.0 permanent 5\nUPGRADE f1 v 1.0 2.0 permanent 2\n');
+    const text = await triad('check', upgrade);
+    expect(text.stdout).toMatch(/Upgrades:\n\s+UPGRADE\s+VENDOR\s+FROM\s+TO\s+EXPIRY\s+COUNT\s+SIGNATURE\n\s+f1\s+v\s+1\.0\s+2\.0\s+permanent\s+2\s+unverified\n/);
+    expect(JSON.parse((await triad('check', upgrade, '--json')).stdout).upgrades).toEqual([
+      { name: 'f1', vendor: 'v', fromVersion: '1.0', version: '2.0', expiry: 'permanent', count: 2, signature: 'unverified' },
+    ]);
+  });
+
+  it('checks the options file of each vendor and points at FILE:LINE:COL with a hint (issue 15)', async () => {
+    const optsDir = path.join(dir, 'opts');
+    mkdirSync(optsDir, { recursive: true });
+    const lic = path.join(optsDir, 'license.lic');
+    writeFileSync(lic, 'VENDOR ibmratl\nVENDOR acme OPTIONS=C:\\flexlm\\acme.opt\nFEATURE f ibmratl 1.0 permanent uncounted HOSTID=ANY\n');
+    writeFileSync(path.join(optsDir, 'ibmratl.opt'), 'EXCLUDE f USER\nINCLUDE f USER bob # lead\n');
+    const result = await triad('check', lic);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Options files:\n\s+ibmratl\s+\S*ibmratl\.opt\s+1 rule, 1 error, 1 warning\n\s+acme\s+C:\\flexlm\\acme\.opt\s+not found/);
+    expect(result.stderr).toContain(`${path.join(optsDir, 'ibmratl.opt')}:1:1: error: EXCLUDE: missing values.`);
+    expect(result.stderr).toContain(`${path.join(optsDir, 'ibmratl.opt')}:2:20: warning:`);
+    expect(result.stderr).toMatch(new RegExp(`${lic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:13: error: options file "C:\\\\flexlm\\\\acme\\.opt"`));
+    expect(result.stdout).toContain('2 errors, 1 warning');
+    const json = JSON.parse((await triad('check', lic, '--json')).stdout);
+    expect(json.optionsFiles).toEqual([
+      { vendor: 'ibmratl', path: path.join(optsDir, 'ibmratl.opt'), found: true, errors: [expect.objectContaining({ file: path.join(optsDir, 'ibmratl.opt'), line: 1, column: 1 })], warnings: [expect.objectContaining({ line: 2, column: 20 })] },
+      { vendor: 'acme', path: 'C:\\flexlm\\acme.opt', found: false, errors: [expect.objectContaining({ file: lic, line: 2, column: 13 })], warnings: [] },
+    ]);
   });
 
   it('exit 2 for usage errors: missing file, bad trust file, unknown flag', async () => {

@@ -77,11 +77,66 @@ describe('parseLicensePath: entry forms', () => {
   });
 });
 
+describe('parseLicensePath: values from the field (issue 15)', () => {
+  it('reads a two-entry comma list as one redundant entry whose members are tried in order, as lmutil does', () => {
+    for (const platform of ['unix', 'windows'] as const) {
+      expect(parseLicensePath('1717@a,27000@b', platform)).toEqual({
+        entries: [{ kind: 'triad', members: [{ host: 'a', port: 1717 }, { host: 'b', port: 27000 }] }],
+        errors: [],
+      });
+    }
+  });
+
+  it('reads quoted values: the whole value, each entry, and a quoted path with a separator inside', () => {
+    expect(parseLicensePath('"27000@host"', 'unix')).toEqual({ entries: [{ kind: 'server', host: 'host', port: 27000 }], errors: [] });
+    expect(parseLicensePath('"27000@a;27000@b"', 'windows').entries).toEqual([
+      { kind: 'server', host: 'a', port: 27000 },
+      { kind: 'server', host: 'b', port: 27000 },
+    ]);
+    expect(parseLicensePath('"C:\\Program Files\\lic;1.dat";"27000@h"', 'windows').entries).toEqual([
+      { kind: 'path', path: 'C:\\Program Files\\lic;1.dat' },
+      { kind: 'server', host: 'h', port: 27000 },
+    ]);
+    expect(parseLicensePath('"/opt/a:b/x.lic":27000@h', 'unix').entries).toEqual([
+      { kind: 'path', path: '/opt/a:b/x.lic' },
+      { kind: 'server', host: 'h', port: 27000 },
+    ]);
+  });
+
+  it('says plainly when a quote is not closed', () => {
+    const parsed = parseLicensePath('27000@a:"27000@b', 'unix');
+    expect(parsed.entries).toEqual([{ kind: 'server', host: 'a', port: 27000 }]);
+    expect(parsed.errors).toEqual([expect.objectContaining({ position: 2, entry: '"27000@b', message: expect.stringMatching(/quote/) })]);
+  });
+
+  it('does not read a Windows drive path as a server on UNIX: it names the entry and says why', () => {
+    for (const value of ['C:\\flexlm\\license.dat;27000@host', 'C:/flexlm/license.dat:27000@host']) {
+      const parsed = parseLicensePath(value, 'unix');
+      expect(parsed.entries).toEqual([{ kind: 'server', host: 'host', port: 27000 }]);
+      expect(parsed.errors).toHaveLength(1);
+      expect(parsed.errors[0]).toMatchObject({ position: 1, entry: value.split(/[;:](?=2)/)[0] });
+      expect(parsed.errors[0].message).toMatch(/Windows path/);
+      expect(parsed.errors[0].hint).toMatch(/UNIX path|port@host/);
+    }
+  });
+
+  it('keeps UNC paths whole on Windows and refuses them on UNIX with a reason', () => {
+    expect(parseLicensePath('\\\\srv\\share\\license.dat;27000@h', 'windows').entries).toEqual([
+      { kind: 'path', path: '\\\\srv\\share\\license.dat' },
+      { kind: 'server', host: 'h', port: 27000 },
+    ]);
+    const unix = parseLicensePath('\\\\srv\\share\\license.dat:27000@h', 'unix');
+    expect(unix.entries).toEqual([{ kind: 'server', host: 'h', port: 27000 }]);
+    expect(unix.errors[0].message).toMatch(/Windows network path/);
+  });
+});
+
 describe('parseLicensePath: errors name the entry and its position', () => {
   it.each([
     ['27000@a:x@b', 2, 'x@b', /port "x"/],
     ['27000@a;70000@b', 2, '70000@b', /1 to 65535/],
-    ['27000@a,27000@b', 1, '27000@a,27000@b', /exactly three/],
+    ['1@a,2@b,3@c,4@d', 1, '1@a,2@b,3@c,4@d', /at most three/],
+    ['27000@a,27000@a', 1, '27000@a,27000@a', /twice/],
     ['27000@a,@b,27000@c', 1, '27000@a,@b,27000@c', /needs port@host/],
     ['a:27000@', 2, '27000@', /names no host/],
     ['a:b c', 2, 'b c', /neither/],
@@ -170,10 +225,14 @@ function entryArb(platform: PathPlatform): fc.Arbitrary<LicensePathEntry> {
   const pathArb = fc
     .tuple(fc.constantFrom('/', './', '~/', platform === 'windows' ? 'C:\\' : '/opt/'), fc.string({ minLength: 0, maxLength: 20 }))
     .map(([prefix, rest]) => prefix + rest)
-    .filter((p) => !forbidden.test(p) && p.trim() === p);
+    // double quotes are never part of an entry (they are removed when read)
+    .filter((p) => !forbidden.test(p) && !p.includes('"') && p.trim() === p);
   return fc.oneof(
     fc.record({ kind: fc.constant('server' as const), host: hostArb, port: fc.option(portArb, { nil: null }) }),
-    fc.record({ kind: fc.constant('triad' as const), members: fc.tuple(memberArb, memberArb, memberArb) }),
+    fc.record({
+      kind: fc.constant('triad' as const),
+      members: fc.uniqueArray(memberArb, { minLength: 2, maxLength: 3, selector: (m) => `${m.port}@${m.host.toLowerCase()}` }),
+    }),
     fc.record({ kind: fc.constant('path' as const), path: pathArb }),
   );
 }

@@ -28,6 +28,12 @@ describe('client configuration <-> LM_LICENSE_FILE', () => {
     expect(imported.skipped[0]).toMatch(/license file/);
   });
 
+  it('skips two members of a redundant server, which the client configuration cannot store, saying how to fix it', () => {
+    const imported = importLicensePath('1717@a,27000@b:27000@c', 'unix');
+    expect(imported.entries.map((e) => e.name)).toEqual(['c']);
+    expect(imported.skipped).toEqual([expect.stringMatching(/"1717@a,27000@b" names 2 members .*three/)]);
+  });
+
   it('parses the servers of `client add`', () => {
     expect(parseServerSpec('licsrv', 'unix')).toEqual({ type: 'single', hosts: [{ host: 'licsrv', port: 27000 }] });
     expect(parseServerSpec('1@a,2@b,3@c', 'unix')).toMatchObject({ type: 'redundant' });

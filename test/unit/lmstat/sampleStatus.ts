@@ -107,6 +107,7 @@ export function triadStatus(): ServerStatus {
       pool({ name: 'Tau', issued: 4, served: false, notServedReason: 'invalid signature' }),
     ],
     warnings: [],
+    optionsProblems: [],
   };
 }
 

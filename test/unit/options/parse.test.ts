@@ -85,6 +85,43 @@ describe('parseOptionsFile', () => {
     expect(options.timeoutAll).toBe(60);
   });
 
+  it('reads a trailing # comment as a comment, keeps the rule, and warns at the # (issue 15)', () => {
+    const { options, diagnostics } = parseOptionsFile('INCLUDE f1 USER bob # lead developer\nGROUP devs ann cat # team\n', 'c.opt');
+    expect(options.includes).toEqual([{ feature: { name: 'f1', qualifiers: {} }, target: { type: 'USER', name: 'bob' }, line: 1 }]);
+    expect(options.groups).toEqual({ devs: ['ann', 'cat'] });
+    expect(diagnostics.map((d) => [d.line, d.column, d.severity])).toEqual([
+      [1, 21, 'warning'],
+      [2, 20, 'warning'],
+    ]);
+    expect(diagnostics[0].message).toMatch(/comment/);
+    expect(diagnostics[0].hint).toMatch(/own line/);
+  });
+
+  it('says what an ignored access line no longer does: a broken EXCLUDE excludes nobody', () => {
+    const { options, diagnostics } = parseOptionsFile('EXCLUDE f1 USER\nRESERVE 2 f1 USR bob\nINCLUDE f1 USER\n', 'x.opt');
+    expect(options.excludes).toEqual([]);
+    expect(diagnostics.map((d) => d.severity)).toEqual(['error', 'error', 'error']);
+    expect(diagnostics[0].message).toMatch(/EXCLUDE line is ignored: nobody it names is excluded/);
+    expect(diagnostics[1].message).toMatch(/RESERVE line is ignored: nothing is reserved/);
+    expect(diagnostics[2].message).toMatch(/INCLUDE line is ignored/);
+  });
+
+  it('reports a misspelt access keyword as an error that names the keyword meant', () => {
+    const { diagnostics } = parseOptionsFile('EXLCUDE f1 USER mallory\nFROBNICATE x\n', 'x.opt');
+    expect(diagnostics.map((d) => [d.line, d.severity])).toEqual([
+      [1, 'error'],
+      [2, 'warning'],
+    ]);
+    expect(diagnostics[0].hint).toMatch(/EXCLUDE/);
+  });
+
+  it('reads a quoted path with spaces after the + of DEBUGLOG and REPORTLOG (Revenera DEBUGLOG, Esri docs)', () => {
+    const { options, diagnostics } = parseOptionsFile('DEBUGLOG +"C:\\Program Files\\temp\\debuglog.log"\nREPORTLOG "/var/log/my report.rl"\n', 'x.opt');
+    expect(diagnostics).toEqual([]);
+    expect(options.debugLog).toEqual({ path: 'C:\\Program Files\\temp\\debuglog.log', append: true });
+    expect(options.reportLog).toEqual({ path: '/var/log/my report.rl', append: false });
+  });
+
   it('never throws, whatever the input', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('I', 'N', 'C', 'L', 'U', 'D', 'E', ' ', '"', ':', '=', '\\', '\n', '#', '1', 'x', '*', '.') }), (text) => {

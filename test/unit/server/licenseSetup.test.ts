@@ -1,5 +1,5 @@
 // What a license file serves once read with its trusted key: SUPERSEDE replaces older lines.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseVendorKeyFile, TrustStore } from '../../../src/core/license';
 import { isAllowed } from '../../../src/core/options';
@@ -83,5 +83,82 @@ describe('PACKAGE (reference 1.6)', () => {
     const { seats, notes } = served('suite', [{ name: 'suite', count: 2 }], undefined, ['PACKAGE suite ibmratl 1.0 COMPONENTS="a b" OPTIONS=SUITE']);
     expect(seats).toEqual({ a: 2, b: 2 });
     expect(notes).toContainEqual(expect.stringMatching(/^PACKAGE suite \(license\.lic:\d+\): OPTIONS=SUITE is not supported/));
+  });
+});
+
+describe('UPGRADE (Revenera "UPGRADE Lines", issue 15)', () => {
+  const seatsByVersion = (pools: ReturnType<typeof served>['pools']) => Object.fromEntries(pools.map((p) => [`${p.name} ${p.version}`, issuedSeats(p, NOW)]));
+
+  it('moves up to its count from the closest preceding line of a version in [from, to) to a new version', () => {
+    const { pools, notes } = served('upgrade', [
+      { name: 'f1', count: 5, version: '1.0' },
+      { name: 'f1', count: 2, version: '2.0', keyword: 'UPGRADE', from: '1.0' },
+      { name: 'f2', count: 1, version: '3.0' },
+      { name: 'f2', count: 4, version: '4.0', keyword: 'UPGRADE', from: '1.0' },
+    ]);
+    expect(seatsByVersion(pools)).toEqual({ 'f1 1.0': 3, 'f1 2.0': 2, 'f2 3.0': 0, 'f2 4.0': 1 });
+    expect(notes).toContainEqual(expect.stringMatching(/^UPGRADE f2 \(license\.lic:\d+\) upgrades 1 of its 4 licenses: line \d+ has only 1$/));
+  });
+
+  it('upgrades nothing, and says so, without a line of a version below its target', () => {
+    const { pools, notes } = served('upgrade-none', [
+      { name: 'f1', count: 5, version: '2.0' },
+      { name: 'f1', count: 2, version: '2.0', keyword: 'UPGRADE', from: '1.0' },
+    ]);
+    expect(seatsByVersion(pools)).toEqual({ 'f1 2.0': 5 });
+    expect(notes).toContainEqual(expect.stringMatching(/^UPGRADE f1 \(license\.lic:\d+\) upgrades nothing: no FEATURE or INCREMENT line of f1 before it has a version from 1\.0 up to 2\.0$/));
+  });
+});
+
+describe('options files that cannot be read whole (issue 15)', () => {
+  const who = (user: string) => ({ user, host: 'ws', display: ':0', ip: '10.0.0.1' });
+
+  it('a bad line does not stop the server: the other rules apply and the ignored line is an error at FILE:LINE:COL', () => {
+    const license = writeSignedLicense(`${temp.dir}/bad-line`, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [{ name: 'f1', count: 5 }],
+      options: 'INCLUDE f1 USER bob # lead developer\nEXCLUDE f1 USER\nEXCLUDE f1 USER mallory\n',
+    });
+    const setup = load(license);
+    const options = setup.options.get('ibmratl')!;
+    const feature = policyFeatureOf(buildPools(setup.poolLines).pools[0]!);
+    expect(isAllowed(options, feature, who('bob'))).toEqual({ allowed: true });
+    expect(isAllowed(options, feature, who('ann'))).toMatchObject({ allowed: false });
+    expect(setup.optionsProblems.get('ibmratl')!.map((p) => [p.file, p.line, p.column, p.severity])).toEqual([
+      [expect.stringMatching(/ibmratl\.opt$/), 1, 21, 'warning'],
+      [expect.stringMatching(/ibmratl\.opt$/), 2, 1, 'error'],
+    ]);
+    expect(setup.optionsProblems.get('ibmratl')![1]!.message).toMatch(/EXCLUDE line is ignored/);
+  });
+
+  it('a missing options file named on the VENDOR line (a Windows path on Linux) does not stop the server; the error names the VENDOR line', () => {
+    const license = writeSignedLicense(`${temp.dir}/moved`, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'f1', count: 5 }] });
+    const text = readFileSync(license.licensePath, 'utf8');
+    writeFileSync(license.licensePath, text.replace('VENDOR ibmratl\n', 'VENDOR ibmratl OPTIONS=C:\\flexlm\\ibmratl.opt\n'));
+    const setup = load(license);
+    expect(setup.options.get('ibmratl')).toBeNull();
+    const vendorLine = text.split('\n').indexOf('VENDOR ibmratl') + 1;
+    expect(setup.optionsProblems.get('ibmratl')).toEqual([
+      expect.objectContaining({ file: license.licensePath, line: vendorLine, column: 16, severity: 'error', message: expect.stringMatching(/C:\\flexlm\\ibmratl\.opt.*does not exist.*Windows path.*without an options file/) }),
+    ]);
+    expect(setup.optionsProblems.get('ibmratl')![0]!.hint).toMatch(/OPTIONS=/);
+  });
+
+  function load(license: { licensePath: string; publicKeyPath: string }) {
+    const key = parseVendorKeyFile(readFileSync(license.publicKeyPath, 'utf8'));
+    const trust = new TrustStore();
+    if (key.ok && key.kind === 'public') trust.add(key.vendor, key.pem);
+    return loadLicenseSetup(license.licensePath, { hostid: TEST_HOSTID }, trust, NOW);
+  }
+});
+
+describe('a pasted copy of a signed line', () => {
+  it('adds no seats when the server reads the file (the pools see each line\'s SIGN=)', () => {
+    const { seats, pools } = served('copy', [
+      { name: 'f1', count: 5 },
+      { name: 'f1', count: 5 },
+    ]);
+    expect(seats).toEqual({ f1: 5 });
+    expect(pools[0]!.attrs.SIGN).toMatch(/^([0-9A-F]{4} ){31}[0-9A-F]{4}$/);
   });
 });
