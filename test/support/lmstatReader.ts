@@ -127,6 +127,7 @@ function readSection(lines: string[], clock: LmstatClock, today: { month: number
   // A single server that lmutil listed without (MASTER) still serves (its vendor daemons are UP).
   const masterHost = serverLines.find((s) => s.up?.master)?.host ?? (triad ? null : members[0]?.host ?? null);
   const status = (host: string, version: string): ServerStatus => ({
+    optionsProblems: [],
     takenAt: clock.nowMs,
     version,
     host,
@@ -220,6 +221,7 @@ export function readLicenseTable(text: string): ServerStatus {
       return blankPool(name, vendor, { version, issued: Number(count), expiry: expiry === 'permanent(no expiration date)' ? 'permanent' : expiry });
     });
   return {
+    optionsProblems: [],
     takenAt: 0,
     version: 'v1.0.0',
     host: 'server',

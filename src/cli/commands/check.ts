@@ -97,7 +97,15 @@ function jsonReport(report: LicenseCheckReport, optionsFiles: VendorOptions[]): 
     servers: report.servers,
     vendors: report.vendors,
     features: report.features.map(({ name, vendor, version, expiry, count, signature }) => ({ name, vendor, version, expiry, count, signature })),
-    upgrades: report.upgrades.map(({ name, vendor, fromVersion, version, expiry, count, signature }) => ({ name, vendor, fromVersion, version, expiry, count, signature })),
+    upgrades: report.upgrades.map(({ name, vendor, fromVersion, version, expiry, count, signature }) => ({
+      name,
+      vendor,
+      fromVersion,
+      version,
+      expiry,
+      count,
+      signature,
+    })),
     packages: report.packages.map(({ name, vendor, version, components, signature }) => ({ name, vendor, version, components, signature })),
     optionsFiles: optionsFiles.map((read) => ({
       vendor: read.vendor,

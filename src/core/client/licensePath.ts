@@ -174,7 +174,9 @@ function parseTriad(item: string, platform: PathPlatform): EntryResult {
   if (parts.length > 3) {
     return {
       message: `"${item}" lists ${parts.length} servers joined by commas; a comma joins the members of one redundant server, which has at most three`,
-      hint: 'write the three members in license-file order (27000@primary,27000@secondary,27000@tertiary), and separate independent servers with ' + (platform === 'windows' ? '";"' : '":"'),
+      hint:
+        'write the three members in license-file order (27000@primary,27000@secondary,27000@tertiary), and separate independent servers with ' +
+        (platform === 'windows' ? '";"' : '":"'),
     };
   }
   const members: TriadMember[] = [];
@@ -189,7 +191,10 @@ function parseTriad(item: string, platform: PathPlatform): EntryResult {
     }
     const member = { host: server.address.host, port: server.address.port };
     if (members.some((m) => m.host.toLowerCase() === member.host.toLowerCase() && m.port === member.port)) {
-      return { message: `"${item}" names ${part} twice; the members of a redundant server are different machines`, hint: 'list each member once, in license-file order' };
+      return {
+        message: `"${item}" names ${part} twice; the members of a redundant server are different machines`,
+        hint: 'list each member once, in license-file order',
+      };
     }
     members.push(member);
   }

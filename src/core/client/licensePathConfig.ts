@@ -27,7 +27,8 @@ export function importLicensePath(text: string, platform: PathPlatform): Importe
       entries.push({ name: entry.host, type: 'single', hosts: [{ host: entry.host, port: entry.port }] });
     } else if (entry.kind === 'triad' && entry.members.length !== 3) {
       skipped.push(
-        `import: "${formatEntry(entry)}" names ${entry.members.length} members of a redundant server; a Redundant entry here lists all three (primary, secondary, tertiary): add the missing member, or separate independent servers with ${platform === 'windows' ? '";"' : '":"'}`,
+        `import: "${formatEntry(entry)}" names ${entry.members.length} members of a redundant server; a Redundant entry here lists all three ` +
+          `(primary, secondary, tertiary): add the missing member, or separate independent servers with ${platform === 'windows' ? '";"' : '":"'}`,
       );
     } else if (entry.kind === 'triad') {
       entries.push({ name: `${entry.members[0].host} (redundant)`, type: 'redundant', hosts: entry.members.map(({ host, port }) => ({ host, port })) });

@@ -174,7 +174,18 @@ function makeToken(raw: string, quoted: boolean, at: Mark, end: Mark): Token {
   const isPair = eq > 0 && (firstQuote === -1 || eq < firstQuote);
   const unquote = (s: string) => s.replaceAll('"', '');
   if (!isPair) {
-    return { text: unquote(raw), key: null, value: null, quoted, line: at.line, column: at.column, valueLine: at.line, valueColumn: at.column, endLine: end.line, endColumn: end.column };
+    return {
+      text: unquote(raw),
+      key: null,
+      value: null,
+      quoted,
+      line: at.line,
+      column: at.column,
+      valueLine: at.line,
+      valueColumn: at.column,
+      endLine: end.line,
+      endColumn: end.column,
+    };
   }
   const key = raw.slice(0, eq);
   return {

@@ -63,7 +63,13 @@ function splitRunTogether(raw: RawLine, report: Report): (RawLine & { runOn?: tr
   return bounds.slice(0, -1).map((from, k) => {
     const head = raw.tokens[from]!;
     const to = bounds[k + 1]!;
-    if (k > 0) report('error', head, `a second ${head.text} line starts here: two lines were run together`, `start a new line before "${head.text}" (a line lost its line break when it was pasted)`);
+    if (k > 0)
+      report(
+        'error',
+        head,
+        `a second ${head.text} line starts here: two lines were run together`,
+        `start a new line before "${head.text}" (a line lost its line break when it was pasted)`,
+      );
     // the parts' texts add up to the line as written, so writing the file back changes nothing
     const source = raw.source.slice(k === 0 ? 0 : offset(head), to < raw.tokens.length ? offset(raw.tokens[to]!) : raw.source.length);
     const part: Statement = { kind: 'statement', line: head.line, source, tokens: raw.tokens.slice(from, to) };

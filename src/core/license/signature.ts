@@ -153,7 +153,9 @@ function withSignature(source: string, signature: string): string {
   const existing = tokens.filter((t) => t.key === 'SIGN').pop();
   const last = tokens[tokens.length - 1]!;
   // the old SIGN= goes, and the new one continues the text before it (re-signing gives the same text)
-  const [from, to] = existing ? [offset(existing.line, existing.column), offset(existing.endLine, existing.endColumn)] : [offset(last.endLine, last.endColumn), -1];
+  const [from, to] = existing
+    ? [offset(existing.line, existing.column), offset(existing.endLine, existing.endColumn)]
+    : [offset(last.endLine, last.endColumn), -1];
   const lineStart = source.lastIndexOf('\n', from - 1) + 1;
   const prefix = source.slice(lineStart, from);
   const before = existing && prefix.trim() !== '' ? prefix.trimEnd() : prefix;

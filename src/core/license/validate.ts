@@ -108,8 +108,10 @@ function servedOnlyByServers(file: LicenseFile): Omit<Diagnostic, 'file'>[] {
       severity: 'error' as const,
       line: f.line,
       column: wordColumn(f, f.kind === 'upgrade' ? 6 : 5),
-      message: `${f.name} is counted (${f.count} license${f.count === 1 ? '' : 's'}), but the file has no SERVER line: a file without SERVER lines holds only uncounted licenses`,
-      hint: `counted licenses need a license server: add the SERVER line of the server the file was issued for (host, its host id, port) and a VENDOR ${f.vendor} line, as some publishers' installers do, or ask the publisher for the file with them`,
+      message: `${f.name} is counted (${f.count} license${f.count === 1 ? '' : 's'}), but the file has no SERVER line: a file without SERVER lines ` +
+        `holds only uncounted licenses`,
+      hint: `counted licenses need a license server: add the SERVER line of the server the file was issued for (host, its host id, port) and a VENDOR ` +
+        `${f.vendor} line, as some publishers' installers do, or ask the publisher for the file with them`,
     }));
 }
 

@@ -121,7 +121,12 @@ function parseStatement(keyword: Token, args: Token[], logical: LogicalLine, ctx
   const meant = Object.keys(ignoredLineEffect).find((known) => editDistance(known, name) <= (known.length <= 3 ? 1 : 2));
   if (meant) {
     // a misspelt EXCLUDE silently admits the people it names: loud, not a warning
-    ctx.report('error', keyword, `Unknown keyword "${keyword.text}"; the line is ignored: ${ignoredLineEffect[meant]}.`, `Did you mean ${meant}? Correct the spelling, then lmreread.`);
+    ctx.report(
+      'error',
+      keyword,
+      `Unknown keyword "${keyword.text}"; the line is ignored: ${ignoredLineEffect[meant]}.`,
+      `Did you mean ${meant}? Correct the spelling, then lmreread.`,
+    );
     return;
   }
   ctx.report(

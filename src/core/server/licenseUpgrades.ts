@@ -20,7 +20,11 @@ export interface UpgradeInput {
   pool: PoolLine;
 }
 
-export function applyUpgrades(upgrades: readonly UpgradeInput[], served: readonly ServedLine[], fileName: string): { served: ServedLine[]; poolLines: PoolLine[]; notes: string[] } {
+export function applyUpgrades(
+  upgrades: readonly UpgradeInput[],
+  served: readonly ServedLine[],
+  fileName: string,
+): { served: ServedLine[]; poolLines: PoolLine[]; notes: string[] } {
   const lines = served.map(({ feature, pool }) => ({ feature, pool: { ...pool } }));
   const poolLines: PoolLine[] = [];
   const notes: string[] = [];
@@ -39,7 +43,10 @@ export function applyUpgrades(upgrades: readonly UpgradeInput[], served: readonl
       )
       .pop();
     if (!base) {
-      notes.push(`${where} upgrades nothing: no FEATURE or INCREMENT line of ${upgrade.name} before it has a version from ${upgrade.fromVersion} up to ${upgrade.version}`);
+      notes.push(
+        `${where} upgrades nothing: no FEATURE or INCREMENT line of ${upgrade.name} before it has a version from ${upgrade.fromVersion} up to ` +
+          `${upgrade.version}`,
+      );
       continue;
     }
     if (base.pool.count === 'uncounted') {

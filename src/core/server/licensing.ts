@@ -129,7 +129,8 @@ export class LicensingService implements RequestHandler {
     const usage = this.pools.usage(this.instant());
     for (const note of this.startupNotes) this.deps.debug('lmgrd', note);
     for (const vendor of this.config.vendors) {
-      for (const p of this.config.optionsProblems.get(vendor) ?? []) this.deps.debug(vendor, `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n  hint: ${p.hint}`);
+      for (const p of this.config.optionsProblems.get(vendor) ?? [])
+        this.deps.debug(vendor, `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n  hint: ${p.hint}`);
       const own = usage.filter((u) => u.pool.vendor === vendor);
       for (const u of own) if (u.notServed?.code === 'EXPIRED') this.deps.debug(vendor, `EXPIRED: ${u.pool.name}`);
       const served = [...new Set(own.filter((u) => u.notServed === null).map((u) => u.pool.name))];

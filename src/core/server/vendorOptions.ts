@@ -56,8 +56,10 @@ function unreadableFile(licensePath: string, vendor: VendorLine, declared: strin
     line: vendor.line,
     column: Math.max(column, 1),
     message:
-      `options file "${declared}" named on the VENDOR ${vendor.name} line ${code === 'ENOENT' ? 'does not exist here' : `cannot be read (${code})`}${windows ? ' (a Windows path, left from another machine)' : ''}; ` +
+      `options file "${declared}" named on the VENDOR ${vendor.name} line ` +
+        `${code === 'ENOENT' ? 'does not exist here' : `cannot be read (${code})`}${windows ? ' (a Windows path, left from another machine)' : ''}; ` +
       `${vendor.name} serves without an options file, so no EXCLUDE, INCLUDE, RESERVE or MAX applies`,
-    hint: `copy the options file to this machine and write its path on the VENDOR line (OPTIONS=${path.join(path.dirname(licensePath), `${vendor.name}.opt`)}), or remove OPTIONS= to use ${vendor.name}.opt beside the license file`,
+    hint: `copy the options file to this machine and write its path on the VENDOR line ` +
+      `(OPTIONS=${path.join(path.dirname(licensePath), `${vendor.name}.opt`)}), or remove OPTIONS= to use ${vendor.name}.opt beside the license file`,
   };
 }

@@ -162,6 +162,7 @@ describe('what an import says it did', () => {
     vendors: [],
     features: [],
     warnings: [],
+    optionsProblems: [],
     ...overrides,
   });
   const feature = (served: boolean, notServedReason: string | null) =>

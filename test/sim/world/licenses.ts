@@ -70,6 +70,7 @@ export function servingConfigOf(license: SimLicense, self: number): ServingConfi
   return {
     poolLines: [line],
     options: new Map(),
+    optionsProblems: new Map(),
     vendors: ['ibmratl'],
     licenseFiles: [`v${license.version}.lic`],
     members: HOSTS.map((host, rank) => ({

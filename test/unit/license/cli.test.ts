@@ -164,7 +164,13 @@ describe('triad check', () => {
     expect(result.stdout).toContain('2 errors, 1 warning');
     const json = JSON.parse((await triad('check', lic, '--json')).stdout);
     expect(json.optionsFiles).toEqual([
-      { vendor: 'ibmratl', path: path.join(optsDir, 'ibmratl.opt'), found: true, errors: [expect.objectContaining({ file: path.join(optsDir, 'ibmratl.opt'), line: 1, column: 1 })], warnings: [expect.objectContaining({ line: 2, column: 20 })] },
+      {
+        vendor: 'ibmratl',
+        path: path.join(optsDir, 'ibmratl.opt'),
+        found: true,
+        errors: [expect.objectContaining({ file: path.join(optsDir, 'ibmratl.opt'), line: 1, column: 1 })],
+        warnings: [expect.objectContaining({ line: 2, column: 20 })],
+      },
       { vendor: 'acme', path: 'C:\\flexlm\\acme.opt', found: false, errors: [expect.objectContaining({ file: lic, line: 2, column: 13 })], warnings: [] },
     ]);
   });

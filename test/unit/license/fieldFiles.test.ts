@@ -48,7 +48,9 @@ describe('UPGRADE lines (Revenera "UPGRADE Lines")', () => {
 
   it('appear in the check report', () => {
     const report = checkLicenseText(text, 'f.lic', new TrustStore(), NOW);
-    expect(report.upgrades).toEqual([{ name: 'f1', vendor: 'sampled', fromVersion: '1.000', version: '2.000', expiry: '31-dec-2099', count: 2, signature: 'unverified', line: 4 }]);
+    expect(report.upgrades).toEqual([
+      { name: 'f1', vendor: 'sampled', fromVersion: '1.000', version: '2.000', expiry: '31-dec-2099', count: 2, signature: 'unverified', line: 4 },
+    ]);
   });
 });
 
@@ -100,9 +102,13 @@ describe('a counted feature in a file without SERVER lines', () => {
 
 describe('the check report', () => {
   it('lists PACKAGE lines with their components and signature state', () => {
-    const text = 'SERVER s ANY 27000\nVENDOR acme\nPACKAGE suite acme 1.0 COMPONENTS="cad:1.0 viewer:1.0:2" OPTIONS=SUITE SIGN="AB12"\nFEATURE suite acme 1.0 permanent 5 SIGN="CD34"\n';
+    const text =
+      'SERVER s ANY 27000\nVENDOR acme\nPACKAGE suite acme 1.0 COMPONENTS="cad:1.0 viewer:1.0:2" OPTIONS=SUITE SIGN="AB12"\nFEATURE suite acme 1.0 ' +
+        'permanent 5 SIGN="CD34"\n';
     const report = checkLicenseText(text, 'p.lic', new TrustStore(), NOW);
-    expect(report.packages).toEqual([{ name: 'suite', vendor: 'acme', version: '1.0', components: ['cad:1.0', 'viewer:1.0:2'], signature: 'unverified', line: 3 }]);
+    expect(report.packages).toEqual([
+      { name: 'suite', vendor: 'acme', version: '1.0', components: ['cad:1.0', 'viewer:1.0:2'], signature: 'unverified', line: 3 },
+    ]);
   });
 
   it('shows a count of 0 as uncounted', () => {

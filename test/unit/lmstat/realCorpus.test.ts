@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatLicenseTable, formatLmstatText, formatLmutilVersion } from '../../../src/core/lmstat';
 import { readLicenseTable, readLmstatText } from '../../support/lmstatReader';
-import { exporterFeatureExpiry, exporterLmstat, exporterLmstatVersion, type ExporterResult } from '../../support/lmstatParsers/flexlmExporter';
+import { exporterFeatureExpiry, exporterLmstat, exporterLmstatVersion } from '../../support/lmstatParsers/flexlmExporter';
 import { omnivectorParse } from '../../support/lmstatParsers/omnivector';
 import { phpLicenseUsage, phpServerStatus } from '../../support/lmstatParsers/phpLicenseWatcher';
 
