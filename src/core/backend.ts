@@ -37,6 +37,11 @@ export const DEFAULT_TIMESTAMP_INTERVAL_MS = 6 * 60 * 60_000;
 
 /** Status events are coalesced to at most one per this interval. */
 export const STATUS_EVENT_INTERVAL_MS = 200;
+/**
+ * A triad member's status also changes without an event here (peer round trips, a peer going
+ * quiet, seats a standby receives from the master): listeners get a fresh snapshot this often.
+ */
+export const TRIAD_STATUS_REFRESH_MS = 1_000;
 
 export class BackendError extends Error {}
 
@@ -342,6 +347,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       stopping ??= (async () => {
         clearInterval(sweeper);
         clearInterval(stamper);
+        if (refresher) clearInterval(refresher);
         if (statusPending) clearTimeout(statusPending);
         for (const vendor of service!.vendors) debug(vendor, `Shutting down ${vendor}`);
         await listener.close({ type: 'shutdown', reason });
@@ -394,6 +400,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     const stamper = setInterval(() => {
       if (gate.role() === 'master') debug('lmgrd', timestampMessage(now()));
     }, options.timestampIntervalMs ?? DEFAULT_TIMESTAMP_INTERVAL_MS);
+    const refresher = triad ? setInterval(emitStatus, TRIAD_STATUS_REFRESH_MS) : null;
 
     return {
       events,

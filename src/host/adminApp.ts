@@ -59,7 +59,7 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
     port: options.port,
     bind: options.bind,
     clientHeartbeatIntervalMs: options.clientHeartbeatIntervalMs,
-  });
+  }, () => store.leases.list().reduce((seats, lease) => seats + lease.count, 0));
   // A server that cannot start leaves the app running: the status screen shows why.
   if (current) await server.start().catch(() => undefined);
   const api = createAdminApi({ server, store, licensePath });

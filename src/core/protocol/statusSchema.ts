@@ -71,4 +71,6 @@ export const serverStatusSchema: z.ZodType<ServerStatus> = z.looseObject({
   vendors: z.array(vendorStatus),
   features: z.array(featureStatus),
   warnings: z.array(z.string()),
+  notServing: z.string().nullable().optional(),
+  seatsFrom: z.object({ master: z.string().nullable() }).nullable().optional(),
 });

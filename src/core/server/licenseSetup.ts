@@ -117,7 +117,7 @@ function supersededLines(lines: readonly FeatureLine[], poolLines: readonly Pool
 }
 
 /** `--as`, else the SERVER line naming this host (name or local address), else the only line. */
-function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLine | null; rank: MemberRank } {
+export function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLine | null; rank: MemberRank } {
   const ranks = serverRanks(file);
   if (ranks.length === 0) return { self: null, rank: 'single' };
   if (identity.as !== undefined) {
@@ -186,7 +186,10 @@ function servingProblem(
     return { code: 'BAD_SIGNATURE', detail: `its SIGN= does not verify against the trusted ${line.vendor} keys` };
   }
   if (signature === 'unverified') {
-    return { code: 'BAD_SIGNATURE', detail: `no trusted public key for vendor ${line.vendor}; start the server with --trust ${line.vendor}.pub` };
+    return {
+      code: 'BAD_SIGNATURE',
+      detail: `vendor key not trusted: no trusted public key for vendor ${line.vendor}; trust its key (${line.vendor}.pub) under Trusted vendor keys on the License files screen, or start the server with --trust ${line.vendor}.pub`,
+    };
   }
   if (hostId !== null && !hostIdMatches(hostId, localIds)) {
     return { code: 'WRONG_HOSTID', detail: `it is bound to HOSTID=${hostId}, which is not this machine` };

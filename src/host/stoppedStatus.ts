@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseLicenseText, serverRanks, type ServerLine } from '../core/license';
+import { chooseSelf, type SelfIdentity } from '../core/server/licenseSetup';
+import { DEFAULT_PORTS, SERVER_VERSION } from '../core/backend';
+import type { MemberStatus, ServerStatus } from '../shared/status';
+
+export interface StoppedStatusInput {
+  licensePath: string;
+  identity: SelfIdentity;
+  /** `--port`, which overrides the SERVER line's. */
+  port?: number;
+  /** Why it stopped or could not start, when known. */
+  problem: string | null;
+  /** Seats in this server's lease table: a single server serves them again at start. */
+  heldSeats: number;
+  nowMs: number;
+}
+
+/**
+ * The status of a license server that is not running: the address and members its license file
+ * configures (what it serves on when started), all down, and what becomes of the seats held.
+ */
+export function stoppedStatus(input: StoppedStatusInput): ServerStatus {
+  const configured = readServerLines(input.licensePath, input.identity);
+  const self = configured?.self ?? null;
+  const members: MemberStatus[] = (configured?.ranks ?? []).map(({ server, rank }) => ({
+    host: server.host,
+    hostid: server.hostid,
+    port: server.port,
+    rank,
+    up: false,
+    master: false,
+    self: server === self,
+    heartbeatRttMs: null,
+    heartbeatAgeMs: null,
+    heartbeatLossPercent: null,
+    problem: server === self ? 'stopped' : null,
+  }));
+  const triad = members.length === 3;
+  return {
+    takenAt: input.nowMs,
+    version: SERVER_VERSION,
+    host: self?.host ?? os.hostname(),
+    port: input.port ?? self?.port ?? DEFAULT_PORTS[0]!,
+    licenseFiles: [input.licensePath],
+    mode: triad ? 'triad' : members.length === 0 && configured ? 'uncounted' : 'single',
+    role: 'stopped',
+    master: null,
+    quorum: false,
+    members,
+    vendors: [],
+    features: [],
+    warnings: input.problem ? [input.problem] : [],
+    notServing: `Stopped: this server gives out no licenses. ${seatsSentence(input.heldSeats, triad)}`,
+  };
+}
+
+function seatsSentence(held: number, triad: boolean): string {
+  if (triad) {
+    return 'The other two servers serve without it while they keep a quorum; when you Start it, it rejoins and takes the seats held from the master.';
+  }
+  if (held === 0) return 'No seats were held when it stopped; Start serves its license file again.';
+  const seats = held === 1 ? '1 seat was' : `${held} seats were`;
+  return `${seats} held when it stopped: they are kept and come back when you Start it, and their clients carry on with them.`;
+}
+
+/** The SERVER lines of the license file and which one is this machine; null when it cannot be read. */
+function readServerLines(licensePath: string, identity: SelfIdentity): { ranks: ReturnType<typeof serverRanks>; self: ServerLine | null } | null {
+  let text: string;
+  try {
+    text = readFileSync(licensePath, 'utf8');
+  } catch {
+    return null;
+  }
+  const { file } = parseLicenseText(text, licensePath);
+  let self: ServerLine | null = null;
+  try {
+    self = chooseSelf(file, identity).self;
+  } catch {
+    // no SERVER line names this machine: the status still lists them; the start says why
+  }
+  return { ranks: serverRanks(file), self };
+}
