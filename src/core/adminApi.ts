@@ -5,13 +5,14 @@
  */
 import { join } from 'node:path';
 import { thisMachineApp, type AdminCaller } from './backend';
-import { installLicenseText } from './licenseInstall';
+import { createLicenseHandlers } from './adminLicenses';
+import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
+import type { SelfIdentity } from './server/licenseSetup';
 import {
   eventNames,
   parseMethodArgs,
   type ClientConfig,
   type ContractError,
-  type CurrentLicense,
   type DebugLogLine,
   type ErrorCode,
   type EventName,
@@ -23,18 +24,17 @@ import {
   type Result,
   type Transport,
   type TrustedKey,
-  type VerifyResult,
 } from '../shared/contract';
 import { formatDebugLogText } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { buildUsageReport } from '../shared/usage';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
-import { storedEntryToPathEntry } from './client/licensePathSources';
+import { verifyEntry } from './client/verifyEntry';
 import { probeTarget } from './client/searchStatus';
-import { resolveSearchTargets } from './client/searchTargets';
-import { checkLicenseText, keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
-import { sha256Hex, type DebugLogEntry, type SearchEntry, type Store } from './store';
+import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
+import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
+import type { DebugLogEntry, Store } from './store';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 
 /**
@@ -50,8 +50,8 @@ export interface ServerControl {
   lmdown(caller: AdminCaller): Promise<void>;
   /** Rereads the license file, options files and trusted keys. */
   reread(caller: AdminCaller): Promise<void>;
-  /** Triad master: all three members switch to this license file (see Backend.distributeLicense). */
-  distributeLicense(fileName: string, text: string): Promise<void>;
+  /** Triad master: all three members switch to these license files (see Backend.distributeLicense). */
+  distributeLicense(files: LicenseSetFile[], label: string): Promise<void>;
   /** Triad standby: a page of the master's debug log, read over the peer link. */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
@@ -63,8 +63,10 @@ export interface ServerControl {
 export interface AdminApiDeps {
   server: ServerControl;
   store: Store;
-  /** Where an imported license file is written; the server reads it from there. */
+  /** Where the server reads its license files (a folder, or one file); imports are written there. */
   licensePath: string;
+  /** Which SERVER line is this machine (`--as`, `--hostid`), for the license checks. */
+  identity?: SelfIdentity;
   now?: () => number;
   /** How long Verify waits for each server. */
   verifyTimeoutMs?: number;
@@ -127,11 +129,6 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     return keys;
   };
 
-  const currentLicense = (): CurrentLicense | null => {
-    const record = store.licenseFiles.current();
-    return record && { path: record.path, text: record.text, hash: record.sha256, importedAt: record.importedAt };
-  };
-
   const trustedKeys = (): TrustedKey[] =>
     store.trustedKeys.list().map((k) => ({ vendor: k.vendor, publicKey: k.publicKey, addedAt: k.addedAt, fingerprint: keyFingerprint(k.publicKey) }));
 
@@ -151,21 +148,17 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   /** Imports and trusted-key changes go to the audit table like the admin commands. */
   const audit = (caller: AdminCaller, action: string, detail: string) => store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
 
-  const distributeToTriad = async (fileName: string, text: string) => {
-    const status = server.status();
-    if (status.mode !== 'triad' || status.role === 'stopped') {
-      throw new ApiError('bad-request', 'Distributing needs this server running as one of three redundant servers; import the file here only instead.');
-    }
-    if (status.role !== 'master') {
-      const where = status.master ? `the master, ${status.master}` : 'the master once the three servers have a quorum';
-      throw new ApiError('bad-request', `This server is a ${status.role}: import the file on ${where}, which distributes it to all three.`);
-    }
-    try {
-      await server.distributeLicense(fileName, text);
-    } catch (error) {
-      throw new ApiError('invalid-license', error instanceof Error ? error.message : String(error));
-    }
-  };
+  const licenses = createLicenseHandlers({
+    server,
+    store,
+    location: deps.licensePath,
+    identity: deps.identity ?? {},
+    now,
+    trust,
+    audit,
+    changed: (current) => emit('license', current),
+    fail: (code, message) => new ApiError(code, message),
+  });
 
   /** The master's lines a filter selects, a frame-sized page at a time over the peer link (the master filters). */
   const masterLogRange = async (filter: Pick<MasterLogQuery, 'sinceMs' | 'untilMs' | 'daemon' | 'text'>): Promise<DebugLogEntry[]> => {
@@ -181,6 +174,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   const handlers: Handlers = {
     'status.get': () => server.status(),
+    'status.lmstat': async () => ({ text: await lmstatOf(server.status(), deps.verifyTimeoutMs ?? 3_000, now()) }),
     'server.start': async () => {
       if (!store.licenseFiles.current()) throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
       await server.start();
@@ -203,44 +197,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       await server.removeUser(who, caller);
       return server.status();
     },
-    'license.current': () => currentLicense(),
-    'license.check': ({ fileName, text }) => checkLicenseText(text, fileName, trust(), now()),
-    'license.import': async ({ fileName, text, distribute }, caller) => {
-      const report = checkLicenseText(text, fileName, trust(), now());
-      if (report.errors.length > 0) {
-        audit(caller, 'import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
-        return { imported: false, distributed: false, report };
-      }
-      if (distribute) {
-        // each member writes and rereads the file as the switch commits there, this one included
-        try {
-          await distributeToTriad(fileName, text);
-        } catch (error) {
-          audit(caller, 'import refused', `${fileName}, to the triad: ${error instanceof Error ? error.message : String(error)}`);
-          throw error;
-        }
-        audit(caller, 'import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
-        emit('license', currentLicense());
-        return { imported: true, distributed: true, report };
-      }
-      const previous = store.licenseFiles.current();
-      const install = (contents: string) => installLicenseText(store, deps.licensePath, contents, now());
-      install(text);
-      try {
-        if (server.status().role === 'stopped') await server.start();
-        else await server.reread(caller);
-      } catch (error) {
-        // The server refused what the checks accepted (e.g. a triad file on a build without the
-        // triad): put the previous file back so disk, database and server agree again.
-        if (previous) install(previous.text);
-        const reason = error instanceof Error ? error.message : String(error);
-        audit(caller, 'import refused', `${fileName}: the server refused it: ${reason}`);
-        throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
-      }
-      audit(caller, 'import', `${fileName} (sha256 ${sha256Hex(text)})`);
-      emit('license', currentLicense());
-      return { imported: true, distributed: false, report };
-    },
+    ...licenses,
     'keys.list': () => trustedKeys(),
     'keys.add': async ({ vendor, publicKey }, caller) => {
       if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
@@ -381,31 +338,19 @@ function fileStamp(ms: number): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`;
 }
 
-/** Verify: contact the entry as a client would, and say who answers, who is master, what it serves. */
-async function verifyEntry(entry: SearchEntry, timeoutMs: number): Promise<VerifyResult> {
-  const pathEntry = storedEntryToPathEntry(entry);
-  const { targets, problems } = resolveSearchTargets(pathEntry ? [{ entry: pathEntry, source: `client configuration "${entry.name}"` }] : []);
-  const target = targets[0];
-  if (!target) return { entryId: entry.id, reachable: false, problem: problems.join('; ') || 'the entry names no server', master: null, features: [] };
-  const report = await probeTarget(target, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
-  const answers = report.probes.flatMap((p) => ('status' in p ? [p.status] : []));
-  if (answers.length === 0) {
-    const reasons = report.probes.map((p) => ('failure' in p ? `${p.port}@${p.host}: ${p.failure.message}` : ''));
-    return { entryId: entry.id, reachable: false, problem: reasons.filter(Boolean).join('; ') || 'no answer', master: null, features: [] };
-  }
-  const master = answers.find((s) => s.role === 'master') ?? null;
-  const masterName = master?.host ?? answers.find((s) => s.master)?.master ?? null;
-  const serving = master ?? answers[0]!;
-  return {
-    entryId: entry.id,
-    reachable: true,
-    problem: master ? null : 'answers, but no member is master (no quorum): it serves no licenses now',
-    master: masterName,
-    features: serving.features.map((f) => ({ name: f.name, version: f.version, issued: f.issued, inUse: f.inUse })),
-  };
+/**
+ * What `triad lmstat -a -c <this server>` prints: every member asked over the license port, so
+ * the text is the one a script or lmtools' Status Enquiry gets, not a rendering of our snapshot.
+ */
+async function lmstatOf(status: ServerStatus, timeoutMs: number, nowMs: number): Promise<string> {
+  const members = status.members.flatMap((m) => (m.port === null ? [] : [{ host: m.host, port: m.port }]));
+  const addresses = members.length > 0 ? members : [{ host: status.host, port: status.port }];
+  const target = { label: addresses.map((a) => `${a.port}@${a.host}`).join(','), source: 'admin UI', redundant: addresses.length === 3, addresses };
+  const report = await probeTarget(target, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, agent: 'triad lmstat (admin UI)' });
+  return formatLmstatFailure([report]) ?? formatLmstatText([report], { all: true, feature: null }, { nowMs, timeZone: localTimeZone() });
 }
 
-/** Where the admin API keeps the imported license file inside a data directory. */
+/** The license file an import in place of all others writes, in a data directory's license folder. */
 export function licenseFileIn(dataDir: string): string {
-  return join(dataDir, 'license.lic');
+  return join(licenseFolderIn(dataDir), MAIN_LICENSE_FILE);
 }

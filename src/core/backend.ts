@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { installLicenseText } from './licenseInstall';
+import { installLicenseSet, type LicenseSetFile } from './licenseFolder';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
@@ -114,8 +114,8 @@ export interface TriadContext {
   reread: () => { ok: boolean; message: string };
   /** Set when the license port speaks TLS: peers are dialled with TLS, verified against `ca` if given. */
   peerTls: { ca?: string } | null;
-  /** A license file distributed over the triad: write it where this member reads it, then reread. */
-  installLicense: (text: string) => { ok: boolean; message: string };
+  /** License files distributed over the triad: serve exactly these from now on (written, then reread). */
+  installLicense: (files: LicenseSetFile[]) => { ok: boolean; message: string };
 }
 
 export interface TriadParts {
@@ -130,8 +130,8 @@ export interface TriadParts {
   broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
   /** This member now serves `file` (started or reread): peers compare its identity from now on. */
   licenseLoaded?: (file: LicenseFile) => void;
-  /** Master only: switches all three members to this license file together. */
-  distributeLicense?: (fileName: string, text: string) => Promise<void>;
+  /** Master only: switches all three members to these license files together (`label`: what the admin imported, for the log). */
+  distributeLicense?: (files: LicenseSetFile[], label: string) => Promise<void>;
   /** A standby reads the master's debug log over the peer link. */
   masterLog?: (query: MasterLogQuery) => Promise<MasterLogPage>;
 }
@@ -161,11 +161,11 @@ export interface Backend {
   /** Admin commands from the admin app (already trusted: no token), audited as coming from `caller`. */
   admin(command: LocalAdminCommand, caller?: AdminCaller): Promise<{ ok: boolean; message: string }>;
   /**
-   * Triad master only: distributes a license file to all three members over the peer links; each
-   * writes it to its license path and rereads as the switch commits. Rejects with a BackendError
-   * a person can act on (not a triad, not the master, no quorum).
+   * Triad master only: distributes license files to all three members over the peer links; each
+   * serves exactly these from its license path, rereading as the switch commits. Rejects with a
+   * BackendError a person can act on (not a triad, not the master, no quorum).
    */
-  distributeLicense(fileName: string, text: string): Promise<void>;
+  distributeLicense(files: LicenseSetFile[], label: string): Promise<void>;
   /** Triad standby: a page of the master's debug log (only the master writes one). */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** Stops serving: clients told, leases kept in the store, port closed, store closed. */
@@ -198,7 +198,7 @@ function servingConfig(setup: LicenseSetup): ServingConfig {
     poolLines: setup.poolLines,
     options: setup.options,
     vendors: setup.file.vendors.map((v) => v.name),
-    licenseFiles: [setup.licensePath],
+    licenseFiles: setup.files,
     members: ranks.map(({ server, rank }) => ({
       host: server.host,
       hostid: server.hostid,
@@ -311,9 +311,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
         peerTls: options.tls ? { ca: options.tls.ca } : null,
-        installLicense: (text) => {
+        installLicense: (files) => {
           try {
-            installLicenseText(store, options.licensePath, text, now());
+            installLicenseSet(store, options.licensePath, files, now());
           } catch (error) {
             return { ok: false, message: `cannot write ${options.licensePath}: ${error instanceof Error ? error.message : String(error)}` };
           }
@@ -422,10 +422,10 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, caller.who, caller.from);
         return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
       },
-      distributeLicense: async (fileName, text) => {
+      distributeLicense: async (files, label) => {
         if (!triad?.distributeLicense) throw new BackendError('This server is not one of three redundant servers: import the license file here only.');
         try {
-          await triad.distributeLicense(fileName, text);
+          await triad.distributeLicense(files, label);
         } catch (error) {
           throw new BackendError(`The license file was not distributed: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -1,6 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
 import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
+import { licenseFolderIn, moveLicenseIntoFolder, readLicenseSet } from '../core/licenseFolder';
 import { join } from 'node:path';
 import { adminTokenFile, loadOrCreateAdminToken, openStore, type Store } from '../core/store';
 import type { ServerStatus } from '../shared/status';
@@ -38,6 +39,9 @@ export interface AdminApp {
 
 export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> {
   const store = openStore(options.dataDir);
+  moveLicenseIntoFolder(options.dataDir);
+  // the server serves every *.lic of the folder; a first-run demo and an import in place of all others write license.lic
+  const licenseFolder = licenseFolderIn(options.dataDir);
   const licensePath = licenseFileIn(options.dataDir);
   const demo = await ensureDemoLicense({
     store,
@@ -48,11 +52,12 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
     bindAddress: options.bind,
   });
   const current = store.licenseFiles.current();
-  // The database is the record; a license file deleted behind our back is written again.
-  if (current && !existsSync(licensePath)) writeFileSync(licensePath, current.text);
+  // The database is the record; license files deleted behind our back: the last import is written again.
+  if (current && readLicenseSet(licenseFolder).length === 0) writeFileSync(licensePath, current.text);
 
+  const identity = { as: options.as, hostid: options.hostid };
   const server = createLocalServer({
-    licensePath,
+    licensePath: licenseFolder,
     dataDir: options.dataDir,
     as: options.as,
     hostid: options.hostid,
@@ -62,7 +67,7 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
   }, () => store.leases.list().reduce((seats, lease) => seats + lease.count, 0));
   // A server that cannot start leaves the app running: the status screen shows why.
   if (current) await server.start().catch(() => undefined);
-  const api = createAdminApi({ server, store, licensePath });
+  const api = createAdminApi({ server, store, licensePath: licenseFolder, identity });
   return {
     api,
     store,

@@ -87,9 +87,9 @@ export function createLocalServer(
     async reread(caller) {
       await admin({ type: 'lmreread' }, caller);
     },
-    async distributeLicense(fileName, text) {
+    async distributeLicense(files, label) {
       try {
-        await running().distributeLicense(fileName, text);
+        await running().distributeLicense(files, label);
       } catch (error) {
         if (error instanceof BackendError) throw new ApiError('invalid-license', error.message);
         throw error;

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseLicenseText, serverRanks, type ServerLine } from '../core/license';
 import { chooseSelf, type SelfIdentity } from '../core/server/licenseSetup';
+import { mergeLicenseSet } from '../core/server/licenseSet';
+import { readLicenseSet } from '../core/licenseFolder';
 import { DEFAULT_PORTS, SERVER_VERSION } from '../core/backend';
 import type { MemberStatus, ServerStatus } from '../shared/status';
 
 export interface StoppedStatusInput {
+  /** The license file, or the folder of license files, the server serves when started. */
   licensePath: string;
   identity: SelfIdentity;
   /** `--port`, which overrides the SERVER line's. */
@@ -43,7 +45,7 @@ export function stoppedStatus(input: StoppedStatusInput): ServerStatus {
     version: SERVER_VERSION,
     host: self?.host ?? os.hostname(),
     port: input.port ?? self?.port ?? DEFAULT_PORTS[0]!,
-    licenseFiles: [input.licensePath],
+    licenseFiles: configured?.files ?? [input.licensePath],
     mode: triad ? 'triad' : members.length === 0 && configured ? 'uncounted' : 'single',
     role: 'stopped',
     master: null,
@@ -65,20 +67,16 @@ function seatsSentence(held: number, triad: boolean): string {
   return `${seats} held when it stopped: they are kept and come back when you Start it, and their clients carry on with them.`;
 }
 
-/** The SERVER lines of the license file and which one is this machine; null when it cannot be read. */
-function readServerLines(licensePath: string, identity: SelfIdentity): { ranks: ReturnType<typeof serverRanks>; self: ServerLine | null } | null {
-  let text: string;
-  try {
-    text = readFileSync(licensePath, 'utf8');
-  } catch {
-    return null;
-  }
-  const { file } = parseLicenseText(text, licensePath);
+/** The SERVER lines of the license files and which one is this machine; null when there is no file to read. */
+function readServerLines(location: string, identity: SelfIdentity): { files: string[]; ranks: ReturnType<typeof serverRanks>; self: ServerLine | null } | null {
+  const set = readLicenseSet(location);
+  if (set.length === 0) return null;
+  const { file } = mergeLicenseSet(location, set.map((part) => ({ path: part.path, file: parseLicenseText(part.text, part.path).file })));
   let self: ServerLine | null = null;
   try {
     self = chooseSelf(file, identity).self;
   } catch {
     // no SERVER line names this machine: the status still lists them; the start says why
   }
-  return { ranks: serverRanks(file), self };
+  return { files: set.map((part) => part.path), ranks: serverRanks(file), self };
 }

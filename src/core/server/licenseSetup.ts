@@ -6,6 +6,7 @@ import {
   commonAttributes,
   formatDiagnostic,
   formatExpiry,
+  type Diagnostic,
   hasErrors,
   hostIdMatches,
   localHostIds,
@@ -20,6 +21,7 @@ import {
 } from '../license';
 import { parseOptionsFile, type Options } from '../options';
 import { expandPackages } from './licensePackages';
+import { licenseFilesAt, mergeLicenseSet, type LicenseSetPart } from './licenseSet';
 import type { PoolLine } from '../pool';
 import type { MemberRank } from '../../shared/status';
 
@@ -39,8 +41,11 @@ export interface SelfIdentity {
 }
 
 export interface LicenseSetup {
+  /** The license file, or all of them merged when `licensePath` is a folder. */
   file: LicenseFile;
   licensePath: string;
+  /** The license files served, in order (lmstat's `License file(s) on host:`). */
+  files: string[];
   self: ServerLine | null;
   rank: MemberRank;
   poolLines: PoolLine[];
@@ -50,20 +55,38 @@ export interface LicenseSetup {
   notes: string[];
 }
 
-/** Throws SetupError with a message a person can act on (file, line, what to change). */
+/**
+ * Throws SetupError with a message a person can act on (file, line, what to change).
+ * `licensePath` is a license file, or a folder whose `*.lic` files are served together.
+ */
 export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, trust: TrustStore, nowMs: number): LicenseSetup {
-  let text: string;
+  const parts: LicenseSetPart[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let paths: string[];
   try {
-    text = readFileSync(licensePath, 'utf8');
+    paths = licenseFilesAt(licensePath);
   } catch (error) {
     throw new SetupError(`cannot read license file ${licensePath}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const parsed = parseLicenseFile(text, licensePath);
-  const diagnostics = parsed.file ? [...parsed.diagnostics, ...validateLicenseFile(parsed.file, { nowMs })] : parsed.diagnostics;
-  if (!parsed.file || hasErrors(diagnostics)) {
+  if (paths.length === 0) throw new SetupError(`${licensePath}: no license files (*.lic) in this folder; import one`);
+  for (const filePath of paths) {
+    let text: string;
+    try {
+      text = readFileSync(filePath, 'utf8');
+    } catch (error) {
+      throw new SetupError(`cannot read license file ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = parseLicenseFile(text, filePath);
+    diagnostics.push(...(parsed.file ? [...parsed.diagnostics, ...validateLicenseFile(parsed.file, { nowMs })] : parsed.diagnostics));
+    if (parsed.file) parts.push({ path: filePath, file: parsed.file });
+  }
+  const merged = parts.length === paths.length ? mergeLicenseSet(licensePath, parts) : null;
+  if (merged) diagnostics.push(...merged.problems);
+  if (!merged || hasErrors(diagnostics)) {
     throw new SetupError(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n') || `${licensePath}: not a license file`);
   }
-  const file = parsed.file;
+  const file = merged.file;
+  const fileOf = (line: FeatureLine) => merged.fileOf.get(line) ?? paths[0]!;
   const notes = diagnostics.map(formatDiagnostic);
   const { self, rank } = chooseSelf(file, identity);
   const localIds = identity.hostid ? [identity.hostid] : localHostIds();
@@ -75,9 +98,9 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
       ? `the SERVER line for ${self.host} is bound to hostid ${self.hostid}, which is not this machine (${localIds.join(', ')}); the license can only be served there`
       : null;
   if (serverProblem) notes.push(serverProblem);
-  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
+  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, fileOf(line)));
   const superseded = supersededLines(file.features, allLines);
-  for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
+  for (const [line, by] of superseded) notes.push(`"${line.name}" (${path.basename(fileOf(line))}:${line.line}) is superseded by ${fileOf(by) === fileOf(line) ? 'line ' : `${path.basename(fileOf(by))}:`}${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`);
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
   const packages = expandPackages(file, served, trust, path.basename(licensePath));
   notes.push(...packages.notes);
@@ -87,9 +110,9 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   }
   const options = new Map<string, Options | null>();
   for (const vendor of file.vendors) {
-    options.set(vendor.name, loadOptions(licensePath, vendor.name, vendor.options, notes));
+    options.set(vendor.name, loadOptions(paths[0]!, vendor.name, vendor.options, notes));
   }
-  return { file, licensePath, self, rank, poolLines, options, notes };
+  return { file, licensePath, files: paths, self, rank, poolLines, options, notes };
 }
 
 const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vendor_info']);
