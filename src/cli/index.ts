@@ -11,9 +11,10 @@ import { lmrereadCommand } from './commands/lmreread';
 import { lmremoveCommand } from './commands/lmremove';
 import { serviceCommand } from './commands/service';
 import { clusterSecretCommand } from './commands/clusterSecret';
+import { diagCommand } from './commands/diag';
 
 // One line per command module; `triad --help` lists them in this order.
-const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand];
+const commands: CommandModule[] = [lmstatCommand, clientCommand, keysCommand, checkCommand, lmhostidCommand, serveCommand, checkoutCommand, lmdownCommand, lmrereadCommand, lmremoveCommand, serviceCommand, clusterSecretCommand, diagCommand];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));
 process.exitCode = code;

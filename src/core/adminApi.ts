@@ -3,7 +3,9 @@
  * server and the store. Electron's ipcMain and the headless HTTP host both forward to this
  * object, so both expose exactly the same methods, validation and errors.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from './diag/gatherDiagnostics';
 import { thisMachineApp, type AdminCaller } from './backend';
 import { createLicenseHandlers } from './adminLicenses';
 import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
@@ -31,7 +33,7 @@ import { buildUsageReport } from '../shared/usage';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
 import { verifyEntry } from './client/verifyEntry';
-import { probeTarget } from './client/searchStatus';
+import { askMembers } from './client/memberReport';
 import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
 import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
 import type { DebugLogEntry, Store } from './store';
@@ -172,6 +174,19 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     }
   };
 
+  /** The master's newest lines: over the peer link on a standby (only the master writes the log), else this store's. */
+  const recentMasterLog = async (status: ServerStatus): Promise<{ lines: DebugLogLine[]; from: string }> => {
+    const query = { limit: DIAGNOSTICS_LOG_LINES, newest: true };
+    const local = (from: string) => ({ lines: store.debugLog.query(query).map(toLogLine), from });
+    if (status.role !== 'standby' || !status.master) return local(status.role === 'no-quorum' ? `${status.host} (no master now)` : status.host);
+    try {
+      // one page over the peer link: the newest lines that fit a frame
+      return { lines: (await server.masterLog(query)).lines.map(toLogLine), from: `the master, ${status.master}` };
+    } catch (error) {
+      return local(`${status.host}, a standby (the master's log could not be read: ${error instanceof Error ? error.message : String(error)})`);
+    }
+  };
+
   const handlers: Handlers = {
     'status.get': () => server.status(),
     'status.lmstat': async () => ({ text: await lmstatOf(server.status(), deps.verifyTimeoutMs ?? 3_000, now()) }),
@@ -240,10 +255,27 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];
       const issued = new Map(server.status().features.map((f) => [f.name, f.issued]));
       return buildUsageReport(
-        rows.map((r) => ({ time: r.timeMs, event: r.event, feature: r.feature, user: r.user, host: r.host, count: r.count, reason: r.reason })),
+        rows.map((r) => ({ time: r.timeMs, event: r.event, feature: r.feature, user: r.user, host: r.host, count: r.count, reason: r.reason, leaseId: r.leaseId })),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
       );
+    },
+    'diag.collect': async () => {
+      const status = server.status();
+      const archive = await collectDiagnostics({
+        store,
+        status,
+        licenseLocation: deps.licensePath,
+        debugLog: await recentMasterLog(status),
+        settings: { dataFolder: store.dataDir, licenseLocation: deps.licensePath, identity: deps.identity ?? {}, address: `${status.port}@${status.host}`, mode: status.mode, role: status.role },
+        nowMs: now(),
+        timeoutMs: deps.verifyTimeoutMs ?? 3_000,
+      });
+      const folder = join(store.dataDir, 'diagnostics');
+      mkdirSync(folder, { recursive: true });
+      const file = join(folder, archive.fileName);
+      writeFileSync(file, archive.bytes);
+      return { fileName: archive.fileName, path: file, bytes: archive.bytes.length, base64: Buffer.from(archive.bytes).toString('base64'), entries: archive.entries };
     },
     'client.get': () => clientConfig(),
     'client.setUse': ({ use }) => {
@@ -343,10 +375,7 @@ function fileStamp(ms: number): string {
  * the text is the one a script or lmtools' Status Enquiry gets, not a rendering of our snapshot.
  */
 async function lmstatOf(status: ServerStatus, timeoutMs: number, nowMs: number): Promise<string> {
-  const members = status.members.flatMap((m) => (m.port === null ? [] : [{ host: m.host, port: m.port }]));
-  const addresses = members.length > 0 ? members : [{ host: status.host, port: status.port }];
-  const target = { label: addresses.map((a) => `${a.port}@${a.host}`).join(','), source: 'admin UI', redundant: addresses.length === 3, addresses };
-  const report = await probeTarget(target, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, agent: 'triad lmstat (admin UI)' });
+  const report = await askMembers(status, timeoutMs, 'triad lmstat (admin UI)');
   return formatLmstatFailure([report]) ?? formatLmstatText([report], { all: true, feature: null }, { nowMs, timeZone: localTimeZone() });
 }
 

@@ -4,7 +4,7 @@ import { createTriad } from '../core/server/peerWiring';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 import { collectServerMetrics, sampleProcess, type MetricFamily } from '../core/metrics';
-import { stoppedStatus } from './stoppedStatus';
+import { stoppedStatus } from '../core/server/stoppedStatus';
 
 /**
  * The license server as the admin app runs it: started and stopped on request (the app and its

@@ -93,6 +93,18 @@ export interface LicenseSet {
   files: LicenseFileInfo[];
 }
 
+/** The archive "Collect diagnostics" wrote. */
+export interface DiagnosticsResult {
+  fileName: string;
+  /** Where it was saved on the server machine. */
+  path: string;
+  bytes: number;
+  /** The archive itself, base64, so a browser on another machine can save a copy. */
+  base64: string;
+  /** What is inside, for the screen to list. */
+  entries: string[];
+}
+
 export interface TrustedKey {
   vendor: string;
   publicKey: string;
@@ -145,6 +157,19 @@ export interface UsageDenial {
   reason: string;
 }
 
+/** One user's use of one feature over the range. */
+export interface UsageByUser {
+  user: string;
+  feature: string;
+  /** Checkouts granted in the range. */
+  checkouts: number;
+  /** Seat-milliseconds held inside the range (two seats for an hour: two hours). */
+  heldMs: number;
+  denials: number;
+  /** Last time the user held a seat of it in the range; null when only denied. */
+  lastUsed: number | null;
+}
+
 export interface UsageReport {
   sinceMs: number;
   untilMs: number;
@@ -152,6 +177,8 @@ export interface UsageReport {
   points: UsagePoint[];
   peaks: UsagePeak[];
   denials: UsageDenial[];
+  /** Per user and feature, for the usage-by-user report. */
+  users?: UsageByUser[];
 }
 
 export type ClientEntryType = 'single' | 'redundant';
@@ -254,6 +281,8 @@ export const methodArgs = {
     untilMs: z.number().int().nonnegative(),
     points: z.number().int().min(2).max(2000).optional(),
   }),
+  /** One zip with what support asks for: members' status, the master's log, files, versions, settings. */
+  'diag.collect': empty,
   'client.get': empty,
   'client.setUse': z.object({ use: z.boolean() }),
   'client.add': z.object({ name: z.string().trim().max(255).optional(), type: z.enum(['single', 'redundant']), hosts: clientHosts }),
@@ -289,6 +318,7 @@ export interface MethodResults {
   'log.query': DebugLogPage;
   'log.export': DebugLogExport;
   'usage.get': UsageReport;
+  'diag.collect': DiagnosticsResult;
   'client.get': ClientConfig;
   'client.setUse': ClientConfig;
   'client.add': ClientConfig;

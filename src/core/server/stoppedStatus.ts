@@ -1,10 +1,10 @@
 import os from 'node:os';
-import { parseLicenseText, serverRanks, type ServerLine } from '../core/license';
-import { chooseSelf, type SelfIdentity } from '../core/server/licenseSetup';
-import { mergeLicenseSet } from '../core/server/licenseSet';
-import { readLicenseSet } from '../core/licenseFolder';
-import { DEFAULT_PORTS, SERVER_VERSION } from '../core/backend';
-import type { MemberStatus, ServerStatus } from '../shared/status';
+import { parseLicenseText, serverRanks, type ServerLine } from '../license';
+import { chooseSelf, type SelfIdentity } from './licenseSetup';
+import { mergeLicenseSet } from './licenseSet';
+import { readLicenseSet } from '../licenseFolder';
+import { DEFAULT_PORTS, SERVER_VERSION } from '../backend';
+import type { MemberStatus, ServerStatus } from '../../shared/status';
 
 export interface StoppedStatusInput {
   /** The license file, or the folder of license files, the server serves when started. */
