@@ -33,6 +33,7 @@ import { buildUsageReport } from '../shared/usage';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
 import { verifyEntry } from './client/verifyEntry';
+import type { RegistryMirror } from './client/flexlmRegistry';
 import { askMembers } from './client/memberReport';
 import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
 import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
@@ -72,6 +73,8 @@ export interface AdminApiDeps {
   now?: () => number;
   /** How long Verify waits for each server. */
   verifyTimeoutMs?: number;
+  /** Windows: the client list is also written to the registry key FlexLM tools read. */
+  registry?: RegistryMirror;
 }
 
 export interface AdminApi extends Transport {
@@ -136,9 +139,19 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   const clientConfig = (): ClientConfig => ({ useLicenseServer: store.searchList.useLicenseServer(), entries: store.searchList.list() });
 
-  /** Every change to the client list is announced, so a second window stays in step. */
-  const changedClientConfig = (): ClientConfig => {
+  /**
+   * Every change to the client list is announced, so a second window stays in step, and on
+   * Windows written where FlexLM tools read it (a failure there is shown, the list is kept).
+   */
+  const changedClientConfig = async (): Promise<ClientConfig> => {
     const config = clientConfig();
+    if (deps.registry) {
+      try {
+        config.registry = { where: await deps.registry.write(config), problem: null };
+      } catch (error) {
+        config.registry = { where: null, problem: `The list is saved, but FlexLM tools will not see it: writing the FLEXlm License Manager registry key failed (${error instanceof Error ? error.message : String(error)}).` };
+      }
+    }
     emit('clientConfig', config);
     return config;
   };

@@ -7,6 +7,7 @@ import { adminTokenFile, loadOrCreateAdminToken, openStore, type Store } from '.
 import type { ServerStatus } from '../shared/status';
 import type { MetricFamily } from '../core/metrics';
 import { createLocalServer } from './localServer';
+import { adoptRegistrySearchPath, regExeRegistry, registryMirror, type RegistryValues } from '../core/client/flexlmRegistry';
 
 /**
  * What every admin host runs (the headless host and Electron's main process): the store, the
@@ -22,6 +23,8 @@ export interface AdminAppOptions {
   clientHeartbeatIntervalMs?: number;
   /** SERVER-line host written into a first-run demo license (default: this host name). */
   demoServerHost?: string;
+  /** Where FlexLM tools keep client settings (default: the Windows registry on Windows, none elsewhere). */
+  registry?: RegistryValues | null;
 }
 
 export interface AdminApp {
@@ -67,7 +70,11 @@ export async function openAdminApp(options: AdminAppOptions): Promise<AdminApp> 
   }, () => store.leases.list().reduce((seats, lease) => seats + lease.count, 0));
   // A server that cannot start leaves the app running: the status screen shows why.
   if (current) await server.start().catch(() => undefined);
-  const api = createAdminApi({ server, store, licensePath: licenseFolder, identity });
+  const registryValues = options.registry === undefined ? (process.platform === 'win32' ? regExeRegistry() : null) : options.registry;
+  const registry = registryValues ? registryMirror(registryValues) : undefined;
+  // a machine that FlexLM tools (LKAD) set up keeps its servers when Triad's client arrives
+  if (registry) await adoptRegistrySearchPath(store, registry).catch(() => null);
+  const api = createAdminApi({ server, store, licensePath: licenseFolder, identity, registry });
   return {
     api,
     store,

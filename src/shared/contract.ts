@@ -200,6 +200,11 @@ export interface ClientEntry {
 export interface ClientConfig {
   useLicenseServer: boolean;
   entries: ClientEntry[];
+  /**
+   * Windows: where the list is also kept for FlexLM tools (the `FLEXlm License Manager` registry
+   * key), or why writing it there failed; absent elsewhere.
+   */
+  registry?: { where: string | null; problem: string | null };
 }
 
 /** One server of a Verify entry, as this machine reached it. */
