@@ -233,6 +233,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       if (!parsed.ok) throw new ApiError('bad-request', `The public key cannot be used: ${parsed.message}. Hint: ${parsed.hint}.`);
       if (parsed.kind !== 'public') throw new ApiError('bad-request', 'That is a private key (NAME.key). Trust the public key (NAME.pub) instead, and keep the private key secret.');
       if (parsed.vendor !== vendor) throw new ApiError('bad-request', `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`);
+      // the same key twice would be listed twice and need two removals to distrust
+      if (trustedKeys().some((k) => k.vendor === vendor && k.fingerprint === keyFingerprint(parsed.pem))) return trustedKeys();
       store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
       audit(caller, 'trust key', `${vendor} ${keyFingerprint(parsed.pem)}`);
       await rereadIfRunning(caller);

@@ -108,6 +108,12 @@ describe('license files of the admin app', () => {
     expect(featureNames()).toEqual(['demo_modeler']);
   });
 
+  it('trusting a key that is already trusted lists it once', async () => {
+    const demoPub = readFileSync(path.join(dataDir, 'demo.pub'), 'utf8');
+    const keys = await call('keys.add', { vendor: 'demo', publicKey: demoPub });
+    expect(keys.filter((k) => k.vendor === 'demo')).toHaveLength(1);
+  });
+
   it('shows lmstat -a as lmutil prints it for this server', async () => {
     const { text } = await call('status.lmstat', {});
     expect(text).toMatch(/^lmutil - Copyright/);

@@ -242,3 +242,43 @@ describe('Server status tells the truth in every state', () => {
     await waitFor(() => expect(document.title).toBe('MASTER — lic1.corp'));
   });
 });
+
+describe('fits any window', () => {
+  /** A window as narrow as `narrow` says, as matchMedia reports it. */
+  function windowNarrow(narrow: boolean) {
+    const listeners = new Set<(e: MediaQueryListEvent) => void>();
+    window.matchMedia = ((query: string) => ({
+      matches: narrow,
+      media: query,
+      addEventListener: (_: string, l: (e: MediaQueryListEvent) => void) => listeners.add(l),
+      removeEventListener: (_: string, l: (e: MediaQueryListEvent) => void) => listeners.delete(l),
+    })) as unknown as typeof window.matchMedia;
+  }
+
+  it('the sidebar collapses to icons in a narrow window, and the menu button brings the names back', async () => {
+    const matchMedia = window.matchMedia;
+    windowNarrow(true);
+    try {
+      render(<App transport={createFakeTransport({ 'status.get': () => triadStatus() }).transport} />);
+      await screen.findByTestId('role');
+      expect(document.querySelector('.app')!.className).toContain('nav-collapsed');
+      // the tabs keep their names for the keyboard and screen readers
+      const tab = screen.getByRole('tab', { name: 'License files' });
+      expect(tab.textContent).toBe('');
+      await userEvent.click(screen.getByRole('button', { name: 'Show screen names' }));
+      expect(screen.getByRole('tab', { name: 'License files' }).textContent).toContain('License files');
+      expect(document.querySelector('.app')!.className).not.toContain('nav-collapsed');
+    } finally {
+      window.matchMedia = matchMedia;
+    }
+  });
+
+  it('a stopped member does not claim its peers are down: it cannot know', async () => {
+    const stopped = triadStatus({ role: 'stopped', quorum: false, master: null, members: triadStatus().members.map((m) => ({ ...m, up: false, master: false, problem: m.self ? 'stopped' : 'not known while this server is stopped' })) });
+    render(<App transport={createFakeTransport({ 'status.get': () => stopped }).transport} />);
+    const table = await screen.findByTestId('members-table');
+    expect(table.textContent).toContain('27000@orange (secondary)not known while this server is stopped');
+    expect(table.textContent).not.toMatch(/orange \(secondary\)DOWN/);
+    expect(screen.getByTestId('member-secondary').textContent).toContain('not known');
+  });
+});

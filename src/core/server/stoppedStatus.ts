@@ -37,7 +37,8 @@ export function stoppedStatus(input: StoppedStatusInput): ServerStatus {
     heartbeatRttMs: null,
     heartbeatAgeMs: null,
     heartbeatLossPercent: null,
-    problem: server === self ? 'stopped' : null,
+    // a stopped server has not heard from its peers: it cannot say whether they are up
+    problem: server === self ? 'stopped' : 'not known while this server is stopped',
   }));
   const triad = members.length === 3;
   return {
@@ -60,7 +61,7 @@ export function stoppedStatus(input: StoppedStatusInput): ServerStatus {
 
 function seatsSentence(held: number, triad: boolean): string {
   if (triad) {
-    return 'The other two servers serve without it while they keep a quorum; when you Start it, it rejoins and takes the seats held from the master.';
+    return 'The other two servers serve without it while they keep a quorum. When you Start it, it rejoins them and the seats held come back with it, replicated from the master.';
   }
   if (held === 0) return 'No seats were held when it stopped; Start serves its license file again.';
   const seats = held === 1 ? '1 seat was' : `${held} seats were`;

@@ -67,27 +67,29 @@ export function App({ transport }: { transport: Transport }) {
       <TransportProvider transport={transport}>
         <StatusProvider>
           <nav className="nav" aria-label="Screens">
-            <div className="brand">
-              <Button appearance="subtle" icon={<NavigationRegular />} aria-label={collapsed ? 'Show screen names' : 'Hide screen names'} aria-expanded={!collapsed} onClick={toggle} />
-              {!collapsed && (
-                <Text weight="semibold" size={400}>
-                  Triad License Server
-                </Text>
-              )}
+            <div className="nav-inner">
+              <div className="brand">
+                <Button appearance="subtle" icon={<NavigationRegular />} aria-label={collapsed ? 'Show screen names' : 'Hide screen names'} aria-expanded={!collapsed} onClick={toggle} />
+                {!collapsed && (
+                  <Text weight="semibold" size={400}>
+                    Triad License Server
+                  </Text>
+                )}
+              </div>
+              <TabList vertical selectedValue={path} onTabSelect={(_e, d) => navigate(String(d.value))}>
+                {routes.map((r) =>
+                  collapsed ? (
+                    <Tooltip key={r.path} content={r.label} relationship="label" positioning="after">
+                      <Tab value={r.path} icon={r.icon} />
+                    </Tooltip>
+                  ) : (
+                    <Tab key={r.path} value={r.path} icon={r.icon}>
+                      {r.label}
+                    </Tab>
+                  ),
+                )}
+              </TabList>
             </div>
-            <TabList vertical selectedValue={path} onTabSelect={(_e, d) => navigate(String(d.value))}>
-              {routes.map((r) =>
-                collapsed ? (
-                  <Tooltip key={r.path} content={r.label} relationship="label" positioning="after">
-                    <Tab value={r.path} icon={r.icon} />
-                  </Tooltip>
-                ) : (
-                  <Tab key={r.path} value={r.path} icon={r.icon}>
-                    {r.label}
-                  </Tab>
-                ),
-              )}
-            </TabList>
           </nav>
           <main className="content">
             <Suspense fallback={<Loading label="Loading the screen…" />}>

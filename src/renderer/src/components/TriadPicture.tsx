@@ -8,8 +8,17 @@ const positions = [
   { x: 210, y: 180 },
 ];
 
-function rttLabel(member: MemberStatus): string {
+/** A stopped server has not heard from its peers: their state is not known here. */
+const unknownPeer = (member: MemberStatus, known: boolean) => !known && !member.self;
+
+function stateLabel(member: MemberStatus, known: boolean): string {
+  if (unknownPeer(member, known)) return 'not known';
+  return `${member.up ? 'UP' : 'DOWN'}${member.master ? ' · MASTER' : ''}`;
+}
+
+function rttLabel(member: MemberStatus, known: boolean): string {
   if (member.self) return member.up ? 'this server' : 'this server (stopped)';
+  if (unknownPeer(member, known)) return 'this server is stopped';
   if (!member.up) return member.problem ?? 'down';
   return member.heartbeatRttMs === null ? 'up' : `${member.heartbeatRttMs.toFixed(1)} ms`;
 }
@@ -26,11 +35,11 @@ function boxName(host: string, max: number): string {
  * and talking to us), the master drawn thick, and each peer's heartbeat round trip. The picture
  * scales with the window; the table beside it names every member in full.
  */
-export function TriadPicture({ members }: { members: MemberStatus[] }) {
+export function TriadPicture({ members, known = true }: { members: MemberStatus[]; known?: boolean }) {
   const drawn = members.slice(0, 3);
   const links: [number, number][] = drawn.length === 3 ? [[0, 1], [1, 2], [0, 2]] : [];
   const summary = drawn
-    .map((m) => `${m.rank} ${m.host} ${m.up ? 'up' : 'down'}${m.master ? ', master' : ''}${m.self ? ', this server' : ''}`)
+    .map((m) => `${m.rank} ${m.host} ${unknownPeer(m, known) ? 'not known' : m.up ? 'up' : 'down'}${m.master ? ', master' : ''}${m.self ? ', this server' : ''}`)
     .join('; ');
   // A single server is one box: no need for the triad's height.
   const height = drawn.length === 3 ? 240 : 80;
@@ -40,6 +49,7 @@ export function TriadPicture({ members }: { members: MemberStatus[] }) {
       <svg viewBox={`0 0 ${width} ${height}`} className="triad-picture" style={{ maxWidth: width }} role="img" aria-label={`Servers: ${summary}`} data-testid="triad-picture">
         {links.map(([a, b]) => {
           const up = drawn[a]!.up && drawn[b]!.up;
+          const unknown = unknownPeer(drawn[a]!, known) && unknownPeer(drawn[b]!, known);
           return (
             <line
               key={`${a}-${b}`}
@@ -47,7 +57,7 @@ export function TriadPicture({ members }: { members: MemberStatus[] }) {
               y1={positions[a]!.y}
               x2={positions[b]!.x}
               y2={positions[b]!.y}
-              stroke={up ? tokens.colorPaletteGreenForeground1 : tokens.colorPaletteRedForeground1}
+              stroke={up ? tokens.colorPaletteGreenForeground1 : unknown ? tokens.colorNeutralStroke1 : tokens.colorPaletteRedForeground1}
               strokeWidth={3}
               strokeDasharray={up ? undefined : '8 6'}
             />
@@ -57,7 +67,7 @@ export function TriadPicture({ members }: { members: MemberStatus[] }) {
           const { x, y } = drawn.length === 3 ? positions[i]! : { x: 90, y: 40 + i * 80 };
           return (
             <g key={member.host + i} data-testid={`member-${member.rank}`}>
-              <title>{`${member.rank} ${member.host}: ${member.up ? 'UP' : 'DOWN'}${member.master ? ', MASTER' : ''}, ${rttLabel(member)}`}</title>
+              <title>{`${member.rank} ${member.host}: ${stateLabel(member, known)}, ${rttLabel(member, known)}`}</title>
               <rect
                 x={x - 75}
                 y={y - 30}
@@ -72,11 +82,10 @@ export function TriadPicture({ members }: { members: MemberStatus[] }) {
                 {boxName(member.host, 17)}
               </text>
               <text x={x} y={y + 6} textAnchor="middle" fontSize={11}>
-                {member.rank}
-                {member.master ? ' · MASTER' : ''} · {member.up ? 'UP' : 'DOWN'}
+                {member.rank} · {stateLabel(member, known)}
               </text>
               <text x={x} y={y + 21} textAnchor="middle" fontSize={11} fill={tokens.colorNeutralForeground3}>
-                {boxName(rttLabel(member), 24)}
+                {boxName(rttLabel(member, known), 24)}
               </text>
             </g>
           );
@@ -98,11 +107,10 @@ export function TriadPicture({ members }: { members: MemberStatus[] }) {
                 {m.self ? ', this server' : ''})
               </TableCell>
               <TableCell>
-                {m.up ? 'UP' : 'DOWN'}
-                {m.master ? ' · MASTER' : ''}
-                {!m.up && m.problem && !m.self ? `: ${m.problem}` : ''}
+                {unknownPeer(m, known) ? 'not known while this server is stopped' : stateLabel(m, known)}
+                {known && !m.up && m.problem && !m.self ? `: ${m.problem}` : ''}
               </TableCell>
-              <TableCell>{m.self ? '—' : m.heartbeatRttMs === null ? 'no heartbeat' : `${m.heartbeatRttMs.toFixed(1)} ms round trip${m.heartbeatLossPercent ? `, ${m.heartbeatLossPercent}% lost` : ''}`}</TableCell>
+              <TableCell>{m.self || !known ? '—' : m.heartbeatRttMs === null ? 'no heartbeat' : `${m.heartbeatRttMs.toFixed(1)} ms round trip${m.heartbeatLossPercent ? `, ${m.heartbeatLossPercent}% lost` : ''}`}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -72,9 +72,11 @@ export function StatusScreen() {
             <Text size={500} weight="semibold" data-testid="role">
               {roleLabel(s)}
             </Text>
-            <Badge appearance="tint" color={s.quorum ? 'success' : 'danger'}>
-              {triad ? (s.quorum ? 'quorum' : 'no quorum') : s.mode}
-            </Badge>
+            {s.role !== 'stopped' && (
+              <Badge appearance="tint" color={s.quorum ? 'success' : 'danger'}>
+                {triad ? (s.quorum ? 'quorum' : 'no quorum') : s.mode}
+              </Badge>
+            )}
             <Text data-testid="server-address">
               <Breakable text={`${s.port}@${s.host}`} /> · {s.version}
             </Text>
@@ -120,7 +122,7 @@ export function StatusScreen() {
               <Breakable text={w} />
             </Notice>
           ))}
-          {s.members.length > 0 && <TriadPicture members={s.members} />}
+          {s.members.length > 0 && <TriadPicture members={s.members} known={s.role !== 'stopped'} />}
           <Subtitle2 as="h3">Vendor daemons</Subtitle2>
           {s.vendors.length === 0 ? (
             <Empty>{s.role === 'stopped' ? 'The server is stopped: start it to run its vendor daemons.' : 'No vendor daemons: the license file has no VENDOR line.'}</Empty>
@@ -221,7 +223,7 @@ function ServingBanner({ status }: { status: ServerStatus }) {
     return (
       <MessageBar intent="error" layout="multiline" data-testid="not-serving">
         <MessageBarBody>
-          <MessageBarTitle>{status.role === 'stopped' ? 'Stopped' : 'Not serving licenses'}</MessageBarTitle>
+          <MessageBarTitle>Not serving licenses</MessageBarTitle>
           <Breakable text={status.notServing} />
         </MessageBarBody>
       </MessageBar>
