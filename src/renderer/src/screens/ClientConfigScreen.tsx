@@ -102,7 +102,7 @@ export function ClientConfigScreen() {
         <>
           <Checkbox label="Use license server" checked={inUse} onChange={(_e, d) => void apply(action.run('client.setUse', { use: !!d.checked }))} />
           {!inUse && (
-            <Text size={200} data-testid="not-used">
+            <Text size={200} data-testid="not-used" id="not-used">
               Not used: products on this machine do not search these servers. Tick Use license server to search them in this order.
             </Text>
           )}
@@ -120,7 +120,8 @@ export function ClientConfigScreen() {
               </Button>
             </Notice>
           )}
-          <div className={inUse ? 'client-layout' : 'client-layout not-in-use'} aria-disabled={!inUse || undefined}>
+          {/* greyed but still editable: the list can be prepared before it is used */}
+          <div className={inUse ? 'client-layout' : 'client-layout not-in-use'}>
             <div className="search-order-box">
               <Text weight="semibold" as="h3" id="search-order-label">
                 Search order
@@ -131,8 +132,7 @@ export function ClientConfigScreen() {
                 <ul
                   role="listbox"
                   aria-labelledby="search-order-label"
-                  aria-describedby="search-order-keys"
-                  aria-disabled={!inUse || undefined}
+                  aria-describedby={inUse ? 'search-order-keys' : 'not-used search-order-keys'}
                   tabIndex={0}
                   className="search-order"
                   aria-activedescendant={selected ? `entry-${selected.id}` : undefined}
