@@ -5,6 +5,7 @@ import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/c
 import { createTriad } from '../../../src/core/server/peerWiring';
 import type { ServerStatus } from '../../../src/shared/status';
 import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
+import { eventually } from '../../support/eventually';
 import { makeTempDir } from '../../support/tempDir';
 
 /**
@@ -17,14 +18,6 @@ import { makeTempDir } from '../../support/tempDir';
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const port = 29_900 + (process.pid % 90);
 const request = (user: string): CheckoutRequest => ({ feature: 'Modeler', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('triad status in each state', () => {
   const temp = makeTempDir('triad-status-');

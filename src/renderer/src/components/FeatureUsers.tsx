@@ -1,5 +1,6 @@
 import { Badge, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from '@fluentui/react-components';
 import type { FeatureStatus, UserStatus } from '../../../shared/status';
+import { ActionsHeaderCell } from './ActionsHeaderCell';
 import { Breakable } from './Breakable';
 import { DangerButton } from './DangerButton';
 import { Empty } from './feedback';
@@ -48,9 +49,7 @@ export function FeatureUsers({ features, onRemove, canRemove }: { features: Feat
                 <TableHeaderCell>Server / handle</TableHeaderCell>
                 <TableHeaderCell>Start</TableHeaderCell>
                 {canRemove && (
-                  <TableHeaderCell>
-                    <span className="visually-hidden">Actions</span>
-                  </TableHeaderCell>
+                  <ActionsHeaderCell />
                 )}
               </TableRow>
             </TableHeader>

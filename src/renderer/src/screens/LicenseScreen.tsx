@@ -1,6 +1,7 @@
 import { Button, Checkbox, Field, Input, Radio, RadioGroup, Subtitle1, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import type { LicenseCheckReport, LicenseFileInfo } from '../../../shared/contract';
+import { ActionsHeaderCell } from '../components/ActionsHeaderCell';
 import { Breakable } from '../components/Breakable';
 import { CheckReport, untrustedVendors } from '../components/CheckReport';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -111,9 +112,7 @@ export function LicenseScreen() {
                 <TableHeaderCell>Features</TableHeaderCell>
                 <TableHeaderCell>Check</TableHeaderCell>
                 <TableHeaderCell>Changed</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="visually-hidden">Actions</span>
-                </TableHeaderCell>
+                <ActionsHeaderCell />
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -292,9 +291,7 @@ function TrustedKeys({ vendorToTrust, onTrusted }: { vendorToTrust: { vendor: st
               <TableHeaderCell>Vendor</TableHeaderCell>
               <TableHeaderCell>Fingerprint</TableHeaderCell>
               <TableHeaderCell>Added</TableHeaderCell>
-              <TableHeaderCell>
-                <span className="visually-hidden">Actions</span>
-              </TableHeaderCell>
+              <ActionsHeaderCell />
             </TableRow>
           </TableHeader>
           <TableBody>
