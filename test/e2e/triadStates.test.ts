@@ -8,6 +8,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, removeBundles, runTriad, startHost, tempDir, type Child, type HostProcess } from './hostProcess';
@@ -196,6 +197,33 @@ describe('the admin UI in every triad state', () => {
       await expect.poll(() => text(page, 'feature-modeler')).toMatch(/\b5\s+2\s+yes/);
       expect(await text(page, 'users-of-modeler')).toMatch(/ann[\s\S]*bob/);
       expect(await page.getByText('Nobody holds a license right now.').count()).toBe(0);
+    });
+  });
+
+  it("Collect diagnostics on a standby: one zip with all three members' status and the master's debug log", async () => {
+    const page = await pageOf(hosts[1]!);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Collect diagnostics' }).click();
+    const file = await (await download).path();
+    const said = await page.getByRole('status').filter({ hasText: 'Diagnostics saved on the server' }).innerText();
+    expect(said).toContain(path.join('data-127.0.0.2', 'diagnostics', 'triad-diag-127.0.0.2-'));
+    const files = new Map(Object.entries(unzipSync(readFileSync(file))).map(([name, data]) => [name.replace(/^[^/]+\//, ''), strFromU8(data)]));
+    for (const member of members) expect(files.has(`status/${port}@${member}.json`), member).toBe(true);
+    expect(files.get('debug-log.txt')).toContain('Redundant server quorum established. Master is 127.0.0.1');
+    expect(files.get('README.txt')).toContain('debug-log.txt             the most recent debug-log lines of the master, 127.0.0.1');
+    expect(files.get('lmstat-a.txt')).toContain('127.0.0.1: license server UP (MASTER)');
+    expect([...files.values()].some((text) => text.includes(hosts[1]!.token))).toBe(false);
+  });
+
+  it('Usage: the time axis stays readable in a narrow window', async () => {
+    const page = await pageOf(hosts[0]!);
+    await go(page, 'usage');
+    await page.getByTestId('usage-chart').locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').first().waitFor({ state: 'attached' });
+    await atEverySize(page, 'usage', async () => {
+      const ticks = await page.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect()).map((r) => [r.left, r.right]));
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < ticks.length; i++) expect(ticks[i]![0]!, 'tick labels overlap').toBeGreaterThan(ticks[i - 1]![1]!);
+      expect(await page.getByTestId('usage-by-user').innerText()).toMatch(/ann\s+modeler\s+1/);
     });
   });
 

@@ -13,7 +13,7 @@ export function UsageChart({ report, width }: { report: UsageReport; width?: num
   const data = report.points.map((p) => ({ time: p.time, ...p.inUse }));
   const issuedLines = report.peaks.filter((p) => p.issued !== null && p.issued > 0);
   const chart = (
-    <LineChart data={data} width={width} height={width === undefined ? undefined : 300}>
+    <LineChart data={data} width={width} height={width === undefined ? undefined : 300} margin={{ top: 8, right: 28, bottom: 0, left: 0 }}>
       <CartesianGrid strokeDasharray="3 3" />
       <XAxis
         dataKey="time"
