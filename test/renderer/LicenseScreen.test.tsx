@@ -159,6 +159,15 @@ describe('License files screen', () => {
     expect(vendor.value).toBe('ibmratl');
   });
 
+  it('a served file with lines of an untrusted vendor says so, with the fix on this screen', async () => {
+    const untrusted = info('term.lic', text, { report: report('term.lic', { features: [{ name: 'compiler', vendor: 'ibmratl', version: '1.0', expiry: 'permanent', count: 5, signature: 'unverified', line: 3 }] }) });
+    renderScreen(fakeServer([info('license.lic'), untrusted]), <LicenseScreen />);
+    expect((await screen.findByTestId('license-file-term.lic')).textContent).toContain('1 not served: vendor key not trusted');
+    expect(screen.getByTestId('served-untrusted').textContent).toContain('Lines of ibmratl in these files are not served');
+    await userEvent.click(within(screen.getByTestId('served-untrusted')).getByRole('button', { name: "Trust ibmratl's key…" }));
+    await waitFor(() => expect((screen.getByRole('textbox', { name: 'Vendor' }) as HTMLInputElement).value).toBe('ibmratl'));
+  });
+
   it('on a triad master, distributes the file to all three by default', async () => {
     const fake = fakeServer([info('license.lic')], {
       'status.get': () => triadStatus(),

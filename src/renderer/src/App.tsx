@@ -1,6 +1,6 @@
 import { Button, FluentProvider, Tab, TabList, Text, Tooltip, webLightTheme } from '@fluentui/react-components';
 import { DataTrendingRegular, DocumentBulletListRegular, DocumentTextRegular, NavigationRegular, PlugConnectedRegular, ServerRegular } from '@fluentui/react-icons';
-import { lazy, Suspense, useEffect, useState, type ComponentType, type JSX } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType, type JSX } from 'react';
 import type { Transport } from '../../shared/contract';
 import { ClientConfigScreen } from './screens/ClientConfigScreen';
 import { DebugLogScreen } from './screens/DebugLogScreen';
@@ -42,7 +42,7 @@ function useHashRoute(): [string, (path: string) => void] {
 
 /** Collapsed in a narrow window, until the reader says otherwise with the menu button. */
 function useCollapsedNav(): [boolean, () => void] {
-  const query = typeof window.matchMedia === 'function' ? window.matchMedia(NARROW) : null;
+  const query = useMemo(() => (typeof window.matchMedia === 'function' ? window.matchMedia(NARROW) : null), []);
   const [narrow, setNarrow] = useState(() => query?.matches ?? false);
   const [chosen, setChosen] = useState<boolean | null>(null);
   useEffect(() => {

@@ -84,6 +84,7 @@ export function LicenseScreen() {
   const untrusted = candidate ? untrustedVendors(candidate.report) : [];
   const list = files.value?.files ?? [];
   const current = list.find((f) => f.fileName === shown) ?? list[0] ?? null;
+  const servedUntrusted = [...new Set(list.flatMap((f) => untrustedVendors(f.report)))].sort();
   return (
     <section aria-labelledby="license-title" className="screen">
       <Subtitle1 as="h2" id="license-title">
@@ -138,6 +139,14 @@ export function LicenseScreen() {
               ))}
             </TableBody>
           </Table>
+          {servedUntrusted.length > 0 && (
+            <Notice intent="warning" title="Not served: vendor key not trusted" testId="served-untrusted">
+              Lines of {servedUntrusted.join(', ')} in these files are not served: no trusted key of the vendor verifies them. Add the vendor's public key under Trusted vendor keys below.{' '}
+              <Button size="small" onClick={() => setTrustVendor({ vendor: servedUntrusted[0]! })}>
+                Trust {servedUntrusted[0]}'s key…
+              </Button>
+            </Notice>
+          )}
           {current && (
             <>
               <Text as="p" size={200} data-testid="current-license-path">
