@@ -45,7 +45,8 @@ const licenseFile = { fileName: z.string().min(1).max(260), text: z.string().max
 
 /**
  * A licenseSwitch op's payload: the license file as the admin imported it on the master, and
- * (`files`) every license file the members serve from now on, when that is more than this one.
+ * (`files`) every license file the members serve from now on; without `files` (an older master)
+ * the one file replaces all others.
  */
 export const distributedLicenseSchema = z.strictObject({ ...licenseFile, files: z.array(z.strictObject(licenseFile)).min(1).max(64).optional() });
 export type DistributedLicense = z.infer<typeof distributedLicenseSchema>;
