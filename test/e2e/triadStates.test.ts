@@ -104,6 +104,8 @@ async function atEverySize(page: Page, name: string, expectations: () => Promise
     await expectations();
     expect(await layoutProblems(page), `${name} at ${viewport.width}x${viewport.height}`).toEqual([]);
     const file = path.join(resultsDir, `triad-${name}-${viewport.width}x${viewport.height}.png`);
+    // from the top, where the sticky sidebar sits in a whole-page picture
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: file, fullPage: true });
     if (docName && viewport.width === 1280 && process.env.TRIAD_UPDATE_DOCS === '1') {
       mkdirSync(docsDir, { recursive: true });
