@@ -122,6 +122,7 @@ export function StatusScreen() {
               <Breakable text={w} />
             </Notice>
           ))}
+          {/* the options files' problems (issue 15 adds them to the status) belong here, one notice each with FILE:LINE */}
           {s.members.length > 0 && <TriadPicture members={s.members} known={s.role !== 'stopped'} />}
           <Subtitle2 as="h3">Vendor daemons</Subtitle2>
           {s.vendors.length === 0 ? (
