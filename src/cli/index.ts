@@ -14,6 +14,7 @@ import { clusterSecretCommand } from './commands/clusterSecret';
 import { triadMembersCommand } from './commands/triadMembers';
 import { lmverCommand } from './commands/lmver';
 import { lmdiagCommand } from './commands/lmdiag';
+import { diagCommand } from './commands/diag';
 
 // One line per command module; `triad --help` lists them in this order.
 const commands: CommandModule[] = [
@@ -32,6 +33,7 @@ const commands: CommandModule[] = [
   serviceCommand,
   clusterSecretCommand,
   triadMembersCommand,
+  diagCommand,
 ];
 
 const code = await runProgram(createProgram(commands), process.argv.slice(2));

@@ -3,16 +3,18 @@
  * server and the store. Electron's ipcMain and the headless HTTP host both forward to this
  * object, so both expose exactly the same methods, validation and errors.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from './diag/gatherDiagnostics';
 import { thisMachineApp, type AdminCaller } from './backend';
-import { installLicenseText } from './licenseInstall';
+import { createLicenseHandlers } from './adminLicenses';
+import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
+import type { SelfIdentity } from './server/licenseSetup';
 import {
   eventNames,
   parseMethodArgs,
   type ClientConfig,
   type ContractError,
-  type CurrentLicense,
-  type ImportOutcome,
   type DebugLogLine,
   type ErrorCode,
   type EventName,
@@ -24,18 +26,18 @@ import {
   type Result,
   type Transport,
   type TrustedKey,
-  type VerifyResult,
 } from '../shared/contract';
 import { formatDebugLogText } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { buildUsageReport } from '../shared/usage';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
-import { storedEntryToPathEntry } from './client/licensePathSources';
-import { probeTarget } from './client/searchStatus';
-import { resolveSearchTargets } from './client/searchTargets';
-import { checkLicenseText, keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
-import { sha256Hex, type DebugLogEntry, type SearchEntry, type Store } from './store';
+import { verifyEntry } from './client/verifyEntry';
+import type { RegistryMirror } from './client/flexlmRegistry';
+import { askMembers } from './client/memberReport';
+import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
+import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
+import type { DebugLogEntry, Store } from './store';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 
 /**
@@ -51,8 +53,8 @@ export interface ServerControl {
   lmdown(caller: AdminCaller): Promise<void>;
   /** Rereads the license file, options files and trusted keys. */
   reread(caller: AdminCaller): Promise<void>;
-  /** Triad master: all three members switch to this license file (see Backend.distributeLicense). */
-  distributeLicense(fileName: string, text: string): Promise<void>;
+  /** Triad master: all three members switch to these license files (see Backend.distributeLicense). */
+  distributeLicense(files: LicenseSetFile[], label: string): Promise<void>;
   /** Triad standby: a page of the master's debug log, read over the peer link. */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
@@ -64,11 +66,15 @@ export interface ServerControl {
 export interface AdminApiDeps {
   server: ServerControl;
   store: Store;
-  /** Where an imported license file is written; the server reads it from there. */
+  /** Where the server reads its license files (a folder, or one file); imports are written there. */
   licensePath: string;
+  /** Which SERVER line is this machine (`--as`, `--hostid`), for the license checks. */
+  identity?: SelfIdentity;
   now?: () => number;
   /** How long Verify waits for each server. */
   verifyTimeoutMs?: number;
+  /** Windows: the client list is also written to the registry key FlexLM tools read. */
+  registry?: RegistryMirror;
 }
 
 export interface AdminApi extends Transport {
@@ -85,42 +91,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** What the server does with a license file just imported, from its status right after. */
-export function importOutcome(fileName: string, status: ServerStatus): ImportOutcome {
-  if (status.role === 'stopped')
-    return {
-      state: 'nothing-served',
-      message: `Imported ${fileName}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}`,
-    };
-  if (status.mode === 'triad' && status.role === 'standby') {
-    return {
-      state: 'standby',
-      message: `Imported ${fileName}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves ` +
-        `the licenses.`,
-    };
-  }
-  if (status.mode === 'triad' && status.role === 'no-quorum') {
-    return {
-      state: 'waiting-for-peers',
-      message: `Imported ${fileName}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served ` +
-        `until then. Import the same file on the other two and start them.`,
-    };
-  }
-  const served = status.features.filter((feature) => feature.served);
-  if (served.length > 0)
-    return {
-      state: 'served',
-      message: `Imported ${fileName}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ` +
-        `${served.map((f) => f.name).join(', ')}.`,
-    };
-  const reasons = [...new Set(status.features.flatMap((feature) => (feature.notServedReason ? [feature.notServedReason] : [])))];
-  return {
-    state: 'nothing-served',
-    message: `Imported ${fileName}, but no feature of it is ` +
-      `served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (the file has no counted feature this server can serve)'}.`,
-  };
 }
 
 /** Rows read per query while walking a log; keeps memory bounded on years of history. */
@@ -164,19 +134,28 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     return keys;
   };
 
-  const currentLicense = (): CurrentLicense | null => {
-    const record = store.licenseFiles.current();
-    return record && { path: record.path, text: record.text, hash: record.sha256, importedAt: record.importedAt };
-  };
-
   const trustedKeys = (): TrustedKey[] =>
     store.trustedKeys.list().map((k) => ({ vendor: k.vendor, publicKey: k.publicKey, addedAt: k.addedAt, fingerprint: keyFingerprint(k.publicKey) }));
 
   const clientConfig = (): ClientConfig => ({ useLicenseServer: store.searchList.useLicenseServer(), entries: store.searchList.list() });
 
-  /** Every change to the client list is announced, so a second window stays in step. */
-  const changedClientConfig = (): ClientConfig => {
+  /**
+   * Every change to the client list is announced, so a second window stays in step, and on
+   * Windows written where FlexLM tools read it (a failure there is shown, the list is kept).
+   */
+  const changedClientConfig = async (): Promise<ClientConfig> => {
     const config = clientConfig();
+    if (deps.registry) {
+      try {
+        config.registry = { where: await deps.registry.write(config), problem: null };
+      } catch (error) {
+        config.registry = {
+          where: null,
+          problem: `The list is saved, but FlexLM tools will not see it: writing the FLEXlm License Manager registry key failed ` +
+            `(${error instanceof Error ? error.message : String(error)}).`,
+        };
+      }
+    }
     emit('clientConfig', config);
     return config;
   };
@@ -189,21 +168,17 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const audit = (caller: AdminCaller, action: string, detail: string) =>
     store.audit.append({ timeMs: now(), who: caller.who, fromAddress: caller.from, action, detail });
 
-  const distributeToTriad = async (fileName: string, text: string) => {
-    const status = server.status();
-    if (status.mode !== 'triad' || status.role === 'stopped') {
-      throw new ApiError('bad-request', 'Distributing needs this server running as one of three redundant servers; import the file here only instead.');
-    }
-    if (status.role !== 'master') {
-      const where = status.master ? `the master, ${status.master}` : 'the master once the three servers have a quorum';
-      throw new ApiError('bad-request', `This server is a ${status.role}: import the file on ${where}, which distributes it to all three.`);
-    }
-    try {
-      await server.distributeLicense(fileName, text);
-    } catch (error) {
-      throw new ApiError('invalid-license', error instanceof Error ? error.message : String(error));
-    }
-  };
+  const licenses = createLicenseHandlers({
+    server,
+    store,
+    location: deps.licensePath,
+    identity: deps.identity ?? {},
+    now,
+    trust,
+    audit,
+    changed: (current) => emit('license', current),
+    fail: (code, message) => new ApiError(code, message),
+  });
 
   /** The master's lines a filter selects, a frame-sized page at a time over the peer link (the master filters). */
   const masterLogRange = async (filter: Pick<MasterLogQuery, 'sinceMs' | 'untilMs' | 'daemon' | 'text'>): Promise<DebugLogEntry[]> => {
@@ -217,8 +192,22 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     }
   };
 
+  /** The master's newest lines: over the peer link on a standby (only the master writes the log), else this store's. */
+  const recentMasterLog = async (status: ServerStatus): Promise<{ lines: DebugLogLine[]; from: string }> => {
+    const query = { limit: DIAGNOSTICS_LOG_LINES, newest: true };
+    const local = (from: string) => ({ lines: store.debugLog.query(query).map(toLogLine), from });
+    if (status.role !== 'standby' || !status.master) return local(status.role === 'no-quorum' ? `${status.host} (no master now)` : status.host);
+    try {
+      // one page over the peer link: the newest lines that fit a frame
+      return { lines: (await server.masterLog(query)).lines.map(toLogLine), from: `the master, ${status.master}` };
+    } catch (error) {
+      return local(`${status.host}, a standby (the master's log could not be read: ${error instanceof Error ? error.message : String(error)})`);
+    }
+  };
+
   const handlers: Handlers = {
     'status.get': () => server.status(),
+    'status.lmstat': async () => ({ text: await lmstatOf(server.status(), deps.verifyTimeoutMs ?? 3_000, now()) }),
     'server.start': async () => {
       if (!store.licenseFiles.current())
         throw new ApiError('not-running', 'There is no license file to serve. Import one on the License files screen, then start the server.');
@@ -242,48 +231,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       await server.removeUser(who, caller);
       return server.status();
     },
-    'license.current': () => currentLicense(),
-    'license.check': ({ fileName, text }) => checkLicenseText(text, fileName, trust(), now()),
-    'license.import': async ({ fileName, text, distribute }, caller) => {
-      const report = checkLicenseText(text, fileName, trust(), now());
-      if (report.errors.length > 0) {
-        audit(caller, 'import refused', `${fileName}: ${report.errors.length} error(s) in the checks`);
-        return { imported: false, distributed: false, report, outcome: null };
-      }
-      if (distribute) {
-        // each member writes and rereads the file as the switch commits there, this one included
-        try {
-          await distributeToTriad(fileName, text);
-        } catch (error) {
-          audit(caller, 'import refused', `${fileName}, to the triad: ${error instanceof Error ? error.message : String(error)}`);
-          throw error;
-        }
-        audit(caller, 'import', `${fileName}, distributed to the triad (sha256 ${sha256Hex(text)})`);
-        emit('license', currentLicense());
-        return { imported: true, distributed: true, report, outcome: importOutcome(fileName, server.status()) };
-      }
-      const previous = store.licenseFiles.current();
-      const install = (contents: string) => installLicenseText(store, deps.licensePath, contents, now());
-      install(text);
-      try {
-        if (server.status().role === 'stopped') await server.start();
-        else await server.reread(caller);
-      } catch (error) {
-        // The server refused what the checks accepted (e.g. a triad file naming none of this
-        // machine's hosts): put the previous file back so disk, database and server agree again,
-        // and serve it again if the refused file had stopped the server for a restart.
-        if (previous) {
-          install(previous.text);
-          if (server.status().role === 'stopped') await server.start().catch(() => undefined);
-        }
-        const reason = error instanceof Error ? error.message : String(error);
-        audit(caller, 'import refused', `${fileName}: the server refused it: ${reason}`);
-        throw new ApiError('invalid-license', `The server refused ${fileName}, so the previous license file was kept: ${reason}`);
-      }
-      audit(caller, 'import', `${fileName} (sha256 ${sha256Hex(text)})`);
-      emit('license', currentLicense());
-      return { imported: true, distributed: false, report, outcome: importOutcome(fileName, server.status()) };
-    },
+    ...licenses,
     'keys.list': () => trustedKeys(),
     'keys.add': async ({ vendor, publicKey }, caller) => {
       if (!VENDOR_NAME.test(vendor)) throw new ApiError('bad-request', `"${vendor}" is not a vendor name: use letters, digits, _ . - (as on the VENDOR line).`);
@@ -297,6 +245,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
           `The key file is for vendor ${parsed.vendor}, not ${vendor}. Enter ${parsed.vendor} as the vendor, or choose ${vendor}'s key.`,
         );
       }
+      // the same key twice would be listed twice and need two removals to distrust
+      if (trustedKeys().some((k) => k.vendor === vendor && k.fingerprint === keyFingerprint(parsed.pem))) return trustedKeys();
       store.trustedKeys.add({ vendor, publicKey: parsed.pem, addedAt: now() });
       audit(caller, 'trust key', `${vendor} ${keyFingerprint(parsed.pem)}`);
       await rereadIfRunning(caller);
@@ -337,10 +287,49 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];
       const issued = new Map(server.status().features.map((f) => [f.name, f.issued]));
       return buildUsageReport(
-        rows.map((r) => ({ time: r.timeMs, event: r.event, feature: r.feature, user: r.user, host: r.host, count: r.count, reason: r.reason })),
+        rows.map((r) => ({
+          time: r.timeMs,
+          event: r.event,
+          feature: r.feature,
+          user: r.user,
+          host: r.host,
+          count: r.count,
+          reason: r.reason,
+          leaseId: r.leaseId,
+        })),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
       );
+    },
+    'diag.collect': async () => {
+      const status = server.status();
+      const archive = await collectDiagnostics({
+        store,
+        status,
+        licenseLocation: deps.licensePath,
+        debugLog: await recentMasterLog(status),
+        settings: {
+          dataFolder: store.dataDir,
+          licenseLocation: deps.licensePath,
+          identity: deps.identity ?? {},
+          address: `${status.port}@${status.host}`,
+          mode: status.mode,
+          role: status.role,
+        },
+        nowMs: now(),
+        timeoutMs: deps.verifyTimeoutMs ?? 3_000,
+      });
+      const folder = join(store.dataDir, 'diagnostics');
+      mkdirSync(folder, { recursive: true });
+      const file = join(folder, archive.fileName);
+      writeFileSync(file, archive.bytes);
+      return {
+        fileName: archive.fileName,
+        path: file,
+        bytes: archive.bytes.length,
+        base64: Buffer.from(archive.bytes).toString('base64'),
+        entries: archive.entries,
+      };
     },
     'client.get': () => clientConfig(),
     'client.setUse': ({ use }) => {
@@ -435,31 +424,18 @@ function fileStamp(ms: number): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`;
 }
 
-/** Verify: contact the entry as a client would, and say who answers, who is master, what it serves. */
-async function verifyEntry(entry: SearchEntry, timeoutMs: number): Promise<VerifyResult> {
-  const pathEntry = storedEntryToPathEntry(entry);
-  const { targets, problems } = resolveSearchTargets(pathEntry ? [{ entry: pathEntry, source: `client configuration "${entry.name}"` }] : []);
-  const target = targets[0];
-  if (!target) return { entryId: entry.id, reachable: false, problem: problems.join('; ') || 'the entry names no server', master: null, features: [] };
-  const report = await probeTarget(target, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
-  const answers = report.probes.flatMap((p) => ('status' in p ? [p.status] : []));
-  if (answers.length === 0) {
-    const reasons = report.probes.map((p) => ('failure' in p ? `${p.port}@${p.host}: ${p.failure.message}` : ''));
-    return { entryId: entry.id, reachable: false, problem: reasons.filter(Boolean).join('; ') || 'no answer', master: null, features: [] };
-  }
-  const master = answers.find((s) => s.role === 'master') ?? null;
-  const masterName = master?.host ?? answers.find((s) => s.master)?.master ?? null;
-  const serving = master ?? answers[0]!;
-  return {
-    entryId: entry.id,
-    reachable: true,
-    problem: master ? null : 'answers, but no member is master (no quorum): it serves no licenses now',
-    master: masterName,
-    features: serving.features.map((f) => ({ name: f.name, version: f.version, issued: f.issued, inUse: f.inUse })),
-  };
+/**
+ * What `triad lmstat -a -c <this server>` prints: every member asked over the license port, so
+ * the text is the one a script or lmtools' Status Enquiry gets, not a rendering of our snapshot.
+ */
+async function lmstatOf(status: ServerStatus, timeoutMs: number, nowMs: number): Promise<string> {
+  const report = await askMembers(status, timeoutMs, 'triad lmstat (admin UI)');
+  return (
+    formatLmstatFailure([report], { nowMs, timeZone: localTimeZone() }) ?? formatLmstatText([report], { usage: 'all' }, { nowMs, timeZone: localTimeZone() })
+  );
 }
 
-/** Where the admin API keeps the imported license file inside a data directory. */
+/** The license file an import in place of all others writes, in a data directory's license folder. */
 export function licenseFileIn(dataDir: string): string {
-  return join(dataDir, 'license.lic');
+  return join(licenseFolderIn(dataDir), MAIN_LICENSE_FILE);
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { installLicenseText } from './licenseInstall';
+import { installLicenseSet, type LicenseSetFile } from './licenseFolder';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
@@ -38,6 +38,11 @@ export const DEFAULT_TIMESTAMP_INTERVAL_MS = 6 * 60 * 60_000;
 
 /** Status events are coalesced to at most one per this interval. */
 export const STATUS_EVENT_INTERVAL_MS = 200;
+/**
+ * A triad member's status also changes without an event here (peer round trips, a peer going
+ * quiet, seats a standby receives from the master): listeners get a fresh snapshot this often.
+ */
+export const TRIAD_STATUS_REFRESH_MS = 1_000;
 
 export class BackendError extends Error {}
 
@@ -122,8 +127,8 @@ export interface TriadContext {
   reread: () => { ok: boolean; message: string };
   /** Set when the license port speaks TLS: peers are dialled with TLS, verified against `ca` if given. */
   peerTls: { ca?: string } | null;
-  /** A license file distributed over the triad: write it where this member reads it, then reread. */
-  installLicense: (text: string) => { ok: boolean; message: string };
+  /** License files distributed over the triad: serve exactly these from now on (written, then reread). */
+  installLicense: (files: LicenseSetFile[]) => { ok: boolean; message: string };
   /** Something the administrator must act on (BackendOptions.notice), also in the debug log. */
   notice: (text: string) => void;
   /** A row for the audit table (what another member asked of this one). */
@@ -142,8 +147,8 @@ export interface TriadParts {
   broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
   /** This member now serves `file` (started or reread): peers compare its identity from now on. */
   licenseLoaded?: (file: LicenseFile) => void;
-  /** Master only: switches all three members to this license file together. */
-  distributeLicense?: (fileName: string, text: string) => Promise<void>;
+  /** Master only: switches all three members to these license files together (`label`: what the admin imported, for the log). */
+  distributeLicense?: (files: LicenseSetFile[], label: string) => Promise<void>;
   /** A standby reads the master's debug log over the peer link. */
   masterLog?: (query: MasterLogQuery) => Promise<MasterLogPage>;
 }
@@ -173,11 +178,11 @@ export interface Backend {
   /** Admin commands from the admin app (already trusted: no token), audited as coming from `caller`. */
   admin(command: LocalAdminCommand, caller?: AdminCaller): Promise<{ ok: boolean; message: string }>;
   /**
-   * Triad master only: distributes a license file to all three members over the peer links; each
-   * writes it to its license path and rereads as the switch commits. Rejects with a BackendError
-   * a person can act on (not a triad, not the master, no quorum).
+   * Triad master only: distributes license files to all three members over the peer links; each
+   * serves exactly these from its license path, rereading as the switch commits. Rejects with a
+   * BackendError a person can act on (not a triad, not the master, no quorum).
    */
-  distributeLicense(fileName: string, text: string): Promise<void>;
+  distributeLicense(files: LicenseSetFile[], label: string): Promise<void>;
   /** Triad standby: a page of the master's debug log (only the master writes one). */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
   /**
@@ -215,7 +220,7 @@ function servingConfig(setup: LicenseSetup): ServingConfig {
     poolLines: setup.poolLines,
     options: setup.options,
     vendors: setup.file.vendors.map((v) => v.name),
-    licenseFiles: [setup.licensePath],
+    licenseFiles: setup.files,
     members: ranks.map(({ server, rank }) => ({
       host: server.host,
       hostid: server.hostid,
@@ -336,9 +341,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         requestShutdown: (reason) => void stop(reason),
         reread: () => service?.rereadForPeer() ?? { ok: false, message: 'the server is still starting' },
         peerTls: options.tls ? { ca: options.tls.ca } : null,
-        installLicense: (text) => {
+        installLicense: (files) => {
           try {
-            installLicenseText(store, options.licensePath, text, now());
+            installLicenseSet(store, options.licensePath, files, now());
           } catch (error) {
             return { ok: false, message: `cannot write ${options.licensePath}: ${error instanceof Error ? error.message : String(error)}` };
           }
@@ -377,6 +382,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       stopping ??= (async () => {
         clearInterval(sweeper);
         clearInterval(stamper);
+        if (refresher) clearInterval(refresher);
         if (statusPending) clearTimeout(statusPending);
         for (const vendor of service!.vendors) debug(vendor, `Shutting down ${vendor}`);
         await listener.close({ type: 'shutdown', reason });
@@ -434,6 +440,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     const stamper = setInterval(() => {
       if (gate.role() === 'master') debug('lmgrd', timestampMessage(now()));
     }, options.timestampIntervalMs ?? DEFAULT_TIMESTAMP_INTERVAL_MS);
+    const refresher = triad ? setInterval(emitStatus, TRIAD_STATUS_REFRESH_MS) : null;
 
     return {
       events,
@@ -455,10 +462,10 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, caller.who, caller.from);
         return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
       },
-      distributeLicense: async (fileName, text) => {
+      distributeLicense: async (files, label) => {
         if (!triad?.distributeLicense) throw new BackendError('This server is not one of three redundant servers: import the license file here only.');
         try {
-          await triad.distributeLicense(fileName, text);
+          await triad.distributeLicense(files, label);
         } catch (error) {
           throw new BackendError(`The license file was not distributed: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -1,39 +1,36 @@
-import os from 'node:os';
 import { ApiError, type ServerControl } from '../core/adminApi';
-import { BackendError, createBackend, SERVER_VERSION, type AdminCaller, type Backend, type BackendOptions } from '../core/backend';
+import { BackendError, createBackend, type AdminCaller, type Backend, type BackendOptions } from '../core/backend';
 import { createTriad } from '../core/server/peerWiring';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 import { collectServerMetrics, sampleProcess, type MetricFamily } from '../core/metrics';
+import { stoppedStatus } from '../core/server/stoppedStatus';
 
 /**
  * The license server as the admin app runs it: started and stopped on request (the app and its
  * store outlive it), with its events forwarded. While stopped, status() says so, with the reason.
  */
-export function createLocalServer(options: BackendOptions): ServerControl & { metrics(): MetricFamily[]; close(): Promise<void> } {
+export function createLocalServer(
+  options: BackendOptions,
+  /** Seats in the lease table while stopped (the app's own store connection reads them). */
+  heldSeats: () => number = () => 0,
+): ServerControl & { metrics(): MetricFamily[]; close(): Promise<void> } {
   let backend: Backend | null = null;
   let starting: Promise<void> | null = null;
   let problem: string | null = null;
   const statusListeners = new Set<(status: ServerStatus) => void>();
   const logListeners = new Set<(line: DebugLogEntry) => void>();
 
-  const stoppedStatus = (): ServerStatus => ({
-    takenAt: Date.now(),
-    version: SERVER_VERSION,
-    host: os.hostname(),
-    port: options.port ?? 0,
-    licenseFiles: [options.licensePath],
-    mode: 'single',
-    role: 'stopped',
-    master: null,
-    quorum: false,
-    members: [],
-    vendors: [],
-    features: [],
-    warnings: problem ? [problem] : [],
-    optionsProblems: [],
-  });
-  const status = () => backend?.status() ?? stoppedStatus();
+  const stopped = (): ServerStatus =>
+    stoppedStatus({
+      licensePath: options.licensePath,
+      identity: { as: options.as, hostid: options.hostid },
+      port: options.port,
+      problem,
+      heldSeats: heldSeats(),
+      nowMs: Date.now(),
+    });
+  const status = () => backend?.status() ?? stopped();
   const announce = () => {
     const snapshot = status();
     for (const listener of statusListeners) listener(snapshot);
@@ -81,7 +78,7 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
   const metrics = (): MetricFamily[] =>
     backend?.metrics() ??
     collectServerMetrics({
-      status: stoppedStatus(),
+      status: stopped(),
       counters: null,
       connections: 0,
       connectionProblems: new Map(),
@@ -119,9 +116,9 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
       await current.stop(`restarting: ${change}`);
       await start();
     },
-    async distributeLicense(fileName, text) {
+    async distributeLicense(files, label) {
       try {
-        await running().distributeLicense(fileName, text);
+        await running().distributeLicense(files, label);
       } catch (error) {
         if (error instanceof BackendError) throw new ApiError('invalid-license', error.message);
         throw error;

@@ -84,6 +84,8 @@ export interface LicenseCheckReport {
 export interface LicenseImportResult {
   /** False when the file had errors: the current license was kept. */
   imported: boolean;
+  /** The name the file has in the license folder (`license.lic` when it replaced the others). */
+  savedAs?: string;
   /** True when all three redundant servers switched to it (asked for with `distribute`). */
   distributed: boolean;
   report: LicenseCheckReport;
@@ -106,6 +108,35 @@ export interface CurrentLicense {
   text: string;
   hash: string;
   importedAt: number;
+}
+
+/** One license file the server serves, with what `triad check` says of it among the others. */
+export interface LicenseFileInfo {
+  fileName: string;
+  path: string;
+  text: string;
+  hash: string;
+  modifiedAt: number;
+  report: LicenseCheckReport;
+}
+
+/** Every license file served together (lmgrd serves every `*.lic` of its license folder). */
+export interface LicenseSet {
+  /** The folder (or the one file) the server reads. */
+  location: string;
+  files: LicenseFileInfo[];
+}
+
+/** The archive "Collect diagnostics" wrote. */
+export interface DiagnosticsResult {
+  fileName: string;
+  /** Where it was saved on the server machine. */
+  path: string;
+  bytes: number;
+  /** The archive itself, base64, so a browser on another machine can save a copy. */
+  base64: string;
+  /** What is inside, for the screen to list. */
+  entries: string[];
 }
 
 export interface TrustedKey {
@@ -160,6 +191,19 @@ export interface UsageDenial {
   reason: string;
 }
 
+/** One user's use of one feature over the range. */
+export interface UsageByUser {
+  user: string;
+  feature: string;
+  /** Checkouts granted in the range. */
+  checkouts: number;
+  /** Seat-milliseconds held inside the range (two seats for an hour: two hours). */
+  heldMs: number;
+  denials: number;
+  /** Last time the user held a seat of it in the range; null when only denied. */
+  lastUsed: number | null;
+}
+
 export interface UsageReport {
   sinceMs: number;
   untilMs: number;
@@ -167,6 +211,8 @@ export interface UsageReport {
   points: UsagePoint[];
   peaks: UsagePeak[];
   denials: UsageDenial[];
+  /** Per user and feature, for the usage-by-user report. */
+  users?: UsageByUser[];
 }
 
 export type ClientEntryType = 'single' | 'redundant';
@@ -188,6 +234,24 @@ export interface ClientEntry {
 export interface ClientConfig {
   useLicenseServer: boolean;
   entries: ClientEntry[];
+  /**
+   * Windows: where the list is also kept for FlexLM tools (the `FLEXlm License Manager` registry
+   * key), or why writing it there failed; absent elsewhere.
+   */
+  registry?: { where: string | null; problem: string | null };
+}
+
+/** One server of a Verify entry, as this machine reached it. */
+export interface VerifyMember {
+  host: string;
+  port: number;
+  /** It answered a status query. */
+  up: boolean;
+  master: boolean;
+  /** Connect plus status query as this machine measured it; null when it did not answer. */
+  roundTripMs: number | null;
+  /** Why it did not answer, or why it serves nothing although it answers. */
+  problem: string | null;
 }
 
 export interface VerifyResult {
@@ -198,6 +262,8 @@ export interface VerifyResult {
   /** Host of the master that answered (for a triad, whichever member is master). */
   master: string | null;
   features: { name: string; version: string; issued: number | null; inUse: number }[];
+  /** Each server asked: a redundant entry's three members, or the one that answered. */
+  members?: VerifyMember[];
 }
 
 // ---------------------------------------------------------------- argument schemas
@@ -214,6 +280,8 @@ const timeRange = { sinceMs: z.number().int().nonnegative().optional(), untilMs:
 
 export const methodArgs = {
   'status.get': empty,
+  /** `lmstat -a` of this server (all three members of a triad), as lmutil prints it. */
+  'status.lmstat': empty,
   'server.start': empty,
   /** Stops this server only (the app keeps running). */
   'server.stop': empty,
@@ -227,9 +295,17 @@ export const methodArgs = {
     display: printable(z.string()),
   }),
   'license.current': empty,
-  'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) }),
-  // distribute: on a triad master, switch all three members to the file over the peer links
-  'license.import': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000), distribute: z.boolean().optional() }),
+  'license.list': empty,
+  // add: the file joins the ones served (checked against them) instead of replacing them all
+  'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000), add: z.boolean().optional() }),
+  // distribute: on a triad master, switch all three members to the files over the peer links
+  'license.import': z.object({
+    fileName: z.string().min(1).max(260),
+    text: z.string().max(8_000_000),
+    distribute: z.boolean().optional(),
+    add: z.boolean().optional(),
+  }),
+  'license.remove': z.object({ fileName: z.string().min(1).max(260), distribute: z.boolean().optional() }),
   'keys.list': empty,
   'keys.add': z.object({ vendor: z.string().trim().min(1).max(64), publicKey: z.string().min(1).max(10_000) }),
   'keys.remove': z.object({ vendor: z.string().min(1), fingerprint: z.string().min(1) }),
@@ -249,6 +325,8 @@ export const methodArgs = {
     untilMs: z.number().int().nonnegative(),
     points: z.number().int().min(2).max(2000).optional(),
   }),
+  /** One zip with what support asks for: members' status, the master's log, files, versions, settings. */
+  'diag.collect': empty,
   'client.get': empty,
   'client.setUse': z.object({ use: z.boolean() }),
   'client.add': z.object({ name: z.string().trim().max(255).optional(), type: z.enum(['single', 'redundant']), hosts: clientHosts }),
@@ -267,20 +345,24 @@ export type ParsedArgs<M extends MethodName> = z.output<(typeof methodArgs)[M]>;
 
 export interface MethodResults {
   'status.get': ServerStatus;
+  'status.lmstat': { text: string };
   'server.start': ServerStatus;
   'server.stop': ServerStatus;
   'server.lmdown': ServerStatus;
   'server.reread': ServerStatus;
   'server.removeUser': ServerStatus;
   'license.current': CurrentLicense | null;
+  'license.list': LicenseSet;
   'license.check': LicenseCheckReport;
   'license.import': LicenseImportResult;
+  'license.remove': LicenseSet;
   'keys.list': TrustedKey[];
   'keys.add': TrustedKey[];
   'keys.remove': TrustedKey[];
   'log.query': DebugLogPage;
   'log.export': DebugLogExport;
   'usage.get': UsageReport;
+  'diag.collect': DiagnosticsResult;
   'client.get': ClientConfig;
   'client.setUse': ClientConfig;
   'client.add': ClientConfig;

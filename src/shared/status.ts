@@ -126,4 +126,15 @@ export interface ServerStatus {
    * the administrator wrote (an ignored EXCLUDE excludes nobody): show errors prominently.
    */
   optionsProblems: FileProblem[];
+  /**
+   * Why this server gives out no licenses, in one sentence for a banner (no quorum: who is out
+   * of reach; stopped: what becomes of the seats held); absent or null while it serves, or while
+   * a master serves for it (standby).
+   */
+  notServing?: string | null;
+  /**
+   * Set when this server is not the master: the seats shown are the master's, as replicated to
+   * this member (`master` null when no master is known, e.g. the last seats before quorum was lost).
+   */
+  seatsFrom?: { master: string | null } | null;
 }

@@ -6,6 +6,7 @@
  */
 import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
 import { escapeControlCharacters } from './controlChars';
+import { buildUserUsage } from './userUsage';
 
 export interface UsageEvent {
   time: number;
@@ -15,6 +16,8 @@ export interface UsageEvent {
   host: string;
   count: number;
   reason: string | null;
+  /** Matches a checkout to its checkin, for how long each user held a seat. */
+  leaseId?: string | null;
 }
 
 export function buildUsageReport(
@@ -79,7 +82,7 @@ export function buildUsageReport(
   }
   enterRange();
   samplesBefore(Number.POSITIVE_INFINITY);
-  return { sinceMs, untilMs, features, points, peaks: features.map((f) => peaks.get(f)!), denials };
+  return { sinceMs, untilMs, features, points, peaks: features.map((f) => peaks.get(f)!), denials, users: buildUserUsage(events, range) };
 }
 
 /** CSV (RFC 4180 quoting) of the usage points: time, then one column per feature. */

@@ -31,8 +31,29 @@ function fakeClientStore(initial: ClientEntry[] = []) {
     'client.verify': () =>
       config.entries.map((e, i) =>
         i === 0
-          ? { entryId: e.id, reachable: true, problem: null, master: 'orange', features: [{ name: 'compiler', version: '1.0', issued: 5, inUse: 2 }] }
-          : { entryId: e.id, reachable: false, problem: 'Connection refused', master: null, features: [] },
+          ? {
+              entryId: e.id,
+              reachable: true,
+              problem: null,
+              master: 'orange',
+              features: [{ name: 'compiler', version: '1.0', issued: 5, inUse: 2 }],
+              members: e.hosts.map((h, j) => ({
+                host: h.host,
+                port: h.port ?? 27000,
+                up: j !== 2,
+                master: j === 1,
+                roundTripMs: j === 2 ? null : 0.8 + j,
+                problem: j === 2 ? 'Connection refused' : null,
+              })),
+            }
+          : {
+              entryId: e.id,
+              reachable: false,
+              problem: 'Connection refused',
+              master: null,
+              features: [],
+              members: [{ host: e.hosts[0]!.host, port: 27000, up: false, master: false, roundTripMs: null, problem: 'Connection refused' }],
+            },
       ),
     'client.import': ({ value }) =>
       value.includes('bad')
@@ -131,6 +152,7 @@ describe('Client/Server Configuration screen', () => {
     expect(fake.callsOf('client.update')).toEqual([{ id: 1, name: 'siteZ', hosts: [{ host: 'siteZ', port: 27000 }] }]);
 
     await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await userEvent.click(within(await screen.findByRole('alertdialog', { hidden: true })).getByRole('button', { name: 'Remove', hidden: true }));
     await waitFor(() => expect(names()).toEqual(['prod']));
   });
 
@@ -143,9 +165,16 @@ describe('Client/Server Configuration screen', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Verify' }));
     const table = await screen.findByTestId('verify-results');
     const rows = within(table).getAllByRole('row');
-    expect(rows[1]!.textContent).toContain('orange');
     expect(rows[1]!.textContent).toContain('compiler v1.0: 2 of 5 in use');
-    expect(rows[2]!.textContent).toContain('no: Connection refused');
+    // a redundant entry: each member, up or down, the master, the round trip
+    const members = within(rows[1]!).getAllByRole('listitem').map((li) => li.textContent);
+    expect(members).toEqual([
+      'primary 27000@apple: up, 0.8 ms',
+      'secondary 27000@orange: up, MASTER, 1.8 ms',
+      'tertiary 27000@banana: down (Connection refused)',
+    ]);
+    expect(rows[2]!.textContent).toContain('no: the server did not answer');
+    expect(rows[2]!.textContent).toContain('27000@siteB: down (Connection refused)');
   });
 
   it('imports and exports LM_LICENSE_FILE, and shows an import refusal', async () => {
@@ -211,5 +240,129 @@ describe('Client/Server Configuration screen', () => {
     await userEvent.click(await screen.findByRole('checkbox', { name: 'Use license server' }));
     await waitFor(() => expect((screen.getByRole('checkbox', { name: 'Use license server' }) as HTMLInputElement).checked).toBe(true));
     expect(fake.callsOf('client.setUse')).toEqual([{ use: true }]);
+  });
+});
+
+describe('Client/Server Configuration reads like LKAD', () => {
+
+  async function fillRedundant(d: HTMLElement, hosts: string[], ports: number[]) {
+    await userEvent.click(within(d).getByRole('radio', { name: 'Redundant', hidden: true }));
+    for (const [i, role] of ['primary', 'secondary', 'tertiary'].entries()) {
+      await userEvent.type(within(d).getByTestId(`add-${role}-host`), hosts[i]!);
+      const port = within(d).getByTestId(`add-${role}-port`);
+      await userEvent.clear(port);
+      await userEvent.type(port, String(ports[i]));
+    }
+  }
+
+  it('Redundant refuses the same host twice', async () => {
+    const fake = fakeClientStore();
+    renderScreen(fake);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Server…' }));
+    const d = await dialog();
+    await fillRedundant(d, ['apple', 'orange', 'Apple'], [27000, 27000, 27000]);
+    expect(within(d).getByTestId('add-problem').textContent).toContain('Primary and tertiary are the same host (Apple)');
+    expect((within(d).getByRole('button', { name: 'OK', hidden: true }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('Redundant warns when the ports differ, and still allows it', async () => {
+    const fake = fakeClientStore();
+    renderScreen(fake);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Server…' }));
+    const d = await dialog();
+    await fillRedundant(d, ['apple', 'orange', 'banana'], [27000, 27001, 27000]);
+    expect(within(d).getByTestId('add-problem').textContent).toContain('The ports differ (27000, 27001, 27000)');
+    await userEvent.click(within(d).getByRole('button', { name: 'OK', hidden: true }));
+    await waitFor(() => expect(fake.callsOf('client.add')).toHaveLength(1));
+  });
+
+  it('unticking Use license server visibly disables the list (greyed, and says it is not searched)', async () => {
+    const fake = fakeClientStore([{ id: 1, name: 'siteA', type: 'single', hosts: [{ host: 'siteA', port: 27000 }] }]);
+    renderScreen(fake);
+    const list = await screen.findByTestId('search-order');
+    expect(list.closest('.client-layout')!.className).toContain('not-in-use');
+    expect(screen.getByTestId('not-used').textContent).toContain('products on this machine do not search these servers');
+    expect(list.getAttribute('aria-describedby')).toContain('not-used');
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Use license server' }));
+    await waitFor(() => expect(screen.getByTestId('search-order').closest('.client-layout')!.className).not.toContain('not-in-use'));
+    expect(screen.queryByTestId('not-used')).toBeNull();
+  });
+
+  it('Remove asks first and can be undone, back in its place', async () => {
+    const fake = fakeClientStore([
+      { id: 1, name: 'a', type: 'single', hosts: [{ host: 'a', port: 27000 }] },
+      { id: 2, name: 'prod', type: 'redundant', hosts: [{ host: 'p', port: 27000 }, { host: 'q', port: 27000 }, { host: 'r', port: 27000 }] },
+      { id: 3, name: 'c', type: 'single', hosts: [{ host: 'c', port: 27000 }] },
+    ]);
+    renderScreen(fake);
+    await userEvent.click(await screen.findByText('prod'));
+    const remove = screen.getByRole('button', { name: 'Remove' });
+    expect(remove.getAttribute('data-danger')).toBe('true');
+    await userEvent.click(remove);
+    const asked = await screen.findByRole('alertdialog', { hidden: true });
+    expect(asked.textContent).toContain('prod (27000@p,27000@q,27000@r) leaves the search order');
+    expect(fake.callsOf('client.remove')).toHaveLength(0);
+    await userEvent.click(within(asked).getByRole('button', { name: 'Remove', hidden: true }));
+    await waitFor(() => expect(names()).toEqual(['a', 'c']));
+    await userEvent.click(within(await screen.findByTestId('removed')).getByRole('button', { name: 'Undo', hidden: true }));
+    await waitFor(() => expect(names()).toEqual(['a', 'prod', 'c']));
+    expect(fake.callsOf('client.add')).toEqual([
+      {
+        name: 'prod',
+        type: 'redundant',
+        hosts: [
+          { host: 'p', port: 27000 },
+          { host: 'q', port: 27000 },
+          { host: 'r', port: 27000 },
+        ],
+      },
+    ]);
+  });
+
+  it('moves the selected entry with Alt+Up and Alt+Down, and Delete asks to remove it', async () => {
+    const fake = fakeClientStore([
+      { id: 1, name: 'a', type: 'single', hosts: [{ host: 'a', port: 27000 }] },
+      { id: 2, name: 'b', type: 'single', hosts: [{ host: 'b', port: 27000 }] },
+    ]);
+    renderScreen(fake);
+    await userEvent.click(await screen.findByText('b'));
+    screen.getByTestId('search-order').focus();
+    await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    await waitFor(() => expect(names()).toEqual(['b', 'a']));
+    await userEvent.keyboard('{Alt>}{ArrowDown}{/Alt}');
+    await waitFor(() => expect(names()).toEqual(['a', 'b']));
+    expect(screen.getByTestId('search-order').getAttribute('aria-describedby')).toContain('search-order-keys');
+    await userEvent.keyboard('{Delete}');
+    expect((await screen.findByRole('alertdialog', { hidden: true })).textContent).toContain('b (27000@b) leaves the search order');
+  });
+
+  it('the UNIX export can be chosen with the keyboard', async () => {
+    const fake = fakeClientStore([{ id: 1, name: 'x', type: 'single', hosts: [{ host: 'x', port: 27001 }] }]);
+    renderScreen(fake);
+    const windows = await screen.findByRole('radio', { name: 'Windows (;)' });
+    windows.focus();
+    await userEvent.keyboard('{ArrowRight}');
+    const unix = screen.getByRole('radio', { name: 'UNIX (:)' }) as HTMLInputElement;
+    expect(unix.checked).toBe(true);
+    expect(document.activeElement).toBe(unix);
+    // not inside a Toolbar, whose arrow keys would move to the Export button instead
+    expect(unix.closest('[role="toolbar"]')).toBeNull();
+    screen.getByRole('button', { name: 'Export' }).focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(fake.callsOf('client.export')).toEqual([{ platform: 'unix' }]));
+  });
+
+  it('says where the list is also written for FlexLM tools, or why it could not be', async () => {
+    const fake = createFakeTransport({
+      'client.get': () => ({
+        useLicenseServer: true,
+        entries: [],
+        registry: { where: 'HKLM\\SOFTWARE\\FLEXlm License Manager\\LM_LICENSE_FILE', problem: null },
+      }),
+    });
+    renderScreen(fake);
+    expect((await screen.findByTestId('registry-where')).textContent).toBe(
+      'Also written to HKLM\\SOFTWARE\\FLEXlm License Manager\\LM_LICENSE_FILE for FlexLM tools.',
+    );
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DebugLogPage, UsageReport } from '../../src/shared/contract';
 import { DebugLogScreen } from '../../src/renderer/src/screens/DebugLogScreen';
 import { UsageScreen } from '../../src/renderer/src/screens/UsageScreen';
+import { UsageChart } from '../../src/renderer/src/components/UsageChart';
 import { TransportProvider } from '../../src/renderer/src/useTransport';
 import { createFakeTransport } from './fakeTransport';
 
@@ -143,5 +144,52 @@ describe('Usage screen', () => {
     const fake = createFakeTransport({ 'usage.get': () => ({ ...report, features: [], points: [], peaks: [], denials: [] }) });
     renderWith(fake, <UsageScreen />);
     expect(await screen.findByText('No license activity in this range.')).toBeTruthy();
+  });
+
+  const withUsers: UsageReport = {
+    ...report,
+    users: [
+      { user: 'alice', feature: 'compiler', checkouts: 3, heldMs: 5_400_000, denials: 0, lastUsed: at(11, 0, 0) },
+      { user: 'bob', feature: 'compiler', checkouts: 0, heldMs: 0, denials: 2, lastUsed: null },
+    ],
+  };
+
+  it('draws the seats issued as a line on the chart', async () => {
+    render(<UsageChart report={withUsers} width={640} />);
+    const chart = await screen.findByTestId('usage-chart');
+    await waitFor(() => expect(chart.querySelector('.recharts-reference-line')).not.toBeNull());
+    expect(chart.textContent).toContain('compiler: 5 issued');
+  });
+
+  it('shows and exports usage by user, and says where the file went', async () => {
+    const saved = captureDownloads();
+    renderWith(createFakeTransport({ 'usage.get': () => withUsers }), <UsageScreen />);
+    const table = await screen.findByTestId('usage-by-user');
+    const rows = table.querySelectorAll('tbody tr');
+    expect([...rows].map((r) => [...r.querySelectorAll('td')].slice(0, 5).map((c) => c.textContent))).toEqual([
+      ['alice', 'compiler', '3', '1.50', '0'],
+      ['bob', 'compiler', '0', '0.00', '2'],
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Export users CSV…' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.name).toMatch(/^triad-users-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect((await saved[0]!.blob.text()).split('\r\n')[1]).toBe(`alice,compiler,3,1.50,0,${new Date(at(11, 0, 0)).toISOString()}`);
+    expect((await screen.findByRole('status')).textContent).toMatch(/^Exported the usage by user as triad-users-.*\.csv to your browser's downloads folder/);
+  });
+});
+
+describe('every export says where the file went', () => {
+  it('the debug log export names the file, the lines and the downloads folder', async () => {
+    captureDownloads();
+    const fake = createFakeTransport({
+      'log.query': () => page,
+      'log.export': () => ({ fileName: 'triad-debug-20261128-0747.log', text: 'x\n', lineCount: 1 }),
+    });
+    renderWith(fake, <DebugLogScreen />);
+    await screen.findByTestId('log-lines');
+    await userEvent.click(screen.getByRole('button', { name: 'Export to file…' }));
+    expect((await screen.findByRole('status')).textContent).toBe(
+      "Exported 1 line as triad-debug-20261128-0747.log to your browser's downloads folder (or where its Save dialog put it).",
+    );
   });
 });

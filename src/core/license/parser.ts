@@ -2,6 +2,7 @@ import type { Diagnostic } from './diagnostic';
 import { hasErrors } from './diagnostic';
 import { parseLicenseDate, type Expiry } from './expiry';
 import { hostIdProblem } from './hostId';
+import { mistypedKeyword } from './keywordTypo';
 import { lexLicenseText, LINE_KEYWORDS, type RawLine, type Token } from './lexer';
 import {
   makeLicenseFile,
@@ -101,14 +102,21 @@ function parseLine(raw: RawLine, report: Report): LicenseLine {
       return parseFeature(raw, head, rest, report);
     case 'PACKAGE':
       return parsePackage(raw, head, rest, report);
-    default:
+    default: {
+      // a near miss of a keyword drops a line that was meant to serve: an error, not a note
+      const meant = mistypedKeyword(head.text);
       report(
-        'warning',
+        meant ? 'error' : 'warning',
         head,
-        `"${head.text}" is not a license-file keyword; the line is ignored`,
-        'start the line with SERVER, VENDOR, USE_SERVER, FEATURE, INCREMENT, UPGRADE or PACKAGE, or with # to make it a comment',
+        meant
+          ? `"${head.text}" is not a license-file keyword (${meant} mistyped?); the line is not read, so nothing on it is served`
+          : `"${head.text}" is not a license-file keyword; the line is ignored`,
+        meant
+          ? `write ${meant}, or start the line with # to make it a comment`
+          : 'start the line with SERVER, VENDOR, USE_SERVER, FEATURE, INCREMENT, UPGRADE or PACKAGE, or with # to make it a comment',
       );
       return { kind: 'unknown', line: raw.line, source: raw.source, text: raw.source };
+    }
   }
 }
 

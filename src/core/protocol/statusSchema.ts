@@ -83,4 +83,6 @@ export const serverStatusSchema: z.ZodType<ServerStatus> = z.looseObject({
       }),
     )
     .default([]),
+  notServing: z.string().nullable().optional(),
+  seatsFrom: z.object({ master: z.string().nullable() }).nullable().optional(),
 });

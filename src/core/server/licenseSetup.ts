@@ -6,6 +6,7 @@ import {
   commonAttributes,
   formatDiagnostic,
   formatExpiry,
+  type Diagnostic,
   hasErrors,
   hostIdMatches,
   localHostIds,
@@ -23,6 +24,7 @@ import type { Options, OptionsDiagnostic } from '../options';
 import { readVendorOptions } from './vendorOptions';
 import { expandPackages } from './licensePackages';
 import { applyUpgrades } from './licenseUpgrades';
+import { licenseFilesAt, mergeLicenseSet, type LicenseSetPart } from './licenseSet';
 import type { PoolLine } from '../pool';
 import type { MemberRank } from '../../shared/status';
 
@@ -42,8 +44,11 @@ export interface SelfIdentity {
 }
 
 export interface LicenseSetup {
+  /** The license file, or all of them merged when `licensePath` is a folder. */
   file: LicenseFile;
   licensePath: string;
+  /** The license files served, in order (lmstat's `License file(s) on host:`). */
+  files: string[];
   self: ServerLine | null;
   rank: MemberRank;
   poolLines: PoolLine[];
@@ -55,20 +60,38 @@ export interface LicenseSetup {
   notes: string[];
 }
 
-/** Throws SetupError with a message a person can act on (file, line, what to change). */
+/**
+ * Throws SetupError with a message a person can act on (file, line, what to change).
+ * `licensePath` is a license file, or a folder whose `*.lic` files are served together.
+ */
 export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, trust: TrustStore, nowMs: number): LicenseSetup {
-  let text: string;
+  const parts: LicenseSetPart[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let paths: string[];
   try {
-    text = readFileSync(licensePath, 'utf8');
+    paths = licenseFilesAt(licensePath);
   } catch (error) {
     throw new SetupError(`cannot read license file ${licensePath}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const parsed = parseLicenseFile(text, licensePath);
-  const diagnostics = parsed.file ? [...parsed.diagnostics, ...validateLicenseFile(parsed.file, { nowMs })] : parsed.diagnostics;
-  if (!parsed.file || hasErrors(diagnostics)) {
+  if (paths.length === 0) throw new SetupError(`${licensePath}: no license files (*.lic) in this folder; import one`);
+  for (const filePath of paths) {
+    let text: string;
+    try {
+      text = readFileSync(filePath, 'utf8');
+    } catch (error) {
+      throw new SetupError(`cannot read license file ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = parseLicenseFile(text, filePath);
+    diagnostics.push(...(parsed.file ? [...parsed.diagnostics, ...validateLicenseFile(parsed.file, { nowMs })] : parsed.diagnostics));
+    if (parsed.file) parts.push({ path: filePath, file: parsed.file });
+  }
+  const merged = parts.length === paths.length ? mergeLicenseSet(licensePath, parts) : null;
+  if (merged) diagnostics.push(...merged.problems);
+  if (!merged || hasErrors(diagnostics)) {
     throw new SetupError(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n') || `${licensePath}: not a license file`);
   }
-  const file = parsed.file;
+  const file = merged.file;
+  const fileOf = (line: FeatureLine | UpgradeLine) => merged.fileOf.get(line) ?? paths[0]!;
   const notes = diagnostics.map(formatDiagnostic);
   const { self, rank } = chooseSelf(file, identity);
   const localIds = identity.hostid ? [identity.hostid] : localHostIds();
@@ -81,15 +104,16 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
         'the license can only be served there'
       : null;
   if (serverProblem) notes.push(serverProblem);
-  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, licensePath));
+  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, fileOf(line)));
   const superseded = supersededLines(file.features, allLines);
   for (const [line, by] of superseded) {
+    const where = fileOf(by) === fileOf(line) ? 'line ' : `${path.basename(fileOf(by))}:`;
     notes.push(
-      `"${line.name}" (${path.basename(licensePath)}:${line.line}) is superseded by line ${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`,
+      `"${line.name}" (${path.basename(fileOf(line))}:${line.line}) is superseded by ${where}${by.line} (SUPERSEDE, ISSUED=${commonAttributes(by).issued})`,
     );
   }
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
-  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(file, upgrade, trust, localIds, serverProblem, licensePath) }));
+  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(file, upgrade, trust, localIds, serverProblem, fileOf(upgrade)) }));
   const upgraded = applyUpgrades(upgrades, served, path.basename(licensePath));
   const packages = expandPackages(file, upgraded.served, trust, path.basename(licensePath));
   notes.push(...upgraded.notes, ...packages.notes);
@@ -100,11 +124,11 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
   const options = new Map<string, Options | null>();
   const optionsProblems = new Map<string, OptionsDiagnostic[]>();
   for (const vendor of file.vendors) {
-    const read = readVendorOptions(licensePath, vendor);
+    const read = readVendorOptions(paths[0]!, vendor);
     options.set(vendor.name, read.options);
     optionsProblems.set(vendor.name, read.problems);
   }
-  return { file, licensePath, self, rank, poolLines, options, optionsProblems, notes };
+  return { file, licensePath, files: paths, self, rank, poolLines, options, optionsProblems, notes };
 }
 
 const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vendor_info']);
@@ -132,7 +156,7 @@ function supersededLines(lines: readonly FeatureLine[], poolLines: readonly Pool
 }
 
 /** `--as`, else the SERVER line naming this host (name or local address), else the only line. */
-function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLine | null; rank: MemberRank } {
+export function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: ServerLine | null; rank: MemberRank } {
   const ranks = serverRanks(file);
   if (ranks.length === 0) return { self: null, rank: 'single' };
   if (identity.as !== undefined) {
@@ -204,7 +228,11 @@ function servingProblem(
     return { code: 'BAD_SIGNATURE', detail: `its SIGN= does not verify against the trusted ${line.vendor} keys` };
   }
   if (signature === 'unverified') {
-    return { code: 'BAD_SIGNATURE', detail: `no trusted public key for vendor ${line.vendor}; start the server with --trust ${line.vendor}.pub` };
+    return {
+      code: 'BAD_SIGNATURE',
+      detail: `vendor key not trusted: no trusted public key for vendor ${line.vendor}; trust its key (${line.vendor}.pub) under Trusted vendor keys ` +
+        `on the License files screen, or start the server with --trust ${line.vendor}.pub`,
+    };
   }
   if (hostId !== null && !hostIdMatches(hostId, localIds)) {
     return { code: 'WRONG_HOSTID', detail: `it is bound to HOSTID=${hostId}, which is not this machine` };

@@ -12,6 +12,7 @@ import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
 import { instantOf, type Clock, type Instant } from './runtime';
 import { SeatHolders } from './seatHolders';
+import { explainServing } from './servingView';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -634,14 +635,25 @@ export class LicensingService implements RequestHandler {
 
   status(): ServerStatus {
     const own = this.ownStatus();
-    return this.deps.decorateStatus ? this.deps.decorateStatus(own) : own;
+    return explainServing(this.deps.decorateStatus ? this.deps.decorateStatus(own) : own);
+  }
+
+  /**
+   * Seats in use as this server knows them: its own pools on the master; on a triad member that
+   * is not, the replicated lease table (its own pools are reloaded only when it becomes master).
+   */
+  private usageFor(role: ServerStatus['role'], at: Instant): PoolUsage[] {
+    if (role === 'master' || !this.deps.log.replicated) return this.pools.usage(at);
+    const replica = new PoolSet(this.config.poolLines);
+    replica.restore(this.deps.log.recover(), at.monoMs);
+    return replica.usage(at);
   }
 
   private ownStatus(): ServerStatus {
     const at = this.instant();
     const now = at.wallMs;
-    const usage = this.pools.usage(at);
     const role = this.deps.gate.role();
+    const usage = this.usageFor(role, at);
     const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
     return {
       takenAt: now,

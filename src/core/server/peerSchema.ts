@@ -41,6 +41,12 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),
 ]) satisfies z.ZodType<PeerMessage>;
 
-/** A licenseSwitch op's payload: the license file as the admin imported it on the master. */
-export const distributedLicenseSchema = z.strictObject({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) });
+const licenseFile = { fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) };
+
+/**
+ * A licenseSwitch op's payload: the license file as the admin imported it on the master, and
+ * (`files`) every license file the members serve from now on; without `files` (an older master)
+ * the one file replaces all others.
+ */
+export const distributedLicenseSchema = z.strictObject({ ...licenseFile, files: z.array(z.strictObject(licenseFile)).min(1).max(64).optional() });
 export type DistributedLicense = z.infer<typeof distributedLicenseSchema>;

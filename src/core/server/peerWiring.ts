@@ -8,6 +8,7 @@ import { clusterSecretFile, ensureClusterSecret } from '../store/secrets';
 import { parseLicenseText } from '../license';
 import { licenseIdentity, triadSetup } from './peerConfig';
 import { distributedLicenseSchema, type DistributedLicense } from './peerSchema';
+import { mergeLicenseSet } from './licenseSet';
 import { TriadDriver } from './peerTriad';
 import { TcpPeerNetwork } from './tcpPeerNetwork';
 import { checkMembers } from './triadMembership';
@@ -63,12 +64,14 @@ export function createTriad(context: TriadContext): TriadParts {
     installLicense: (payload) => {
       const parsed = distributedLicenseSchema.safeParse(payload);
       if (!parsed.success) return context.debug('lmgrd', 'A distributed license file arrived damaged; import the license file on this server by hand.');
-      const result = context.installLicense(parsed.data.text);
+      const { fileName, text, files } = parsed.data;
+      const result = context.installLicense(files ?? [{ fileName, text }]);
+      const what = files && files.length > 1 ? `license files ${files.map((f) => f.fileName).join(', ')} (${fileName})` : `license file ${fileName}`;
       context.debug(
         'lmgrd',
         result.ok
-          ? `Installed license file ${parsed.data.fileName} distributed to all three redundant servers`
-          : `Could not install license file ${parsed.data.fileName} distributed to all three redundant servers: ${result.message}`,
+          ? `Installed ${what} distributed to all three redundant servers`
+          : `Could not install ${what} distributed to all three redundant servers: ${result.message}`,
       );
     },
   });
@@ -89,13 +92,16 @@ export function createTriad(context: TriadContext): TriadParts {
     broadcastAdmin: (type) => (type === 'lmdown' ? driver.shutdownAll() : driver.rereadAll()),
     masterLog: (query) => driver.queryMasterLog(query),
     licenseLoaded: (file) => driver.useLicense(licenseIdentity(file)),
-    distributeLicense: async (fileName, text) => {
-      const parsed = parseLicenseText(text, fileName);
-      if (parsed.file.servers.length !== 3) {
-        throw new BackendError(`${fileName} has ${parsed.file.servers.length} SERVER line(s); the three redundant servers need a file with all three.`);
+    distributeLicense: async (files, label) => {
+      const parts = files.map(({ fileName, text }) => ({ path: fileName, file: parseLicenseText(text, fileName).file }));
+      const lacking = parts.find((part) => part.file.servers.length !== 3);
+      if (lacking) {
+        throw new BackendError(`${lacking.path} has ${lacking.file.servers.length} SERVER line(s); the three redundant servers need a file with all three.`);
       }
-      const payload: DistributedLicense = { fileName, text };
-      await driver.distributeLicense(payload, licenseIdentity(parsed.file));
+      const [first] = files;
+      if (!first) throw new BackendError('There is no license file to distribute.');
+      const payload: DistributedLicense = { fileName: label, text: first.text, files };
+      await driver.distributeLicense(payload, licenseIdentity(mergeLicenseSet(setup.licensePath, parts).file));
     },
   };
 }

@@ -106,7 +106,7 @@ describe('a triad needs its cluster secret', () => {
 
     const rekeyed = { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Audited', count: 3 }] };
     license.rewrite(rekeyed);
-    await primary.distributeLicense('license.lic', readFileSync(license.licensePath, 'utf8'));
+    await primary.distributeLicense([{ fileName: 'license.lic', text: readFileSync(license.licensePath, 'utf8') }], 'license.lic');
     await eventually(() => tertiary.store.audit.recent(10).some((row) => row.action === 'license install'), 5_000);
     expect(tertiary.store.audit.recent(10).find((row) => row.action === 'license install')).toMatchObject({ who: 'redundant server 127.0.0.1' });
     expect(primary.store.audit.recent(10).some((row) => row.action === 'license install')).toBe(false);

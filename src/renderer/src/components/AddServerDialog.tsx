@@ -1,7 +1,8 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Radio, RadioGroup } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { ClientEntryType, ClientHost } from '../../../shared/contract';
-import { redundantRoles, ServerFields, validHosts } from './ServerFields';
+import { RedundantFields } from './RedundantFields';
+import { ServerFields, validHosts } from './ServerFields';
 import { useReturnFocus } from './useReturnFocus';
 
 const blank = (): ClientHost => ({ host: '', port: 27000 });
@@ -41,16 +42,7 @@ export function AddServerDialog(props: { open: boolean; onAdd: (type: ClientEntr
               {type === 'single' ? (
                 <ServerFields label="" value={hosts[0]!} onChange={(v) => setHost(0, v)} testId="add-single" portOptional />
               ) : (
-                redundantRoles.map((role, i) => (
-                  <ServerFields
-                    key={role}
-                    label={role}
-                    value={hosts[i]!}
-                    onChange={(v) => setHost(i, v)}
-                    testId={`add-${role.toLowerCase()}`}
-                    portOptional={false}
-                  />
-                ))
+                <RedundantFields hosts={hosts} onChange={setHost} testIdPrefix="add" />
               )}
             </DialogContent>
             <DialogActions>

@@ -1,5 +1,6 @@
 import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from '@fluentui/react-components';
-import type { LicenseCheckReport, LicenseDiagnostic } from '../../../shared/contract';
+import type { LicenseCheckReport, LicenseDiagnostic, SignatureState } from '../../../shared/contract';
+import { Breakable } from './Breakable';
 
 function DiagnosticList({ items, fileName }: { items: LicenseDiagnostic[]; fileName: string }) {
   return (
@@ -7,7 +8,7 @@ function DiagnosticList({ items, fileName }: { items: LicenseDiagnostic[]; fileN
       {items.map((d, i) => (
         <li key={i} className={d.severity}>
           <code>
-            {fileName}:{d.line}:{d.column}: {d.severity}: {d.message}
+            <Breakable text={`${fileName}:${d.line}:${d.column}: ${d.severity}: ${d.message}`} />
           </code>
           {d.hint && <div className="hint">hint: {d.hint}</div>}
         </li>
@@ -16,10 +17,27 @@ function DiagnosticList({ items, fileName }: { items: LicenseDiagnostic[]; fileN
   );
 }
 
+/** Whether a line of the file would be served, as far as its signature goes. */
+export function servedBySignature(signature: SignatureState): string {
+  switch (signature) {
+    case 'valid':
+      return 'yes';
+    case 'invalid':
+      return 'not served: signature does not verify';
+    case 'unverified':
+      return 'not served: vendor key not trusted';
+  }
+}
+
+/** Vendors whose lines no trusted key can verify: none of their features would be served. */
+export function untrustedVendors(report: LicenseCheckReport): string[] {
+  return [...new Set(report.features.filter((f) => f.signature === 'unverified').map((f) => f.vendor))].sort();
+}
+
 /** What `triad check` says about a file: errors and warnings first, then what the file holds. */
 export function CheckReport({ report }: { report: LicenseCheckReport }) {
   return (
-    <div data-testid="check-report">
+    <div data-testid="check-report" className="check-report">
       {report.errors.length > 0 && (
         <>
           <Text weight="semibold" as="h4">
@@ -38,12 +56,12 @@ export function CheckReport({ report }: { report: LicenseCheckReport }) {
       )}
       {report.servers.length > 0 && (
         <Text as="p">
-          Servers: {report.servers.map((s) => `${s.host} (${s.role}${s.port ? `, port ${s.port}` : ''})`).join(', ')}. Vendors:{' '}
+          Servers: <Breakable text={report.servers.map((s) => `${s.host} (${s.role}${s.port ? `, port ${s.port}` : ''})`).join(', ')} />. Vendors:{' '}
           {report.vendors.map((v) => v.name).join(', ') || 'none'}.
         </Text>
       )}
       {report.features.length > 0 && (
-        <Table aria-label="Features in the file" size="small">
+        <Table aria-label="Features in the file" size="small" className="fit-table">
           <TableHeader>
             <TableRow>
               <TableHeaderCell>Line</TableHeaderCell>
@@ -52,19 +70,21 @@ export function CheckReport({ report }: { report: LicenseCheckReport }) {
               <TableHeaderCell>Version</TableHeaderCell>
               <TableHeaderCell>Expiry</TableHeaderCell>
               <TableHeaderCell>Count</TableHeaderCell>
-              <TableHeaderCell>Signature</TableHeaderCell>
+              <TableHeaderCell>Served</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
             {report.features.map((f) => (
-              <TableRow key={f.line}>
+              <TableRow key={f.line} className={f.signature === 'valid' ? undefined : 'not-served'}>
                 <TableCell>{f.line}</TableCell>
-                <TableCell>{f.name}</TableCell>
+                <TableCell>
+                  <Breakable text={f.name} />
+                </TableCell>
                 <TableCell>{f.vendor}</TableCell>
                 <TableCell>{f.version}</TableCell>
                 <TableCell>{f.expiry}</TableCell>
                 <TableCell>{f.count}</TableCell>
-                <TableCell>{f.signature === 'invalid' ? 'INVALID' : f.signature}</TableCell>
+                <TableCell>{servedBySignature(f.signature)}</TableCell>
               </TableRow>
             ))}
           </TableBody>

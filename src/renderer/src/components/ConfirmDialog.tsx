@@ -1,7 +1,9 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { DangerButton } from './DangerButton';
 import { useReturnFocus } from './useReturnFocus';
 
+/** Asks before an action; `danger` (the default) for one that takes something away. */
 export function ConfirmDialog(props: {
   open: boolean;
   title: string;
@@ -9,6 +11,7 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
+  danger?: boolean;
 }) {
   useReturnFocus(props.open);
   return (
@@ -21,9 +24,15 @@ export function ConfirmDialog(props: {
             <Button appearance="secondary" onClick={props.onCancel}>
               Cancel
             </Button>
-            <Button appearance="primary" onClick={props.onConfirm}>
-              {props.confirmLabel}
-            </Button>
+            {props.danger === false ? (
+              <Button appearance="primary" onClick={props.onConfirm}>
+                {props.confirmLabel}
+              </Button>
+            ) : (
+              <DangerButton solid onClick={props.onConfirm}>
+                {props.confirmLabel}
+              </DangerButton>
+            )}
           </DialogActions>
         </DialogBody>
       </DialogSurface>

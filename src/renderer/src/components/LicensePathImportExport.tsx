@@ -1,4 +1,4 @@
-import { Button, Field, Input, Radio, RadioGroup, Title3, Toolbar } from '@fluentui/react-components';
+import { Button, Field, Input, Radio, RadioGroup, Subtitle2 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { ClientConfig } from '../../../shared/contract';
 import { useAction } from '../useTransport';
@@ -15,9 +15,9 @@ export function LicensePathImportExport({ listKey, onImported }: { listKey: stri
 
   return (
     <div className="path-io">
-      <Title3 as="h3">LM_LICENSE_FILE</Title3>
+      <Subtitle2 as="h3">LM_LICENSE_FILE</Subtitle2>
       <ErrorBar error={action.error} onDismiss={action.clearError} />
-      <div className="row">
+      <div className="import-row">
         <Field label="Import from an LM_LICENSE_FILE value (replaces the list)">
           <Input value={value} onChange={(_e, d) => setValue(d.value)} placeholder="27000@a,27000@b,27000@c;27000@siteB" data-testid="path-import" />
         </Field>
@@ -34,7 +34,8 @@ export function LicensePathImportExport({ listKey, onImported }: { listKey: stri
           Import
         </Button>
       </div>
-      <Toolbar aria-label="Export the search order">
+      {/* not in a Toolbar: its arrow keys would take the radio buttons' own, and UNIX could not be chosen by keyboard */}
+      <div className="button-row" role="group" aria-label="Export the search order">
         <RadioGroup value={platform} onChange={(_e, d) => setPlatform(d.value as 'windows' | 'unix')} layout="horizontal" aria-label="Separator">
           <Radio value="windows" label="Windows (;)" />
           <Radio value="unix" label="UNIX (:)" />
@@ -47,7 +48,7 @@ export function LicensePathImportExport({ listKey, onImported }: { listKey: stri
         >
           Export
         </Button>
-      </Toolbar>
+      </div>
       {exported !== null &&
         (exported ? (
           <Input readOnly value={exported} aria-label="Exported LM_LICENSE_FILE value" data-testid="path-export" className="wide" />

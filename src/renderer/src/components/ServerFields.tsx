@@ -11,7 +11,7 @@ export function ServerFields(props: { label: string; value: ClientHost; onChange
   const { label, value, onChange, testId, portOptional } = props;
   const portOk = validPort(value.port, portOptional);
   return (
-    <div className="row">
+    <div className="server-fields">
       <Field label={`${label} Server Name`.trim()} required>
         <Input value={value.host} onChange={(_e, d) => onChange({ ...value, host: d.value })} data-testid={`${testId}-host`} />
       </Field>
@@ -40,5 +40,32 @@ export function validPort(port: number | null, optional: boolean): boolean {
 }
 
 export function validHosts(hosts: ClientHost[]): boolean {
-  return hosts.every((h) => h.host.trim() !== '' && validPort(h.port, hosts.length === 1));
+  return hosts.every((h) => h.host.trim() !== '' && validPort(h.port, hosts.length === 1)) && redundantProblems(hosts).error === null;
+}
+
+/**
+ * A redundant entry names three different servers (the same host twice is one machine, not a
+ * triad); different ports are allowed (each SERVER line has its own) but usually a slip.
+ */
+export function redundantProblems(hosts: ClientHost[]): { error: string | null; warning: string | null } {
+  if (hosts.length !== 3) return { error: null, warning: null };
+  const names = hosts.map((h) => h.host.trim().toLowerCase());
+  const twice = names.findIndex((name, i) => name !== '' && names.indexOf(name) !== i);
+  if (twice >= 0) {
+    const first = names.indexOf(names[twice]!);
+    return {
+      error: `${redundantRoles[first]} and ${redundantRoles[twice]!.toLowerCase()} are the same host (${hosts[twice]!.host.trim()}): a redundant ` +
+        `server needs three different machines, in the order of the license file's SERVER lines.`,
+      warning: null,
+    };
+  }
+  const ports = hosts.map((h) => h.port);
+  if (ports.every((p) => p !== null) && new Set(ports).size > 1) {
+    return {
+      error: null,
+      warning: `The ports differ (${ports.join(', ')}). That is allowed when the SERVER lines say so, but the three usually share one port: check the ` +
+        `license file.`,
+    };
+  }
+  return { error: null, warning: null };
 }

@@ -1,7 +1,8 @@
 import { Button, Field, Input } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { ClientEntry, ClientHost } from '../../../shared/contract';
-import { redundantRoles, ServerFields, validHosts } from './ServerFields';
+import { RedundantFields } from './RedundantFields';
+import { ServerFields, validHosts } from './ServerFields';
 
 /** LKAD's Settings box for the selected search-order entry. */
 export function SettingsBox({ entry, onSave }: { entry: ClientEntry; onSave: (patch: { name?: string; hosts?: ClientHost[] }) => void }) {
@@ -30,16 +31,7 @@ export function SettingsBox({ entry, onSave }: { entry: ClientEntry; onSave: (pa
           <Field label="Name">
             <Input value={name} onChange={(_e, d) => setName(d.value)} data-testid="settings-name" />
           </Field>
-          {redundantRoles.map((role, i) => (
-            <ServerFields
-              key={role}
-              label={role}
-              value={hosts[i]!}
-              onChange={(v) => setHost(i, v)}
-              testId={`settings-${role.toLowerCase()}`}
-              portOptional={false}
-            />
-          ))}
+          <RedundantFields hosts={hosts} onChange={setHost} testIdPrefix="settings" />
         </>
       )}
       <Button appearance="primary" disabled={!validHosts(hosts)} onClick={save}>

@@ -6,7 +6,7 @@ import type { ContractError } from '../../../shared/contract';
 export function ErrorBar({ error, onRetry, onDismiss }: { error: ContractError | null; onRetry?: () => void; onDismiss?: () => void }) {
   if (!error) return null;
   return (
-    <MessageBar intent="error" role="alert">
+    <MessageBar intent="error" role="alert" layout="multiline">
       <MessageBarBody>
         <MessageBarTitle>Error</MessageBarTitle>
         {error.message}
@@ -31,9 +31,22 @@ export function Empty({ children }: { children: ReactNode }) {
   );
 }
 
-export function Notice({ intent, title, children }: { intent: 'info' | 'warning' | 'success'; title?: string; children: ReactNode }) {
+/** A message that stays on the screen; `role="status"` for the answer to an action, so it is read out. */
+export function Notice({
+  intent,
+  title,
+  children,
+  role,
+  testId,
+}: {
+  intent: 'info' | 'warning' | 'success';
+  title?: string;
+  children: ReactNode;
+  role?: 'status';
+  testId?: string;
+}) {
   return (
-    <MessageBar intent={intent}>
+    <MessageBar intent={intent} layout="multiline" role={role} data-testid={testId}>
       <MessageBarBody>
         {title && <MessageBarTitle>{title}</MessageBarTitle>}
         {children}

@@ -1,9 +1,9 @@
-import { Button, Checkbox, Field, Input, Select, Title2, Toolbar } from '@fluentui/react-components';
+import { Button, Checkbox, Field, Input, Select, Subtitle1 } from '@fluentui/react-components';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DebugLogLine } from '../../../shared/contract';
 import { formatDebugLogText } from '../../../shared/debugLogText';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
-import { saveTextFile } from '../components/saveTextFile';
+import { DOWNLOADS, saveTextFile } from '../components/saveTextFile';
 import { useAction, useEvent, useQuery } from '../useTransport';
 import { fromLocalInput, toLocalInput } from './localTime';
 
@@ -50,9 +50,16 @@ export function DebugLogScreen() {
     return () => clearInterval(timer);
   }, [live, source, reload]);
 
+  const [exported, setExported] = useState<string | null>(null);
   const exportRange = async () => {
+    setExported(null);
     const result = await action.run('log.export', { sinceMs: args.sinceMs, untilMs: args.untilMs, source, daemon: args.daemon, text: args.text });
-    if (result) saveTextFile(result.fileName, result.text);
+    if (!result) return;
+    saveTextFile(result.fileName, result.text);
+    setExported(
+      `Exported ${result.lineCount} line${result.lineCount === 1 ? '' : 's'}${source === 'master' ? " of the master's log" : ''} as ` +
+        `${result.fileName} to ${DOWNLOADS}.`,
+    );
   };
 
   // one array per page, so the scroll effect below runs when the lines change, not on every render
@@ -65,7 +72,9 @@ export function DebugLogScreen() {
   }, [lines, live]);
   return (
     <section aria-labelledby="log-title" className="screen">
-      <Title2 as="h2" id="log-title">Debug log</Title2>
+      <Subtitle1 as="h2" id="log-title">
+        Debug log
+      </Subtitle1>
       {page.value?.masterKeepsLog && source === 'local' && (
         <Notice intent="info" title="This server is a standby">
           The master, {page.value.masterKeepsLog.master}, logs the licenses; this server's log shows its own quorum events.{' '}
@@ -103,7 +112,7 @@ export function DebugLogScreen() {
           <Input type="datetime-local" value={until} onChange={(_e, d) => setUntil(d.value)} step={1} />
         </Field>
       </div>
-      <Toolbar aria-label="Debug log actions">
+      <div className="button-row" role="group" aria-label="Debug log actions">
         <Checkbox checked={live} onChange={(_e, d) => setLive(!!d.checked)} label="Live tail" />
         <Button onClick={() => void exportRange()} disabled={!!action.busy}>
           Export to file…
@@ -117,7 +126,12 @@ export function DebugLogScreen() {
           Last hour
         </Button>
         {action.busy && <Loading label="Exporting…" />}
-      </Toolbar>
+      </div>
+      {exported && (
+        <Notice intent="success" role="status">
+          {exported}
+        </Notice>
+      )}
       <ErrorBar error={page.error ?? action.error} onRetry={() => void page.reload()} />
       {page.state === 'loading' && !page.value && <Loading label="Reading the debug log…" />}
       {page.value && lines.length === 0 && <Empty>No log lines match.</Empty>}

@@ -1,22 +1,11 @@
-import {
-  Button,
-  Select,
-  Field,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Title2,
-  Title3,
-  Toolbar,
-} from '@fluentui/react-components';
+import { Button, Select, Field, Subtitle1, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { denialsToCsv, usageToCsv } from '../../../shared/usage';
-import { Empty, ErrorBar, Loading } from '../components/feedback';
-import { saveTextFile } from '../components/saveTextFile';
+import { userUsageToCsv } from '../../../shared/userUsage';
+import { Breakable } from '../components/Breakable';
+import { UsageChart } from '../components/UsageChart';
+import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
+import { DOWNLOADS, saveTextFile } from '../components/saveTextFile';
 import { useQuery } from '../useTransport';
 
 const ranges = {
@@ -27,7 +16,6 @@ const ranges = {
 } as const;
 type RangeKey = keyof typeof ranges;
 
-const palette = ['#0f6cbd', '#c50f1f', '#107c10', '#8764b8', '#ca5010', '#038387', '#4f6bed', '#986f0b'];
 
 export function UsageScreen() {
   const [range, setRange] = useState<RangeKey>('day');
@@ -36,12 +24,19 @@ export function UsageScreen() {
   const usage = useQuery('usage.get', args, JSON.stringify(args));
   const report = usage.value;
   const stamp = new Date(anchor).toISOString().slice(0, 10);
-  const data = report?.points.map((p) => ({ time: p.time, ...p.inUse })) ?? [];
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = (fileName: string, csv: string, what: string) => {
+    saveTextFile(fileName, csv, 'text/csv');
+    setSaved(`Exported ${what} as ${fileName} to ${DOWNLOADS}.`);
+  };
+  const users = report?.users ?? [];
 
   return (
     <section aria-labelledby="usage-title" className="screen">
-      <Title2 as="h2" id="usage-title">Usage</Title2>
-      <Toolbar aria-label="Usage range and export">
+      <Subtitle1 as="h2" id="usage-title">
+        Usage
+      </Subtitle1>
+      <div className="button-row" role="group" aria-label="Usage range and export">
         <Field label="Range" orientation="horizontal">
           <Select value={range} onChange={(_e, d) => setRange(d.value as RangeKey)}>
             {Object.entries(ranges).map(([key, r]) => (
@@ -52,41 +47,30 @@ export function UsageScreen() {
           </Select>
         </Field>
         <Button onClick={() => setAnchor(Date.now())}>Refresh</Button>
-        <Button disabled={!report} onClick={() => report && saveTextFile(`triad-usage-${stamp}.csv`, usageToCsv(report), 'text/csv')}>
+        <Button disabled={!report} onClick={() => report && save(`triad-usage-${stamp}.csv`, usageToCsv(report), 'the seats in use over time')}>
           Export usage CSV…
         </Button>
-        <Button disabled={!report} onClick={() => report && saveTextFile(`triad-denials-${stamp}.csv`, denialsToCsv(report.denials), 'text/csv')}>
+        <Button disabled={!report} onClick={() => report && save(`triad-users-${stamp}.csv`, userUsageToCsv(users), 'the usage by user')}>
+          Export users CSV…
+        </Button>
+        <Button disabled={!report} onClick={() => report && save(`triad-denials-${stamp}.csv`, denialsToCsv(report.denials), 'the denials')}>
           Export denials CSV…
         </Button>
-      </Toolbar>
+      </div>
+      {saved && (
+        <Notice intent="success" role="status">
+          {saved}
+        </Notice>
+      )}
       <ErrorBar error={usage.error} onRetry={() => void usage.reload()} />
       {usage.state === 'loading' && <Loading label="Reading the report log…" />}
       {report && report.features.length === 0 && <Empty>No license activity in this range.</Empty>}
       {report && report.features.length > 0 && (
         <>
-          <Title3 as="h3">Seats in use</Title3>
-          <div role="img" aria-label={`Seats in use over time for ${report.features.join(', ')}`} data-testid="usage-chart">
-            <ResponsiveContainer width="100%" height={300} minWidth={300}>
-              <LineChart data={data}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis
-                  dataKey="time"
-                  type="number"
-                  scale="time"
-                  domain={[report.sinceMs, report.untilMs]}
-                  tickFormatter={(t: number) => axisLabel(t, report.untilMs - report.sinceMs)}
-                />
-                <YAxis allowDecimals={false} />
-                <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
-                <Legend />
-                {report.features.map((f, i) => (
-                  <Line key={f} type="stepAfter" dataKey={f} stroke={palette[i % palette.length]} dot={false} isAnimationActive={false} />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-          <Title3 as="h3">Peaks</Title3>
-          <Table aria-label="Peak usage" size="small">
+          <Subtitle2 as="h3">Seats in use</Subtitle2>
+          <UsageChart report={report} />
+          <Subtitle2 as="h3">Peaks</Subtitle2>
+          <Table aria-label="Peak usage" size="small" className="fit-table">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Feature</TableHeaderCell>
@@ -110,11 +94,44 @@ export function UsageScreen() {
       )}
       {report && (
         <>
-          <Title3 as="h3">Denials</Title3>
+          <Subtitle2 as="h3">By user</Subtitle2>
+          {users.length === 0 ? (
+            <Empty>Nobody used a license in this range.</Empty>
+          ) : (
+            <Table aria-label="Usage by user" size="small" className="fit-table" data-testid="usage-by-user">
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>User</TableHeaderCell>
+                  <TableHeaderCell>Feature</TableHeaderCell>
+                  <TableHeaderCell>Checkouts</TableHeaderCell>
+                  <TableHeaderCell>Hours held</TableHeaderCell>
+                  <TableHeaderCell>Denials</TableHeaderCell>
+                  <TableHeaderCell>Last used</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {users.map((u) => (
+                  <TableRow key={`${u.user}/${u.feature}`}>
+                    <TableCell>
+                      <Breakable text={u.user} />
+                    </TableCell>
+                    <TableCell>
+                      <Breakable text={u.feature} />
+                    </TableCell>
+                    <TableCell>{u.checkouts}</TableCell>
+                    <TableCell>{(u.heldMs / 3_600_000).toFixed(2)}</TableCell>
+                    <TableCell>{u.denials}</TableCell>
+                    <TableCell>{u.lastUsed === null ? '—' : new Date(u.lastUsed).toLocaleString()}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+          <Subtitle2 as="h3">Denials</Subtitle2>
           {report.denials.length === 0 ? (
             <Empty>No denials in this range.</Empty>
           ) : (
-            <Table aria-label="Denials" size="small">
+            <Table aria-label="Denials" size="small" className="fit-table">
               <TableHeader>
                 <TableRow>
                   <TableHeaderCell>When</TableHeaderCell>
@@ -141,14 +158,4 @@ export function UsageScreen() {
       )}
     </section>
   );
-}
-
-/** Times for a day or less; dates (and hours over a few days) beyond, so the ticks of a week differ. */
-function axisLabel(time: number, rangeMs: number): string {
-  const date = new Date(time);
-  if (rangeMs <= 86_400_000) return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  if (rangeMs <= 8 * 86_400_000) {
-    return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
-  }
-  return date.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }

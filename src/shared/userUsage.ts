@@ -1,0 +1,77 @@
+/**
+ * Who used which feature, how often and for how long, and how often they were denied: the
+ * per-user report license administrators buy separately today. Replays the report log's
+ * checkout and checkin rows, matched by lease; a seat held past the end of the range counts up
+ * to its end, and one taken before its start counts from the start. Pure.
+ */
+import type { UsageByUser } from './contract';
+import type { UsageEvent } from './usage';
+
+export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: number; untilMs: number }): UsageByUser[] {
+  const { sinceMs, untilMs } = range;
+  const rows = new Map<string, UsageByUser>();
+  const row = (user: string, feature: string): UsageByUser => {
+    const key = `${user}\u0000${feature}`;
+    let found = rows.get(key);
+    if (!found) {
+      found = { user, feature, checkouts: 0, heldMs: 0, denials: 0, lastUsed: null };
+      rows.set(key, found);
+    }
+    return found;
+  };
+  const open = new Map<string, { user: string; feature: string; count: number; since: number }>();
+  const close = (held: { user: string; feature: string; count: number; since: number }, at: number) => {
+    const from = Math.max(held.since, sinceMs);
+    const to = Math.min(at, untilMs);
+    if (to > from) row(held.user, held.feature).heldMs += (to - from) * held.count;
+  };
+  for (const e of events) {
+    if (e.time > untilMs) break;
+    const inRange = e.time >= sinceMs;
+    if (e.event === 'DENIED') {
+      if (inRange) row(e.user, e.feature).denials += 1;
+      continue;
+    }
+    if (e.event === 'OUT') {
+      if (e.leaseId) open.set(e.leaseId, { user: e.user, feature: e.feature, count: e.count, since: e.time });
+      if (inRange) {
+        const used = row(e.user, e.feature);
+        used.checkouts += 1;
+        used.lastUsed = Math.max(used.lastUsed ?? 0, e.time);
+      }
+      continue;
+    }
+    const held = e.leaseId ? open.get(e.leaseId) : undefined;
+    if (!held) continue;
+    open.delete(e.leaseId!);
+    close(held, e.time);
+    if (e.time > sinceMs) {
+      const used = row(held.user, held.feature);
+      used.lastUsed = Math.max(used.lastUsed ?? 0, Math.min(e.time, untilMs));
+    }
+  }
+  for (const held of open.values()) {
+    close(held, untilMs);
+    if (untilMs > sinceMs && held.since < untilMs) row(held.user, held.feature).lastUsed = untilMs;
+  }
+  return [...rows.values()].sort((a, b) => a.user.localeCompare(b.user) || a.feature.localeCompare(b.feature));
+}
+
+const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** CSV (RFC 4180): user, feature, checkouts, hours held (seat-hours), denials, last used. */
+export function userUsageToCsv(users: readonly UsageByUser[]): string {
+  const rows = users.map((u) =>
+    [
+      u.user,
+      u.feature,
+      String(u.checkouts),
+      (u.heldMs / 3_600_000).toFixed(2),
+      String(u.denials),
+      u.lastUsed === null ? '' : new Date(u.lastUsed).toISOString(),
+    ]
+      .map(quote)
+      .join(','),
+  );
+  return ['user,feature,checkouts,hours,denials,last used', ...rows].join('\r\n') + '\r\n';
+}
