@@ -47,10 +47,18 @@ interface SimClient {
   /** Answers to an older request are ignored (the client moved on). */
   seq: number;
   seat: HeldSeat | null;
+  /** The connection that holds the seat (member and process life): heartbeats go only there. */
+  heldOn: Via | null;
   /** Last time a member confirmed the seat (grant, resume, heartbeat). */
   confirmedAt: number;
   holdUntil: number;
   count: number;
+}
+
+/** Which connection answered: a member's process life, as a client's TCP connection to it. */
+interface Via {
+  rank: Rank;
+  life: number;
 }
 
 const REQUEST_TIMEOUT_MS = 1500;
@@ -69,7 +77,17 @@ export class SimClients {
     count: number,
     private readonly heartbeatMs: number,
   ) {
-    this.clients = Array.from({ length: count }, (_, id) => ({ id, phase: 'idle', target: 0, seq: 0, seat: null, confirmedAt: 0, holdUntil: 0, count: 1 }));
+    this.clients = Array.from({ length: count }, (_, id) => ({
+      id,
+      phase: 'idle',
+      target: 0,
+      seq: 0,
+      seat: null,
+      heldOn: null,
+      confirmedAt: 0,
+      holdUntil: 0,
+      count: 1,
+    }));
     for (const client of this.clients) world.at(world.rng.between(0, 3000), () => this.startCheckout(client));
   }
 
@@ -111,10 +129,10 @@ export class SimClients {
       display: '/dev/tty',
       ...(client.seat ? { resumeToken: client.seat.resumeToken } : {}),
     };
-    this.ask(client, request, (reply) => this.onCheckoutReply(client, reply));
+    this.ask(client, request, (reply, via) => this.onCheckoutReply(client, reply, via));
   }
 
-  private onCheckoutReply(client: SimClient, reply: ServerMessage | null): void {
+  private onCheckoutReply(client: SimClient, reply: ServerMessage | null, via: Via): void {
     if (client.phase !== 'checkout' && client.phase !== 'holding') return;
     const retryElsewhere = (delayMs: number) => {
       client.target = this.nextMember(client.target);
@@ -126,6 +144,7 @@ export class SimClients {
         const previous = client.seat;
         if (previous && previous.leaseId !== reply.leaseId) this.lost(client, 'its resume token found no seat; the server granted a new one');
         client.seat = { leaseId: reply.leaseId, resumeToken: reply.resumeToken, timeoutMs: reply.timeoutMs, failoverMs: reply.failoverMs ?? 0 };
+        client.heldOn = via;
         client.confirmedAt = this.world.now;
         client.target = this.rankOf(reply.server);
         if (!this.oracle.grants.has(reply.leaseId)) {
@@ -176,6 +195,13 @@ export class SimClients {
     this.world.at(this.world.now + this.heartbeatMs, () => {
       if (client.phase !== 'holding' || !client.seat) return;
       if (this.world.now >= client.holdUntil) return this.checkin(client);
+      // as the client library: a seat is heartbeated on the connection that holds it; once that
+      // connection is gone (the member restarted, or the client moved on), it resumes with its token
+      const held = client.heldOn;
+      if (!held || held.rank !== client.target || held.life !== this.members[held.rank]!.life) {
+        this.retryCheckout(client);
+        return this.scheduleHeartbeat(client);
+      }
       const leaseId = client.seat.leaseId;
       this.ask(client, { type: 'heartbeat', leaseIds: [leaseId] }, (reply) => {
         if (client.phase !== 'holding' || client.seat?.leaseId !== leaseId) return;
@@ -239,20 +265,22 @@ export class SimClients {
   }
 
   /** One request to the client's target member over a fresh round trip; null when it timed out. */
-  private ask(client: SimClient, request: ClientAsk, onReply: (reply: ServerMessage | null) => void): void {
+  private ask(client: SimClient, request: ClientAsk, onReply: (reply: ServerMessage | null, via: Via) => void): void {
     const seq = ++client.seq;
     const member = this.members[client.target];
     const world = this.world;
+    let via: Via = { rank: member.rank, life: member.life };
     const settle = (reply: ServerMessage | null) => {
       if (client.seq !== seq) return;
       client.seq += 1;
-      onReply(reply);
+      onReply(reply, via);
     };
     world.at(world.now + world.rng.between(1, 10), () => {
       const service = member.service;
       if (!service) return;
       world.atFor(member, world.now, () => {
         const life = member.life;
+        via = { rank: member.rank, life };
         const session = this.session(client, member);
         void service.handle({ ...request, id: ++this.requestIds } as AdminRequest, session).then(
           (reply) =>
