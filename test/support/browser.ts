@@ -61,5 +61,8 @@ function unpackedChromium(): Promise<string> {
 export async function launchBrowser(): Promise<Browser> {
   const system = process.env[SYSTEM_CHROMIUM_VARIABLE];
   if (system) return chromium.launch({ executablePath: system, args: offlineArgs, headless: true });
-  return chromium.launch({ executablePath: await unpackedChromium(), args: [...packagedChromium.args, ...offlineArgs], headless: true });
+  // the package's arguments are made for one page per process (AWS Lambda): with --single-process
+  // closing a browser context takes the whole browser down, and the tests open and close several
+  const args = packagedChromium.args.filter((arg) => arg !== '--single-process');
+  return chromium.launch({ executablePath: await unpackedChromium(), args: [...args, ...offlineArgs], headless: true });
 }
