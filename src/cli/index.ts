@@ -14,6 +14,8 @@ import { clusterSecretCommand } from './commands/clusterSecret';
 import { triadMembersCommand } from './commands/triadMembers';
 import { lmverCommand } from './commands/lmver';
 import { lmdiagCommand } from './commands/lmdiag';
+import { lmswitchCommand } from './commands/lmswitch';
+import { logCommand } from './commands/log';
 
 // One line per command module; `triad --help` lists them in this order.
 const commands: CommandModule[] = [
@@ -27,8 +29,10 @@ const commands: CommandModule[] = [
   lmdownCommand,
   lmrereadCommand,
   lmremoveCommand,
+  lmswitchCommand,
   lmdiagCommand,
   lmverCommand,
+  logCommand,
   serviceCommand,
   clusterSecretCommand,
   triadMembersCommand,

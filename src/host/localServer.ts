@@ -138,6 +138,9 @@ export function createLocalServer(options: BackendOptions): ServerControl & { me
     async removeUser(who, caller) {
       await admin({ type: 'lmremove', ...who }, caller);
     },
+    logs: () => backend?.logs() ?? null,
+    rotateLog: (log, caller) => admin({ type: 'lmswitch', log }, caller),
+    retentionChanged: () => backend?.retentionChanged(),
     onStatus(listener) {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);

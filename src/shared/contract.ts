@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { MemberRank, ServerStatus } from './status';
 import { printable } from './controlChars';
+import { retentionPatchSchema, type LogsOverview } from './logRetention';
 
 // ---------------------------------------------------------------- envelope
 
@@ -163,6 +164,8 @@ export interface UsageDenial {
 export interface UsageReport {
   sinceMs: number;
   untilMs: number;
+  /** Activity up to this time was rotated out of the report log (to archive files); null or absent when none was. */
+  keptSinceMs?: number | null;
   features: string[];
   points: UsagePoint[];
   peaks: UsagePeak[];
@@ -249,6 +252,12 @@ export const methodArgs = {
     untilMs: z.number().int().nonnegative(),
     points: z.number().int().min(2).max(2000).optional(),
   }),
+  /** The debug and report logs: what is kept, the retention settings, the archives, the disk. */
+  'logs.get': empty,
+  /** Changes the retention settings (any subset); the running server applies them at once. */
+  'logs.configure': retentionPatchSchema,
+  /** lmswitch / lmswitchr: the log's rows so far go into an archive file now. */
+  'logs.rotate': z.object({ log: z.enum(['debug', 'report']) }),
   'client.get': empty,
   'client.setUse': z.object({ use: z.boolean() }),
   'client.add': z.object({ name: z.string().trim().max(255).optional(), type: z.enum(['single', 'redundant']), hosts: clientHosts }),
@@ -281,6 +290,9 @@ export interface MethodResults {
   'log.query': DebugLogPage;
   'log.export': DebugLogExport;
   'usage.get': UsageReport;
+  'logs.get': LogsOverview;
+  'logs.configure': LogsOverview;
+  'logs.rotate': { message: string; overview: LogsOverview };
   'client.get': ClientConfig;
   'client.setUse': ClientConfig;
   'client.add': ClientConfig;

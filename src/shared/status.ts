@@ -2,6 +2,7 @@
  * What a license server says about itself: the one status snapshot that the wire protocol
  * carries, `triad lmstat` formats (text and --json) and the admin UI shows. Plain data only.
  */
+import type { DiskStatus } from './logRetention';
 
 export type MemberRank = 'primary' | 'secondary' | 'tertiary' | 'single';
 
@@ -126,4 +127,6 @@ export interface ServerStatus {
    * the administrator wrote (an ignored EXCLUDE excludes nobody): show errors prominently.
    */
   optionsProblems: FileProblem[];
+  /** Free space for the server's data folder, and whether it refuses new licenses for want of it. */
+  disk?: DiskStatus;
 }
