@@ -90,7 +90,7 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
     'INSERT INTO report_log (time_ms, event, feature, version, user, host, display, lease_id, count, server, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const seatsOut = db.prepare<[number], { feature: string; seats: number }>(
-    "SELECT feature, sum(CASE event WHEN 'OUT' THEN count WHEN 'DENIED' THEN 0 ELSE -count END) AS seats FROM report_log WHERE id <= ? GROUP BY feature",
+    "SELECT feature, sum(CASE event WHEN 'OUT' THEN count ELSE -count END) AS seats FROM report_log WHERE id <= ? AND event != 'DENIED' GROUP BY feature",
   );
   return {
     append(e) {
