@@ -5,6 +5,8 @@ import { ClientConfigScreen } from './screens/ClientConfigScreen';
 import { DebugLogScreen } from './screens/DebugLogScreen';
 import { LicenseScreen } from './screens/LicenseScreen';
 import { StatusScreen } from './screens/StatusScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
+import { DiskBanner } from './components/DiskBanner';
 import { Loading } from './components/feedback';
 import { TransportProvider } from './useTransport';
 
@@ -17,6 +19,7 @@ export const routes: { path: string; label: string; screen: ComponentType }[] = 
   { path: 'log', label: 'Debug log', screen: DebugLogScreen },
   { path: 'usage', label: 'Usage', screen: UsageScreen },
   { path: 'client', label: 'Client/Server Configuration', screen: ClientConfigScreen },
+  { path: 'settings', label: 'Settings', screen: SettingsScreen },
 ];
 
 function currentPath(): string {
@@ -63,6 +66,7 @@ export function App({ transport, canSignOut = false }: { transport: Transport; c
           )}
         </nav>
         <main className="content">
+          <DiskBanner />
           <Suspense fallback={<Loading label="Loading the screen…" />}>
             <Screen key={path} />
           </Suspense>

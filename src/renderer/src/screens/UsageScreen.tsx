@@ -15,7 +15,7 @@ import {
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { denialsToCsv, usageToCsv } from '../../../shared/usage';
-import { Empty, ErrorBar, Loading } from '../components/feedback';
+import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { saveTextFile } from '../components/saveTextFile';
 import { useQuery } from '../useTransport';
 
@@ -61,6 +61,12 @@ export function UsageScreen() {
       </Toolbar>
       <ErrorBar error={usage.error} onRetry={() => void usage.reload()} />
       {usage.state === 'loading' && <Loading label="Reading the report log…" />}
+      {report?.keptSinceMs != null && report.keptSinceMs > report.sinceMs && (
+        <Notice intent="info">
+          The report log holds activity from {new Date(report.keptSinceMs).toLocaleString()} on: older rows were rotated into archive files (see Settings), so
+          the chart, peaks and denials start there. Seats already out at that time are counted.
+        </Notice>
+      )}
       {report && report.features.length === 0 && <Empty>No license activity in this range.</Empty>}
       {report && report.features.length > 0 && (
         <>
