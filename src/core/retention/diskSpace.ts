@@ -22,7 +22,7 @@ export interface DiskSample {
 }
 
 /** After a failed write, grants try again once at least this much (or the refuse threshold) is free. */
-export const FULL_RECOVERY_BYTES = bytesOf(8);
+export const FULL_RECOVERY_BYTES = bytesOf(1);
 
 const mb = (bytes: number) => `${Math.floor(bytes / (1024 * 1024))} MB`;
 
@@ -71,7 +71,7 @@ export function diskDenial(status: DiskStatus | null): Denial | null {
   if (status === null || (status.state !== 'refusing' && status.state !== 'full')) return null;
   const why =
     status.state === 'full'
-      ? `no new licenses: the server's disk is full (${mb(writableBytes(status))} free), so a grant cannot be recorded durably`
+      ? "no new licenses: the server's disk is full, so a grant cannot be recorded durably"
       : `no new licenses: the server's disk is nearly full (${mb(writableBytes(status))} free, below the ${mb(status.refuseGrantsBelowBytes)} it keeps for check-ins)`;
   return denial('DISK_FULL', `${why}; seats already out keep working; try another server, or ask the administrator to free disk space`);
 }

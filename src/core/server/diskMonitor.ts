@@ -72,6 +72,9 @@ export class DiskMonitor {
     if (!isOutOfSpace(error) || this.writeFailure !== null) return;
     this.writeFailure = error instanceof Error ? error.message : String(error);
     this.update(this.lastSample ?? { freeBytes: 0, totalBytes: 0, reusableBytes: 0, checkedAt: this.deps.now() });
+    // the numbers of the last check are stale now: measure again, without lifting the refusal
+    // (the file system may show room the database cannot use: a quota, a size limit)
+    void this.measure(false);
   }
 
   /** Retention removed rows: measure again if short of space (the freed pages may be room enough). */
@@ -81,11 +84,12 @@ export class DiskMonitor {
 
   /** Measures now (one measurement at a time); resolves when the state is up to date. */
   check(): Promise<void> {
-    this.checking ??= this.measure().finally(() => (this.checking = null));
+    this.checking ??= this.measure(true).finally(() => (this.checking = null));
     return this.checking;
   }
 
-  private async measure(): Promise<void> {
+  /** `mayLift`: a refusal after a failed write ends if there is room now (not right after the failure). */
+  private async measure(mayLift: boolean): Promise<void> {
     let measured: { freeBytes: number; totalBytes: number };
     try {
       measured = await this.deps.probe(this.deps.folder);
@@ -99,7 +103,7 @@ export class DiskMonitor {
     this.probeProblem = null;
     const sample = { ...measured, reusableBytes: this.deps.reusableBytes(), checkedAt: this.deps.now() };
     this.lastSample = sample;
-    if (this.writeFailure !== null && recoveredFromFull(sample, this.deps.settings())) this.writeFailure = null;
+    if (this.writeFailure !== null && mayLift && recoveredFromFull(sample, this.deps.settings())) this.writeFailure = null;
     this.update(sample);
   }
 

@@ -72,6 +72,17 @@ describe('DiskMonitor', () => {
     expect(monitor.status()!.state).toBe('ok');
   });
 
+  it('after a write failed, measures again at once but keeps refusing until the next check, whatever the file system says', async () => {
+    const { monitor } = monitorWith(() => 5000);
+    await monitor.check();
+    monitor.writeFailed(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // a quota or a size limit can fail writes on a file system with room: the refusal holds
+    expect(monitor.status()).toMatchObject({ state: 'full', message: expect.stringContaining('5000 MB free') });
+    await monitor.check();
+    expect(monitor.status()!.state).toBe('ok');
+  });
+
   it('measures again when retention freed pages while short of space', async () => {
     let reusable = 0;
     let probes = 0;
