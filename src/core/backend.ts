@@ -511,6 +511,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           disk: disk.status(),
           logs: { debug: logTableState(store, 'debug'), report: logTableState(store, 'report') },
           rotatedRows: retention.rotatedRows,
+          longestStepMs: retention.longestStep,
         }),
       ],
       admin: async (command, caller = thisMachineApp) => {

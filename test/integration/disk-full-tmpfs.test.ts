@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout, type HeldLicense } from '../../src/core/client/checkout';
+import { eventually } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 
@@ -32,16 +33,6 @@ afterAll(() => {
   if (mounted) execFileSync('umount', [mountPoint]);
   temp.remove();
 });
-
-async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Writes 64 KiB pieces until the file system says it is full. */
 function fillUp(file: string): void {

@@ -6,6 +6,7 @@ import { ServerConnection } from '../../src/core/client/connection';
 import { formatOpenMetrics } from '../../src/core/metrics';
 import type { DiskProbe } from '../../src/core/server/diskMonitor';
 import { openStore, type Store } from '../../src/core/store';
+import { eventually } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';
 import { parseOpenMetrics } from '../support/openMetricsParser';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
@@ -16,16 +17,6 @@ import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
  */
 
 const MB = 1024 * 1024;
-
-async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 1000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('disk space', () => {
   const temp = makeTempDir();

@@ -8,22 +8,13 @@ import { openStore, type Store } from '../../src/core/store';
 import { debugLogLinePattern } from '../../src/shared/debugLogText';
 import type { LogsOverview } from '../../src/shared/logRetention';
 import { connectAll, runPairs } from '../../bench/loadClient';
+import { eventually } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 
 /** Retention of the debug and report logs on a running server: limits, archives, lmswitch under load. */
 
 const DAY = 86_400_000;
-
-async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function archives(folder: string, log: 'debug' | 'report'): string[] {
   return readdirSync(folder)
@@ -85,7 +76,7 @@ describe('log retention', () => {
       for (let i = 0; i < 3000; i++) store.debugLog.append({ timeMs: old + i * 1000, daemon: 'ibmratl', message: `OUT: "Kept" user${i}@ws` });
     });
     const backend = await start(dataDir, store, { retention: { debugLog: { maxAgeDays: 30 } } });
-    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'debug'));
+    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'debug'), 20_000);
     const rotation = overview.rotations.find((r) => r.log === 'debug')!;
     expect(rotation).toMatchObject({ reason: 'age', rows: 3000, fromMs: old, toMs: old + 2999 * 1000 });
     expect(store.debugLog.query({ untilMs: Date.now() - 30 * DAY })).toEqual([]);
@@ -118,7 +109,7 @@ describe('log retention', () => {
     const before = store.reportLog.retention.bytesPerRow() * 32_002;
     expect(before).toBeGreaterThan(2 * 1024 * 1024);
     const backend = await start(dataDir, store, { retention: { reportLog: { maxMegabytes: 1 } } });
-    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'report'));
+    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'report'), 20_000);
     expect(overview.reportLog.estimatedBytes).toBeLessThanOrEqual(1024 * 1024);
     expect(overview.reportLog.estimatedBytes).toBeGreaterThan(0.8 * 1024 * 1024);
     const rotation = overview.rotations.find((r) => r.log === 'report')!;
@@ -164,6 +155,7 @@ describe('log retention', () => {
     const overview: LogsOverview = await eventually(
       () => backend.logs(),
       (o) => o.reportLog.estimatedBytes <= 1024 * 1024 && o.rotations.filter((r) => r.reason === 'manual').length === 6,
+      20_000,
     );
     expect(overview.rotations.some((r) => r.reason === 'size')).toBe(true);
     // every grant is in exactly one place: an archive, or the table

@@ -10,6 +10,8 @@ export interface DiskMetricsInput {
   disk: DiskStatus | null;
   logs: Record<LogName, LogTableState>;
   rotatedRows: Readonly<Record<LogName, number>>;
+  /** The longest synchronous step retention has taken on the event loop since the start, ms. */
+  longestStepMs: number;
 }
 
 export function diskMetricFamilies(input: DiskMetricsInput): MetricFamily[] {
@@ -34,6 +36,13 @@ export function diskMetricFamilies(input: DiskMetricsInput): MetricFamily[] {
       type: 'counter',
       help: 'Rows moved out of each log (to archive files, or dropped with archives off) since the server started.',
       samples: perLog((log) => input.rotatedRows[log]),
+    },
+    {
+      name: 'triad_log_rotation_longest_step_seconds',
+      type: 'gauge',
+      unit: 'seconds',
+      help: 'Longest synchronous step log rotation took on the event loop since the server started (requests wait behind it).',
+      samples: [{ value: input.longestStepMs / 1000 }],
     },
   ];
   if (disk === null) return families;

@@ -105,6 +105,11 @@ export class LogRetention {
     return this.rotatedRowCounts;
   }
 
+  /** The longest synchronous step so far, ms (/metrics). */
+  get longestStep(): number {
+    return this.longestStepMs;
+  }
+
   /** The settings changed: check the limits now instead of at the next interval. */
   checkSoon(): void {
     if (this.timer === null) return;

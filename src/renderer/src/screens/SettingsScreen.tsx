@@ -53,6 +53,12 @@ const fromDraft = (d: Draft) => ({
   disk: { warnBelowMegabytes: number(d.warnMb), refuseGrantsBelowMegabytes: number(d.reserveMb) },
 });
 
+/** The two logs' parts of the form: the same fields, each log's own. */
+const logSections = [
+  { title: 'Debug log', rows: 'lines', state: 'debugLog', days: 'debugDays', megabytes: 'debugMb', path: 'debugLog' },
+  { title: 'Report log', rows: 'rows', state: 'reportLog', days: 'reportDays', megabytes: 'reportMb', path: 'reportLog' },
+] as const;
+
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 const localTime = (ms: number) => new Date(ms).toLocaleString();
 
@@ -120,19 +126,16 @@ export function SettingsScreen() {
             </Notice>
           )}
 
-          <Title3 as="h3">Debug log</Title3>
-          <LogSummary state={overview.debugLog} />
-          <div className="row">
-            {numberField('Keep lines for (days)', 'debugDays', 'debugLog.maxAgeDays', '0: whatever their age')}
-            {numberField('Keep at most (MB)', 'debugMb', 'debugLog.maxMegabytes', '0: whatever its size')}
-          </div>
-
-          <Title3 as="h3">Report log</Title3>
-          <LogSummary state={overview.reportLog} />
-          <div className="row">
-            {numberField('Keep rows for (days)', 'reportDays', 'reportLog.maxAgeDays', '0: whatever their age')}
-            {numberField('Keep at most (MB)', 'reportMb', 'reportLog.maxMegabytes', '0: whatever its size')}
-          </div>
+          {logSections.map(({ title, rows, state, days, megabytes: mb, path }) => (
+            <section key={path} aria-label={title} className="screen">
+              <Title3 as="h3">{title}</Title3>
+              <LogSummary state={overview[state]} />
+              <div className="row">
+                {numberField(`Keep ${rows} for (days)`, days, `${path}.maxAgeDays`, '0: whatever their age')}
+                {numberField('Keep at most (MB)', mb, `${path}.maxMegabytes`, '0: whatever its size')}
+              </div>
+            </section>
+          ))}
 
           <Title3 as="h3">Archives</Title3>
           <Checkbox
