@@ -25,6 +25,8 @@ interface Sample {
   pairs: number;
   pairsPerSecond: number;
   databaseMb: number;
+  /** Of which the write-ahead log. */
+  walMb: number;
   rssMb: number;
   loopLagMaxMs: number;
   debugLogMb: number;
@@ -33,15 +35,17 @@ interface Sample {
   longestRotationStepMs: number;
 }
 
+const fileBytes = (file: string) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
 /** The database as it takes disk space: the file plus its write-ahead log and shared memory. */
 function databaseBytes(dataDir: string): number {
-  return ['triad.db', 'triad.db-wal', 'triad.db-shm'].reduce((sum, name) => {
-    try {
-      return sum + statSync(path.join(dataDir, name)).size;
-    } catch {
-      return sum;
-    }
-  }, 0);
+  return ['triad.db', 'triad.db-wal', 'triad.db-shm'].reduce((sum, name) => sum + fileBytes(path.join(dataDir, name)), 0);
 }
 
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -114,6 +118,7 @@ async function soak(): Promise<void> {
         pairs,
         pairsPerSecond: Math.round((chunk.latencies.length / chunk.elapsedMs) * 1000),
         databaseMb: round(databaseBytes(dataDir) / MB, 1),
+        walMb: round(fileBytes(path.join(dataDir, 'triad.db-wal')) / MB, 1),
         rssMb: round(rssBytes(server.child.pid!) / MB, 1),
         loopLagMaxMs: round((m.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000, 1),
         debugLogMb: round((m.get('triad_log_size_bytes{log="debug"}') ?? 0) / MB, 1),

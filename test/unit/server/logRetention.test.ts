@@ -86,6 +86,44 @@ describe('LogRetention', () => {
     );
   }, 120_000);
 
+  it("touches only the two logs: a triad member's quorum log, vote and lease table stay as they were", async () => {
+    const store = temp.open();
+    const lease = (i: number) => ({
+      leaseId: `L${i}`,
+      poolKey: 'p',
+      feature: 'f',
+      vendor: 'v',
+      version: '1.0',
+      user: 'u',
+      host: 'h',
+      display: ':0',
+      ip: '127.0.0.1',
+      project: null,
+      count: 1,
+      grantedAt: i,
+      resumeToken: `r${i}`,
+      clientId: 'c',
+      server: 's',
+      handle: i,
+      lingerSeconds: 0,
+      lingerUntilMs: null,
+    });
+    store.transaction(() => {
+      store.quorum.append(Array.from({ length: 500 }, (_, i) => ({ epoch: 3, idx: i + 1, op: { kind: 'grant', n: i } })));
+      store.quorum.vote(3, 'primary');
+      store.quorum.setCommitIndex(480);
+      for (let i = 0; i < 50; i++) store.leases.put(lease(i));
+    });
+    const before = { state: store.quorum.state(), log: store.quorum.readFrom(1, 1000), leases: store.leases.list() };
+    debugLines(store, 2000, Date.now() - 10 * DAY);
+    const { retention } = retentionOn(store, { debugLog: { maxAgeDays: 1, maxMegabytes: 0 } });
+    retention.start();
+    await until(() => store.debugLog.retention.ends()!.first.id === 2000);
+    await retention.rotateNow('report').catch(() => undefined);
+    await retention.stop();
+    expect({ state: store.quorum.state(), log: store.quorum.readFrom(1, 1000), leases: store.leases.list() }).toEqual(before);
+  });
+
   it('deletes rows already archived without archiving them again (a crash between the archive and the delete)', async () => {
     const store = temp.open();
     debugLines(store, 100, Date.now());
