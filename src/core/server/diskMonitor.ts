@@ -42,6 +42,7 @@ export class DiskMonitor {
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
   private probeProblem: string | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: DiskMonitorDeps) {}
 
@@ -51,7 +52,9 @@ export class DiskMonitor {
     this.timer.unref();
   }
 
+  /** No more measurements; one in flight is dropped (the store may be closed when it returns). */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -91,6 +94,7 @@ export class DiskMonitor {
   /** `mayLift`: a refusal after a failed write ends if there is room now (not right after the failure). */
   private async measure(mayLift: boolean): Promise<void> {
     let measured: { freeBytes: number; totalBytes: number };
+    if (this.stopped) return;
     try {
       measured = await this.deps.probe(this.deps.folder);
     } catch (error) {
@@ -100,6 +104,7 @@ export class DiskMonitor {
       this.probeProblem = problem;
       return;
     }
+    if (this.stopped) return;
     this.probeProblem = null;
     const sample = { ...measured, reusableBytes: this.deps.reusableBytes(), checkedAt: this.deps.now() };
     this.lastSample = sample;

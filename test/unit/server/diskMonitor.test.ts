@@ -114,4 +114,24 @@ describe('DiskMonitor', () => {
     expect(lines.filter((line) => line.startsWith('Cannot measure'))).toEqual(['Cannot measure the free space of /srv/triad: ENOENT: no such file or directory']);
     expect(monitor.status()!.state).toBe('low');
   });
+
+  it('drops a measurement still in flight when stopped (the store may be closed by then)', async () => {
+    let answer: (value: { freeBytes: number; totalBytes: number }) => void = () => {};
+    const monitor = new DiskMonitor({
+      folder: '/srv/triad',
+      probe: () => new Promise((resolve) => (answer = resolve)),
+      settings: () => ({ warnBelowMegabytes: 100, refuseGrantsBelowMegabytes: 10 }),
+      reusableBytes: () => {
+        throw new TypeError('The database connection is not open');
+      },
+      now: () => 42,
+      debug: () => {},
+      changed: () => {},
+    });
+    const measuring = monitor.check();
+    monitor.stop();
+    answer({ freeBytes: MB, totalBytes: MB });
+    await expect(measuring).resolves.toBeUndefined();
+    expect(monitor.status()).toBeNull();
+  });
 });
