@@ -23,7 +23,8 @@ import { systemClock, type Clock } from './server/runtime';
 import { serverSetChange, serverSetOf } from './server/serverSet';
 import { applyRetentionPatch, describeRetention, logTitles, type LogsOverview, type RetentionPatch, type RotationRecord } from '../shared/logRetention';
 import { DiskMonitor, statfsProbe, type DiskProbe } from './server/diskMonitor';
-import { LogRetention, logTableState, resolveArchiveFolder } from './server/logRetention';
+import { resolveArchiveFolder } from './server/logArchive';
+import { LogRetention, logTableState } from './server/logRetention';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main
@@ -97,7 +98,7 @@ export interface BackendOptions {
   retention?: RetentionPatch;
   /** Measures the data folder's free space (default: fs.statfs); tests inject one. */
   diskProbe?: DiskProbe;
-  /** How often free space is measured and the log limits checked (default 10 s each). */
+  /** How often free space is measured (default 10 s) and the log limits checked (default 2 s). */
   diskCheckIntervalMs?: number;
   retentionCheckIntervalMs?: number;
   /**

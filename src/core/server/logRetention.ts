@@ -1,23 +1,18 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { bytesOf, logNames, logTitles, type ArchiveFile, type DiskStatus, type LogName, type RetentionSettings, type LogTableState, type LogsOverview, type RotationRecord } from '../../shared/logRetention';
-import { archiveFileName, debugArchiveText, parseArchiveFileName, REPORT_CSV_HEADER, reportArchiveCsv } from '../retention/archiveFormat';
+import { bytesOf, logNames, logTitles, type DiskStatus, type LogName, type RetentionSettings, type LogTableState, type LogsOverview, type RotationRecord } from '../../shared/logRetention';
+import { debugArchiveText, REPORT_CSV_HEADER, reportArchiveCsv } from '../retention/archiveFormat';
 import { ageCutoff, estimatedBytes, planTrim, type TrimReason } from '../retention/plan';
 import type { DebugLogEntry, ReportLogEntry, Store } from '../store';
 import type { LogTableRetention } from '../store/logTable';
 import type { BatchedWriter } from './batchedWriter';
+import { capArchives, listArchives, removePartialArchives, resolveArchiveFolder, writeArchive, type ArchiveRange } from './logArchive';
 
 /**
  * Log retention (issue 21): keeps the debug log and the report log within their age and size
  * limits, on every server and triad member alike (it touches only those two tables; the lease
  * table and the quorum log are not its business). Rows leave from the oldest end in passes:
  * 1. the rows of the pass are streamed into a gzip archive file (debug log as FlexLM text,
- *    report log as CSV), written under a temporary name, fsynced, then renamed to its final name
- *    with the time range; the "archived through id" mark is committed after that;
+ *    report log as CSV; logArchive.ts), on disk under its final name before the "archived
+ *    through id" mark is committed;
  * 2. the archived rows are deleted in batches through the group-commit writer, each batch in the
  *    transaction of whatever requests that turn has (and for the report log, with the seats the
  *    removed rows leave out, so the usage replay stays right).
@@ -34,7 +29,7 @@ export interface LogRetentionDeps {
   now: () => number;
   /** lmgrd lines for the debug log. */
   debug: (message: string) => void;
-  /** How often the limits are checked (default 10 s). */
+  /** How often the limits are checked (default 2 s: a busy server adds ~5 MB a second to its logs). */
   checkIntervalMs?: number;
   /** Rows left the database: its free pages grew (the disk monitor may measure again). */
   freed?: () => void;
@@ -48,7 +43,7 @@ const DELETE_BATCH_ROWS = 5_000;
 const MAX_PASS_ROWS = 1_000_000;
 const ROTATIONS_SHOWN = 20;
 const ARCHIVES_SHOWN = 20;
-export const DEFAULT_RETENTION_CHECK_MS = 10_000;
+export const DEFAULT_RETENTION_CHECK_MS = 2_000;
 
 class Stopping extends Error {}
 
@@ -146,7 +141,10 @@ export class LogRetention {
     const settings = this.deps.store.retention.settings();
     let more = false;
     try {
-      if (!this.partialsRemoved) await this.removePartials(this.archiveFolder(settings));
+      if (!this.partialsRemoved) {
+        await removePartialArchives(this.archiveFolder(settings));
+        this.partialsRemoved = true;
+      }
       for (const log of logNames) {
         const plan = this.plan(log, settings);
         if (plan) {
@@ -193,8 +191,10 @@ export class LogRetention {
     let fromMs = table.timeOf(Math.max(state.archivedThroughId + 1, firstId)) ?? this.deps.now();
     let toMs = table.timeOf(throughId) ?? fromMs;
     if (settings.archive.enabled && rows > 0) {
-      const written = await this.writeArchive(log, Math.max(state.archivedThroughId, firstId - 1), throughId, this.archiveFolder(settings));
-      ({ file, rows, fromMs, toMs } = written);
+      const range: ArchiveRange = { rows: 0, fromMs: 0, toMs: 0 };
+      const text = this.archiveText(log, Math.max(state.archivedThroughId, firstId - 1), throughId, range);
+      file = await writeArchive(this.archiveFolder(settings), log, text, range, this.deps.now());
+      ({ rows, fromMs, toMs } = range);
     }
     if (throughId > state.archivedThroughId) {
       await this.deps.writer.commit(() => this.deps.store.retention.saveState(log, { ...this.deps.store.retention.state(log), archivedThroughId: throughId }));
@@ -233,26 +233,8 @@ export class LogRetention {
     }
   }
 
-  /** Streams rows `afterId < id <= throughId` into a gzip file; renames it to its final name once on disk. */
-  private async writeArchive(log: LogName, afterId: number, throughId: number, folder: string): Promise<{ file: string; rows: number; fromMs: number; toMs: number }> {
-    await mkdir(folder, { recursive: true });
-    const partial = join(folder, `.${log}-log_${process.pid}_${this.deps.now()}.partial`);
-    const range = { rows: 0, fromMs: 0, toMs: 0 };
-    const batches = this.archiveText(log, afterId, throughId, range);
-    try {
-      // flush: the file is fsynced before it is closed, so the rename below names durable data
-      await pipeline(Readable.from(batches), createGzip(), createWriteStream(partial, { flags: 'wx', flush: true }));
-      const file = await this.freeName(folder, log, range.fromMs, range.toMs);
-      await rename(partial, file);
-      await syncFolder(folder);
-      return { file, ...range };
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
-  }
-
-  private async *archiveText(log: LogName, afterId: number, throughId: number, range: { rows: number; fromMs: number; toMs: number }): AsyncGenerator<string> {
+  /** The rows `afterId < id <= throughId` as archive text, a batch per step; fills in `range` as it goes. */
+  private async *archiveText(log: LogName, afterId: number, throughId: number, range: ArchiveRange): AsyncGenerator<string> {
     if (log === 'report') yield REPORT_CSV_HEADER;
     const day = { day: '' };
     for (let after = afterId; after < throughId; ) {
@@ -271,32 +253,11 @@ export class LogRetention {
     }
   }
 
-  private async freeName(folder: string, log: LogName, fromMs: number, toMs: number): Promise<string> {
-    for (let copy = 1; ; copy++) {
-      const file = join(folder, archiveFileName(log, fromMs, toMs, copy));
-      if (!(await exists(file))) return file;
-    }
-  }
-
-  /** Deletes the oldest archives while all together pass the limit; the newest always stays. */
   private async capArchives(settings: RetentionSettings): Promise<void> {
     if (settings.archive.maxMegabytes === 0) return;
-    const limit = bytesOf(settings.archive.maxMegabytes);
-    const files = await archiveFiles(this.archiveFolder(settings));
-    let total = files.reduce((sum, f) => sum + f.bytes, 0);
-    for (const file of files.slice(0, -1)) {
-      if (total <= limit) return;
-      await rm(file.path, { force: true });
-      total -= file.bytes;
+    for (const file of await capArchives(this.archiveFolder(settings), bytesOf(settings.archive.maxMegabytes))) {
       this.deps.debug(`Deleted the archive ${file.name} (${file.bytes} bytes): the archives passed their limit of ${settings.archive.maxMegabytes} MB`);
     }
-  }
-
-  /** Archives interrupted by a crash: their rows are still in the table and go into the next archive. */
-  private async removePartials(folder: string): Promise<void> {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    for (const name of names) if (/^\.(debug|report)-log_.*\.partial$/.test(name)) await rm(join(folder, name), { force: true });
-    this.partialsRemoved = true;
   }
 
   private setProblem(problem: string | null): void {
@@ -319,25 +280,6 @@ export class LogRetention {
   }
 }
 
-/** Our archive files in the folder, oldest first. */
-async function archiveFiles(folder: string): Promise<(ArchiveFile & { path: string })[]> {
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch {
-    return [];
-  }
-  const files: (ArchiveFile & { path: string })[] = [];
-  for (const name of names) {
-    const parsed = parseArchiveFileName(name);
-    if (!parsed) continue;
-    const path = join(folder, name);
-    const info = await stat(path).catch(() => null);
-    if (info) files.push({ name, path, bytes: info.size, ...parsed });
-  }
-  return files.sort((a, b) => a.toMs - b.toMs || a.name.localeCompare(b.name));
-}
-
 /**
  * The logs, their archives and the settings as stored: what the Settings screen shows, also
  * while the license server is stopped (nothing rotated, no disk measured).
@@ -345,7 +287,7 @@ async function archiveFiles(folder: string): Promise<(ArchiveFile & { path: stri
 export async function logsOverview(store: Store, dataDir: string, disk: DiskStatus | null): Promise<LogsOverview> {
   const settings = store.retention.settings();
   const folder = resolveArchiveFolder(dataDir, settings);
-  const files = await archiveFiles(folder);
+  const files = await listArchives(folder);
   return {
     settings,
     archiveFolder: folder,
@@ -358,13 +300,6 @@ export async function logsOverview(store: Store, dataDir: string, disk: DiskStat
     running: false,
     disk,
   };
-}
-
-/** The archive folder of these settings: `archive` in the data folder unless set (relative to the data folder). */
-export function resolveArchiveFolder(dataDir: string, settings: RetentionSettings): string {
-  const folder = settings.archive.folder;
-  if (folder === null) return join(dataDir, 'archive');
-  return isAbsolute(folder) ? folder : resolve(dataDir, folder);
 }
 
 /** What a log table holds now, as the Settings screen and `triad log` show it. */
@@ -386,22 +321,4 @@ function carryForward(carried: Record<string, number>, removed: Map<string, numb
   const next = { ...carried };
   for (const [feature, seats] of removed) next[feature] = Math.max(0, (next[feature] ?? 0) + seats);
   return next;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** fsync of the folder, so the rename survives a power cut (Windows cannot open a folder: skipped). */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r').catch(() => null);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
-  }
 }
