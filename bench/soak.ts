@@ -3,8 +3,9 @@
 // 2,000,000 checkout+checkin pairs; the soak samples the database size, the server's memory and
 // its event-loop stalls as it goes, then reads every archive back. Exits 1 when the database ends
 // at 150 MB or more, a request failed, or an archive does not read back.
-// SOAK_PAIRS (default 2,000,000), SOAK_CLIENTS (50), SOAK_LOG_MB (50 per log), SOAK_KEEP=1 keeps the data folder.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// SOAK_PAIRS (default 2,000,000), SOAK_CLIENTS (50), SOAK_LOG_MB (50 per log; 0: no size limit, a
+// baseline without retention), SOAK_KEEP=1 keeps the data folder.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -61,7 +62,8 @@ async function scrape(url: string): Promise<Map<string, number>> {
 /** Reads every archive back: debug lines in the FlexLM format, CSV rows under the header. */
 function readArchives(folder: string): { files: number; bytes: number; debugLines: number; reportRows: number; problems: string[] } {
   const result = { files: 0, bytes: 0, debugLines: 0, reportRows: 0, problems: [] as string[] };
-  for (const name of readdirSync(folder)) {
+  // no folder: nothing was ever rotated (e.g. SOAK_LOG_MB=0, the baseline without retention)
+  for (const name of existsSync(folder) ? readdirSync(folder) : []) {
     const file = path.join(folder, name);
     result.files += 1;
     result.bytes += statSync(file).size;
