@@ -159,11 +159,18 @@ async function soak(): Promise<void> {
     archivedReportRows: archives.reportRows,
     archiveProblems: archives.problems.length,
   };
-  process.stdout.write(`\n${Object.entries(figures).map(([k, v]) => `| ${k.padEnd(24)} | ${String(v).padStart(12)} |`).join('\n')}\n`);
+  process.stdout.write(
+    `\n${Object.entries(figures)
+      .map(([k, v]) => `| ${k.padEnd(24)} | ${String(v).padStart(12)} |`)
+      .join('\n')}\n`,
+  );
   for (const problem of archives.problems.slice(0, 10)) process.stdout.write(`archive problem: ${problem}\n`);
   const out = path.join('bench', 'results', 'soak.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ takenAt: new Date().toISOString(), pairsWanted: PAIRS, clients: CLIENTS, logMb: LOG_MB, figures, samples }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ takenAt: new Date().toISOString(), pairsWanted: PAIRS, clients: CLIENTS, logMb: LOG_MB, figures, samples }, null, 2)}\n`,
+  );
   process.stdout.write(`written to ${out}\n`);
   if (process.env.SOAK_KEEP) process.stdout.write(`kept ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });

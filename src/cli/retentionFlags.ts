@@ -27,16 +27,29 @@ function wholeNumber(value: string): number {
 export function addRetentionOptions(command: Command): Command {
   const d = defaultRetentionSettings;
   return command
-    .option('--debug-log-days <n>', `rotate debug-log lines older than this many days out of the database (0: any age; default ${d.debugLog.maxAgeDays})`, wholeNumber)
+    .option(
+      '--debug-log-days <n>',
+      `rotate debug-log lines older than this many days out of the database (0: any age; default ${d.debugLog.maxAgeDays})`,
+      wholeNumber,
+    )
     .option('--debug-log-mb <n>', `keep the debug log under about this many MB of the database (0: any size; default ${d.debugLog.maxMegabytes})`, wholeNumber)
     .option('--report-log-days <n>', `rotate report-log rows older than this many days (0: any age; default ${d.reportLog.maxAgeDays})`, wholeNumber)
     .option('--report-log-mb <n>', `keep the report log under about this many MB (0: any size; default ${d.reportLog.maxMegabytes})`, wholeNumber)
     .option('--archive', 'write rotated rows to gzip archive files (the default)')
     .option('--no-archive', 'drop rotated rows instead of archiving them')
     .option('--archive-dir <dir>', 'folder for the archive files, absolute or relative to the data folder (default: archive in the data folder)')
-    .option('--archive-mb <n>', `delete the oldest archive files beyond this many MB in all (0: keep every file; default ${d.archive.maxMegabytes})`, wholeNumber)
+    .option(
+      '--archive-mb <n>',
+      `delete the oldest archive files beyond this many MB in all (0: keep every file; default ${d.archive.maxMegabytes})`,
+      wholeNumber,
+    )
     .option('--disk-warn-mb <n>', `warn when less than this much disk space is free (0: never; default ${d.disk.warnBelowMegabytes})`, wholeNumber)
-    .option('--disk-reserve-mb <n>', `refuse new licenses when less than this much is free, keeping it for check-ins (0: only when a write fails; default ${d.disk.refuseGrantsBelowMegabytes})`, wholeNumber);
+    .option(
+      '--disk-reserve-mb <n>',
+      'refuse new licenses when less than this much is free, keeping it for check-ins ' +
+        `(0: only when a write fails; default ${d.disk.refuseGrantsBelowMegabytes})`,
+      wholeNumber,
+    );
 }
 
 /** The settings the flags change, or undefined when no retention flag was given. */

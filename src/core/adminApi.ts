@@ -367,7 +367,9 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return logs();
     },
     'logs.rotate': async ({ log }, caller) => {
-      if (server.status().role === 'stopped') throw new ApiError('not-running', 'The license server is stopped: start it to rotate its logs (the rows stay in the database meanwhile).');
+      if (server.status().role === 'stopped') {
+        throw new ApiError('not-running', 'The license server is stopped: start it to rotate its logs (the rows stay in the database meanwhile).');
+      }
       const message = await server.rotateLog(log, caller);
       return { message, overview: await logs() };
     },

@@ -557,7 +557,9 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
 /** Settings from the command line, merged into the stored ones; a wrong value stops the start. */
 function storeRetention(store: Store, patch: RetentionPatch): void {
   const merged = applyRetentionPatch(store.retention.settings(), patch);
-  if (!merged.ok) throw new BackendError(`log retention: ${merged.error}. Change the flags, or see the stored settings with \`triad log --data ${store.dataDir}\`.`);
+  if (!merged.ok) {
+    throw new BackendError(`log retention: ${merged.error}. Change the flags, or see the stored settings with \`triad log --data ${store.dataDir}\`.`);
+  }
   store.retention.saveSettings(merged.value);
 }
 

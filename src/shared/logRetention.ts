@@ -17,8 +17,16 @@ const MB = 1024 * 1024;
 export const bytesOf = (megabytes: number): number => megabytes * MB;
 
 /** 0 means "no limit" for every number below. */
-const megabytes = z.number({ error: 'Enter a number of megabytes (0: no limit).' }).int('Whole megabytes, please.').min(0, 'Use 0 for no limit.').max(100_000_000);
-const days = z.number({ error: 'Enter a number of days (0: no age limit).' }).int('Whole days, please.').min(0, 'Use 0 to keep rows whatever their age.').max(36_500);
+const megabytes = z
+  .number({ error: 'Enter a number of megabytes (0: no limit).' })
+  .int('Whole megabytes, please.')
+  .min(0, 'Use 0 for no limit.')
+  .max(100_000_000);
+const days = z
+  .number({ error: 'Enter a number of days (0: no age limit).' })
+  .int('Whole days, please.')
+  .min(0, 'Use 0 to keep rows whatever their age.')
+  .max(36_500);
 
 export const logLimitsSchema = z.strictObject({
   /** Rows older than this many days are rotated out (0: no age limit). */

@@ -69,9 +69,15 @@ describe.skipIf(!mounted)('a data folder on a disk that fills up (tmpfs)', () =>
   });
 
   it('warns from the real free space (fs.statfs) of the data folder', async () => {
-    await eventually(() => backend.status().disk?.state, (state) => state === 'ok');
+    await eventually(
+      () => backend.status().disk?.state,
+      (state) => state === 'ok',
+    );
     writeFileSync(filler, Buffer.alloc(5 * 1024 * 1024));
-    await eventually(() => backend.status().disk?.state, (state) => state === 'low');
+    await eventually(
+      () => backend.status().disk?.state,
+      (state) => state === 'low',
+    );
     const seat = await checkout(server(), request('alice'));
     expect(seat.kind).toBe('granted');
     if (seat.kind === 'granted') held.push(seat.license);
@@ -86,9 +92,17 @@ describe.skipIf(!mounted)('a data folder on a disk that fills up (tmpfs)', () =>
       else if (result.kind === 'granted') await result.license.checkin();
       else throw new Error(`unexpected ${JSON.stringify(result)}`);
     }
-    expect(denial).toMatch(/^License server temporarily busy; no new licenses: the server's disk is full, so a grant cannot be recorded durably; .* \(-23,913\)$/);
-    await eventually(() => backend.status().disk!, (disk) => disk.freeBytes < 1024 * 1024);
-    expect(backend.status().disk).toMatchObject({ state: 'full', message: expect.stringMatching(/^The database could not be written for want of disk space \(database or disk is full; 0 MB free for /) });
+    expect(denial).toMatch(
+      /^License server temporarily busy; no new licenses: the server's disk is full, so a grant cannot be recorded durably; .* \(-23,913\)$/,
+    );
+    await eventually(
+      () => backend.status().disk!,
+      (disk) => disk.freeBytes < 1024 * 1024,
+    );
+    expect(backend.status().disk).toMatchObject({
+      state: 'full',
+      message: expect.stringMatching(/^The database could not be written for want of disk space \(database or disk is full; 0 MB free for /),
+    });
     // the check-in is answered; its release cannot be written, so the seat frees at its timeout
     await held[0]!.checkin();
     held.length = 0;
@@ -97,7 +111,10 @@ describe.skipIf(!mounted)('a data folder on a disk that fills up (tmpfs)', () =>
 
   it('grants again once space is freed', async () => {
     rmSync(filler);
-    await eventually(() => backend.status().disk?.state, (state) => state === 'ok');
+    await eventually(
+      () => backend.status().disk?.state,
+      (state) => state === 'ok',
+    );
     const seat = await checkout(server(), request('bob'));
     expect(seat.kind).toBe('granted');
     if (seat.kind === 'granted') await seat.license.checkin();

@@ -56,7 +56,10 @@ describe('disk space', () => {
   const setFree = async (megabytes: number) => {
     free = megabytes * MB;
     backend.retentionChanged();
-    await eventually(() => backend.status().disk?.freeBytes, (bytes) => bytes === free);
+    await eventually(
+      () => backend.status().disk?.freeBytes,
+      (bytes) => bytes === free,
+    );
   };
 
   it('measures the data folder, and says nothing while space is plentiful', async () => {
@@ -71,9 +74,18 @@ describe('disk space', () => {
       diskCheckIntervalMs: 60_000,
       retention: { disk: { warnBelowMegabytes: 500, refuseGrantsBelowMegabytes: 50 } },
     });
-    await eventually(() => backend.status().disk, (disk) => disk !== undefined);
+    await eventually(
+      () => backend.status().disk,
+      (disk) => disk !== undefined,
+    );
     expect(probed[0]).toBe(path.join(temp.dir, 'data'));
-    expect(backend.status().disk).toMatchObject({ state: 'ok', message: null, freeBytes: 10_000 * MB, warnBelowBytes: 500 * MB, refuseGrantsBelowBytes: 50 * MB });
+    expect(backend.status().disk).toMatchObject({
+      state: 'ok',
+      message: null,
+      freeBytes: 10_000 * MB,
+      warnBelowBytes: 500 * MB,
+      refuseGrantsBelowBytes: 50 * MB,
+    });
     expect(metric('triad_disk_free_bytes')).toEqual([{ name: 'triad_disk_free_bytes', labels: {}, value: 10_000 * MB }]);
     expect(metric('triad_disk_low')![0]!.value).toBe(0);
     expect(metric('triad_disk_refusing_grants')![0]!.value).toBe(0);
@@ -85,7 +97,10 @@ describe('disk space', () => {
     expect(backend.status().disk!.message).toMatch(/^Disk space low: 30\d MB free for .*data \(warning below 500 MB; new licenses are refused below 50 MB\)/);
     expect(metric('triad_disk_low')![0]!.value).toBe(1);
     expect(metric('triad_disk_refusing_grants')![0]!.value).toBe(0);
-    await eventually(() => logged('Disk space low'), (lines) => lines.length === 1);
+    await eventually(
+      () => logged('Disk space low'),
+      (lines) => lines.length === 1,
+    );
     const result = await checkout(server(), request('alice'));
     expect(result.kind).toBe('granted');
     if (result.kind === 'granted') held.push(result.license);
@@ -98,10 +113,15 @@ describe('disk space', () => {
     const refused = await checkout(server(), request('bob'));
     expect(refused).toMatchObject({ kind: 'denied', code: -23 });
     if (refused.kind !== 'denied') throw new Error('expected a denial');
-    expect(refused.reason).toMatch(/^License server temporarily busy; no new licenses: the server's disk is nearly full \(2\d MB free, below the 50 MB it keeps for check-ins\); seats already out keep working; .* \(-23,913\)$/);
+    expect(refused.reason).toMatch(
+      /^License server temporarily busy; no new licenses: the server's disk is nearly full \(2\d MB free, below the 50 MB it keeps for check-ins\); seats already out keep working; .* \(-23,913\)$/,
+    );
     expect(metric('triad_disk_refusing_grants')![0]!.value).toBe(1);
     expect(metric('triad_denials')!.find((s) => s.labels.reason === 'DISK_FULL')!.value).toBe(1);
-    await eventually(() => logged('Disk nearly full'), (lines) => lines.length === 1);
+    await eventually(
+      () => logged('Disk nearly full'),
+      (lines) => lines.length === 1,
+    );
     // a refusal for want of space writes no report row (a flood of them would eat the space kept)
     expect(backend.store.reportLog.query({ event: 'DENIED' })).toEqual([]);
     // the held seat keeps working and can be returned
@@ -114,7 +134,10 @@ describe('disk space', () => {
   it('grants again once there is room, and says so', async () => {
     await setFree(10_000);
     expect(state()).toBe('ok');
-    await eventually(() => logged('back above the warning threshold: new licenses are granted again'), (lines) => lines.length === 1);
+    await eventually(
+      () => logged('back above the warning threshold: new licenses are granted again'),
+      (lines) => lines.length === 1,
+    );
     const result = await checkout(server(), request('carol'));
     expect(result.kind).toBe('granted');
     if (result.kind === 'granted') held.push(result.license);

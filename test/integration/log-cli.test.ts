@@ -20,7 +20,14 @@ describe('log retention on the command line', () => {
   const temp = makeTempDir();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(temp.dir, { features: [{ name: 'Switched', count: 3 }] }, ['--report-log-mb', '5', '--debug-log-days', '7', '--archive-dir', 'old-logs']);
+    server = await startTestServer(temp.dir, { features: [{ name: 'Switched', count: 3 }] }, [
+      '--report-log-mb',
+      '5',
+      '--debug-log-days',
+      '7',
+      '--archive-dir',
+      'old-logs',
+    ]);
   });
   afterAll(async () => {
     await server?.stop();
@@ -30,7 +37,8 @@ describe('log retention on the command line', () => {
   it('triad serve stores the retention flags and says at start how long the logs are kept', async () => {
     const oldLogs = path.join(server.dataDir, 'old-logs');
     expect(readFileSync(path.join(temp.dir, 'debug.log'), 'utf8')).toContain(
-      `(lmgrd) Log retention: debug log 7 days / 1024 MB, report log 90 days / 5 MB; rotated rows archived in ${oldLogs} (up to 2048 MB); disk warning below 1024 MB free, new licenses refused below 64 MB`,
+      `(lmgrd) Log retention: debug log 7 days / 1024 MB, report log 90 days / 5 MB; rotated rows archived in ${oldLogs} (up to 2048 MB); ` +
+        'disk warning below 1024 MB free, new licenses refused below 64 MB',
     );
     const shown = await run(['log', '--data', server.dataDir, '--json']);
     expect(shown.code).toBe(0);
@@ -45,11 +53,19 @@ describe('log retention on the command line', () => {
     const result = await run(['lmswitch', '-c', server.spec, '--data', server.dataDir]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const match = /^lmswitch successful \(\d+@127\.0\.0\.1\): debug log switched: (\d+) rows \(.* to .*\) written to (\S+debug-log_\d{8}-\d{6}_\d{8}-\d{6}\.log\.gz)$/.exec(result.stdout.trim());
+    const match =
+      /^lmswitch successful \(\d+@127\.0\.0\.1\): debug log switched: (\d+) rows \(.* to .*\) written to (\S+debug-log_\d{8}-\d{6}_\d{8}-\d{6}\.log\.gz)$/.exec(
+        result.stdout.trim(),
+      );
     expect(match).not.toBeNull();
     const text = gunzipSync(readFileSync(match![2]!)).toString('utf8');
     expect(text).toContain('(lmgrd) Starting vendor daemons ...');
-    expect(text.trimEnd().split('\n').filter((line) => !line.includes('TIMESTAMP'))).toHaveLength(Number(match![1]));
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.includes('TIMESTAMP')),
+    ).toHaveLength(Number(match![1]));
   });
 
   it('triad lmswitchr says when the report log has nothing to rotate, and rotates it into CSV once it has', async () => {
@@ -77,14 +93,20 @@ describe('log retention on the command line', () => {
     expect(changed.stdout).toContain('Retention:  debug log 30 days / 1024 MB, report log 90 days / 5 MB; rotated rows dropped (archives off)');
     const wrong = await run(['log', '--data', server.dataDir, '--disk-warn-mb', '10']);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe('triad: log: --disk-warn-mb: The warning threshold must not be below the threshold at which new licenses are refused (the warning comes first).');
+    expect(wrong.stderr).toBe(
+      'triad: log: --disk-warn-mb: The warning threshold must not be below the threshold at which new licenses are refused (the warning comes first).',
+    );
     const notANumber = await run(['log', '--data', server.dataDir, '--report-log-days', 'soon']);
     expect(notANumber.code).toBe(2);
     expect(notANumber.stderr).toContain("option '--report-log-days <n>' argument 'soon' is invalid. expected a whole number, 0 or more (0: no limit)");
     // the audit table says who changed what
     const store = openStore(server.dataDir);
     try {
-      expect(store.audit.recent(10).find((entry) => entry.action === 'log retention')).toMatchObject({ who: 'triad log', fromAddress: 'local', detail: expect.stringContaining('debug log 30 days') });
+      expect(store.audit.recent(10).find((entry) => entry.action === 'log retention')).toMatchObject({
+        who: 'triad log',
+        fromAddress: 'local',
+        detail: expect.stringContaining('debug log 30 days'),
+      });
     } finally {
       store.close();
     }
@@ -94,6 +116,8 @@ describe('log retention on the command line', () => {
     const dir = path.join(temp.dir, 'second');
     const failed = await run(['serve', '-c', server.license.licensePath, '--data', dir, '--port', '0', '--disk-warn-mb', '5', '--disk-reserve-mb', '50']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^triad: log retention: disk\.warnBelowMegabytes: The warning threshold must not be below .*Change the flags, or see the stored settings with `triad log --data /);
+    expect(failed.stderr).toMatch(
+      /^triad: log retention: disk\.warnBelowMegabytes: The warning threshold must not be below .*Change the flags, or see the stored settings with `triad log --data /,
+    );
   });
 });

@@ -76,7 +76,11 @@ describe('log retention', () => {
       for (let i = 0; i < 3000; i++) store.debugLog.append({ timeMs: old + i * 1000, daemon: 'ibmratl', message: `OUT: "Kept" user${i}@ws` });
     });
     const backend = await start(dataDir, store, { retention: { debugLog: { maxAgeDays: 30 } } });
-    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'debug'), 20_000);
+    const overview = await eventually(
+      () => backend.logs(),
+      (o) => o.rotations.some((r) => r.log === 'debug'),
+      20_000,
+    );
     const rotation = overview.rotations.find((r) => r.log === 'debug')!;
     expect(rotation).toMatchObject({ reason: 'age', rows: 3000, fromMs: old, toMs: old + 2999 * 1000 });
     expect(store.debugLog.query({ untilMs: Date.now() - 30 * DAY })).toEqual([]);
@@ -91,7 +95,10 @@ describe('log retention', () => {
     expect(lines.filter((line) => !line.includes('TIMESTAMP'))).toHaveLength(3000);
     expect(lines.at(-1)).toMatch(/\(ibmratl\) OUT: "Kept" user2999@ws$/);
     // the server says so in its own debug log
-    await eventually(() => store.debugLog.query({ text: 'Rotated 3000 rows of the debug log' }), (rows) => rows.length === 1);
+    await eventually(
+      () => store.debugLog.query({ text: 'Rotated 3000 rows of the debug log' }),
+      (rows) => rows.length === 1,
+    );
   });
 
   it('keeps the report log under its size limit, archives the rest as CSV, and carries the seats still out', async () => {
@@ -109,7 +116,11 @@ describe('log retention', () => {
     const before = store.reportLog.retention.bytesPerRow() * 32_002;
     expect(before).toBeGreaterThan(2 * 1024 * 1024);
     const backend = await start(dataDir, store, { retention: { reportLog: { maxMegabytes: 1 } } });
-    const overview = await eventually(() => backend.logs(), (o) => o.rotations.some((r) => r.log === 'report'), 20_000);
+    const overview = await eventually(
+      () => backend.logs(),
+      (o) => o.rotations.some((r) => r.log === 'report'),
+      20_000,
+    );
     expect(overview.reportLog.estimatedBytes).toBeLessThanOrEqual(1024 * 1024);
     expect(overview.reportLog.estimatedBytes).toBeGreaterThan(0.8 * 1024 * 1024);
     const rotation = overview.rotations.find((r) => r.log === 'report')!;
@@ -129,7 +140,14 @@ describe('log retention', () => {
     store.transaction(() => {
       for (let i = 0; i < 8_000; i++) {
         store.debugLog.append({ timeMs: now, daemon: 'ibmratl', message: `OUT: "Bench" earlier${i}@ws, a line long enough to fill the log sooner` });
-        store.reportLog.append({ ...base, timeMs: now, event: 'DENIED', user: `earlier${i}`, leaseId: null, reason: 'Licensed number of users already reached. (-4,342)' });
+        store.reportLog.append({
+          ...base,
+          timeMs: now,
+          event: 'DENIED',
+          user: `earlier${i}`,
+          leaseId: null,
+          reason: 'Licensed number of users already reached. (-4,342)',
+        });
       }
     });
     const backend = await start(dataDir, store, { retention: { debugLog: { maxMegabytes: 1 }, reportLog: { maxMegabytes: 1 } } });
@@ -160,13 +178,23 @@ describe('log retention', () => {
     expect(overview.rotations.some((r) => r.reason === 'size')).toBe(true);
     // every grant is in exactly one place: an archive, or the table
     const folder = path.join(dataDir, 'archive');
-    const archived = reportArchiveRows(archives(folder, 'report')).filter((row) => row[1] === 'OUT').map((row) => row[7]);
+    const archived = reportArchiveRows(archives(folder, 'report'))
+      .filter((row) => row[1] === 'OUT')
+      .map((row) => row[7]);
     const kept = store.reportLog.query({ event: 'OUT', limit: 1_000_000 }).map((row) => row.leaseId);
     const all = [...archived, ...kept];
     expect(new Set(all).size).toBe(all.length);
     expect(all.length).toBe(load.latencies.length);
-    for (const file of archives(folder, 'debug')) expect(unzip(file).trimEnd().split('\n').every((line) => debugLogLinePattern.test(line))).toBe(true);
+    for (const file of archives(folder, 'debug'))
+      expect(
+        unzip(file)
+          .trimEnd()
+          .split('\n')
+          .every((line) => debugLogLinePattern.test(line)),
+      ).toBe(true);
     expect(overview.longestStepMs).toBeGreaterThan(0);
-    console.log(`retention under load: ${load.latencies.length} pairs, ${overview.rotations.length} rotations, longest retention step ${overview.longestStepMs} ms`);
+    console.log(
+      `retention under load: ${load.latencies.length} pairs, ${overview.rotations.length} rotations, longest retention step ${overview.longestStepMs} ms`,
+    );
   });
 });

@@ -25,9 +25,17 @@ describe('logs.get / logs.configure / logs.rotate', () => {
   const audited = (action: string) => app.store.audit.recent(50).filter((entry) => entry.action === action);
 
   it('shows the defaults, the logs and the disk of the running server', async () => {
-    const result = await eventually(() => app.api.invoke('logs.get', {}), (r) => r.ok && r.value.disk !== null);
+    const result = await eventually(
+      () => app.api.invoke('logs.get', {}),
+      (r) => r.ok && r.value.disk !== null,
+    );
     if (!result.ok) throw new Error(result.error.message);
-    expect(result.value).toMatchObject({ settings: defaultRetentionSettings, running: true, archiveFolder: path.join(temp.dir, 'app', 'archive'), disk: { folder: path.join(temp.dir, 'app') } });
+    expect(result.value).toMatchObject({
+      settings: defaultRetentionSettings,
+      running: true,
+      archiveFolder: path.join(temp.dir, 'app', 'archive'),
+      disk: { folder: path.join(temp.dir, 'app') },
+    });
     expect(result.value.debugLog.rows).toBeGreaterThan(0);
   });
 
@@ -40,7 +48,9 @@ describe('logs.get / logs.configure / logs.rotate', () => {
       ok: false,
       error: {
         code: 'bad-request',
-        message: 'The settings were not saved: disk.warnBelowMegabytes: The warning threshold must not be below the threshold at which new licenses are refused (the warning comes first).',
+        message:
+          'The settings were not saved: disk.warnBelowMegabytes: The warning threshold must not be below the threshold at which new licenses are refused ' +
+          '(the warning comes first).',
       },
     });
     const unknown = await app.api.invoke('logs.configure', { debugLog: { keepForever: true } } as never);
@@ -50,7 +60,10 @@ describe('logs.get / logs.configure / logs.rotate', () => {
   it('rotates the report log on request (audited as lmswitch), and usage then says from when it holds activity, still counting the seat out', async () => {
     const seat = await checkout([{ host: '127.0.0.1', port }], { feature: 'demo_modeler', version: '1.0', count: 1, user: 'ann', host: 'ws', display: ':0' });
     if (seat.kind !== 'granted') throw new Error(JSON.stringify(seat));
-    await eventually(() => app.store.reportLog.query({ event: 'OUT' }).length, (n) => n === 1);
+    await eventually(
+      () => app.store.reportLog.query({ event: 'OUT' }).length,
+      (n) => n === 1,
+    );
     const rotated = await app.api.invoke('logs.rotate', { log: 'report' });
     if (!rotated.ok) throw new Error(rotated.error.message);
     expect(rotated.value.message).toMatch(/^report log switched: 1 rows \(.*\) written to .*report-log_\d{8}-\d{6}_\d{8}-\d{6}\.csv\.gz$/);
@@ -61,7 +74,10 @@ describe('logs.get / logs.configure / logs.rotate', () => {
     await seat.license.checkin();
     const second = await checkout([{ host: '127.0.0.1', port }], { feature: 'demo_modeler', version: '1.0', count: 1, user: 'bob', host: 'ws', display: ':0' });
     if (second.kind !== 'granted') throw new Error(JSON.stringify(second));
-    await eventually(() => app.store.reportLog.query({ event: 'OUT' }).length, (n) => n === 2);
+    await eventually(
+      () => app.store.reportLog.query({ event: 'OUT' }).length,
+      (n) => n === 2,
+    );
     await app.api.invoke('logs.rotate', { log: 'report' });
     const now = Date.now();
     const usage = await app.api.invoke('usage.get', { sinceMs: now - 3_600_000, untilMs: now + 1000, points: 10 });
@@ -77,7 +93,10 @@ describe('logs.get / logs.configure / logs.rotate', () => {
     await app.api.invoke('server.stop', {});
     const stopped = await app.api.invoke('logs.get', {});
     expect(stopped).toMatchObject({ ok: true, value: { running: false, disk: null, rotations: [] } });
-    expect(await app.api.invoke('logs.configure', { debugLog: { maxMegabytes: 200 } })).toMatchObject({ ok: true, value: { settings: { debugLog: { maxMegabytes: 200 } } } });
+    expect(await app.api.invoke('logs.configure', { debugLog: { maxMegabytes: 200 } })).toMatchObject({
+      ok: true,
+      value: { settings: { debugLog: { maxMegabytes: 200 } } },
+    });
     expect(await app.api.invoke('logs.rotate', { log: 'debug' })).toEqual({
       ok: false,
       error: { code: 'not-running', message: 'The license server is stopped: start it to rotate its logs (the rows stay in the database meanwhile).' },

@@ -23,7 +23,11 @@ function overview(over: Partial<LogsOverview> = {}): LogsOverview {
     archiveFolder: '/var/lib/triad/archive',
     debugLog: { rows: 1200, estimatedBytes: 3 * MB, oldestMs: at(1), newestMs: at(9), rotatedThroughMs: null },
     reportLog: { rows: 800, estimatedBytes: 2 * MB, oldestMs: at(2), newestMs: at(9), rotatedThroughMs: at(1) },
-    archives: { count: 1, totalBytes: MB, newest: [{ name: 'report-log_20261128-000000_20261128-010000.csv.gz', log: 'report', bytes: MB, fromMs: at(0), toMs: at(1) }] },
+    archives: {
+      count: 1,
+      totalBytes: MB,
+      newest: [{ name: 'report-log_20261128-000000_20261128-010000.csv.gz', log: 'report', bytes: MB, fromMs: at(0), toMs: at(1) }],
+    },
     rotations: [],
     longestStepMs: 0,
     problem: null,
@@ -67,7 +71,11 @@ describe('Settings screen', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: /Write rotated rows to archive files/ }));
     await userEvent.click(save);
     await waitFor(() => expect(fake.callsOf('logs.configure')).toHaveLength(1));
-    expect(fake.callsOf('logs.configure')[0]).toEqual({ ...defaultRetentionSettings, debugLog: { maxAgeDays: 30, maxMegabytes: 1024 }, archive: { enabled: false, folder: null, maxMegabytes: 2048 } });
+    expect(fake.callsOf('logs.configure')[0]).toEqual({
+      ...defaultRetentionSettings,
+      debugLog: { maxAgeDays: 30, maxMegabytes: 1024 },
+      archive: { enabled: false, folder: null, maxMegabytes: 2048 },
+    });
     expect(await screen.findByText('Saved. The server applies the new settings now.')).toBeTruthy();
   });
 
@@ -105,7 +113,17 @@ describe('Settings screen', () => {
   });
 
   it('shows the disk, a rotation problem and the longest pause rotation caused', async () => {
-    const disk: DiskStatus = { folder: '/var/lib/triad', freeBytes: 500 * MB, totalBytes: 1000 * MB, reusableBytes: 0, warnBelowBytes: 1024 * MB, refuseGrantsBelowBytes: 64 * MB, state: 'low', message: 'Disk space low: 500 MB free.', checkedAt: 0 };
+    const disk: DiskStatus = {
+      folder: '/var/lib/triad',
+      freeBytes: 500 * MB,
+      totalBytes: 1000 * MB,
+      reusableBytes: 0,
+      warnBelowBytes: 1024 * MB,
+      refuseGrantsBelowBytes: 64 * MB,
+      state: 'low',
+      message: 'Disk space low: 500 MB free.',
+      checkedAt: 0,
+    };
     renderSettings({
       'logs.get': () =>
         overview({
@@ -123,7 +141,17 @@ describe('Settings screen', () => {
 });
 
 describe('disk banner', () => {
-  const disk = (state: DiskStatus['state'], message: string | null): DiskStatus => ({ folder: '/d', freeBytes: 0, totalBytes: 1, reusableBytes: 0, warnBelowBytes: 1, refuseGrantsBelowBytes: 1, state, message, checkedAt: 0 });
+  const disk = (state: DiskStatus['state'], message: string | null): DiskStatus => ({
+    folder: '/d',
+    freeBytes: 0,
+    totalBytes: 1,
+    reusableBytes: 0,
+    warnBelowBytes: 1,
+    refuseGrantsBelowBytes: 1,
+    state,
+    message,
+    checkedAt: 0,
+  });
   const withDisk = (state: DiskStatus['state'], message: string | null) => triadStatus({ disk: disk(state, message) });
 
   it('warns on every screen while space is low, turns to an error while new licenses are refused, and goes when all is well', async () => {

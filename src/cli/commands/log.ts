@@ -49,7 +49,8 @@ const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toLocaleString());
 
 function table(name: string, state: LogTableState): string {
-  const kept = state.rows === 0 ? 'empty' : `${state.rows} rows, about ${megabytes(state.estimatedBytes)}, from ${when(state.oldestMs)} to ${when(state.newestMs)}`;
+  const kept =
+    state.rows === 0 ? 'empty' : `${state.rows} rows, about ${megabytes(state.estimatedBytes)}, from ${when(state.oldestMs)} to ${when(state.newestMs)}`;
   const rotated = state.rotatedThroughMs === null ? '' : `; rows up to ${when(state.rotatedThroughMs)} were rotated out`;
   return `${name}${kept}${rotated}\n`;
 }
@@ -61,6 +62,7 @@ function describe(overview: LogsOverview, saved: boolean): string {
     table('Debug log:  ', overview.debugLog),
     table('Report log: ', overview.reportLog),
     `Retention:  ${describeRetention(overview.settings, overview.archiveFolder)}\n`,
-    `Archives:   ${overview.archives.count} files, ${megabytes(overview.archives.totalBytes)} in ${overview.archiveFolder}${newest ? ` (newest: ${newest.name})` : ''}\n`,
+    `Archives:   ${overview.archives.count} files, ${megabytes(overview.archives.totalBytes)} in ${overview.archiveFolder}` +
+      `${newest ? ` (newest: ${newest.name})` : ''}\n`,
   ].join('');
 }

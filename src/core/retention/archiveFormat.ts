@@ -27,10 +27,11 @@ export function debugArchiveText(rows: readonly DebugLogEntry[], continues: Debu
 
 export function reportArchiveCsv(rows: readonly ReportLogEntry[]): string {
   return rows
-    .map((r) =>
-      [new Date(r.timeMs).toISOString(), r.event, r.feature, r.version, r.user, r.host, r.display, r.leaseId ?? '', String(r.count), r.server, r.reason ?? '']
-        .map(csvField)
-        .join(',') + '\r\n',
+    .map(
+      (r) =>
+        [new Date(r.timeMs).toISOString(), r.event, r.feature, r.version, r.user, r.host, r.display, r.leaseId ?? '', String(r.count), r.server, r.reason ?? '']
+          .map(csvField)
+          .join(',') + '\r\n',
     )
     .join('');
 }

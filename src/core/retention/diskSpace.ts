@@ -25,6 +25,9 @@ export interface DiskSample {
 export const FULL_RECOVERY_BYTES = bytesOf(1);
 
 const mb = (bytes: number) => `${Math.floor(bytes / (1024 * 1024))} MB`;
+const fix = 'Free space on that disk, or lower the retention of the debug and report logs (Settings).';
+const goesOn = `Seats already out, heartbeats and check-ins go on. ${fix}`;
+const refused = 'new licenses are refused until there is room again.';
 
 /** Bytes the database can still write: free on the file system plus its own free pages. */
 export function writableBytes(sample: DiskSample): number {
@@ -46,21 +49,21 @@ export function assessDisk(folder: string, sample: DiskSample, settings: DiskSet
     return {
       ...base,
       state: 'full',
-      message: `The database could not be written for want of disk space (${writeFailure}; ${room}): new licenses are refused until there is room again. Seats already out, heartbeats and check-ins go on. Free space on that disk, or lower the retention of the debug and report logs (Settings).`,
+      message: `The database could not be written for want of disk space (${writeFailure}; ${room}): ${refused} ${goesOn}`,
     };
   }
   if (refuseGrantsBelowBytes > 0 && available < refuseGrantsBelowBytes) {
     return {
       ...base,
       state: 'refusing',
-      message: `Disk nearly full: ${room}, below the ${mb(refuseGrantsBelowBytes)} kept for check-ins and the quorum: new licenses are refused until there is room again. Seats already out, heartbeats and check-ins go on. Free space on that disk, or lower the retention of the debug and report logs (Settings).`,
+      message: `Disk nearly full: ${room}, below the ${mb(refuseGrantsBelowBytes)} kept for check-ins and the quorum: ${refused} ${goesOn}`,
     };
   }
   if (warnBelowBytes > 0 && available < warnBelowBytes) {
     return {
       ...base,
       state: 'low',
-      message: `Disk space low: ${room} (warning below ${mb(warnBelowBytes)}; new licenses are refused below ${mb(refuseGrantsBelowBytes)}). Free space on that disk, or lower the retention of the debug and report logs (Settings).`,
+      message: `Disk space low: ${room} (warning below ${mb(warnBelowBytes)}; new licenses are refused below ${mb(refuseGrantsBelowBytes)}). ${fix}`,
     };
   }
   return { ...base, state: 'ok', message: null };
@@ -72,7 +75,8 @@ export function diskDenial(status: DiskStatus | null): Denial | null {
   const why =
     status.state === 'full'
       ? "no new licenses: the server's disk is full, so a grant cannot be recorded durably"
-      : `no new licenses: the server's disk is nearly full (${mb(writableBytes(status))} free, below the ${mb(status.refuseGrantsBelowBytes)} it keeps for check-ins)`;
+      : `no new licenses: the server's disk is nearly full (${mb(writableBytes(status))} free, ` +
+        `below the ${mb(status.refuseGrantsBelowBytes)} it keeps for check-ins)`;
   return denial('DISK_FULL', `${why}; seats already out keep working; try another server, or ask the administrator to free disk space`);
 }
 

@@ -47,7 +47,10 @@ export function planTrim(snapshot: LogSnapshot, limits: LogLimits, maxRows: numb
     const keep = Math.floor((limits.maxMegabytes * MB * SIZE_TRIM_TARGET) / snapshot.bytesPerRow);
     candidates.push({ throughId: lastId - keep, reason: 'size' });
   }
-  const widest = candidates.reduce<{ throughId: number; reason: TrimReason } | null>((best, c) => (best === null || c.throughId > best.throughId ? c : best), null);
+  const widest = candidates.reduce<{ throughId: number; reason: TrimReason } | null>(
+    (best, c) => (best === null || c.throughId > best.throughId ? c : best),
+    null,
+  );
   if (widest === null) return null;
   const throughId = Math.min(widest.throughId, lastId - 1, firstId + maxRows - 1);
   if (throughId < firstId) return null;

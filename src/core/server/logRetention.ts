@@ -1,4 +1,14 @@
-import { bytesOf, logNames, logTitles, type DiskStatus, type LogName, type RetentionSettings, type LogTableState, type LogsOverview, type RotationRecord } from '../../shared/logRetention';
+import {
+  bytesOf,
+  logNames,
+  logTitles,
+  type DiskStatus,
+  type LogName,
+  type RetentionSettings,
+  type LogTableState,
+  type LogsOverview,
+  type RotationRecord,
+} from '../../shared/logRetention';
 import { debugArchiveText, REPORT_CSV_HEADER, reportArchiveCsv } from '../retention/archiveFormat';
 import { ageCutoff, estimatedBytes, planTrim, type TrimReason } from '../retention/plan';
 import type { DebugLogEntry, ReportLogEntry, Store } from '../store';
@@ -81,7 +91,10 @@ export class LogRetention {
   rotateNow(log: LogName): Promise<RotationRecord> {
     return this.serialized(async () => {
       const settings = this.deps.store.retention.settings();
-      if (!settings.archive.enabled) throw new Error(`Archives are off, so rotating the ${logTitles[log]} would only delete it: turn archives on in Settings (or \`triad log --archive\`) first.`);
+      if (!settings.archive.enabled)
+        throw new Error(
+          `Archives are off, so rotating the ${logTitles[log]} would only delete it: turn archives on in Settings (or \`triad log --archive\`) first.`,
+        );
       const ends = this.table(log).ends();
       const state = this.deps.store.retention.state(log);
       if (!ends || ends.last.id <= state.archivedThroughId) throw new Error(`The ${logTitles[log]} has nothing new to rotate since the last archive.`);
@@ -92,7 +105,13 @@ export class LogRetention {
   /** What the Settings screen shows: the stored picture plus what this runner did since it started. */
   async overview(disk: DiskStatus | null): Promise<LogsOverview> {
     const rotations = [...this.rotations];
-    return { ...(await logsOverview(this.deps.store, this.deps.dataDir, disk)), rotations, longestStepMs: Math.round(this.longestStepMs * 100) / 100, problem: this.problem, running: true };
+    return {
+      ...(await logsOverview(this.deps.store, this.deps.dataDir, disk)),
+      rotations,
+      longestStepMs: Math.round(this.longestStepMs * 100) / 100,
+      problem: this.problem,
+      running: true,
+    };
   }
 
   /** Rows rotated out of each log since the runner started (/metrics). */
@@ -237,7 +256,7 @@ export class LogRetention {
   private async *archiveText(log: LogName, afterId: number, throughId: number, range: ArchiveRange): AsyncGenerator<string> {
     if (log === 'report') yield REPORT_CSV_HEADER;
     const day = { day: '' };
-    for (let after = afterId; after < throughId; ) {
+    for (let after = afterId; after < throughId;) {
       if (this.stopping) throw new Stopping();
       const chunk = this.timed(() => {
         const rows = this.table(log).rowsAfter(after, throughId, READ_BATCH_ROWS);
@@ -293,7 +312,14 @@ export async function logsOverview(store: Store, dataDir: string, disk: DiskStat
     archiveFolder: folder,
     debugLog: logTableState(store, 'debug'),
     reportLog: logTableState(store, 'report'),
-    archives: { count: files.length, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), newest: files.slice(-ARCHIVES_SHOWN).reverse().map((f) => ({ name: f.name, log: f.log, bytes: f.bytes, fromMs: f.fromMs, toMs: f.toMs })) },
+    archives: {
+      count: files.length,
+      totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+      newest: files
+        .slice(-ARCHIVES_SHOWN)
+        .reverse()
+        .map((f) => ({ name: f.name, log: f.log, bytes: f.bytes, fromMs: f.fromMs, toMs: f.toMs })),
+    },
     rotations: [],
     longestStepMs: 0,
     problem: null,

@@ -45,8 +45,32 @@ describe('decodeMessage', () => {
   });
 
   it("checks a status reply's disk field when a server sends one", () => {
-    const status = { takenAt: 1, version: 'v1.0.0', host: 'h', port: 27000, licenseFiles: [], mode: 'single', role: 'master', master: 'h', quorum: true, members: [], vendors: [], features: [], warnings: [] };
-    const disk = { folder: '/d', freeBytes: 1, totalBytes: 2, reusableBytes: 0, warnBelowBytes: 3, refuseGrantsBelowBytes: 1, state: 'low', message: 'Disk space low', checkedAt: 5 };
+    const status = {
+      takenAt: 1,
+      version: 'v1.0.0',
+      host: 'h',
+      port: 27000,
+      licenseFiles: [],
+      mode: 'single',
+      role: 'master',
+      master: 'h',
+      quorum: true,
+      members: [],
+      vendors: [],
+      features: [],
+      warnings: [],
+    };
+    const disk = {
+      folder: '/d',
+      freeBytes: 1,
+      totalBytes: 2,
+      reusableBytes: 0,
+      warnBelowBytes: 3,
+      refuseGrantsBelowBytes: 1,
+      state: 'low',
+      message: 'Disk space low',
+      checkedAt: 5,
+    };
     const reply = (status: object) => bytes({ type: 'statusReply', id: 1, status });
     expect(decodeMessage(reply(status), serverMessageSchema).ok).toBe(true);
     expect(decodeMessage(reply({ ...status, disk }), serverMessageSchema)).toMatchObject({ ok: true, value: { status: { disk } } });

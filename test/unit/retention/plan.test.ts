@@ -4,7 +4,14 @@ import { ageCutoff, planTrim, SIZE_TRIM_TARGET, type LogSnapshot } from '../../.
 import { fuzzSettings } from '../../support/fuzzSettings';
 
 const MB = 1024 * 1024;
-const snapshot = (over: Partial<LogSnapshot> = {}): LogSnapshot => ({ firstId: 1, lastId: 100_000, rows: 100_000, bytesPerRow: 100, lastIdTooOld: null, ...over });
+const snapshot = (over: Partial<LogSnapshot> = {}): LogSnapshot => ({
+  firstId: 1,
+  lastId: 100_000,
+  rows: 100_000,
+  bytesPerRow: 100,
+  lastIdTooOld: null,
+  ...over,
+});
 
 describe('planTrim', () => {
   it('leaves a log within its limits alone', () => {
@@ -53,7 +60,8 @@ describe('planTrim', () => {
           expect(plan.throughId).toBeGreaterThanOrEqual(firstId);
           expect(plan.throughId).toBeLessThan(lastId);
           expect(plan.rows).toBe(plan.throughId - firstId + 1);
-          if (limits.maxMegabytes > 0 && lastId - plan.throughId > 1) expect((lastId - plan.throughId) * bytesPerRow).toBeLessThanOrEqual(limits.maxMegabytes * MB);
+          if (limits.maxMegabytes > 0 && lastId - plan.throughId > 1)
+            expect((lastId - plan.throughId) * bytesPerRow).toBeLessThanOrEqual(limits.maxMegabytes * MB);
           if (limits.maxAgeDays > 0 && lastIdTooOld !== null && lastIdTooOld < lastId) expect(plan.throughId).toBeGreaterThanOrEqual(lastIdTooOld);
         },
       ),

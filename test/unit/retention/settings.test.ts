@@ -13,7 +13,8 @@ describe('retention settings', () => {
       disk: { warnBelowMegabytes: 1024, refuseGrantsBelowMegabytes: 64 },
     });
     expect(describeRetention(defaultRetentionSettings, '/data/archive')).toBe(
-      'debug log 90 days / 1024 MB, report log 90 days / 1024 MB; rotated rows archived in /data/archive (up to 2048 MB); disk warning below 1024 MB free, new licenses refused below 64 MB',
+      'debug log 90 days / 1024 MB, report log 90 days / 1024 MB; rotated rows archived in /data/archive (up to 2048 MB); ' +
+        'disk warning below 1024 MB free, new licenses refused below 64 MB',
     );
   });
 
@@ -37,7 +38,10 @@ describe('retention settings', () => {
     expect(apply({ reportLog: { maxMegabytes: 1.5 } })).toMatchObject({ ok: false, error: 'reportLog.maxMegabytes: Whole megabytes, please.' });
     expect(apply({ archive: { folder: '  ' } })).toMatchObject({ ok: false, error: expect.stringMatching(/^archive.folder: Give a folder/) });
     const inverted = apply({ disk: { warnBelowMegabytes: 10, refuseGrantsBelowMegabytes: 20 } });
-    expect(inverted).toMatchObject({ ok: false, error: expect.stringMatching(/^disk.warnBelowMegabytes: The warning threshold must not be below the threshold at which new licenses are refused/) });
+    expect(inverted).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^disk.warnBelowMegabytes: The warning threshold must not be below the threshold at which new licenses are refused/),
+    });
     if (!inverted.ok) expect(describeRetentionIssues(inverted.issues)).toMatch(/^--disk-warn-mb: The warning threshold/);
   });
 

@@ -111,7 +111,9 @@ describe('DiskMonitor', () => {
     answer = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
     await monitor.check();
     await monitor.check();
-    expect(lines.filter((line) => line.startsWith('Cannot measure'))).toEqual(['Cannot measure the free space of /srv/triad: ENOENT: no such file or directory']);
+    expect(lines.filter((line) => line.startsWith('Cannot measure'))).toEqual([
+      'Cannot measure the free space of /srv/triad: ENOENT: no such file or directory',
+    ]);
     expect(monitor.status()!.state).toBe('low');
   });
 

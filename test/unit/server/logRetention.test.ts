@@ -17,7 +17,14 @@ const DAY = 86_400_000;
 function retentionOn(store: Store, settings: Partial<RetentionSettings> = {}, now = () => Date.now()) {
   store.retention.saveSettings({ ...defaultRetentionSettings, ...settings });
   const lines: string[] = [];
-  const retention = new LogRetention({ store, writer: new BatchedWriter(store), dataDir: store.dataDir, now, debug: (line) => lines.push(line), checkIntervalMs: 20 });
+  const retention = new LogRetention({
+    store,
+    writer: new BatchedWriter(store),
+    dataDir: store.dataDir,
+    now,
+    debug: (line) => lines.push(line),
+    checkIntervalMs: 20,
+  });
   return { retention, lines, folder: join(store.dataDir, 'archive') };
 }
 
@@ -34,7 +41,15 @@ const debugLines = (store: Store, count: number, timeMs: number) =>
     for (let i = 0; i < count; i++) store.debugLog.append({ timeMs: timeMs + i, daemon: 'lmgrd', message: `line ${i}` });
   });
 
-const usageEvent = (r: { timeMs: number; event: ReportEvent; feature: string; user: string; host: string; count: number; reason: string | null }): UsageEvent => ({
+const usageEvent = (r: {
+  timeMs: number;
+  event: ReportEvent;
+  feature: string;
+  user: string;
+  host: string;
+  count: number;
+  reason: string | null;
+}): UsageEvent => ({
   time: r.timeMs,
   event: r.event,
   feature: r.feature,
@@ -48,10 +63,19 @@ describe('LogRetention', () => {
   it('property: usage read from the rows kept plus the seats carried equals usage read from every row, wherever the log was rotated', async () => {
     // checkouts and their checkins (or reclaims) in time order, with denials between
     const history = fc
-      .array(fc.record({ feature: fc.constantFrom('A', 'B', 'C'), count: fc.integer({ min: 1, max: 3 }), hold: fc.integer({ min: 1, max: 40 }), denied: fc.boolean(), end: fc.constantFrom<ReportEvent>('IN', 'RECLAIM', 'REMOVE') }), {
-        minLength: 1,
-        maxLength: 60,
-      })
+      .array(
+        fc.record({
+          feature: fc.constantFrom('A', 'B', 'C'),
+          count: fc.integer({ min: 1, max: 3 }),
+          hold: fc.integer({ min: 1, max: 40 }),
+          denied: fc.boolean(),
+          end: fc.constantFrom<ReportEvent>('IN', 'RECLAIM', 'REMOVE'),
+        }),
+        {
+          minLength: 1,
+          maxLength: 60,
+        },
+      )
       .map((seats) => {
         const events: { timeMs: number; event: ReportEvent; feature: string; count: number; lease: string }[] = [];
         seats.forEach((seat, i) => {
@@ -65,7 +89,19 @@ describe('LogRetention', () => {
         const store = temp.open();
         const { retention } = retentionOn(store);
         const append = (e: (typeof events)[number]) =>
-          store.reportLog.append({ timeMs: e.timeMs, event: e.event, feature: e.feature, version: '1.0', user: e.lease, host: 'ws', display: ':0', leaseId: e.lease, count: e.count, server: 's', reason: e.event === 'DENIED' ? 'no' : null });
+          store.reportLog.append({
+            timeMs: e.timeMs,
+            event: e.event,
+            feature: e.feature,
+            version: '1.0',
+            user: e.lease,
+            host: 'ws',
+            display: ':0',
+            leaseId: e.lease,
+            count: e.count,
+            server: 's',
+            reason: e.event === 'DENIED' ? 'no' : null,
+          });
         const rotateAt = new Set(cuts.map((cut) => cut % events.length));
         for (const [i, event] of events.entries()) {
           append(event);
@@ -77,7 +113,10 @@ describe('LogRetention', () => {
         const state = store.retention.state('report');
         const range = { sinceMs: Math.max(0, (state.rotatedThroughMs ?? 0) + 1), untilMs: 2_000, points: 50 };
         const whole = buildUsageReport(all, range);
-        const fromKept = buildUsageReport(kept, range, new Map(), { seatsOut: new Map(Object.entries(state.carriedSeats)), rotatedThroughMs: state.rotatedThroughMs });
+        const fromKept = buildUsageReport(kept, range, new Map(), {
+          seatsOut: new Map(Object.entries(state.carriedSeats)),
+          rotatedThroughMs: state.rotatedThroughMs,
+        });
         expect(fromKept.points).toEqual(whole.points);
         expect(fromKept.peaks.filter((p) => p.peak > 0)).toEqual(whole.peaks.filter((p) => p.peak > 0));
         expect(fromKept.keptSinceMs).toBe(state.rotatedThroughMs);
@@ -166,10 +205,15 @@ describe('LogRetention', () => {
     const store = temp.open();
     debugLines(store, 50, Date.now() - 10 * DAY);
     debugLines(store, 5, Date.now());
-    const { retention, folder, lines } = retentionOn(store, { archive: { enabled: false, folder: null, maxMegabytes: 0 }, debugLog: { maxAgeDays: 1, maxMegabytes: 0 } });
+    const { retention, folder, lines } = retentionOn(store, {
+      archive: { enabled: false, folder: null, maxMegabytes: 0 },
+      debugLog: { maxAgeDays: 1, maxMegabytes: 0 },
+    });
     retention.start();
     await until(() => store.debugLog.retention.ends()!.first.id === 51);
-    await expect(retention.rotateNow('debug')).rejects.toThrow('Archives are off, so rotating the debug log would only delete it: turn archives on in Settings');
+    await expect(retention.rotateNow('debug')).rejects.toThrow(
+      'Archives are off, so rotating the debug log would only delete it: turn archives on in Settings',
+    );
     await retention.stop();
     expect(existsSync(folder)).toBe(false);
     expect(lines.some((line) => /^Rotated 50 rows of the debug log \(.*, older than the age limit\) \(archives are off: dropped\)$/.test(line))).toBe(true);
@@ -196,7 +240,10 @@ describe('LogRetention', () => {
     chmodSync(locked, 0o500);
     debugLines(store, 20, Date.now() - 10 * DAY);
     debugLines(store, 1, Date.now());
-    const { retention, lines } = retentionOn(store, { archive: { enabled: true, folder: locked, maxMegabytes: 0 }, debugLog: { maxAgeDays: 1, maxMegabytes: 0 } });
+    const { retention, lines } = retentionOn(store, {
+      archive: { enabled: true, folder: locked, maxMegabytes: 0 },
+      debugLog: { maxAgeDays: 1, maxMegabytes: 0 },
+    });
     retention.start();
     await until(() => lines.some((line) => line.startsWith('Log rotation failed')));
     await retention.stop();

@@ -11,7 +11,11 @@ const temp = useTempStores();
 function measured(store: Store, table: string): number {
   const db = new Database(store.path, { readonly: true });
   try {
-    return (db.prepare('SELECT sum(pgsize) AS bytes FROM dbstat WHERE aggregate = 1 AND name IN (SELECT name FROM sqlite_schema WHERE tbl_name = ?)').get(table) as { bytes: number }).bytes;
+    return (
+      db.prepare('SELECT sum(pgsize) AS bytes FROM dbstat WHERE aggregate = 1 AND name IN (SELECT name FROM sqlite_schema WHERE tbl_name = ?)').get(table) as {
+        bytes: number;
+      }
+    ).bytes;
   } finally {
     db.close();
   }
@@ -36,7 +40,12 @@ describe('log tables as retention sees them', () => {
   it('estimates the debug log size within 5% of what SQLite uses (rows, index, pages)', () => {
     const store = temp.open();
     store.transaction(() => {
-      for (let i = 0; i < 40_000; i++) store.debugLog.append({ timeMs: 1_700_000_000_000 + i * 7, daemon: i % 3 ? 'ibmratl' : 'lmgrd', message: `OUT: "Feature${i % 7}" user${i % 300}@workstation-${i % 50}` });
+      for (let i = 0; i < 40_000; i++)
+        store.debugLog.append({
+          timeMs: 1_700_000_000_000 + i * 7,
+          daemon: i % 3 ? 'ibmratl' : 'lmgrd',
+          message: `OUT: "Feature${i % 7}" user${i % 300}@workstation-${i % 50}`,
+        });
     });
     const estimate = store.debugLog.retention.bytesPerRow() * 40_000;
     expect(Math.abs(estimate / measured(store, 'debug_log') - 1)).toBeLessThan(0.05);
@@ -46,7 +55,9 @@ describe('log tables as retention sees them', () => {
     const store = temp.open();
     store.transaction(() => {
       for (let i = 0; i < 40_000; i++) {
-        store.reportLog.append(i % 10 === 9 ? report(i, { event: 'DENIED', leaseId: null, reason: 'Licensed number of users already reached. (-4,342)' }) : report(i));
+        store.reportLog.append(
+          i % 10 === 9 ? report(i, { event: 'DENIED', leaseId: null, reason: 'Licensed number of users already reached. (-4,342)' }) : report(i),
+        );
       }
     });
     const estimate = store.reportLog.retention.bytesPerRow() * 40_000;
@@ -81,11 +92,21 @@ describe('log tables as retention sees them', () => {
       report(5, { feature: 'A', event: 'OUT' }),
     ];
     for (const row of rows) store.reportLog.append(row);
-    expect(store.reportLog.seatsOutThrough(4)).toEqual(new Map([['A', 1], ['B', 1]]));
-    expect(store.reportLog.seatsOutThrough(5)).toEqual(new Map([['A', 1], ['B', 0]]));
+    expect(store.reportLog.seatsOutThrough(4)).toEqual(
+      new Map([
+        ['A', 1],
+        ['B', 1],
+      ]),
+    );
+    expect(store.reportLog.seatsOutThrough(5)).toEqual(
+      new Map([
+        ['A', 1],
+        ['B', 0],
+      ]),
+    );
   });
 
-  it('keeps the retention settings and each log\'s rotation state, with defaults when none (or a bad value) is stored', () => {
+  it("keeps the retention settings and each log's rotation state, with defaults when none (or a bad value) is stored", () => {
     const store = temp.open();
     expect(store.retention.settings()).toEqual(defaultRetentionSettings);
     const settings = { ...defaultRetentionSettings, debugLog: { maxAgeDays: 7, maxMegabytes: 10 } };

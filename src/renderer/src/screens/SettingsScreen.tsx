@@ -1,4 +1,19 @@
-import { Button, Checkbox, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3, Toolbar } from '@fluentui/react-components';
+import {
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Title2,
+  Title3,
+  Toolbar,
+} from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import {
   applyRetentionPatch,
@@ -74,6 +89,7 @@ export function SettingsScreen() {
   }, [overview, draft]);
 
   const checked = overview && draft ? applyRetentionPatch(overview.settings, fromDraft(draft)) : null;
+  const defaultFolder = overview?.settings.archive.folder === null ? overview.archiveFolder : 'archive in the data folder';
   const issues: RetentionIssue[] = checked && !checked.ok ? checked.issues : [];
   const issueOf = (path: string) => issues.find((issue) => issue.path === path)?.message;
   const changed = overview && draft ? JSON.stringify(toDraft(overview.settings)) !== JSON.stringify(draft) : false;
@@ -144,7 +160,11 @@ export function SettingsScreen() {
             label="Write rotated rows to archive files (debug log as FlexLM text, report log as CSV, gzip-compressed) before they leave the database"
           />
           <div className="row">
-            <Field label="Archive folder" hint={`Empty: ${overview.settings.archive.folder === null ? overview.archiveFolder : 'archive in the data folder'}. A relative folder is inside the data folder.`} validationMessage={issueOf('archive.folder')}>
+            <Field
+              label="Archive folder"
+              hint={`Empty: ${defaultFolder}. A relative folder is inside the data folder.`}
+              validationMessage={issueOf('archive.folder')}
+            >
               <Input value={draft.folder} onChange={(_e, d) => set({ folder: d.value })} className="wide" />
             </Field>
             {numberField('Keep archives up to (MB in all)', 'archiveMb', 'archive.maxMegabytes', '0: keep every file; beyond, the oldest are deleted')}
@@ -155,7 +175,12 @@ export function SettingsScreen() {
           <DiskSummary overview={overview} />
           <div className="row">
             {numberField('Warn below (MB free)', 'warnMb', 'disk.warnBelowMegabytes', 'Debug log, status banner, /metrics; 0: never')}
-            {numberField('Refuse new licenses below (MB free)', 'reserveMb', 'disk.refuseGrantsBelowMegabytes', 'Keeps room for check-ins; 0: only when a write fails')}
+            {numberField(
+              'Refuse new licenses below (MB free)',
+              'reserveMb',
+              'disk.refuseGrantsBelowMegabytes',
+              'Keeps room for check-ins; 0: only when a write fails',
+            )}
           </div>
 
           <Toolbar aria-label="Settings actions">
@@ -174,7 +199,13 @@ export function SettingsScreen() {
             {action.busy && <Loading label="Working…" />}
           </Toolbar>
           <Rotations overview={overview} />
-          <ConfirmDialog open={confirm !== null} title={`Rotate the ${confirm ? logTitles[confirm] : ''} now?`} confirmLabel="Rotate" onConfirm={() => void rotate()} onCancel={() => setConfirm(null)}>
+          <ConfirmDialog
+            open={confirm !== null}
+            title={`Rotate the ${confirm ? logTitles[confirm] : ''} now?`}
+            confirmLabel="Rotate"
+            onConfirm={() => void rotate()}
+            onCancel={() => setConfirm(null)}
+          >
             Every {confirm === 'debug' ? 'line' : 'row'} so far goes into one archive file in {overview.archiveFolder} and leaves the database
             {confirm === 'report' ? '; the Usage screen then shows activity from now on' : '; the Debug log screen then starts from now'}.
           </ConfirmDialog>
