@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../src/core/backend';
-import { checkout, type HeldLicense } from '../../src/core/client/checkout';
+import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { formatOpenMetrics } from '../../src/core/metrics';
+import type { ServerMessage } from '../../src/core/protocol';
 import type { DiskProbe } from '../../src/core/server/diskMonitor';
 import { openStore, type Store } from '../../src/core/store';
 import { eventually } from '../support/eventually';
@@ -38,10 +39,11 @@ describe('disk space', () => {
     },
   };
   let backend: Backend;
-  const held: HeldLicense[] = [];
+  const held: Seat[] = [];
   afterAll(async () => {
     diskFull = false;
     for (const seat of held) await seat.checkin().catch(() => undefined);
+    for (const seat of held) seat.close();
     await backend?.stop('test finished');
     store.close();
     temp.remove();
@@ -101,9 +103,7 @@ describe('disk space', () => {
       () => logged('Disk space low'),
       (lines) => lines.length === 1,
     );
-    const result = await checkout(server(), request('alice'));
-    expect(result.kind).toBe('granted');
-    if (result.kind === 'granted') held.push(result.license);
+    held.push(await takeSeat('alice'));
   });
 
   it('refuses new licenses below the refuse threshold with a denial that says why, while held seats go on', async () => {
@@ -125,8 +125,9 @@ describe('disk space', () => {
     // a refusal for want of space writes no report row (a flood of them would eat the space kept)
     expect(backend.store.reportLog.query({ event: 'DENIED' })).toEqual([]);
     // the held seat keeps working and can be returned
-    expect(await heartbeat(alice!.details.leaseId)).toEqual({ type: 'heartbeatAck', id: expect.any(Number), unknown: [] });
-    await alice!.checkin();
+    expect(await alice!.heartbeat()).toMatchObject({ type: 'heartbeatAck', unknown: [] });
+    expect(await alice!.checkin()).toMatchObject({ type: 'checkedIn' });
+    alice!.close();
     held.length = 0;
     expect(backend.status().features[0]!.inUse).toBe(0);
   });
@@ -138,9 +139,7 @@ describe('disk space', () => {
       () => logged('back above the warning threshold: new licenses are granted again'),
       (lines) => lines.length === 1,
     );
-    const result = await checkout(server(), request('carol'));
-    expect(result.kind).toBe('granted');
-    if (result.kind === 'granted') held.push(result.license);
+    held.push(await takeSeat('carol'));
   });
 
   it('refuses new licenses after a write failed for want of space, until a check finds room; heartbeats and check-ins go on', async () => {
@@ -154,26 +153,34 @@ describe('disk space', () => {
     expect(backend.status().features[0]!.inUse).toBe(1);
     // refused at once from now on: no write is tried
     expect(await checkout(server(), request('erin'))).toMatchObject({ kind: 'denied', code: -23 });
-    expect(await heartbeat(carol!.details.leaseId)).toMatchObject({ type: 'heartbeatAck', unknown: [] });
+    expect(await carol!.heartbeat()).toMatchObject({ type: 'heartbeatAck', unknown: [] });
     // the check-in is answered; its release cannot be written, so the seat frees at its timeout
-    await carol!.checkin();
+    expect(await carol!.checkin()).toMatchObject({ type: 'checkedIn' });
+    carol!.close();
     held.length = 0;
     expect(backend.status().features[0]!.inUse).toBe(1);
 
     diskFull = false;
     await setFree(9_000);
     expect(state()).toBe('ok');
-    const again = await checkout(server(), request('dave'));
-    expect(again.kind).toBe('granted');
-    if (again.kind === 'granted') held.push(again.license);
+    held.push(await takeSeat('dave'));
   });
 
-  async function heartbeat(leaseId: string) {
+  /** A client holding a seat on its own connection (only the holder may heartbeat or check it in). */
+  interface Seat {
+    heartbeat(): Promise<ServerMessage>;
+    checkin(): Promise<ServerMessage>;
+    close(): void;
+  }
+
+  async function takeSeat(user: string): Promise<Seat> {
     const connection = await ServerConnection.open(server()[0]!, {});
-    try {
-      return await connection.request({ type: 'heartbeat', leaseIds: [leaseId] });
-    } finally {
-      connection.close();
-    }
+    const granted = await connection.request({ type: 'checkout', ...request(user) });
+    if (granted.type !== 'granted') throw new Error(`no seat for ${user}: ${JSON.stringify(granted)}`);
+    return {
+      heartbeat: () => connection.request({ type: 'heartbeat', leaseIds: [granted.leaseId] }),
+      checkin: () => connection.request({ type: 'checkin', leaseId: granted.leaseId }),
+      close: () => connection.close(),
+    };
   }
 });
