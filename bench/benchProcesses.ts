@@ -118,6 +118,8 @@ export interface ServeOptions {
   port?: number;
   maxConnections: number;
   clientHeartbeatMs?: number;
+  /** More `triad serve` flags (e.g. retention limits, --metrics). */
+  extraArgs?: string[];
   spawn?: SpawnOptions;
 }
 
@@ -129,6 +131,7 @@ export async function startServer(license: ServedLicense, options: ServeOptions)
   if (options.as) args.push('--as', options.as);
   args.push('--port', String(options.port ?? 0));
   if (options.clientHeartbeatMs) args.push('--client-heartbeat', String(options.clientHeartbeatMs));
+  args.push(...(options.extraArgs ?? []));
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers under load
   const profiling = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const server = spawnNode([cliBundle, ...args], { ...options.spawn, nodeArgs: [...(options.spawn?.nodeArgs ?? []), ...profiling] });

@@ -9,6 +9,7 @@ const entries = {
   host: 'src/host/index.ts',
   bench: 'bench/index.ts',
   chaos: 'bench/chaos.ts',
+  soak: 'bench/soak.ts',
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));

@@ -15,6 +15,8 @@ import { triadMembersCommand } from './commands/triadMembers';
 import { lmverCommand } from './commands/lmver';
 import { lmdiagCommand } from './commands/lmdiag';
 import { diagCommand } from './commands/diag';
+import { lmswitchCommand } from './commands/lmswitch';
+import { logCommand } from './commands/log';
 
 // One line per command module; `triad --help` lists them in this order.
 const commands: CommandModule[] = [
@@ -28,8 +30,10 @@ const commands: CommandModule[] = [
   lmdownCommand,
   lmrereadCommand,
   lmremoveCommand,
+  lmswitchCommand,
   lmdiagCommand,
   lmverCommand,
+  logCommand,
   serviceCommand,
   clusterSecretCommand,
   triadMembersCommand,

@@ -30,6 +30,9 @@ import {
 import { formatDebugLogText } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { buildUsageReport } from '../shared/usage';
+import { applyRetentionPatch, describeRetention, type LogName, type LogsOverview } from '../shared/logRetention';
+import { resolveArchiveFolder } from './server/logArchive';
+import { logsOverview } from './server/logRetention';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
 import { verifyEntry } from './client/verifyEntry';
@@ -57,6 +60,12 @@ export interface ServerControl {
   distributeLicense(files: LicenseSetFile[], label: string): Promise<void>;
   /** Triad standby: a page of the master's debug log, read over the peer link. */
   masterLog(query: MasterLogQuery): Promise<MasterLogPage>;
+  /** The running server's view of its logs and disk; null while it is stopped. */
+  logs(): Promise<LogsOverview> | null;
+  /** lmswitch / lmswitchr; resolves with what was written, rejects with an ApiError saying why not. */
+  rotateLog(log: LogName, caller: AdminCaller): Promise<string>;
+  /** The stored retention settings changed: the running server applies them now. */
+  retentionChanged(): void;
   /** lmremove; rejects with an ApiError `not-found` when nobody holds that seat. */
   removeUser(who: { feature: string; user: string; host: string; display: string }, caller: AdminCaller): Promise<void>;
   onStatus(listener: (status: ServerStatus) => void): () => void;
@@ -204,6 +213,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return local(`${status.host}, a standby (the master's log could not be read: ${error instanceof Error ? error.message : String(error)})`);
     }
   };
+  /** While the server is stopped the stored picture is shown: nothing rotates, no disk is measured. */
+  const logs = () => server.logs() ?? logsOverview(store, store.dataDir, null);
 
   const handlers: Handlers = {
     'status.get': () => server.status(),
@@ -286,6 +297,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     'usage.get': ({ sinceMs, untilMs, points }) => {
       const rows = [...walkLog((after) => store.reportLog.query({ untilMs: untilMs + 1, afterId: after, limit: pageRows }))];
       const issued = new Map(server.status().features.map((f) => [f.name, f.issued]));
+      // rows rotated out of the report log: the replay starts from the seats they left out
+      const rotated = store.retention.state('report');
       return buildUsageReport(
         rows.map((r) => ({
           time: r.timeMs,
@@ -299,6 +312,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         })),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
+        { seatsOut: new Map(Object.entries(rotated.carriedSeats)), rotatedThroughMs: rotated.rotatedThroughMs },
       );
     },
     'diag.collect': async () => {
@@ -330,6 +344,22 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         base64: Buffer.from(archive.bytes).toString('base64'),
         entries: archive.entries,
       };
+    },
+    'logs.get': () => logs(),
+    'logs.configure': async (patch, caller) => {
+      const merged = applyRetentionPatch(store.retention.settings(), patch);
+      if (!merged.ok) throw new ApiError('bad-request', `The settings were not saved: ${merged.error}`);
+      store.retention.saveSettings(merged.value);
+      audit(caller, 'log retention', describeRetention(merged.value, resolveArchiveFolder(store.dataDir, merged.value)));
+      server.retentionChanged();
+      return logs();
+    },
+    'logs.rotate': async ({ log }, caller) => {
+      if (server.status().role === 'stopped') {
+        throw new ApiError('not-running', 'The license server is stopped: start it to rotate its logs (the rows stay in the database meanwhile).');
+      }
+      const message = await server.rotateLog(log, caller);
+      return { message, overview: await logs() };
     },
     'client.get': () => clientConfig(),
     'client.setUse': ({ use }) => {

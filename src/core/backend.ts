@@ -14,13 +14,17 @@ import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
 import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
-import { collectServerMetrics, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
+import { collectServerMetrics, diskMetricFamilies, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
 import type { AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
 import { serverSetChange, serverSetOf } from './server/serverSet';
+import { applyRetentionPatch, describeRetention, logTitles, type LogsOverview, type RetentionPatch, type RotationRecord } from '../shared/logRetention';
+import { DiskMonitor, statfsProbe, type DiskProbe } from './server/diskMonitor';
+import { resolveArchiveFolder } from './server/logArchive';
+import { LogRetention, logTableState } from './server/logRetention';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main
@@ -95,6 +99,13 @@ export interface BackendOptions {
   adminLockout?: Partial<AdminLockoutPolicy>;
   /** Wall clock for what people read and for dates, monotonic clock for every duration. */
   clock?: Clock;
+  /** Log retention and disk settings given on the command line: stored (they stay until changed). */
+  retention?: RetentionPatch;
+  /** Measures the data folder's free space (default: fs.statfs); tests inject one. */
+  diskProbe?: DiskProbe;
+  /** How often free space is measured (default 10 s) and the log limits checked (default 2 s). */
+  diskCheckIntervalMs?: number;
+  retentionCheckIntervalMs?: number;
   /**
    * Things the administrator must act on at start (a triad member made its own cluster secret):
    * written to the debug log, and here too (`triad serve` prints them).
@@ -190,6 +201,10 @@ export interface Backend {
    * words; null when a reread serves it in place. Throws a BackendError when the file cannot be read.
    */
   serverChangeOnDisk(): string | null;
+  /** The logs, their archives, the retention settings and the disk, for the Settings screen. */
+  logs(): Promise<LogsOverview>;
+  /** The stored retention settings changed (admin app, `triad log`): apply them now. */
+  retentionChanged(): void;
   /** Stops serving: clients told, leases kept in the store, port closed, store closed. */
   stop(reason: string): Promise<void>;
   /** Resolves with the reason once the server has stopped for any reason. */
@@ -275,9 +290,15 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   const host = setup.self?.host ?? os.hostname();
   /** The servers this process serves as: a reread that changes them is refused (RestartRequired). */
   const servers = serverSetOf(setup.file, setup.self);
+  if (options.retention) storeRetention(store, options.retention);
   // a failed fsync is final (LogSync): stop serving rather than promise seats the disk may not keep
   let stopForDisk: (reason: string) => void = () => {};
-  const writer = new BatchedWriter(store, new LogSync(store, (error) => stopForDisk(`fsync of the database failed: ${error.message}`)));
+  // a write that failed for want of space makes the disk monitor refuse new grants until there is room
+  const writer = new BatchedWriter(
+    store,
+    new LogSync(store, (error) => stopForDisk(`fsync of the database failed: ${error.message}`)),
+    (error) => disk.writeFailed(error),
+  );
   const debugLog = new DebugLog(
     (line) =>
       writer.write(() => {
@@ -289,6 +310,17 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     now,
   );
   const debug = (daemon: string, message: string) => debugLog.write(daemon, message);
+  let statusChanged = () => {};
+  const disk = new DiskMonitor({
+    folder: options.dataDir,
+    probe: options.diskProbe ?? statfsProbe,
+    settings: () => store.retention.settings().disk,
+    reusableBytes: () => store.reusableBytes(),
+    now,
+    debug: (message) => debug('lmgrd', message),
+    changed: () => statusChanged(),
+    intervalMs: options.diskCheckIntervalMs,
+  });
 
   const bind = options.bind ?? (setup.self && net.isIP(setup.self.host) ? setup.self.host : undefined);
   const ports = options.port !== undefined ? [options.port] : setup.self?.port != null ? [setup.self.port] : DEFAULT_PORTS;
@@ -367,6 +399,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       }, STATUS_EVENT_INTERVAL_MS);
     };
     gate.onChange(emitStatus);
+    statusChanged = emitStatus;
     const counters = new ServerCounters();
     const adminLockout = new AdminLockout({ ...defaultAdminLockoutPolicy, ...options.adminLockout });
     const masterHost = () => (gate.role() === 'master' ? host : (gate.master()?.host ?? null));
@@ -378,8 +411,19 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       // after this turn: the requests the failed fsync covered get their refusals first
       setImmediate(() => void stop(reason));
     };
+    const retention = new LogRetention({
+      store,
+      writer,
+      dataDir: options.dataDir,
+      now,
+      debug: (message) => debug('lmgrd', message),
+      checkIntervalMs: options.retentionCheckIntervalMs,
+      freed: () => disk.spaceFreed(),
+    });
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
+        disk.stop();
+        await retention.stop();
         clearInterval(sweeper);
         clearInterval(stamper);
         if (refresher) clearInterval(refresher);
@@ -426,13 +470,26 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         },
         changed: emitStatus,
         // called through `triad` so that class methods keep their `this`
-        decorateStatus: triad?.decorateStatus ? (status) => triad.decorateStatus!(status) : undefined,
+        decorateStatus: (status) => withDisk(triad?.decorateStatus ? triad.decorateStatus(status) : status),
         broadcastAdmin: triad?.broadcastAdmin ? (type) => triad.broadcastAdmin!(type) : undefined,
+        refuseNewGrant: (feature) => {
+          const refusal = disk.refusal();
+          if (refusal) counters.observeReport({ event: 'DENIED', feature, reason: refusal.reason });
+          return refusal;
+        },
+        rotateLog: async (log) => describeRotation(await retention.rotateNow(log)),
       },
     );
+    const withDisk = (status: ServerStatus): ServerStatus => {
+      const measured = disk.status();
+      return measured ? { ...status, disk: measured } : status;
+    };
 
     debug('lmgrd', 'Starting vendor daemons ...');
     service.announce();
+    debug('lmgrd', `Log retention: ${describeRetention(store.retention.settings(), resolveArchiveFolder(options.dataDir, store.retention.settings()))}`);
+    disk.start();
+    retention.start();
 
     const sweepEveryMs = Math.max(100, Math.min(heartbeatMs / 2, 5_000));
     const sweeper = setInterval(() => void service!.sweep(), sweepEveryMs);
@@ -449,8 +506,8 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       address: { host, port },
       vendors: service.vendors,
       status: () => service!.status(),
-      metrics: () =>
-        collectServerMetrics({
+      metrics: () => [
+        ...collectServerMetrics({
           status: service!.status(),
           counters,
           connections: listener.connectionCount,
@@ -458,6 +515,13 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           adminAuth: { failures: adminLockout.failures, lockouts: adminLockout.lockouts },
           process: sampleProcess(),
         }),
+        ...diskMetricFamilies({
+          disk: disk.status(),
+          logs: { debug: logTableState(store, 'debug'), report: logTableState(store, 'report') },
+          rotatedRows: retention.rotatedRows,
+          longestStepMs: retention.longestStep,
+        }),
+      ],
       admin: async (command, caller = thisMachineApp) => {
         const reply = await service!.performAdmin({ ...command, id: 0 } as AdminCommand, caller.who, caller.from);
         return reply.type === 'done' ? { ok: true, message: reply.message } : { ok: false, message: reply.reason };
@@ -486,8 +550,27 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
           throw new BackendError(`The master's debug log cannot be read: ${error instanceof Error ? error.message : String(error)}`);
         }
       },
+      logs: () => retention.overview(disk.status()),
+      retentionChanged: () => {
+        void disk.check();
+        retention.checkSoon();
+      },
       stop,
       stopped,
     };
   }
+}
+
+/** Settings from the command line, merged into the stored ones; a wrong value stops the start. */
+function storeRetention(store: Store, patch: RetentionPatch): void {
+  const merged = applyRetentionPatch(store.retention.settings(), patch);
+  if (!merged.ok) {
+    throw new BackendError(`log retention: ${merged.error}. Change the flags, or see the stored settings with \`triad log --data ${store.dataDir}\`.`);
+  }
+  store.retention.saveSettings(merged.value);
+}
+
+function describeRotation(rotation: RotationRecord): string {
+  const range = `${new Date(rotation.fromMs).toISOString()} to ${new Date(rotation.toMs).toISOString()}`;
+  return `${logTitles[rotation.log]} switched: ${rotation.rows} rows (${range}) written to ${rotation.file}`;
 }

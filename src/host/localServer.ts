@@ -135,6 +135,9 @@ export function createLocalServer(
     async removeUser(who, caller) {
       await admin({ type: 'lmremove', ...who }, caller);
     },
+    logs: () => backend?.logs() ?? null,
+    rotateLog: (log, caller) => admin({ type: 'lmswitch', log }, caller),
+    retentionChanged: () => backend?.retentionChanged(),
     onStatus(listener) {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { MemberRank, ServerStatus } from './status';
 import { printable } from './controlChars';
+import { retentionPatchSchema, type LogsOverview } from './logRetention';
 
 // ---------------------------------------------------------------- envelope
 
@@ -207,6 +208,8 @@ export interface UsageByUser {
 export interface UsageReport {
   sinceMs: number;
   untilMs: number;
+  /** Activity up to this time was rotated out of the report log (to archive files); null or absent when none was. */
+  keptSinceMs?: number | null;
   features: string[];
   points: UsagePoint[];
   peaks: UsagePeak[];
@@ -327,6 +330,12 @@ export const methodArgs = {
   }),
   /** One zip with what support asks for: members' status, the master's log, files, versions, settings. */
   'diag.collect': empty,
+  /** The debug and report logs: what is kept, the retention settings, the archives, the disk. */
+  'logs.get': empty,
+  /** Changes the retention settings (any subset); the running server applies them at once. */
+  'logs.configure': retentionPatchSchema,
+  /** lmswitch / lmswitchr: the log's rows so far go into an archive file now. */
+  'logs.rotate': z.object({ log: z.enum(['debug', 'report']) }),
   'client.get': empty,
   'client.setUse': z.object({ use: z.boolean() }),
   'client.add': z.object({ name: z.string().trim().max(255).optional(), type: z.enum(['single', 'redundant']), hosts: clientHosts }),
@@ -363,6 +372,9 @@ export interface MethodResults {
   'log.export': DebugLogExport;
   'usage.get': UsageReport;
   'diag.collect': DiagnosticsResult;
+  'logs.get': LogsOverview;
+  'logs.configure': LogsOverview;
+  'logs.rotate': { message: string; overview: LogsOverview };
   'client.get': ClientConfig;
   'client.setUse': ClientConfig;
   'client.add': ClientConfig;

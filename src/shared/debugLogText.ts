@@ -28,14 +28,19 @@ function timestampLine(time: number): string {
   return formatDebugLogLine({ time, daemon: 'lmgrd', message: timestampMessage(time) });
 }
 
-export function formatDebugLogText(lines: readonly Pick<DebugLogLine, 'time' | 'daemon' | 'message'>[]): string {
+/** A text written in pieces (an archive, batch by batch): the local day of its last line. */
+export interface DebugTextDay {
+  day: string;
+}
+
+/** `continues` carries the day across pieces, so a piece starting on the same day adds no TIMESTAMP line. */
+export function formatDebugLogText(lines: readonly Pick<DebugLogLine, 'time' | 'daemon' | 'message'>[], continues: DebugTextDay = { day: '' }): string {
   const out: string[] = [];
-  let day = '';
   for (const line of lines) {
     const lineDay = new Date(line.time).toDateString();
-    if (lineDay !== day) {
+    if (lineDay !== continues.day) {
       out.push(timestampLine(line.time));
-      day = lineDay;
+      continues.day = lineDay;
     }
     out.push(formatDebugLogLine(line));
   }

@@ -2,6 +2,7 @@
  * What a license server says about itself: the one status snapshot that the wire protocol
  * carries, `triad lmstat` formats (text and --json) and the admin UI shows. Plain data only.
  */
+import type { DiskStatus } from './logRetention';
 
 export type MemberRank = 'primary' | 'secondary' | 'tertiary' | 'single';
 
@@ -137,4 +138,6 @@ export interface ServerStatus {
    * this member (`master` null when no master is known, e.g. the last seats before quorum was lost).
    */
   seatsFrom?: { master: string | null } | null;
+  /** Free space for the server's data folder, and whether it refuses new licenses for want of it. */
+  disk?: DiskStatus;
 }

@@ -5,8 +5,8 @@
  * from the store, sorted by time.
  */
 import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
-import { escapeControlCharacters } from './controlChars';
 import { buildUserUsage } from './userUsage';
+import { csvField as quote } from './csv';
 
 export interface UsageEvent {
   time: number;
@@ -20,14 +20,22 @@ export interface UsageEvent {
   leaseId?: string | null;
 }
 
+/** What the report log no longer holds: seats out after its rotated rows, and the time of the newest of them. */
+export interface RotatedHistory {
+  seatsOut: ReadonlyMap<string, number>;
+  rotatedThroughMs: number | null;
+}
+
 export function buildUsageReport(
   events: readonly UsageEvent[],
   range: { sinceMs: number; untilMs: number; points: number },
   issued: ReadonlyMap<string, number | null> = new Map(),
+  rotated: RotatedHistory = { seatsOut: new Map(), rotatedThroughMs: null },
 ): UsageReport {
   const { sinceMs, untilMs } = range;
-  const features = [...new Set([...issued.keys(), ...events.filter((e) => e.event !== 'DENIED').map((e) => e.feature)])].sort();
-  const inUse = new Map<string, number>(features.map((f) => [f, 0]));
+  const features = [...new Set([...issued.keys(), ...rotated.seatsOut.keys(), ...events.filter((e) => e.event !== 'DENIED').map((e) => e.feature)])].sort();
+  // the replay starts from the seats the rotated rows left out, as if it had read them too
+  const inUse = new Map<string, number>(features.map((f) => [f, rotated.seatsOut.get(f) ?? 0]));
   const peaks = new Map<string, UsagePeak>();
   const denials: UsageDenial[] = [];
   const points: UsagePoint[] = [];
@@ -82,15 +90,19 @@ export function buildUsageReport(
   }
   enterRange();
   samplesBefore(Number.POSITIVE_INFINITY);
-  return { sinceMs, untilMs, features, points, peaks: features.map((f) => peaks.get(f)!), denials, users: buildUserUsage(events, range) };
+  return {
+    sinceMs,
+    untilMs,
+    keptSinceMs: rotated.rotatedThroughMs,
+    features,
+    points,
+    peaks: features.map((f) => peaks.get(f)!),
+    denials,
+    users: buildUserUsage(events, range),
+  };
 }
 
 /** CSV (RFC 4180 quoting) of the usage points: time, then one column per feature. */
-const quote = (value: string) => {
-  const v = escapeControlCharacters(value);
-  return /[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-};
-
 export function usageToCsv(report: UsageReport): string {
   const header = ['time', ...report.features].map(quote).join(',');
   const rows = report.points.map((p) => [new Date(p.time).toISOString(), ...report.features.map((f) => String(p.inUse[f] ?? 0))].join(','));

@@ -5,6 +5,7 @@
  * to its end, and one taken before its start counts from the start. Pure.
  */
 import type { UsageByUser } from './contract';
+import { csvField } from './csv';
 import type { UsageEvent } from './usage';
 
 export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: number; untilMs: number }): UsageByUser[] {
@@ -57,8 +58,6 @@ export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: 
   return [...rows.values()].sort((a, b) => a.user.localeCompare(b.user) || a.feature.localeCompare(b.feature));
 }
 
-const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** CSV (RFC 4180): user, feature, checkouts, hours held (seat-hours), denials, last used. */
 export function userUsageToCsv(users: readonly UsageByUser[]): string {
   const rows = users.map((u) =>
@@ -70,7 +69,7 @@ export function userUsageToCsv(users: readonly UsageByUser[]): string {
       String(u.denials),
       u.lastUsed === null ? '' : new Date(u.lastUsed).toISOString(),
     ]
-      .map(quote)
+      .map(csvField)
       .join(','),
   );
   return ['user,feature,checkouts,hours,denials,last used', ...rows].join('\r\n') + '\r\n';

@@ -9,6 +9,7 @@ import { defaultDataDir } from '../../core/server/dataDir';
 import { StoreError } from '../../core/store';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
 import { parseListen } from '../../host/listenAddress';
+import { addRetentionOptions, retentionPatchFrom, type RetentionFlags } from '../retentionFlags';
 
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {
@@ -18,7 +19,7 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
-interface ServeOptions {
+interface ServeOptions extends RetentionFlags {
   c: string;
   data?: string;
   as?: string;
@@ -65,7 +66,7 @@ function serverTls(opts: ServeOptions): ServerTls | undefined {
 }
 
 export const serveCommand: CommandModule = (program) => {
-  program
+  const serve = program
     .command('serve')
     .description('Run the license server until Ctrl-C, SIGTERM or lmdown')
     .requiredOption('-c <license>', 'license file to serve')
@@ -113,6 +114,7 @@ export const serveCommand: CommandModule = (program) => {
           allowRemoteAdmin: opts.allowRemoteAdmin ?? false,
           tls: serverTls(opts),
           notice: (text) => process.stdout.write(`${text}\n`),
+          retention: retentionPatchFrom(opts),
           limits: {
             ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
             ...(opts.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: opts.maxConnectionsPerAddress } : {}),
@@ -145,4 +147,5 @@ export const serveCommand: CommandModule = (program) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+  addRetentionOptions(serve);
 };

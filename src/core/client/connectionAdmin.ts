@@ -89,7 +89,7 @@ export async function queryStatus(addresses: ServerAddress[], options: ConnectOp
   return { kind: 'status', address: outcome.address, status: outcome.reply.status };
 }
 
-export type AdminCommandBody = Extract<AdminRequestBody, { type: 'lmdown' | 'lmreread' | 'lmremove' }>;
+export type AdminCommandBody = Extract<AdminRequestBody, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;
 
 /** The command without its token: the token is found by runAdminCommand. */
 export type AdminCommandWithoutToken = AdminCommandBody extends infer C ? (C extends unknown ? Omit<C, 'token'> : never) : never;
@@ -111,7 +111,7 @@ export interface AdminScope {
 }
 
 /**
- * lmdown / lmreread / lmremove from the command line: resolve `-c` (or the environment), attach
+ * lmdown / lmreread / lmremove / lmswitch from the command line: resolve `-c` (or the environment), attach
  * the admin token, send to the first entry that answers (with `-all`, to every entry), and word
  * the outcome: one result per entry sent to. Within a triad the members on this machine are asked
  * first (each member accepts only its own token, the one this machine holds), and a member that

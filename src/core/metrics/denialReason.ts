@@ -22,6 +22,7 @@ const everyCode: Record<DenialCode, true> = {
   BAD_REQUEST: true,
   SERVER_DOWN: true,
   NOT_MASTER: true,
+  DISK_FULL: true,
 };
 
 const SUFFIX = /\((-?\d+,-?\d+)\)$/;

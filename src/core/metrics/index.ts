@@ -11,3 +11,4 @@ export { collectServerMetrics, ServerCounters, type MetricsInput, type ProcessSa
 export { denialCodeOf, type DenialLabel } from './denialReason';
 export { sampleProcess } from './processSample';
 export { startMetricsEndpoint, sendMetrics, type MetricsEndpoint } from './metricsEndpoint';
+export { diskMetricFamilies, type DiskMetricsInput } from './diskMetrics';

@@ -22,7 +22,8 @@ export type DenialCode =
   | 'WRONG_HOSTID'
   | 'BAD_REQUEST'
   | 'SERVER_DOWN'
-  | 'NOT_MASTER';
+  | 'NOT_MASTER'
+  | 'DISK_FULL';
 
 export interface Denial {
   code: DenialCode;
@@ -60,6 +61,8 @@ const denialTexts: Record<DenialCode, DenialText> = {
   BAD_REQUEST: { major: -42, minor: 910, text: 'Invalid checkout request.' },
   SERVER_DOWN: { major: -96, minor: 911, text: 'License server machine is down or not responding.' },
   NOT_MASTER: { major: -96, minor: 912, text: 'This server is not the master.' },
+  // FlexLM has no denial for a full disk; -23 is its "temporarily busy": try another server or later
+  DISK_FULL: { major: -23, minor: 913, text: 'License server temporarily busy.' },
 };
 
 /**

@@ -79,6 +79,9 @@ const lmremoveSchema = z
     message: 'lmremove names either user, host and display, or a handle',
   });
 
+/** lmswitch (`log: 'debug'`) / lmswitchr (`log: 'report'`): rotate that log into an archive file now. */
+const lmswitchSchema = z.strictObject({ type: z.literal('lmswitch'), id: requestId, token: token.optional(), log: z.enum(['debug', 'report']) });
+
 /** What a client (role `client`) may send after its hello. Clients may also ask for status. */
 export const clientRequestSchema = z.discriminatedUnion('type', [checkoutSchema, heartbeatSchema, checkinSchema, statusSchema]);
 /** What an admin tool (role `admin`) may send: the client requests plus the lmutil commands. */
@@ -90,6 +93,7 @@ export const adminRequestSchema = z.discriminatedUnion('type', [
   lmdownSchema,
   lmrereadSchema,
   lmremoveSchema,
+  lmswitchSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;
@@ -97,7 +101,7 @@ export type ConnectionRole = Hello['role'];
 export type CheckoutRequest = z.infer<typeof checkoutSchema>;
 export type ClientRequest = z.infer<typeof clientRequestSchema>;
 export type AdminRequest = z.infer<typeof adminRequestSchema>;
-export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' }>;
+export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;
 
 // ---------------------------------------------------------------- server -> client
 

@@ -56,6 +56,18 @@ const featureStatus = z.looseObject({
   reservations: z.array(z.object({ count: z.number().int(), type: z.string(), name: z.string() })),
 });
 
+const diskStatus = z.looseObject({
+  folder: z.string(),
+  freeBytes: z.number(),
+  totalBytes: z.number(),
+  reusableBytes: z.number(),
+  warnBelowBytes: z.number(),
+  refuseGrantsBelowBytes: z.number(),
+  state: z.enum(['ok', 'low', 'refusing', 'full']),
+  message: z.string().nullable(),
+  checkedAt: z.number(),
+});
+
 export const serverStatusSchema: z.ZodType<ServerStatus> = z.looseObject({
   takenAt: z.number(),
   version: z.string(),
@@ -85,4 +97,5 @@ export const serverStatusSchema: z.ZodType<ServerStatus> = z.looseObject({
     .default([]),
   notServing: z.string().nullable().optional(),
   seatsFrom: z.object({ master: z.string().nullable() }).nullable().optional(),
+  disk: diskStatus.optional(),
 });

@@ -21,9 +21,11 @@ export class BatchedWriter {
   private scheduled = false;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
 
+  /** `writeFailed` hears every write that failed on its own (e.g. a full disk), before its waiter does. */
   constructor(
     private readonly store: Store,
     private readonly sync = new LogSync(store),
+    private readonly writeFailed: (error: Error) => void = () => {},
   ) {}
 
   /** A write nobody waits for (log rows): committed with the next batch, on disk with the next fsync. */
@@ -67,7 +69,9 @@ export class BatchedWriter {
           this.store.transactionUnsynced(write.apply);
           return null;
         } catch (error) {
-          return error instanceof Error ? error : new Error(String(error));
+          const failure = error instanceof Error ? error : new Error(String(error));
+          this.writeFailed(failure);
+          return failure;
         }
       });
     }

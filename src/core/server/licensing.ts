@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { formatLicenseDate } from '../license';
 import { timeoutFor, type Options } from '../options';
-import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
+import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
 import type { AdminCommand, AdminRequest, CheckoutRequest, ServerMessage } from '../protocol';
 import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from './seams';
 import type { AuditEntry, ReportLogEntry } from '../store';
+import type { LogName } from '../../shared/logRetention';
 import { sameSecret } from '../store/secrets';
 import type { AdminLockout } from './adminLockout';
 import { isThisMachine } from './thisMachine';
@@ -49,6 +50,13 @@ export interface LicensingDeps {
   broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
   /** Lease ids and resume tokens (random by default; the seeded simulation replays its own). */
   ids?: LeaseIdentifiers;
+  /**
+   * Asked before a new seat is granted (not for a resumed one), and again when its write failed:
+   * a denial when the disk cannot take the grant's durable record; null to go on.
+   */
+  refuseNewGrant?: (feature: string) => Denial | null;
+  /** lmswitch / lmswitchr: rotates the log into an archive file; resolves with what was written, rejects with why not. */
+  rotateLog?: (log: LogName) => Promise<string>;
 }
 
 export interface LeaseIdentifiers {
@@ -173,6 +181,7 @@ export class LicensingService implements RequestHandler {
       case 'lmdown':
       case 'lmreread':
       case 'lmremove':
+      case 'lmswitch':
         return this.admin(request, session);
     }
   }
@@ -215,6 +224,8 @@ export class LicensingService implements RequestHandler {
       this.holders.bind(resumed.leaseId, session);
       return this.granted(request.id, resumed, true);
     }
+    const held = this.deps.refuseNewGrant?.(request.feature);
+    if (held) return { type: 'denied', id: request.id, code: held.major, reason: held.reason };
     const daemon = this.daemonFor(request.feature);
     const who = `"${request.feature}" ${request.user}@${request.host}`;
     const decision = this.pools.checkout(
@@ -259,6 +270,9 @@ export class LicensingService implements RequestHandler {
           reason: `grant not made durable: ${failure}`,
         });
       }
+      // a full disk says so, in a denial that moves the client on to its next server
+      const held = this.deps.refuseNewGrant?.(request.feature);
+      if (held) return { type: 'denied', id: request.id, code: held.major, reason: held.reason };
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
     await (recorded ?? recordOut());
@@ -529,6 +543,17 @@ export class LicensingService implements RequestHandler {
       }
       case 'lmremove':
         return this.remove(command, now);
+      case 'lmswitch':
+        return this.rotate(command);
+    }
+  }
+
+  private async rotate(command: Extract<AdminCommand, { type: 'lmswitch' }>): Promise<Extract<ServerMessage, { type: 'done' | 'refused' }>> {
+    if (!this.deps.rotateLog) return { type: 'refused', id: command.id, reason: 'this server does not rotate its logs' };
+    try {
+      return { type: 'done', id: command.id, message: await this.deps.rotateLog(command.log) };
+    } catch (error) {
+      return { type: 'refused', id: command.id, reason: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -753,6 +778,7 @@ function removalTarget(command: Extract<AdminCommand, { type: 'lmremove' }>): st
 
 /** What the audit table records about an admin command besides its name. */
 function adminDetail(command: AdminCommand): string {
+  if (command.type === 'lmswitch') return `${command.log} log`;
   if (command.type !== 'lmremove') return '';
   return command.handle !== undefined
     ? `"${command.feature}" handle ${command.handle}`

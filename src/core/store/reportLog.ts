@@ -1,6 +1,7 @@
 /** The report log: one row per checkout, checkin, denial, reclaim and lmremove (usage history). */
 import type BetterSqlite3 from 'better-sqlite3';
 import { buildLogQuery, type Condition, type LogRange } from './logQuery';
+import { createLogTableRetention, type LogTableRetention } from './logTable';
 
 export type ReportEvent = 'OUT' | 'IN' | 'DENIED' | 'RECLAIM' | 'REMOVE';
 
@@ -30,6 +31,13 @@ export interface ReportLogQuery extends LogRange {
 export interface ReportLogRepository {
   append(entry: Omit<ReportLogEntry, 'id'>): number;
   query(filter?: ReportLogQuery): ReportLogEntry[];
+  /** Sizes, age and trimming of the oldest rows (log retention). */
+  readonly retention: LogTableRetention<ReportLogEntry>;
+  /**
+   * Seats each feature had out after the rows up to `throughId` (checkouts minus checkins,
+   * reclaims and removals): what the usage replay must start from once those rows are gone.
+   */
+  seatsOutThrough(throughId: number): Map<string, number>;
 }
 
 interface Row {
@@ -47,9 +55,42 @@ interface Row {
   reason: string | null;
 }
 
+const toEntry = (row: Row): ReportLogEntry => ({
+  id: row.id,
+  timeMs: row.time_ms,
+  event: row.event,
+  feature: row.feature,
+  version: row.version,
+  user: row.user,
+  host: row.host,
+  display: row.display,
+  leaseId: row.lease_id,
+  count: row.count,
+  server: row.server,
+  reason: row.reason,
+});
+
+/** The texts of a report row, for its size estimate (lease_id and reason may be NULL). */
+const variableBytes = [
+  'event',
+  'feature',
+  'version',
+  'user',
+  'host',
+  'display',
+  'server',
+  'coalesce(octet_length(lease_id), 0)',
+  'coalesce(octet_length(reason), 0)',
+]
+  .map((column) => (column.includes('(') ? column : `octet_length(${column})`))
+  .join(' + ');
+
 export function createReportLogRepository(db: BetterSqlite3.Database): ReportLogRepository {
   const insert = db.prepare(
     'INSERT INTO report_log (time_ms, event, feature, version, user, host, display, lease_id, count, server, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const seatsOut = db.prepare<[number], { feature: string; seats: number }>(
+    "SELECT feature, sum(CASE event WHEN 'OUT' THEN count ELSE -count END) AS seats FROM report_log WHERE id <= ? AND event != 'DENIED' GROUP BY feature",
   );
   return {
     append(e) {
@@ -60,20 +101,9 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
       if (filter.feature !== undefined) extra.push(['feature = ?', filter.feature]);
       if (filter.event !== undefined) extra.push(['event = ?', filter.event]);
       const { sql, params } = buildLogQuery('report_log', filter, extra);
-      return (db.prepare(sql).all(...params) as Row[]).map((row) => ({
-        id: row.id,
-        timeMs: row.time_ms,
-        event: row.event,
-        feature: row.feature,
-        version: row.version,
-        user: row.user,
-        host: row.host,
-        display: row.display,
-        leaseId: row.lease_id,
-        count: row.count,
-        server: row.server,
-        reason: row.reason,
-      }));
+      return (db.prepare(sql).all(...params) as Row[]).map(toEntry);
     },
+    retention: createLogTableRetention(db, { table: 'report_log', variableBytes, fixedBytes: 42, toEntry }),
+    seatsOutThrough: (throughId) => new Map(seatsOut.all(throughId).map((row) => [row.feature, row.seats])),
   };
 }

@@ -14,6 +14,7 @@ import { createLicenseFilesRepository, type LicenseFilesRepository } from './lic
 import { applyMigrations } from './migrations';
 import { createQuorumStateRepository, type QuorumStateRepository } from './quorumState';
 import { createReportLogRepository, type ReportLogRepository } from './reportLog';
+import { createRetentionStateRepository, type RetentionStateRepository } from './retentionState';
 import { createSearchListRepository, type SearchListRepository } from './searchList';
 import { createSettingsRepository, type SettingsRepository } from './settings';
 import { StoreError } from './storeError';
@@ -33,6 +34,9 @@ export interface Store {
   readonly leases: LeasesRepository;
   readonly quorum: QuorumStateRepository;
   readonly audit: AuditRepository;
+  readonly retention: RetentionStateRepository;
+  /** Bytes of free pages inside the database file: new rows reuse them before the file grows. */
+  reusableBytes(): number;
   /**
    * Runs `fn` in one transaction: every write inside commits together or not at all (apply a
    * lease op and its report-log row atomically). Nests as a savepoint.
@@ -128,6 +132,8 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
   // prepared once: a pragma() call parses its statement every time, twice per group commit
   const unsynced = db.prepare('PRAGMA synchronous = NORMAL');
   const synced = db.prepare('PRAGMA synchronous = FULL');
+  const freePages = db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count');
+  const pageSize = (db.pragma('page_size', { simple: true }) as number) || 4096;
   return {
     dataDir,
     path,
@@ -140,6 +146,8 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     leases: createLeasesRepository(db),
     quorum: createQuorumStateRepository(db),
     audit: createAuditRepository(db),
+    retention: createRetentionStateRepository(settings),
+    reusableBytes: () => freePages.get()!.freelist_count * pageSize,
     transaction: (fn) => db.transaction(fn)(),
     transactionUnsynced: (fn) => {
       // the synchronous level can change only outside a transaction

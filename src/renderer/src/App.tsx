@@ -6,6 +6,7 @@ import {
   NavigationRegular,
   PlugConnectedRegular,
   ServerRegular,
+  SettingsRegular,
   SignOutRegular,
 } from '@fluentui/react-icons';
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType, type JSX } from 'react';
@@ -14,6 +15,8 @@ import { ClientConfigScreen } from './screens/ClientConfigScreen';
 import { DebugLogScreen } from './screens/DebugLogScreen';
 import { LicenseScreen } from './screens/LicenseScreen';
 import { StatusScreen } from './screens/StatusScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
+import { DiskBanner } from './components/DiskBanner';
 import { Loading } from './components/feedback';
 import { StatusProvider } from './useServerStatus';
 import { TransportProvider } from './useTransport';
@@ -27,6 +30,7 @@ export const routes: { path: string; label: string; screen: ComponentType; icon:
   { path: 'log', label: 'Debug log', screen: DebugLogScreen, icon: <DocumentBulletListRegular /> },
   { path: 'usage', label: 'Usage', screen: UsageScreen, icon: <DataTrendingRegular /> },
   { path: 'client', label: 'Client/Server Configuration', screen: ClientConfigScreen, icon: <PlugConnectedRegular /> },
+  { path: 'settings', label: 'Settings', screen: SettingsScreen, icon: <SettingsRegular /> },
 ];
 
 /** Below this width the sidebar starts as a rail of icons, leaving the window to the screen. */
@@ -115,6 +119,7 @@ export function App({ transport, canSignOut = false }: { transport: Transport; c
             </div>
           </nav>
           <main className="content">
+            <DiskBanner />
             <Suspense fallback={<Loading label="Loading the screen…" />}>
               <Screen key={path} />
             </Suspense>

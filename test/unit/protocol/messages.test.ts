@@ -36,6 +36,47 @@ describe('decodeMessage', () => {
     expect(decodeMessage(bytes({ type: 'lmdown', id: 2, token: 't' }), adminRequestSchema).ok).toBe(true);
   });
 
+  it('takes lmswitch (debug log) and lmswitchr (report log) from admin tools only', () => {
+    for (const log of ['debug', 'report']) {
+      expect(decodeMessage(bytes({ type: 'lmswitch', id: 3, token: 't', log }), adminRequestSchema).ok).toBe(true);
+      expect(decodeMessage(bytes({ type: 'lmswitch', id: 3, token: 't', log }), clientRequestSchema).ok).toBe(false);
+    }
+    expect(decodeMessage(bytes({ type: 'lmswitch', id: 3, log: 'audit' }), adminRequestSchema).ok).toBe(false);
+  });
+
+  it("checks a status reply's disk field when a server sends one", () => {
+    const status = {
+      takenAt: 1,
+      version: 'v1.0.0',
+      host: 'h',
+      port: 27000,
+      licenseFiles: [],
+      mode: 'single',
+      role: 'master',
+      master: 'h',
+      quorum: true,
+      members: [],
+      vendors: [],
+      features: [],
+      warnings: [],
+    };
+    const disk = {
+      folder: '/d',
+      freeBytes: 1,
+      totalBytes: 2,
+      reusableBytes: 0,
+      warnBelowBytes: 3,
+      refuseGrantsBelowBytes: 1,
+      state: 'low',
+      message: 'Disk space low',
+      checkedAt: 5,
+    };
+    const reply = (status: object) => bytes({ type: 'statusReply', id: 1, status });
+    expect(decodeMessage(reply(status), serverMessageSchema).ok).toBe(true);
+    expect(decodeMessage(reply({ ...status, disk }), serverMessageSchema)).toMatchObject({ ok: true, value: { status: { disk } } });
+    expect(decodeMessage(reply({ ...status, disk: { ...disk, state: 'melting' } }), serverMessageSchema).ok).toBe(false);
+  });
+
   it('rejects bad UTF-8 and non-JSON without throwing', () => {
     expect(decodeMessage(Buffer.from([0xff, 0xfe, 0x7b]), helloSchema)).toEqual({ ok: false, message: 'frame is not UTF-8 JSON' });
     expect(decodeMessage(Buffer.from('{"type":'), helloSchema).ok).toBe(false);

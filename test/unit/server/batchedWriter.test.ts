@@ -59,4 +59,21 @@ describe('BatchedWriter', () => {
     expect(answered).toBe(true);
     expect(store.debugLog.query().map((r) => r.message)).toEqual(['last words']);
   });
+
+  it('tells writeFailed about each write that failed on its own (a full disk), before its waiter hears', async () => {
+    const store = temp.open();
+    const { sync, held } = heldSyncs(store);
+    const heard: string[] = [];
+    const writer = new BatchedWriter(store, sync, (error) => heard.push(error.message));
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const bad = writer.commit(() => {
+      throw full;
+    });
+    const good = writer.commit(() => store.debugLog.append(row('fine')));
+    await turn();
+    expect(heard).toEqual(['database or disk is full']);
+    held[0]();
+    await expect(bad).rejects.toBe(full);
+    await expect(good).resolves.toBeUndefined();
+  });
 });

@@ -64,6 +64,12 @@ export function UsageScreen() {
       )}
       <ErrorBar error={usage.error} onRetry={() => void usage.reload()} />
       {usage.state === 'loading' && <Loading label="Reading the report log…" />}
+      {report?.keptSinceMs != null && report.keptSinceMs > report.sinceMs && (
+        <Notice intent="info">
+          The report log holds activity from {new Date(report.keptSinceMs).toLocaleString()} on: older rows were rotated into archive files (see Settings), so
+          the chart, peaks, usage by user and denials start there. Seats already out at that time count in the chart and peaks.
+        </Notice>
+      )}
       {report && report.features.length === 0 && <Empty>No license activity in this range.</Empty>}
       {report && report.features.length > 0 && (
         <>
