@@ -164,6 +164,10 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
         // this member stopped being the master: move the seat to the one it names
         this.redirectTo = { host: reply.host, port: reply.port };
         this.connection.close();
+      } else {
+        // refused: this member is not serving (it lost its quorum) and knows no master; a new
+        // master elsewhere would reclaim the seat while we beat here, so resume it like a failover
+        this.connection.close();
       }
     } catch {
       // no answer (a half-open link): drop the connection; the close listener reconnects
