@@ -47,11 +47,16 @@ static const char *const samples[] = {
     "\"\\u0000\"",
 };
 
-#define MAX_PAYLOAD 4096
+#define MAX_PAYLOAD 70000
 
-/* A payload: a sample, a mutated sample, random bytes, or random printable text. */
+/* A payload: a sample, a mutated sample, random bytes, random printable text, or (rarely) a big one. */
 static size_t make_payload(unsigned char *out) {
     uint32_t kind = below(4);
+    if (below(64) == 0) {
+        size_t big = below(MAX_PAYLOAD);
+        for (size_t i = 0; i < big; i++) out[i] = (unsigned char)(32 + below(95));
+        return big;
+    }
     const char *sample = samples[below(sizeof samples / sizeof samples[0])];
     size_t length = strlen(sample);
     if (kind == 0) {
@@ -71,7 +76,7 @@ static size_t make_payload(unsigned char *out) {
         }
         return length;
     }
-    length = below(kind == 2 ? 64 : MAX_PAYLOAD);
+    length = below(kind == 2 ? 64 : 4096);
     for (size_t i = 0; i < length; i++) out[i] = (unsigned char)(kind == 2 ? below(256) : 32 + below(95));
     return length;
 }
@@ -81,7 +86,7 @@ int main(int argc, char **argv) {
     state = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
     if (state == 0) state = 1;
     unsigned char *stream = malloc((MAX_PAYLOAD + 4) * 8);
-    unsigned char payload[MAX_PAYLOAD];
+    static unsigned char payload[MAX_PAYLOAD];
     triad_frame_decoder decoder;
     triad_frame_decoder_init(&decoder, TRIAD_MAX_REPLY_BYTES);
     long decoded = 0, valid = 0, oversize = 0;
@@ -103,7 +108,9 @@ int main(int argc, char **argv) {
         /* feed it in random splits; every complete payload goes through the message decoder */
         size_t fed = 0;
         while (fed < used) {
-            size_t piece = 1 + below((uint32_t)(used - fed));
+            /* reads come in any size; power-of-two sizes (as sockets deliver them) fill buffers exactly */
+            size_t piece = below(3) == 0 ? (size_t)1 << below(15) : 1 + below((uint32_t)(used - fed));
+            if (piece > used - fed) piece = used - fed;
             if (triad_frame_decoder_push(&decoder, stream + fed, piece) != 0) {
                 fprintf(stderr, "out of memory\n");
                 return 1;
