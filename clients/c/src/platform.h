@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef _WIN32
 #ifndef WIN32_LEAN_AND_MEAN
@@ -111,5 +112,7 @@ char *triad_expand_home(const char *path);
  * malloc'd array; returns the number found, or -1 when the folder cannot be read.
  */
 int triad_list_license_files(const char *directory, char ***paths);
+/* fopen(path, "rb") for a UTF-8 path (Windows' fopen reads paths in the ANSI code page). */
+FILE *triad_open_for_reading(const char *path);
 
 #endif

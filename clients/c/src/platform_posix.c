@@ -327,6 +327,10 @@ char *triad_expand_home(const char *path) {
     return expanded;
 }
 
+FILE *triad_open_for_reading(const char *path) {
+    return fopen(path, "rb");
+}
+
 int triad_list_license_files(const char *directory, char ***paths) {
     DIR *folder = opendir(directory);
     if (folder == NULL) return -1;

@@ -15,6 +15,28 @@
 #pragma comment(lib, "advapi32.lib")
 #endif
 
+/* A malloc'd UTF-8 copy of a UTF-16 string, or NULL. */
+static char *utf8_copy(const wchar_t *wide) {
+    int bytes = WideCharToMultiByte(CP_UTF8, 0, wide, -1, NULL, 0, NULL, NULL);
+    char *text = bytes > 0 ? malloc((size_t)bytes) : NULL;
+    if (text != NULL && WideCharToMultiByte(CP_UTF8, 0, wide, -1, text, bytes, NULL, NULL) == 0) {
+        free(text);
+        text = NULL;
+    }
+    return text;
+}
+
+/* A malloc'd UTF-16 copy of a UTF-8 string, or NULL. */
+static wchar_t *wide_copy(const char *text) {
+    int units = MultiByteToWideChar(CP_UTF8, 0, text, -1, NULL, 0);
+    wchar_t *wide = units > 0 ? malloc((size_t)units * sizeof *wide) : NULL;
+    if (wide != NULL && MultiByteToWideChar(CP_UTF8, 0, text, -1, wide, units) == 0) {
+        free(wide);
+        wide = NULL;
+    }
+    return wide;
+}
+
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK start_winsock(PINIT_ONCE once, PVOID parameter, PVOID *context) {
@@ -238,36 +260,39 @@ void triad_display_name(char *buffer, size_t size) {
     free(display);
 }
 
+/* The Win32 call, not the C runtime's getenv: it sees the process's Unicode environment in every CRT. */
 char *triad_env_copy(const char *name) {
+    wchar_t *wide_name = wide_copy(name);
+    DWORD length = wide_name != NULL ? GetEnvironmentVariableW(wide_name, NULL, 0) : 0;
     char *value = NULL;
-    size_t length = 0;
-    if (_dupenv_s(&value, &length, name) != 0 || value == NULL) return NULL;
-    if (value[0] == '\0') {
-        free(value);
-        return NULL;
+    if (length > 1) { /* 0: unset; 1: empty (just the terminator) */
+        wchar_t *wide = malloc((size_t)length * sizeof *wide);
+        if (wide != NULL && GetEnvironmentVariableW(wide_name, wide, length) > 0) value = utf8_copy(wide);
+        free(wide);
     }
+    free(wide_name);
     return value;
 }
 
-/* Where FlexLM and IBM's License Key Administrator (LKAD) keep LM_LICENSE_FILE and the vendor variables. */
-static const char flexlm_key[] = "Software\\FLEXlm License Manager";
-
+/* Where FlexLM and IBM's License Key Administrator (LKAD) keep LM_LICENSE_FILE and the vendor
+ * variables: values named after them under "Software\FLEXlm License Manager". */
 static char *registry_value(HKEY root, REGSAM view, const char *name) {
+    wchar_t *wide_name = wide_copy(name);
     HKEY key;
-    if (RegOpenKeyExA(root, flexlm_key, 0, KEY_QUERY_VALUE | view, &key) != ERROR_SUCCESS) return NULL;
+    if (wide_name == NULL || RegOpenKeyExW(root, L"Software\\FLEXlm License Manager", 0, KEY_QUERY_VALUE | view, &key) != ERROR_SUCCESS) {
+        free(wide_name);
+        return NULL;
+    }
     DWORD type = 0;
     DWORD bytes = 0;
     char *value = NULL;
-    if (RegQueryValueExA(key, name, NULL, &type, NULL, &bytes) == ERROR_SUCCESS && (type == REG_SZ || type == REG_EXPAND_SZ) && bytes > 0 && bytes < (1u << 20)) {
-        value = malloc((size_t)bytes + 1);
-        if (value != NULL && RegQueryValueExA(key, name, NULL, &type, (LPBYTE)value, &bytes) == ERROR_SUCCESS) {
-            value[bytes] = '\0';
-        } else {
-            free(value);
-            value = NULL;
-        }
+    if (RegQueryValueExW(key, wide_name, NULL, &type, NULL, &bytes) == ERROR_SUCCESS && (type == REG_SZ || type == REG_EXPAND_SZ) && bytes > 0 && bytes < (1u << 20)) {
+        wchar_t *wide = calloc((size_t)bytes / sizeof(wchar_t) + 1, sizeof(wchar_t));
+        if (wide != NULL && RegQueryValueExW(key, wide_name, NULL, &type, (LPBYTE)wide, &bytes) == ERROR_SUCCESS) value = utf8_copy(wide);
+        free(wide);
     }
     RegCloseKey(key);
+    free(wide_name);
     if (value != NULL && value[0] == '\0') {
         free(value);
         value = NULL;
@@ -290,7 +315,9 @@ char *triad_stored_variable(const char *name) {
 }
 
 int triad_path_kind(const char *path) {
-    DWORD attributes = GetFileAttributesA(path);
+    wchar_t *wide = wide_copy(path);
+    DWORD attributes = wide != NULL ? GetFileAttributesW(wide) : INVALID_FILE_ATTRIBUTES;
+    free(wide);
     if (attributes == INVALID_FILE_ATTRIBUTES) return TRIAD_PATH_MISSING;
     return (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ? TRIAD_PATH_DIRECTORY : TRIAD_PATH_FILE;
 }
@@ -305,30 +332,42 @@ char *triad_expand_home(const char *path) {
 }
 
 int triad_list_license_files(const char *directory, char ***paths) {
+    *paths = NULL;
     char *pattern = triad_join(directory, "\\*.lic");
-    if (pattern == NULL) return -1;
-    WIN32_FIND_DATAA entry;
-    HANDLE search = FindFirstFileA(pattern, &entry);
+    wchar_t *wide_pattern = pattern != NULL ? wide_copy(pattern) : NULL;
     free(pattern);
+    if (wide_pattern == NULL) return -1;
+    WIN32_FIND_DATAW entry;
+    HANDLE search = FindFirstFileW(wide_pattern, &entry);
+    free(wide_pattern);
+    if (search == INVALID_HANDLE_VALUE) return triad_path_kind(directory) == TRIAD_PATH_DIRECTORY ? 0 : -1;
     triad_string_list found = {0};
-    if (search == INVALID_HANDLE_VALUE) {
-        *paths = NULL;
-        return triad_path_kind(directory) == TRIAD_PATH_DIRECTORY ? 0 : -1;
-    }
     do {
-        if ((entry.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 || !triad_ends_with_ci(entry.cFileName, ".lic")) continue;
+        char *name = (entry.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) == 0 ? utf8_copy(entry.cFileName) : NULL;
+        if (name == NULL || !triad_ends_with_ci(name, ".lic")) {
+            free(name);
+            continue;
+        }
         char *with_slash = triad_join(directory, "\\");
-        char *full = with_slash != NULL ? triad_join(with_slash, entry.cFileName) : NULL;
+        char *full = with_slash != NULL ? triad_join(with_slash, name) : NULL;
         free(with_slash);
+        free(name);
         if (full == NULL || triad_string_list_push(&found, full) != 0) {
             free(full);
             break;
         }
-    } while (FindNextFileA(search, &entry));
+    } while (FindNextFileW(search, &entry));
     FindClose(search);
     triad_string_list_sort(&found);
     *paths = found.items;
     return (int)found.count;
+}
+
+FILE *triad_open_for_reading(const char *path) {
+    wchar_t *wide = wide_copy(path);
+    FILE *file = wide != NULL ? _wfopen(wide, L"rb") : NULL;
+    free(wide);
+    return file;
 }
 
 #else

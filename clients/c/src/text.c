@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "platform.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,7 +54,7 @@ int triad_ends_with_ci(const char *text, const char *suffix) {
 }
 
 char *triad_read_file(const char *path, size_t max_bytes) {
-    FILE *file = fopen(path, "rb");
+    FILE *file = triad_open_for_reading(path);
     if (file == NULL) return NULL;
     size_t capacity = 4096;
     size_t length = 0;
