@@ -83,6 +83,7 @@ static void open_context(char *path, char *rest) {
         else if (strcmp(option, "ca") == 0) options.tls_ca_file = value;
         else if (strcmp(option, "vendor") == 0) options.vendor = value;
         else if (strcmp(option, "connect_timeout") == 0) options.connect_timeout_ms = atoi(value);
+        else if (strcmp(option, "request_timeout") == 0) options.request_timeout_ms = atoi(value);
     }
     triad_error error;
     triad_close(context);

@@ -49,8 +49,9 @@ def main() -> int:
             options = dict(word.split("=", 1) for word in words[2:] if "=" in word)
             names = {"user": "user", "host": "host", "display": "display", "fingerprint": "tls_fingerprint", "ca": "tls_ca_file", "vendor": "vendor"}
             kwargs = {names[key]: value for key, value in options.items() if key in names}
-            if "connect_timeout" in options:
-                kwargs["connect_timeout"] = int(options["connect_timeout"]) / 1000  # type: ignore[assignment]
+            for timeout in ("connect_timeout", "request_timeout"):
+                if timeout in options:
+                    kwargs[timeout] = int(options[timeout]) / 1000  # type: ignore[assignment]
             try:
                 context = triad.open(None if path == "-" else path, **kwargs)
                 say("OK open")

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
+import { defaultRequestTimeoutMs, ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import type { Granted } from '../protocol';
 import { MEMBER_NOT_SERVING_CODE } from './search';
 
@@ -133,9 +133,20 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     this.connection.close();
     for (const address of elsewhere) {
       const moved = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
-      if (moved.kind === 'granted') return moved.license.checkin();
+      if (moved.kind === 'granted') return moved.license.checkinHere();
       // nothing answers: the server reclaims the seat after its timeout
     }
+  }
+
+  /**
+   * Checkin on this connection only, for a seat checkin() just moved here: if this member does
+   * not answer either, the seat is left to its timeout (searching again could go on for ever
+   * against a member that grants but never answers a checkin).
+   */
+  private async checkinHere(): Promise<void> {
+    this.stop();
+    await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId }).catch(() => undefined);
+    this.connection.close();
   }
 
   private stop(): void {
@@ -153,10 +164,19 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     });
   }
 
+  /**
+   * A heartbeat waits for its reply at most one interval (at least a second): a member that holds
+   * the connection open but no longer answers (stopped, half-open link) must be left while the
+   * seat can still be resumed elsewhere, not after the 30 s request timeout.
+   */
+  private heartbeatReplyTimeoutMs(): number {
+    return Math.min(Math.max(this.grant.heartbeatIntervalMs, 1_000), this.options.requestTimeoutMs ?? defaultRequestTimeoutMs);
+  }
+
   private async beat(): Promise<void> {
     if (this.finished || this.connection.closed) return;
     try {
-      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] });
+      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] }, this.heartbeatReplyTimeoutMs());
       if (reply.type === 'heartbeatAck') {
         if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
         else this.lastConfirmedAt = Date.now();

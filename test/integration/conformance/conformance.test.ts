@@ -128,7 +128,7 @@ beforeAll(async () => {
   heldBySuite.push(holder.license);
   const behaviours: FakeBehaviour[] = [
     'http', 'not-json', 'bad-utf8', 'refuses', 'silent', 'truncated', 'wrong-field', 'unknown-type', 'deep', 'missing-fields', 'extra-fields',
-    'garbage-after-grant', 'stops-serving',
+    'garbage-after-grant', 'stops-serving', 'mute-after-grant',
   ];
   for (const behaviour of behaviours) fakes.set(behaviour, await startFakeServer(behaviour));
 }, 300_000);
@@ -265,6 +265,17 @@ describe.each(languageNames)('%s client', (language) => {
     expect(await driver.waitForLine(/^EVENT z LOST -\d+ /, 10_000)).toMatch(/^EVENT z LOST -\d+ \S/);
     expect(await driver.call('ping')).toBe('PONG');
     expect(await driver.call('checkin z')).toMatch(/^CHECKEDIN z -\d+$/);
+    await quitCleanly(driver);
+  });
+
+  it('leaves a member that stops answering heartbeats within about one interval, and resumes', async () => {
+    // a short request timeout: the checkin at the end also goes unanswered
+    const driver = await opened(language, `${fakes.get('mute-after-grant')!.port}@127.0.0.1`, user('fake'), 'request_timeout=1000');
+    expect(await driver.call('checkout a cad 1.0 1')).toMatch(/^GRANTED a fake-lease /);
+    const grantedAt = Date.now();
+    // heartbeats every 200 ms go unanswered; the client gives up on the connection after 1 s, not 30 s
+    expect(seatOf(await driver.waitForLine(/^EVENT a RESUMED /, 8_000)).lease).toBe('fake-lease');
+    expect(Date.now() - grantedAt).toBeLessThan(5_000);
     await quitCleanly(driver);
   });
 

@@ -19,7 +19,8 @@ export type FakeBehaviour =
   | 'missing-fields'
   | 'extra-fields'
   | 'garbage-after-grant'
-  | 'stops-serving';
+  | 'stops-serving'
+  | 'mute-after-grant';
 
 const rawFrame = (payload: Buffer): Buffer => {
   const header = Buffer.alloc(4);
@@ -92,10 +93,14 @@ function answer(behaviour: FakeBehaviour, request: Request): Buffer | null {
       case 'stops-serving':
         // a resume finds the seat again
         return granted(id, request.resumeToken !== undefined);
+      case 'mute-after-grant':
+        // a long failover allowance, so the client still has time to resume after a silent heartbeat
+        return granted(id, request.resumeToken !== undefined, { failoverMs: 10_000 });
       default:
         return frame({ type: 'denied', id, code: -5, reason: 'No such feature exists. (-5,222)' });
     }
   }
+  if (behaviour === 'mute-after-grant') return null;
   if (behaviour === 'garbage-after-grant') return rawFrame(Buffer.from('{"type":"heartbeatAck","id":'));
   // a member that lost its quorum refuses heartbeats: the client must take the seat elsewhere
   if (behaviour === 'stops-serving' && request.type === 'heartbeat') {

@@ -49,7 +49,12 @@ function open(path: string, settings: Record<string, string>): void {
     return say('ERROR open -1 Cannot find license file. no license server to contact');
   }
   const tls = settings.fingerprint || settings.ca ? { fingerprint: settings.fingerprint, ca: settings.ca ? readFileSync(settings.ca, 'utf8') : undefined } : undefined;
-  options = { agent: 'triad-node conformance', ...(tls ? { tls } : {}), ...(settings.connect_timeout ? { connectTimeoutMs: Number(settings.connect_timeout), requestTimeoutMs: Number(settings.connect_timeout) } : {}) };
+  options = {
+    agent: 'triad-node conformance',
+    ...(tls ? { tls } : {}),
+    ...(settings.connect_timeout ? { connectTimeoutMs: Number(settings.connect_timeout) } : {}),
+    ...(settings.request_timeout ? { requestTimeoutMs: Number(settings.request_timeout) } : {}),
+  };
   identity = { user: settings.user ?? identity.user, host: settings.host ?? identity.host, display: settings.display ?? identity.display };
   search = built.search;
   say('OK open');
