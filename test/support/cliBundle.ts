@@ -7,26 +7,29 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 let bundled: Promise<string> | null = null;
 
 /**
- * Bundles the `triad` CLI for child processes, once per test process. The bundle goes under
+ * Bundles a TypeScript entry point into one ESM file for a child process. The bundle goes under
  * node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from the repo,
  * and so tests never touch dist/ that other people build.
  */
+export async function bundleForChildProcess(entryPoint: string, name: string): Promise<string> {
+  const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, `${name}-${process.pid}.mjs`);
+  await build({
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** The `triad` CLI bundled for child processes, once per test process. */
 export function cliBundle(): Promise<string> {
-  bundled ??= (async () => {
-    const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
-    mkdirSync(outDir, { recursive: true });
-    const outfile = path.join(outDir, `cli-${process.pid}.mjs`);
-    await build({
-      entryPoints: [path.join(repoRoot, 'src/cli/index.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
+  bundled ??= bundleForChildProcess(path.join(repoRoot, 'src/cli/index.ts'), 'cli');
   return bundled;
 }

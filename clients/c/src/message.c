@@ -200,6 +200,13 @@ static int decode_granted(reader *r, triad_message *out) {
     return 0;
 }
 
+/* A reply that carries one text besides its id (done, refused). */
+static int decode_id_and_text(reader *r, triad_message *out, triad_message_type type, const char *field) {
+    out->type = type;
+    if (read_id(r, out) != 0) return -1;
+    return read_string(r, field, out->text, sizeof out->text, 0, 0);
+}
+
 static int decode_fields(reader *r, const char *lease, triad_message *out) {
     const char *type = r->type;
     if (strcmp(type, "welcome") == 0) {
@@ -214,9 +221,8 @@ static int decode_fields(reader *r, const char *lease, triad_message *out) {
         return decode_granted(r, out);
     }
     if (strcmp(type, "denied") == 0) {
-        out->type = TRIAD_MSG_DENIED;
-        if (read_id(r, out) != 0 || read_int(r, "code", -INT_LIMIT, INT_LIMIT, &out->code) != 0) return -1;
-        return read_string(r, "reason", out->text, sizeof out->text, 0, 0);
+        if (decode_id_and_text(r, out, TRIAD_MSG_DENIED, "reason") != 0) return -1;
+        return read_int(r, "code", -INT_LIMIT, INT_LIMIT, &out->code);
     }
     if (strcmp(type, "redirect") == 0) {
         out->type = TRIAD_MSG_REDIRECT;
@@ -230,24 +236,15 @@ static int decode_fields(reader *r, const char *lease, triad_message *out) {
     }
     if (strcmp(type, "checkedIn") == 0) {
         out->type = TRIAD_MSG_CHECKED_IN;
-        if (read_id(r, out) != 0) return -1;
-        return read_string(r, "leaseId", out->lease_id, sizeof out->lease_id, 0, 0);
+        return read_id(r, out) != 0 ? -1 : read_string(r, "leaseId", out->lease_id, sizeof out->lease_id, 0, 0);
     }
     if (strcmp(type, "statusReply") == 0) {
         out->type = TRIAD_MSG_STATUS_REPLY;
         if (read_id(r, out) != 0) return -1;
         return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r->object, "status")) ? 0 : field_problem(r, "status", "an object");
     }
-    if (strcmp(type, "done") == 0) {
-        out->type = TRIAD_MSG_DONE;
-        if (read_id(r, out) != 0) return -1;
-        return read_string(r, "message", out->text, sizeof out->text, 0, 0);
-    }
-    if (strcmp(type, "refused") == 0) {
-        out->type = TRIAD_MSG_REFUSED;
-        if (read_id(r, out) != 0) return -1;
-        return read_string(r, "reason", out->text, sizeof out->text, 0, 0);
-    }
+    if (strcmp(type, "done") == 0) return decode_id_and_text(r, out, TRIAD_MSG_DONE, "message");
+    if (strcmp(type, "refused") == 0) return decode_id_and_text(r, out, TRIAD_MSG_REFUSED, "reason");
     if (strcmp(type, "error") == 0) {
         out->type = TRIAD_MSG_ERROR;
         if (read_string(r, "code", out->error_code, sizeof out->error_code, 0, 0) != 0) return -1;

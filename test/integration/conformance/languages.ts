@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleForChildProcess } from '../../support/cliBundle';
 import { Driver } from './driver';
 
 /**
@@ -58,22 +58,6 @@ async function buildC(): Promise<CBuild> {
   };
 }
 
-async function buildNodeDriver(): Promise<string> {
-  mkdirSync(cacheRoot, { recursive: true });
-  const outfile = path.join(cacheRoot, `node-driver-${process.pid}.mjs`);
-  await build({
-    entryPoints: [path.join(import.meta.dirname, 'drivers', 'node.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 /**
  * What every driver starts with: this process's environment without anything that would make a
  * client search elsewhere (license variables, TLS settings, the user's ~/.flexlmrc); tests add
@@ -88,7 +72,7 @@ function cleanEnvironment(home: string): NodeJS.ProcessEnv {
 }
 
 export async function prepareLanguages(emptyHome: string): Promise<Languages> {
-  const [c, nodeDriver] = await Promise.all([buildC(), buildNodeDriver()]);
+  const [c, nodeDriver] = await Promise.all([buildC(), bundleForChildProcess(path.join(import.meta.dirname, 'drivers', 'node.ts'), 'conformance-node-driver')]);
   const pythonDriver = path.join(repoRoot, 'clients', 'python', 'tests', 'conformance_driver.py');
   const commands: Record<LanguageName, [string, string[]]> = {
     c: [c.driver, []],
