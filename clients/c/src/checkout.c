@@ -244,6 +244,7 @@ static int search(triad_context *ctx, const triad_seat_request *request, triad_a
 
 int triad_checkout_ex(triad_context *ctx, const triad_checkout_args *args, triad_license **out, triad_error *err) {
     triad_clear_error(err);
+    if (out == NULL) return triad_fail(err, TRIAD_ERR_BAD_PARAM, TRIAD_MINOR_BAD_PARAM, "no place for the license handle given");
     *out = NULL;
     if (ctx == NULL || args == NULL || args->feature == NULL) return triad_fail(err, TRIAD_ERR_BAD_PARAM, TRIAD_MINOR_BAD_PARAM, "no context or no feature name given");
     triad_seat_request request = ctx->identity;

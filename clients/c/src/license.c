@@ -95,15 +95,19 @@ static void drop_connection(triad_license *license) {
 }
 
 /* The seat is gone: record why, stop, tell the application. */
-static void lose(triad_license *license, int code, int minor, const char *reason) {
+static void lose_with(triad_license *license, const triad_error *error) {
     drop_connection(license);
-    triad_error error;
-    triad_fail(&error, code, minor, "%s", reason);
     triad_mutex_lock(&license->lock);
     license->lost = 1;
-    license->lost_error = error;
+    license->lost_error = *error;
     triad_mutex_unlock(&license->lock);
-    emit(license, TRIAD_EVENT_LOST, &error);
+    emit(license, TRIAD_EVENT_LOST, error);
+}
+
+static void lose(triad_license *license, int code, int minor, const char *reason) {
+    triad_error error;
+    triad_fail(&error, code, minor, "%s", reason);
+    lose_with(license, &error);
 }
 
 /* A connection that now holds the seat (a resume, or a new seat when the old one was gone). */
@@ -162,9 +166,9 @@ static void resume(triad_license *license) {
             }
             /* a member without a master (-96) may have one in a moment; any other denial is final */
             if (attempt.kind == TRIAD_ATTEMPT_DENIED && attempt.error.code != SERVER_NOT_SERVING) {
-                char reason[sizeof attempt.error.message + 40];
-                snprintf(reason, sizeof reason, "could not resume the seat: %s", attempt.error.message);
-                lose(license, attempt.error.code, attempt.error.minor, reason);
+                triad_error error = attempt.error;
+                snprintf(error.message, sizeof error.message, "could not resume the seat: %.980s", attempt.error.message);
+                lose_with(license, &error);
                 return;
             }
             if (stopping(license)) return;

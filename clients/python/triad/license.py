@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -125,8 +126,12 @@ class License:
                 self._lose(TriadError.client(errors.CANT_READ, errors.MINOR_CONNECTION_LOST, f"internal error in the heartbeat: {error!r}"))
 
     def _emit(self, kind: str, error: Optional[TriadError] = None) -> None:
-        if self._on_event is not None:
+        if self._on_event is None:
+            return
+        try:
             self._on_event(self, Event(kind, self._grant.host, self._grant.port, error))
+        except Exception:  # noqa: BLE001 - the application's listener must not stop the heartbeats
+            traceback.print_exc()
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
