@@ -24,6 +24,8 @@ export interface CBuild {
   driver: string;
   fuzzer: string;
   example: string;
+  /** CMake found OpenSSL's headers (libssl-dev); without them the library builds without TLS. */
+  tls: boolean;
   /** The CMake output, for the suite's report. */
   log: string;
 }
@@ -54,6 +56,7 @@ async function buildC(): Promise<CBuild> {
     driver: path.join(buildDir, 'triad_conformance_driver'),
     fuzzer: path.join(buildDir, 'triad_fuzz_frames'),
     example: path.join(buildDir, 'examples', 'checkout_example'),
+    tls: /Triad C client: TLS TRUE/.test(configure.stdout),
     log: configure.stdout + compile.stdout,
   };
 }
