@@ -48,7 +48,7 @@ async function buildC(): Promise<CBuild> {
   mkdirSync(buildDir, { recursive: true });
   const configure = await run(
     'cmake',
-    ['-S', source, '-B', buildDir, '-DCMAKE_BUILD_TYPE=Debug', '-DTRIAD_BUILD_TESTS=ON', '-DTRIAD_BUILD_EXAMPLES=ON', '-DTRIAD_WARNINGS_AS_ERRORS=ON', '-DTRIAD_SANITIZE=ON'],
+    ['-S', source, '-B', buildDir, '-DCMAKE_BUILD_TYPE=Debug', '-DTRIAD_BUILD_TESTS=ON', '-DTRIAD_BUILD_EXAMPLES=ON', '-DTRIAD_WARNINGS_AS_ERRORS=ON', '-DTRIAD_SANITIZE=ON', '-DTRIAD_TLS=AUTO'],
     { maxBuffer: 16 << 20 },
   );
   const compile = await run('cmake', ['--build', buildDir, '--parallel', '2'], { maxBuffer: 16 << 20 });
