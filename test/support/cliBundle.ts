@@ -7,29 +7,32 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const bundled = new Map<string, Promise<string>>();
 
 /**
- * Bundles the `triad` CLI (or `lmutil`) for child processes, once per test process. The bundle
- * goes under node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from
- * the repo, and so tests never touch dist/ that other people build.
+ * Bundles a TypeScript entry point into one ESM file for a child process. The bundle goes under
+ * node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from the repo,
+ * and so tests never touch dist/ that other people build.
  */
+export async function bundleForChildProcess(entryPoint: string, name: string): Promise<string> {
+  const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, `${name}-${process.pid}.mjs`);
+  await build({
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** The `triad` CLI (or `lmutil`) bundled for child processes, once per test process. */
 export function cliBundle(entry: 'cli' | 'lmutil' = 'cli'): Promise<string> {
   let bundle = bundled.get(entry);
   if (!bundle) {
-    bundle = (async () => {
-      const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
-      mkdirSync(outDir, { recursive: true });
-      const outfile = path.join(outDir, `${entry}-${process.pid}.mjs`);
-      await build({
-        entryPoints: [path.join(repoRoot, `src/cli/${entry === 'cli' ? 'index' : entry}.ts`)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'esm',
-        packages: 'external',
-        logLevel: 'error',
-      });
-      return outfile;
-    })();
+    bundle = bundleForChildProcess(path.join(repoRoot, `src/cli/${entry === 'cli' ? 'index' : entry}.ts`), entry);
     bundled.set(entry, bundle);
   }
   return bundle;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
+import { defaultRequestTimeoutMs, ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import type { Granted } from '../protocol';
 import { MEMBER_NOT_SERVING_CODE } from './search';
 
@@ -145,11 +145,30 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     this.connection.close();
     for (const address of elsewhere) {
       const moved = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
-      if (moved.kind === 'granted') return moved.license.checkin();
+      if (moved.kind === 'granted') return moved.license.checkinHere();
       if (moved.kind === 'denied') unconfirmed = moved.reason;
       // nothing answers: the server reclaims the seat after its timeout
     }
     return { confirmed: false, reason: unconfirmed };
+  }
+
+  /**
+   * Checkin on this connection only, for a seat checkin() just moved here: if this member does
+   * not answer either, the seat is left to its timeout (searching again could go on for ever
+   * against a member that grants but never answers a checkin).
+   */
+  private async checkinHere(): Promise<CheckinOutcome> {
+    this.stop();
+    const reply = await this.connection.request({ type: 'checkin', leaseId: this.grant.leaseId }).catch(() => null);
+    this.connection.close();
+    if (reply?.type === 'checkedIn') return { confirmed: true, server: this.connection.address };
+    const reason =
+      reply === null
+        ? 'the server that took the seat back did not answer the checkin'
+        : reply.type === 'refused'
+          ? reply.reason
+          : `the server answered ${reply.type}`;
+    return { confirmed: false, reason };
   }
 
   private stop(): void {
@@ -167,16 +186,29 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
     });
   }
 
+  /**
+   * A heartbeat waits for its reply at most one interval (at least a second): a member that holds
+   * the connection open but no longer answers (stopped, half-open link) must be left while the
+   * seat can still be resumed elsewhere, not after the 30 s request timeout.
+   */
+  private heartbeatReplyTimeoutMs(): number {
+    return Math.min(Math.max(this.grant.heartbeatIntervalMs, 1_000), this.options.requestTimeoutMs ?? defaultRequestTimeoutMs);
+  }
+
   private async beat(): Promise<void> {
     if (this.finished || this.connection.closed) return;
     try {
-      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] });
+      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] }, this.heartbeatReplyTimeoutMs());
       if (reply.type === 'heartbeatAck') {
         if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
         else this.lastConfirmedAt = Date.now();
       } else if (reply.type === 'redirect') {
         // this member stopped being the master: move the seat to the one it names
         this.redirectTo = { host: reply.host, port: reply.port };
+        this.connection.close();
+      } else {
+        // refused: this member is not serving (it lost its quorum) and knows no master; a new
+        // master elsewhere would reclaim the seat while we beat here, so resume it like a failover
         this.connection.close();
       }
     } catch {

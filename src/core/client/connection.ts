@@ -54,6 +54,7 @@ export interface ConnectOptions {
 }
 
 export const defaultConnectTimeoutMs = 3_000;
+export const defaultRequestTimeoutMs = 30_000;
 
 export class ServerConnection {
   private nextId = 1;
@@ -135,7 +136,7 @@ export class ServerConnection {
             connection.receive(message);
           } else if (message.type === 'welcome') {
             clearTimeout(timer);
-            connection = new ServerConnection(socket, address, message, options.requestTimeoutMs ?? 30_000);
+            connection = new ServerConnection(socket, address, message, options.requestTimeoutMs ?? defaultRequestTimeoutMs);
             resolve(connection);
           } else if (message.type === 'error') {
             settleFailure(message.message);
@@ -147,15 +148,15 @@ export class ServerConnection {
     });
   }
 
-  /** Sends a request and resolves with its reply. Rejects when the connection is lost first. */
-  request(request: Request): Promise<ServerMessage> {
+  /** Sends a request and resolves with its reply. Rejects when the connection is lost first, or after timeoutMs. */
+  request(request: Request, timeoutMs = this.requestTimeoutMs): Promise<ServerMessage> {
     if (this.closedReason) return Promise.reject(new ConnectionError(this.closedReason, this.address));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ConnectionError(`no reply to ${request.type} within ${this.requestTimeoutMs} ms`, this.address));
-      }, this.requestTimeoutMs);
+        reject(new ConnectionError(`no reply to ${request.type} within ${timeoutMs} ms`, this.address));
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.socket.write(encodeFrame({ ...request, id }));
     });

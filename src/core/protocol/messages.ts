@@ -3,8 +3,11 @@ import { serverStatusSchema } from './statusSchema';
 import { printable } from '../../shared/controlChars';
 
 /**
- * Every message that crosses the license port (DESIGN.md section 4), as zod schemas. A frame that
- * does not match its direction's schema closes that one connection with an `error` frame.
+ * Every message that crosses the license port (DESIGN.md section 4, docs/PROTOCOL.md), as zod
+ * schemas. A request that does not match its schema closes that one connection with an `error`
+ * frame (requests are strict: an unknown field is refused). Server messages are read leniently:
+ * fields a newer server adds are dropped, so a server can grow a message without breaking
+ * clients (docs/PROTOCOL.md, "Compatibility").
  *
  * Requests carry a numeric `id` that the reply echoes, so a client may pipeline requests.
  * Peer traffic (role `peer`) is not described here: after the hello the connection is handed to
@@ -104,8 +107,9 @@ export type AdminRequest = z.infer<typeof adminRequestSchema>;
 export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;
 
 // ---------------------------------------------------------------- server -> client
+// z.object, not z.strictObject: unknown fields are ignored (see the top of this file)
 
-const welcomeSchema = z.strictObject({
+const welcomeSchema = z.object({
   type: z.literal('welcome'),
   version: z.number().int(),
   /** SERVER-line host and port of the member that answered. */
@@ -114,11 +118,12 @@ const welcomeSchema = z.strictObject({
   serverVersion: z.string(),
 });
 
-const grantedSchema = z.strictObject({
+const grantedSchema = z.object({
   type: z.literal('granted'),
   id: requestId,
   leaseId,
-  resumeToken: z.string(),
+  /** Sent back in a checkout to keep this seat after a lost connection (so it fits that field). */
+  resumeToken: z.string().min(1).max(128),
   feature: z.string(),
   /** Version of the pool that granted the seat. */
   version: z.string(),
@@ -135,12 +140,12 @@ const grantedSchema = z.strictObject({
   /** True when a resume token found the seat the client already held. */
   resumed: z.boolean(),
   /** A triad's three members (SERVER lines): where to resume the seat if this one fails. */
-  members: z.array(z.strictObject({ host: z.string().max(256), port: z.number().int().min(1).max(65535) })).max(3).optional(),
+  members: z.array(z.object({ host: z.string().max(256), port: z.number().int().min(1).max(65535) })).max(3).optional(),
   /** A triad's longest failover: the client keeps trying to resume this long past `timeoutMs`. */
   failoverMs: z.number().int().nonnegative().optional(),
 });
 
-const deniedSchema = z.strictObject({
+const deniedSchema = z.object({
   type: z.literal('denied'),
   id: requestId,
   code: z.number().int(),
@@ -148,38 +153,38 @@ const deniedSchema = z.strictObject({
 });
 
 /** A standby answers "the master is elsewhere" (triad). */
-const redirectSchema = z.strictObject({
+const redirectSchema = z.object({
   type: z.literal('redirect'),
   id: requestId,
   host: z.string(),
   port: z.number().int(),
 });
 
-const heartbeatAckSchema = z.strictObject({
+const heartbeatAckSchema = z.object({
   type: z.literal('heartbeatAck'),
   id: requestId,
   /** Lease ids the server no longer knows (reclaimed or removed): the client lost those seats. */
   unknown: z.array(z.string()),
 });
 
-const checkedInSchema = z.strictObject({ type: z.literal('checkedIn'), id: requestId, leaseId: z.string() });
-const statusReplySchema = z.strictObject({ type: z.literal('statusReply'), id: requestId, status: serverStatusSchema });
-const doneSchema = z.strictObject({ type: z.literal('done'), id: requestId, message: z.string() });
+const checkedInSchema = z.object({ type: z.literal('checkedIn'), id: requestId, leaseId: z.string() });
+const statusReplySchema = z.object({ type: z.literal('statusReply'), id: requestId, status: serverStatusSchema });
+const doneSchema = z.object({ type: z.literal('done'), id: requestId, message: z.string() });
 /**
  * A request the server understood but will not carry out (no admin token, unknown lease...).
  * `code`, on admin commands: ADMIN_TOKEN (missing or wrong), REMOTE_ADMIN (from another machine
  * while remote admin is off), LOCKED_OUT (too many failures from that address): this server will
  * not take this caller's credentials, another member may; SEATS_OUT: lmdown without force while
- * licenses are checked out.
+ * licenses are checked out. A code this client does not know reads as none (a newer server's).
  */
 export const adminRefusalCodes = ['ADMIN_TOKEN', 'REMOTE_ADMIN', 'LOCKED_OUT', 'SEATS_OUT'] as const;
-const refusedSchema = z.strictObject({ type: z.literal('refused'), id: requestId, reason: z.string(), code: z.enum(adminRefusalCodes).optional() });
+const refusedSchema = z.object({ type: z.literal('refused'), id: requestId, reason: z.string(), code: z.enum(adminRefusalCodes).optional().catch(undefined) });
 /** Sent once before the server closes the connection (bad frame, limit, hello timeout). */
-const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
+const errorSchema = z.object({ type: z.literal('error'), code: z.string(), message: z.string() });
 /** Unsolicited: the server is going down (lmdown, signal); leases are persisted. */
-const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
+const shutdownSchema = z.object({ type: z.literal('shutdown'), reason: z.string() });
 /** Unsolicited: seats taken away by lmremove. */
-const revokedSchema = z.strictObject({ type: z.literal('revoked'), leaseIds: z.array(z.string()), reason: z.string() });
+const revokedSchema = z.object({ type: z.literal('revoked'), leaseIds: z.array(z.string()), reason: z.string() });
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,

@@ -77,6 +77,20 @@ describe('decodeMessage', () => {
     expect(decodeMessage(reply({ ...status, disk: { ...disk, state: 'melting' } }), serverMessageSchema).ok).toBe(false);
   });
 
+  it('reads server messages leniently: fields a newer server adds are dropped (docs/PROTOCOL.md, "Compatibility")', () => {
+    const granted = {
+      type: 'granted', id: 3, leaseId: 'L', resumeToken: 'T', feature: 'cad', version: '1.0', count: 1, heartbeatIntervalMs: 1000,
+      timeoutMs: 3000, expiry: 'permanent', server: 'a', port: 27000, handle: 1, resumed: false,
+    };
+    const decoded = decodeMessage(bytes({ ...granted, priority: 'high', members: [{ host: 'a', port: 1, zone: 'eu' }] }), serverMessageSchema);
+    expect(decoded).toEqual({ ok: true, value: { ...granted, members: [{ host: 'a', port: 1 }] } });
+    expect(decodeMessage(bytes({ type: 'welcome', version: 1, server: 'a', port: 1, serverVersion: '2', capabilities: [] }), serverMessageSchema).ok).toBe(
+      true,
+    );
+    // a resume token the server could not take back in a checkout is not a usable grant
+    expect(decodeMessage(bytes({ ...granted, resumeToken: 'x'.repeat(129) }), serverMessageSchema).ok).toBe(false);
+  });
+
   it('rejects bad UTF-8 and non-JSON without throwing', () => {
     expect(decodeMessage(Buffer.from([0xff, 0xfe, 0x7b]), helloSchema)).toEqual({ ok: false, message: 'frame is not UTF-8 JSON' });
     expect(decodeMessage(Buffer.from('{"type":'), helloSchema).ok).toBe(false);
