@@ -89,6 +89,8 @@ export interface HeldLicenseEvents {
   lost: [reason: string];
   /** Reconnected to a (possibly different) server and kept the seat. */
   resumed: [server: ServerAddress];
+  /** A heartbeat was answered: `server` still holds the seat for this client. */
+  confirmed: [server: ServerAddress];
 }
 
 /** A granted seat. Heartbeats run until `checkin()` or until the seat is lost. */
@@ -159,7 +161,10 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
       const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] });
       if (reply.type === 'heartbeatAck') {
         if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
-        else this.lastConfirmedAt = Date.now();
+        else {
+          this.lastConfirmedAt = Date.now();
+          this.emit('confirmed', this.connection.address);
+        }
       } else if (reply.type === 'redirect') {
         // this member stopped being the master: move the seat to the one it names
         this.redirectTo = { host: reply.host, port: reply.port };
