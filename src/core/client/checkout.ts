@@ -158,7 +158,9 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
   private async beat(): Promise<void> {
     if (this.finished || this.connection.closed) return;
     try {
-      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] });
+      // an answer not back by the next beat means a silent link (a pulled cable sends no reset):
+      // waiting the 30 s request timeout would outlast the seat's own timeout
+      const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] }, this.grant.heartbeatIntervalMs);
       if (reply.type === 'heartbeatAck') {
         if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
         else {

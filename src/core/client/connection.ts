@@ -137,15 +137,18 @@ export class ServerConnection {
     });
   }
 
-  /** Sends a request and resolves with its reply. Rejects when the connection is lost first. */
-  request(request: Request): Promise<ServerMessage> {
+  /**
+   * Sends a request and resolves with its reply. Rejects when the connection is lost first, or
+   * when no reply came within `timeoutMs` (default: the connection's request timeout).
+   */
+  request(request: Request, timeoutMs = this.requestTimeoutMs): Promise<ServerMessage> {
     if (this.closedReason) return Promise.reject(new ConnectionError(this.closedReason, this.address));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ConnectionError(`no reply to ${request.type} within ${this.requestTimeoutMs} ms`, this.address));
-      }, this.requestTimeoutMs);
+        reject(new ConnectionError(`no reply to ${request.type} within ${timeoutMs} ms`, this.address));
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.socket.write(encodeFrame({ ...request, id }));
     });
