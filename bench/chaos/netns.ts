@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /**
  * A private network for drills that need real links between the members (a cut cable is silence,
@@ -147,38 +147,62 @@ export function labFromEnv(): NamespaceLab | null {
   return raw ? (JSON.parse(raw) as NamespaceLab) : null;
 }
 
+export interface LabRun {
+  lab: NamespaceLab;
+  /** Starts `node ...args` in the lab's client namespace, told where it is (labFromEnv). */
+  spawnNode(args: string[], stdio: 'inherit' | 'pipe'): ChildProcess;
+}
+
 /**
- * Runs this script again inside the lab's client namespace with the same arguments, passing
- * its output through; resolves with the exit code. The lab is removed afterwards, also when
- * this process is interrupted (SIGINT/SIGTERM are passed on, then the lab goes).
+ * Makes a lab (removing any left by killed runs), gives it to `use`, and removes it afterwards,
+ * also when this process is interrupted: SIGINT/SIGTERM are passed on to the processes started
+ * in it, which get 15 s to clean up their own files before the lab and they are removed.
  */
-export async function runInsideLab(log: (line: string) => void): Promise<number> {
+export async function withLab<T>(log: (line: string) => void, use: (run: LabRun) => Promise<T>): Promise<T> {
   const stale = removeStaleLabs();
   if (stale.length > 0) log(`removed network namespaces left by earlier runs (pids ${stale.join(', ')})`);
   const lab = createLab();
-  const { command, args } = inNamespace(lab.clientNs, process.execPath, [...process.execArgv, ...process.argv.slice(1)]);
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, [LAB_ENV]: JSON.stringify(lab) } });
-  const forward = (signal: NodeJS.Signals) => {
-    child.kill(signal);
-    // an inner run that does not finish its own cleanup in time is ended with the lab
-    setTimeout(() => destroyLab(lab), 15_000).unref();
+  const children = new Set<ChildProcess>();
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const child of children) child.kill(signal);
+    setTimeout(() => {
+      destroyLab(lab);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }, children.size > 0 ? 15_000 : 0).unref();
   };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    return await new Promise<number>((resolve) => {
+    return await use({
+      lab,
+      spawnNode(args, stdio) {
+        const { command, args: commandArgs } = inNamespace(lab.clientNs, process.execPath, args);
+        const child = spawn(command, commandArgs, { stdio: ['ignore', stdio, 'inherit'], env: { ...process.env, [LAB_ENV]: JSON.stringify(lab) } });
+        children.add(child);
+        child.once('exit', () => children.delete(child));
+        return child;
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const problems = destroyLab(lab);
+    if (problems.length > 0) log(`could not remove the lab completely: ${problems.join('; ')}`);
+  }
+}
+
+/** Runs this script again, with the same arguments, inside a lab; resolves with its exit code. */
+export function runInsideLab(log: (line: string) => void): Promise<number> {
+  return withLab(log, (run) => {
+    const child = run.spawnNode([...process.execArgv, ...process.argv.slice(1)], 'inherit');
+    return new Promise<number>((resolve) => {
       child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 143)));
       child.once('error', (error) => {
         log(`cannot start inside the lab: ${error.message}`);
         resolve(2);
       });
     });
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-    const problems = destroyLab(lab);
-    if (problems.length > 0) log(`could not remove the lab completely: ${problems.join('; ')}`);
-  }
+  });
 }
 
 /**
