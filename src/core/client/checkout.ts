@@ -99,6 +99,8 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
   /** Where a standby told us the master is; tried first when reconnecting. */
   private redirectTo: ServerAddress | null = null;
   private finished = false;
+  /** A search of the other members for the seat is under way (see lookElsewhere). */
+  private searching = false;
   private lastConfirmedAt = Date.now();
 
   constructor(
@@ -171,6 +173,10 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
         // this member stopped being the master: move the seat to the one it names
         this.redirectTo = { host: reply.host, port: reply.port };
         this.connection.close();
+      } else if (reply.type === 'refused') {
+        // this member has no master on its side (cut from its peers, not from us): the seat may
+        // live at another member that is master now
+        void this.lookElsewhere();
       }
     } catch {
       // no answer (a half-open link): drop the connection; the close listener reconnects
@@ -199,22 +205,46 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
           if (result.kind === 'granted') await result.license.checkin();
           return;
         }
-        if (result.kind === 'granted') {
-          // adopt the new connection; the temporary HeldLicense only carried it here
-          result.license.stop();
-          this.connection = result.license.connection;
-          this.grant = result.license.grant;
-          this.lastConfirmedAt = Date.now();
-          this.watch(this.connection);
-          this.emit('resumed', this.connection.address);
-          return;
-        }
+        if (result.kind === 'granted') return this.adopt(result.license);
         // a member without a master (-96) may get one in a moment; any other denial is final
         if (result.kind === 'denied' && result.code !== MEMBER_NOT_SERVING_CODE) return this.lose(`could not resume: ${result.reason}`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, this.grant.heartbeatIntervalMs)));
     }
     if (!this.finished) this.lose('lost contact with the license server');
+  }
+
+  /** Moves the seat onto the connection that resumed it; the temporary HeldLicense only carried it here. */
+  private adopt(moved: HeldLicense): void {
+    moved.stop();
+    const previous = this.connection;
+    this.connection = moved.connection;
+    this.grant = moved.grant;
+    this.lastConfirmedAt = Date.now();
+    this.watch(this.connection);
+    previous.close();
+    this.emit('resumed', this.connection.address);
+  }
+
+  /**
+   * Asks the other members, with the resume token, whether one of them serves the seat now; the
+   * connection here stays (with no master anywhere the seat is kept, as the member asks) until
+   * one does. One search at a time.
+   */
+  private async lookElsewhere(): Promise<void> {
+    if (this.searching) return;
+    this.searching = true;
+    try {
+      const here = `${this.connection.address.port}@${this.connection.address.host}`;
+      for (const address of this.resumeCandidates().filter((a) => `${a.port}@${a.host}` !== here)) {
+        const result = await checkoutFrom(address, this.request, this.options, this.grant.resumeToken);
+        if (result.kind !== 'granted') continue;
+        if (this.finished) return result.license.checkin();
+        return this.adopt(result.license);
+      }
+    } finally {
+      this.searching = false;
+    }
   }
 
   private lose(reason: string): void {
