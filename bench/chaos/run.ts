@@ -37,6 +37,8 @@ export interface FaultRecord {
   description: string;
   /** From heal until some member answered master; null when none did in time. */
   recoveryMs: number | null;
+  /** From heal until a master and two standbys answered; null when not in time. */
+  wholeMs: number | null;
   masterAfter: string | null;
 }
 
@@ -112,9 +114,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const healedAt = Date.now();
       const master = await session.waitForMaster(healedAt, RECOVERY_LIMIT_MS);
       const recoveryMs = master === null ? null : Date.now() - healedAt;
-      faults.push({ atMs, kind: applied.kind, description: applied.description, recoveryMs, masterAfter: master === null ? null : MEMBERS[master] });
-      log(`${session.elapsed()}   healed; ${master === null ? 'NO MASTER' : `master ${MEMBERS[master]} after ${recoveryMs} ms`}`);
+      // a member that lost its disk rejoins as a learner: the next fault waits until it votes again
+      // (two members short of their state at once is more than three servers can survive)
+      const whole = master !== null && (await session.waitForWholeTriad(healedAt, RECOVERY_LIMIT_MS));
+      const wholeMs = whole ? Date.now() - healedAt : null;
+      faults.push({ atMs, kind: applied.kind, description: applied.description, recoveryMs, wholeMs, masterAfter: master === null ? null : MEMBERS[master] });
+      const outcome = master === null ? 'NO MASTER' : `master ${MEMBERS[master]} after ${recoveryMs} ms, ${whole ? `all three back after ${wholeMs} ms` : 'NOT ALL THREE BACK'}`;
+      log(`${session.elapsed()}   healed; ${outcome} (${session.roles()})`);
       if (master === null) session.violations.push(`no master within ${RECOVERY_LIMIT_MS / 1000} s after healing: ${applied.description}`);
+      else if (!whole) {
+        session.violations.push(`not all three back (a master and two standbys) ${RECOVERY_LIMIT_MS / 1000} s after healing: ${applied.description} (${session.roles()})`);
+      }
       await sleep(step.quietMs);
     }
     await session.end();
@@ -143,10 +153,11 @@ export function formatSummary(report: Omit<ChaosReport, 'summary'>, clients: num
   const kinds = new Map<string, number>();
   for (const fault of report.faults) kinds.set(fault.kind, (kinds.get(fault.kind) ?? 0) + 1);
   const recoveries = report.faults.flatMap((fault) => (fault.recoveryMs === null ? [] : [fault.recoveryMs]));
+  const wholes = report.faults.flatMap((fault) => (fault.wholeMs === null ? [] : [fault.wholeMs]));
   const lines = [
     `Triad chaos drill: seed ${report.seed}, nemesis ${Math.round(report.durationMs / 1000)} s (wall ${Math.round(wallMs / 1000)} s), 3 servers, ${clients} clients, ${report.licensedSeats} seats at the start`,
     `Faults (${report.faults.length}): ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
-    `Recovery after heal: max ${recoveries.length ? Math.max(...recoveries) : '-'} ms, ${report.faults.filter((x) => x.recoveryMs === null).length} without a master in time`,
+    `Recovery after heal: a master after at most ${recoveries.length ? Math.max(...recoveries) : '-'} ms (${report.faults.filter((x) => x.recoveryMs === null).length} times none in time); all three back after at most ${wholes.length ? Math.max(...wholes) : '-'} ms (${report.faults.filter((x) => x.wholeMs === null).length} times not in time)`,
     ...figureLines(f),
     report.violations.length === 0 ? 'Violations: none' : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((v) => `  - ${v}`).join('\n')}`,
     ...(report.workDir ? [`Logs and databases kept in ${report.workDir}`] : []),

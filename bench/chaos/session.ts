@@ -104,6 +104,23 @@ export class DrillSession {
     return (await waitFor(() => freshMaster() !== undefined, timeoutMs)) ? freshMaster()! : null;
   }
 
+  /**
+   * Every member back in the triad: one master and two standbys, in answers to statuses asked
+   * for at or after `sinceMs` (a member still catching up, or without a quorum, says no-quorum).
+   */
+  async waitForWholeTriad(sinceMs: number, timeoutMs: number): Promise<boolean> {
+    const roles = () => MEMBER_INDEXES.map((m) => this.observer.latest(m)).map((seen) => (seen !== undefined && seen.sentAt >= sinceMs ? seen.role : null));
+    return waitFor(() => {
+      const now = roles();
+      return now.filter((r) => r === 'master').length === 1 && now.filter((r) => r === 'standby').length === 2;
+    }, timeoutMs);
+  }
+
+  /** The role each member answered last, for the log. */
+  roles(): string {
+    return MEMBER_INDEXES.map((m) => `${MEMBERS[m]} ${this.observer.latest(m)?.role ?? '-'}`).join(', ');
+  }
+
   /** Starts the members and waits for a master; then the clients start. */
   async begin(): Promise<Member> {
     await this.cluster.start();
