@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Prng } from '../../test/sim/world/prng';
 import type { ChaosFigures } from './checker';
-import { ChaosCluster, MEMBERS, ProxyNetwork } from './cluster';
+import { ChaosCluster, MEMBER_INDEXES, MEMBERS, ProxyNetwork, type Member } from './cluster';
 import { DatabaseSnapshots } from './disk';
 import { RuntimeImports } from './imports';
 import { applyStep, CLOCK_KINDS, FAULT_KINDS, nemesisSchedule, type FaultKind } from './nemesis';
@@ -99,6 +99,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await sleep(2_000);
 
     const deadline = Date.now() + options.durationMs;
+    let stillOut = new Set<Member>();
     for (const step of nemesisSchedule(options.seed, options.durationMs, kinds)) {
       if (Date.now() >= deadline) break;
       const atMs = Date.now();
@@ -122,9 +123,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const outcome = master === null ? 'NO MASTER' : `master ${MEMBERS[master]} after ${recoveryMs} ms, ${whole ? `all three back after ${wholeMs} ms` : 'NOT ALL THREE BACK'}`;
       log(`${session.elapsed()}   healed; ${outcome} (${session.roles()})`);
       if (master === null) session.violations.push(`no master within ${RECOVERY_LIMIT_MS / 1000} s after healing: ${applied.description}`);
-      else if (!whole) {
+      // one violation per member that stays out, not one per fault while it does
+      const out = whole ? [] : MEMBER_INDEXES.filter((m) => !['master', 'standby'].includes(session.observer.latest(m)?.role ?? ''));
+      if (master !== null && out.some((m) => !stillOut.has(m))) {
         session.violations.push(`not all three back (a master and two standbys) ${RECOVERY_LIMIT_MS / 1000} s after healing: ${applied.description} (${session.roles()})`);
       }
+      stillOut = new Set(out);
       await sleep(step.quietMs);
     }
     await session.end();
