@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { queryStatus } from '../src/core/client/searchAttempts';
 import type { ServerStatus } from '../src/shared/status';
 import { TEST_HOSTID, writeSignedLicense } from '../test/support/signedLicense';
+import { inNamespace } from './chaos/netns';
 
 /**
  * The processes a bench starts: `triad serve` from the CLI bundle beside the bench bundle
@@ -14,7 +15,7 @@ import { TEST_HOSTID, writeSignedLicense } from '../test/support/signedLicense';
  * their event loop; on this 2-core machine the server gets one core, the clients the other.
  */
 
-const benchBundle = fileURLToPath(import.meta.url);
+export const benchBundle = fileURLToPath(import.meta.url);
 export const cliBundle = path.join(path.dirname(benchBundle), 'cli.mjs');
 
 /**
@@ -41,13 +42,17 @@ export interface SpawnOptions {
   /** Raise the open-file limit of the child (prlimit; needs root or a high enough hard limit). */
   nofile?: number;
   nodeArgs?: string[];
+  /** Run the child in this network namespace (a chaos lab's member, bench/chaos/netns.ts). */
+  netns?: string;
 }
 
 function spawnNode(args: string[], options: SpawnOptions = {}): BenchChild {
   const node = [...(options.nodeArgs ?? []), ...args];
-  const child = options.nofile
-    ? spawn('prlimit', [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...node], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, node, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const limited = options.nofile
+    ? { command: 'prlimit', args: [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...node] }
+    : { command: process.execPath, args: node };
+  const placed = options.netns ? inNamespace(options.netns, limited.command, limited.args) : limited;
+  const child = spawn(placed.command, placed.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
   const wakers = new Set<() => void>();

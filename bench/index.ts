@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchClients } from './clients';
-import { benchFailover } from './failover';
+import { benchFailover, benchSilentCutFailover, runSilentCutWorker } from './failover';
 import { parseSwarmArgs, runClientSwarm } from './clientSwarm';
 import { runEchoServer } from './echoServer';
 import { benchLicenseParse } from './licenseParse';
@@ -28,6 +28,8 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   'checkout+checkin, 1,000 clients, triad with members 5 ms apart': () => benchTriadWanThroughput(quick ? { clients: 20, durationMs: 300 } : {}),
   '50,000 connected clients heartbeating, one server': () => benchClients(quick ? { clients: 300, idleMs: 500 } : {}),
   'failover under load: 1,000 seats held, SIGKILL of the master': () => benchFailover(quick ? { clients: 20 } : {}),
+  "failover under load: 1,000 seats held, the master's link silently cut (network namespaces, root)": () =>
+    benchSilentCutFailover(quick ? { clients: 20 } : {}),
 };
 
 async function runBenches(): Promise<void> {
@@ -60,5 +62,6 @@ function table(results: Record<string, Record<string, number>>): string {
 const role = flag('role');
 if (role === 'echo-server') runEchoServer();
 else if (role === 'swarm') await runClientSwarm(parseSwarmArgs(argv));
+else if (role === 'failover-silent') await runSilentCutWorker(Number(flag('clients') ?? 1000));
 else if (role !== undefined) throw new Error(`unknown bench worker role ${role}`);
 else await runBenches();

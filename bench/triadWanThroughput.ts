@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { faults } from '../test/support/faultProxy';
 import { cliBundle, cpuSeconds, statusOf } from './benchProcesses';
-import { ChaosCluster, findFreePort, HIDDEN_HOSTS, MEMBER_INDEXES, PUBLIC_HOSTS, type Member } from './chaos/cluster';
+import { ChaosCluster, HIDDEN_HOSTS, MEMBER_INDEXES, ProxyNetwork, type Member } from './chaos/cluster';
 import { connectAll, fullAndHalfLoad } from './loadClient';
 import { figures } from './throughput';
 
@@ -19,19 +19,18 @@ export async function benchTriadWanThroughput(opts: { clients?: number; duration
   const durationMs = opts.durationMs ?? 5_000;
   const linkDelayMs = opts.linkDelayMs ?? 5;
   const dir = mkdtempSync(path.join(tmpdir(), 'triad-wan-bench-'));
-  const [publicPort, hiddenPort] = [await findFreePort(PUBLIC_HOSTS), await findFreePort(HIDDEN_HOSTS)];
+  const network = await ProxyNetwork.create(Math.random);
   const cluster = new ChaosCluster({
     workDir: dir,
-    cliPath: cliBundle,
+    program: { kind: 'serve', cliPath: cliBundle },
+    network,
     seats: clientCount,
     feature: 'Bench',
     clientHeartbeatMs: 30_000,
-    random: Math.random,
-    publicPort,
-    hiddenPort,
   });
+  const hiddenPort = network.listenAddresses[0].port;
   try {
-    for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) cluster.setPeerLink(a, b, faults.delay(linkDelayMs));
+    for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) network.setPeerLink(a, b, faults.delay(linkDelayMs));
     await cluster.start();
     const master = await waitForAnyMaster(hiddenPort);
     const clients = await connectAll(hiddenPort, clientCount, HIDDEN_HOSTS[master]);

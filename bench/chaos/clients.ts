@@ -4,10 +4,11 @@ import type { ServerAddress } from '../../src/core/client/connection';
 /**
  * Chaos clients: in-process users of the client library that check out, hold for a random time
  * (heartbeating, resuming through failovers), check in, and write down everything they were told
- * with the wall-clock time, for the checker.
+ * with the wall-clock time, for the checker. Client i lists the servers starting at member i mod 3
+ * (users' license search paths differ), so some ask a standby first and follow its redirect.
  */
 
-export type ClientEventKind = 'granted' | 'denied' | 'unreachable' | 'lost' | 'resumed' | 'checkinSent' | 'checkedIn';
+export type ClientEventKind = 'granted' | 'denied' | 'unreachable' | 'lost' | 'resumed' | 'confirmed' | 'checkinSent' | 'checkedIn';
 
 export interface ClientEvent {
   atMs: number;
@@ -15,7 +16,7 @@ export interface ClientEvent {
   kind: ClientEventKind;
   /** For granted/lost/resumed/checkin*: the seat's lease id. */
   leaseId?: string;
-  /** Denial reason, lost reason, server resumed on. */
+  /** Denial reason, lost reason, server resumed on or that answered a heartbeat. */
   detail?: string;
 }
 
@@ -74,8 +75,10 @@ export class ChaosClients {
     // spread the first requests out
     await sleep(this.between([0, 500]));
     while (this.running) {
+      const servers = this.options.servers;
+      const start = client % servers.length;
       const result = await checkout(
-        this.options.servers,
+        [...servers.slice(start), ...servers.slice(0, start)],
         { feature: 'cad', version: '1.0', count: 1, user: `chaos${client}`, host: `box${client}`, display: `/dev/pts/${client}` },
         { connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, agent: 'triad chaos client' },
       );
@@ -91,13 +94,14 @@ export class ChaosClients {
 
   private async hold(client: number, license: HeldLicense): Promise<void> {
     const leaseId = license.details.leaseId;
-    this.record(client, 'granted', leaseId);
+    this.record(client, 'granted', leaseId, `${license.server.port}@${license.server.host}`);
     let lost = false;
     license.on('lost', (reason) => {
       lost = true;
       this.record(client, 'lost', leaseId, reason);
     });
     license.on('resumed', (server) => this.record(client, 'resumed', leaseId, `${server.port}@${server.host}`));
+    license.on('confirmed', (server) => this.record(client, 'confirmed', leaseId, `${server.port}@${server.host}`));
     const until = Date.now() + this.between(this.options.holdMs);
     while (!lost && this.running && Date.now() < until) await this.wait(Math.min(200, until - Date.now()));
     if (lost) return;

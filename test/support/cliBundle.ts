@@ -28,12 +28,22 @@ export async function bundleForChildProcess(entryPoint: string, name: string): P
   return outfile;
 }
 
-/** The `triad` CLI (or `lmutil`) bundled for child processes, once per test process. */
-export function cliBundle(entry: 'cli' | 'lmutil' = 'cli'): Promise<string> {
-  let bundle = bundled.get(entry);
+/** One bundle of `entry` (relative to the repository) per test process. */
+function bundleOnce(name: string, entry: string): Promise<string> {
+  let bundle = bundled.get(name);
   if (!bundle) {
-    bundle = bundleForChildProcess(path.join(repoRoot, `src/cli/${entry === 'cli' ? 'index' : entry}.ts`), entry);
-    bundled.set(entry, bundle);
+    bundle = bundleForChildProcess(path.join(repoRoot, entry), name);
+    bundled.set(name, bundle);
   }
   return bundle;
+}
+
+/** The `triad` CLI (or `lmutil`) bundled for child processes. */
+export function cliBundle(entry: 'cli' | 'lmutil' = 'cli'): Promise<string> {
+  return bundleOnce(entry, `src/cli/${entry === 'cli' ? 'index' : entry}.ts`);
+}
+
+/** The headless host (license server plus admin API), as `node dist/host.mjs` runs it. */
+export function hostBundle(): Promise<string> {
+  return bundleOnce('host', 'src/host/index.ts');
 }

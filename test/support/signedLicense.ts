@@ -37,6 +37,10 @@ export interface WrittenLicense {
   publicKeyPath: string;
   /** Rewrites the license (same key), e.g. with a new count before lmreread. */
   rewrite(license: TestLicense): void;
+  /** Another license signed with the same key, as text (nothing written), e.g. to import. */
+  signedText(license: TestLicense): string;
+  /** The vendor's public key (PEM), e.g. to trust it in a data folder's store. */
+  publicKeyPem: string;
 }
 
 export const TEST_HOSTID = '0a1b2c3d4e5f';
@@ -64,12 +68,14 @@ export function writeSignedLicense(dir: string, license: TestLicense, fileName =
   const licensePath = path.join(dir, fileName);
   const publicKeyPath = path.join(dir, `${vendor}.pub`);
   writeFileSync(publicKeyPath, formatVendorKeyFile(vendor, keys.publicKeyPem));
-  const write = (next: TestLicense) => {
+  const signedText = (next: TestLicense) => {
     const { file } = parseLicenseText(licenseText(next), licensePath);
-    const signed = signLicenseFile(file, vendor, keys.privateKeyPem);
-    writeFileSync(licensePath, serializeLicenseFile(signed.file));
+    return serializeLicenseFile(signLicenseFile(file, vendor, keys.privateKeyPem).file);
+  };
+  const write = (next: TestLicense) => {
+    writeFileSync(licensePath, signedText(next));
     if (next.options !== undefined) writeFileSync(path.join(dir, `${vendor}.opt`), next.options);
   };
   write(license);
-  return { licensePath, publicKeyPath, rewrite: write };
+  return { licensePath, publicKeyPath, rewrite: write, signedText, publicKeyPem: keys.publicKeyPem };
 }

@@ -92,6 +92,8 @@ export interface HeldLicenseEvents {
   lost: [reason: string];
   /** Reconnected to a (possibly different) server and kept the seat. */
   resumed: [server: ServerAddress];
+  /** A heartbeat was answered: `server` still holds the seat for this client. */
+  confirmed: [server: ServerAddress];
 }
 
 /** A granted seat. Heartbeats run until `checkin()` or until the seat is lost. */
@@ -201,7 +203,10 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
       const reply = await this.connection.request({ type: 'heartbeat', leaseIds: [this.grant.leaseId] }, this.heartbeatReplyTimeoutMs());
       if (reply.type === 'heartbeatAck') {
         if (reply.unknown.includes(this.grant.leaseId)) this.lose('the server reclaimed the license');
-        else this.lastConfirmedAt = Date.now();
+        else {
+          this.lastConfirmedAt = Date.now();
+          this.emit('confirmed', this.connection.address);
+        }
       } else if (reply.type === 'redirect') {
         // this member stopped being the master: move the seat to the one it names
         this.redirectTo = { host: reply.host, port: reply.port };
@@ -238,22 +243,25 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
           if (result.kind === 'granted') await result.license.checkin();
           return;
         }
-        if (result.kind === 'granted') {
-          // adopt the new connection; the temporary HeldLicense only carried it here
-          result.license.stop();
-          this.connection = result.license.connection;
-          this.grant = result.license.grant;
-          this.lastConfirmedAt = Date.now();
-          this.watch(this.connection);
-          this.emit('resumed', this.connection.address);
-          return;
-        }
+        if (result.kind === 'granted') return this.adopt(result.license);
         // a member without a master (-96) may get one in a moment; any other denial is final
         if (result.kind === 'denied' && result.code !== MEMBER_NOT_SERVING_CODE) return this.lose(`could not resume: ${result.reason}`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, this.grant.heartbeatIntervalMs)));
     }
     if (!this.finished) this.lose('lost contact with the license server');
+  }
+
+  /** Moves the seat onto the connection that resumed it; the temporary HeldLicense only carried it here. */
+  private adopt(moved: HeldLicense): void {
+    moved.stop();
+    const previous = this.connection;
+    this.connection = moved.connection;
+    this.grant = moved.grant;
+    this.lastConfirmedAt = Date.now();
+    this.watch(this.connection);
+    previous.close();
+    this.emit('resumed', this.connection.address);
   }
 
   private lose(reason: string): void {

@@ -148,7 +148,10 @@ export class ServerConnection {
     });
   }
 
-  /** Sends a request and resolves with its reply. Rejects when the connection is lost first, or after timeoutMs. */
+  /**
+   * Sends a request and resolves with its reply. Rejects when the connection is lost first, or
+   * when no reply came within `timeoutMs` (default: the connection's request timeout).
+   */
   request(request: Request, timeoutMs = this.requestTimeoutMs): Promise<ServerMessage> {
     if (this.closedReason) return Promise.reject(new ConnectionError(this.closedReason, this.address));
     const id = this.nextId++;
