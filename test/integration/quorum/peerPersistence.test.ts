@@ -11,7 +11,7 @@ afterEach(() => temps.splice(0).forEach((remove) => remove()));
 
 /** Host ids of the three SERVER lines: votes are stored by these. */
 const KEYS = ['0000aaaa0001', '0000bbbb0002', '0000cccc0003'] as const;
-const hard = { type: 'persist', votedFor: null, triadId: null, learner: false, resetApplied: false } as const;
+const hard = { type: 'persist', votedFor: null, triadId: null, learner: false } as const;
 
 const entry = (epoch: number, index: number) => ({ epoch, index, op: { kind: 'grant' as const, payload: { leaseId: `L${index}` } } });
 
@@ -38,6 +38,7 @@ describe('triad persistence in the store', () => {
       learner: true,
       log: [entry(1, 1), entry(1, 2), entry(2, 3)],
       logBase: 0,
+      snapshot: { index: 0, epoch: 0 },
       switchesBeforeBase: [],
       commitIndex: 3,
     });
