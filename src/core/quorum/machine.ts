@@ -732,8 +732,10 @@ export class QuorumMachine {
     const snapshot = gather();
     if (!snapshot) return;
     this.installSnapshot(from, snapshot);
-    // our log now matches the master's up to the snapshot (or further: we held it already)
+    // our log now matches the master's up to the snapshot (or further: we held it already),
+    // which was its commit index when it sent it
     s.verifiedIndex = Math.max(s.verifiedIndex, snapshot.index);
+    if (s.persisted.learner) this.tryAdmission(from, message.epoch, snapshot.index);
     ack(snapshot.index, true);
   }
 

@@ -164,6 +164,29 @@ describe('InstallSnapshot from the master', () => {
     expect(sent(op, 'append', 1)).toEqual([expect.objectContaining({ prevIndex: 10, prevEpoch: 2, ops: [expect.objectContaining({ index: 11 })] })]);
   });
 
+  it('goes to a peer that comes back without the log it had acknowledged (a replaced data folder), and makes a learner a voter again', () => {
+    const p = masterOver(grants(1, 1, 9));
+    expect(p.machine.state.peers[2].matchIndex).toBe(10);
+    p.machine.compactLog();
+    // the tertiary comes back empty under the same master: its refusal says it holds nothing
+    p.step(p.machine.step({ type: 'peerDisconnected', nowMs: p.now + 5, rank: 2 }));
+    p.step(p.machine.step({ type: 'peerConnected', nowMs: p.now + 5, rank: 2 }));
+    p.send(p.now + 5, 2, { type: 'hello', rank: 2, epoch: 0, auth: '', ...standing, triadId: null });
+    const refused = p.send(p.now + 10, 2, { type: 'appendAck', epoch: 2, lastIndex: 0, ok: false, learner: true });
+    const frames = sent(refused, 'installSnapshot', 2);
+    expect(frames.at(-1)).toMatchObject({ index: 10, last: true });
+
+    const t = member(2, { epoch: 0, triadId: null });
+    t.send(p.now + 20, 1, { type: 'hello', rank: 1, epoch: 2, auth: '', ...standing });
+    t.send(p.now + 20, 0, { type: 'hello', rank: 0, epoch: 2, auth: '', ...standing });
+    expect(t.machine.state.persisted.learner).toBe(true);
+    let effects: QuorumEffect[] = [];
+    for (const frame of frames) effects = t.send(p.now + 30, 0, frame);
+    expect(sent(effects, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 2, lastIndex: 10, ok: true, learner: false }]);
+    expect(t.machine.state.persisted).toMatchObject({ learner: false, commitIndex: 10, votedFor: { epoch: 2, member: hosts[0] } });
+    expect([...t.seats.keys()].sort()).toEqual([...p.seats.keys()].sort());
+  });
+
   it('is installed whole on a follower: seats replaced, log dropped, commit and applied at its index, the missed license switch installed', () => {
     const s = member(1, { epoch: 1, log: [grant(1, 1), grant(1, 2), grant(1, 3)], commitIndex: 1 });
     const lastSwitch = switchTo(2, 7, 'v1', 'v2');
