@@ -29,9 +29,10 @@ const logEntry = z.strictObject({
 
 /**
  * A seat as the lease table stores it: an InstallSnapshot's rows replace the receiver's table, so
- * each must be one the table can hold. Text is bounded well above what a checkout can carry.
+ * each must be one the table can hold. Text is bounded well above anything real (a pool key holds
+ * the line's VENDOR_STRING); the frame limit bounds the whole.
  */
-const text = z.string().max(1024);
+const text = z.string().max(65_536);
 export const snapshotLeaseSchema = z.strictObject({
   leaseId: text.min(1),
   poolKey: text,

@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { peerMessageSchema } from '../../../src/core/server/peerSchema';
 
+const seat = {
+  leaseId: 'L1',
+  poolKey: '["v","f"]',
+  feature: 'f',
+  vendor: 'v',
+  version: '1.0',
+  user: 'ann',
+  host: 'ws1',
+  display: ':0',
+  ip: '10.0.0.1',
+  project: null,
+  count: 1,
+  grantedAt: 1_780_000_000_000,
+  resumeToken: 't',
+  clientId: 'c',
+  server: 's',
+  handle: 3,
+  lingerSeconds: 0,
+  lingerUntilMs: null,
+};
+const snapshot = { type: 'installSnapshot', epoch: 3, triadId: 'a1b2', master: true, index: 40, entryEpoch: 3, lastSwitch: null, chunk: 0, last: true, leases: [seat] };
+
 describe('peer message schema', () => {
   it('accepts what the quorum engine sends', () => {
     const standing = { triadId: 'a1b2', learner: false, licenseHash: 'h', serverOrder: ['x', 'y', 'z'], switchedFrom: null };
@@ -10,6 +32,7 @@ describe('peer message schema', () => {
       { type: 'heartbeatAck', epoch: 3, sentAt: 12.5, lastIndex: 4, promised: true, ...standing, learner: true, switchedFrom: 'g' },
       { type: 'preVoteReply', epoch: 4, granted: false, retryInMs: 1200 },
       { type: 'appendAck', epoch: 3, lastIndex: 2, ok: true, learner: true },
+      snapshot,
     ]) {
       expect(peerMessageSchema.safeParse(message).success).toBe(true);
     }
@@ -22,6 +45,11 @@ describe('peer message schema', () => {
       { type: 'appendAck', epoch: 1, lastIndex: -1, ok: true, learner: false },
       { type: 'preVoteReply', epoch: 1, granted: true, retryInMs: 0, extra: 1 },
       { type: 'vote', epoch: 1, granted: true, lastLogEpoch: 0, lastLogIndex: 0, suffix: [{ epoch: 1, index: 0, op: { kind: 'noop' } }] },
+      // a snapshot's seats replace the lease table: each must be a seat it can hold
+      { ...snapshot, leases: [{ ...seat, count: -1 }] },
+      { ...snapshot, leases: [{ ...seat, grantedAt: 1.5 }] },
+      { ...snapshot, leases: [{ leaseId: 'L2' }] },
+      { ...snapshot, index: 0 },
     ]) {
       expect(peerMessageSchema.safeParse(bad).success).toBe(false);
     }
