@@ -40,6 +40,24 @@ describe('log compaction and snapshots', () => {
     expect(heldIds(secondary)).toEqual(heldIds(tertiary));
   });
 
+  it('a member that caught up from a snapshot after losing its disk votes for nobody while the master may still rest on its lost promise', async () => {
+    const triad = await startedTriad({ seed: 35, clients: 4 });
+    const [primary, secondary, tertiary] = triad.members;
+    await compactedPast(triad, triad.members, 1);
+    // the secondary loses the primary and keeps asking the tertiary for votes; the primary's
+    // lease rests on the tertiary's promises
+    triad.network.cut(primary.rank, secondary.rank);
+    await triad.run(triad.world.now + 2_500);
+    // the tertiary loses its disk and comes straight back: it catches up from the primary's
+    // snapshot within milliseconds, long before the promise it gave in its last life ends
+    tertiary.crash();
+    tertiary.wipeDisk();
+    tertiary.start();
+    expect(await runUntil(triad, () => tertiary.snapshotsInstalled > 0 && !tertiary.disk.quorum.state().learner, 2_000)).toBeNull();
+    // the checker fails the run if the secondary serves while the primary still does
+    expect(await triad.run(triad.world.now + 10_000)).toBeNull();
+  });
+
   it('a candidate far behind a voter that compacted past it is elected with every acknowledged seat', async () => {
     const triad = await startedTriad({ seed: 32, clients: 4 });
     const [primary, secondary, tertiary] = triad.members;

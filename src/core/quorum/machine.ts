@@ -765,6 +765,9 @@ export class QuorumMachine {
    * committed, and (2) it has heard both other members since it started and neither knows an
    * epoch beyond the master's: every epoch it may have voted in before it lost its state was
    * raised by a candidate that persisted it (P or S), so it never votes in one of those again.
+   * (3) It then votes for nobody for a whole E, as if it had just promised this master: a
+   * promise it gave before it lost its state (one a live master's lease may still rest on) ended
+   * before that, since it was given before this process started.
    */
   private tryAdmission(master: Rank, epoch: number, masterCommitIndex: number): void {
     const s = this.state;
@@ -772,6 +775,7 @@ export class QuorumMachine {
     const epochs = this.otherRanks().map((rank) => s.peers[rank].epochSeen);
     if (epochs.some((seen) => seen === null || seen > epoch)) return;
     s.persisted.learner = false;
+    this.promise(s.nowMs + this.timings.electionMs);
     // as if it had voted for this master in its epoch: no second vote there
     s.persisted.votedFor = { epoch, member: this.config.memberKeys[master] };
     this.persistHardState();

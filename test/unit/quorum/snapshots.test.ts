@@ -185,6 +185,10 @@ describe('InstallSnapshot from the master', () => {
     expect(sent(effects, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 2, lastIndex: 10, ok: true, learner: false }]);
     expect(t.machine.state.persisted).toMatchObject({ learner: false, commitIndex: 10, votedFor: { epoch: 2, member: hosts[0] } });
     expect([...t.seats.keys()].sort()).toEqual([...p.seats.keys()].sort());
+    // a promise from its lost life may still back the master's lease: no vote for a whole E
+    const ask = (nowMs: number) => sent(t.send(nowMs, 1, { type: 'requestVote', epoch: 3, lastLogEpoch: 2, lastLogIndex: 10, commitIndex: 10, transfer: false }), 'vote')[0];
+    expect(ask(p.now + 30 + E - 10).granted).toBe(false);
+    expect(ask(p.now + 30 + E + 10).granted).toBe(true);
   });
 
   it('is installed whole on a follower: seats replaced, log dropped, commit and applied at its index, the missed license switch installed', () => {
