@@ -29,7 +29,8 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   'checkout+checkin, 1,000 clients, triad with members 5 ms apart': () => benchTriadWanThroughput(quick ? { clients: 20, durationMs: 300 } : {}),
   '50,000 connected clients heartbeating, one server': () => benchClients(quick ? { clients: 300, idleMs: 500 } : {}),
   'failover under load: 1,000 seats held, SIGKILL of the master': () => benchFailover(quick ? { clients: 20 } : {}),
-  'triad log compaction: disk and restart after 1,000,000 replicated checkout+checkin pairs': () => benchTriadCompaction(quick ? { pairs: 20_000, clients: 50 } : {}),
+  'triad log compaction: disk and restart after 1,000,000 replicated checkout+checkin pairs': () =>
+    benchTriadCompaction(quick ? { pairs: 20_000, clients: 50 } : {}),
 };
 
 async function runBenches(): Promise<void> {

@@ -96,7 +96,9 @@ export async function benchTriadCompaction(opts: CompactionBenchOptions = {}): P
 
 async function holdOneSeatEach(clients: FrameClient[]): Promise<number> {
   const replies = await Promise.all(
-    clients.map((client, index) => client.ask({ type: 'checkout', id: 1_000_000_000, feature: 'Bench', version: '1.0', count: 1, user: `holder${index}`, host: 'bench', display: ':0' })),
+    clients.map((client, index) =>
+      client.ask({ type: 'checkout', id: 1_000_000_000, feature: 'Bench', version: '1.0', count: 1, user: `holder${index}`, host: 'bench', display: ':0' }),
+    ),
   );
   return replies.filter((reply) => typeof reply.leaseId === 'string').length;
 }
@@ -113,7 +115,8 @@ function diskFigures(dataDir: string): Record<string, number> {
   };
   const db = new Database(file, { readonly: true });
   try {
-    const pages = new Map((db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[]).map((row) => [row.name, row.bytes]));
+    const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[];
+    const pages = new Map(rows.map((row) => [row.name, row.bytes]));
     const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     const state = db.prepare('SELECT commit_index, snapshot_index FROM quorum_state WHERE id = 1').get() as { commit_index: number; snapshot_index: number };
     const tableBytes = (prefix: string) => [...pages.entries()].filter(([name]) => name.startsWith(prefix)).reduce((sum, [, bytes]) => sum + bytes, 0);
@@ -183,4 +186,5 @@ async function waitForRole(host: string, port: number, role: string, timeoutMs: 
   throw new Error(`${host} did not become ${role} within ${timeoutMs / 1000} s`);
 }
 
-const prefixed = (prefix: string, figures: Record<string, number>) => Object.fromEntries(Object.entries(figures).map(([name, value]) => [`${prefix}.${name}`, value]));
+const prefixed = (prefix: string, figures: Record<string, number>) =>
+  Object.fromEntries(Object.entries(figures).map(([name, value]) => [`${prefix}.${name}`, value]));

@@ -715,7 +715,8 @@ export class QuorumMachine {
       return complete;
     };
     if (!message.master) {
-      const forOurCandidacy = s.role === 'candidate' && message.epoch === s.persisted.epoch && message.triadId !== null && message.triadId === s.persisted.triadId;
+      const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
+      const forOurCandidacy = s.role === 'candidate' && message.epoch === s.persisted.epoch && ourTriad;
       const snapshot = forOurCandidacy ? gather() : null;
       if (!snapshot) return;
       this.installSnapshot(from, snapshot);
@@ -724,7 +725,8 @@ export class QuorumMachine {
       if (pending?.from === from) this.onVote(from, pending.vote);
       return;
     }
-    const ack = (lastIndex: number, ok: boolean) => this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
+    const ack = (lastIndex: number, ok: boolean) =>
+      this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
     if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
     if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
     if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
@@ -755,7 +757,8 @@ export class QuorumMachine {
     s.appliedSwitches = snapshot.lastSwitch ? [snapshot.lastSwitch] : [];
     this.emit({ type: 'installSnapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
     this.persistHardState();
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.installedSnapshot(this.config.hosts[from], point.index, snapshot.leases.length) });
+    const line = logLines.installedSnapshot(this.config.hosts[from], point.index, snapshot.leases.length);
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: line });
     // a switch this member's file missed: installed as its commit would have
     if (snapshot.lastSwitch?.op.kind === 'licenseSwitch') this.switchLicense(snapshot.lastSwitch.op);
   }

@@ -60,8 +60,12 @@ export interface PartialSnapshot extends Omit<ReceivedSnapshot, 'leases'> {
  * epoch and index) carry the same seats in the same frames (the driver lists them by lease id),
  * so a frame lost from one sending is filled by the next.
  */
-export function addSnapshotFrame(partial: PartialSnapshot | null, frame: SnapshotFrame): { partial: PartialSnapshot | null; complete: ReceivedSnapshot | null } {
-  const same = partial !== null && partial.epoch === frame.epoch && partial.index === frame.index && partial.master === frame.master && partial.entryEpoch === frame.entryEpoch;
+export function addSnapshotFrame(
+  partial: PartialSnapshot | null,
+  frame: SnapshotFrame,
+): { partial: PartialSnapshot | null; complete: ReceivedSnapshot | null } {
+  const sameSender = partial !== null && partial.master === frame.master && partial.epoch === frame.epoch;
+  const same = sameSender && partial.index === frame.index && partial.entryEpoch === frame.entryEpoch;
   const current: PartialSnapshot = same
     ? partial
     : { epoch: frame.epoch, master: frame.master, index: frame.index, entryEpoch: frame.entryEpoch, lastSwitch: null, frames: [], total: null };

@@ -1,4 +1,13 @@
-import { RANK_NAMES, type AppliedState, type CastVote, type LogCompaction, type LogEntry, type LogReader, type PersistedQuorumState, type QuorumEffect } from '../quorum';
+import {
+  RANK_NAMES,
+  type AppliedState,
+  type CastVote,
+  type LogCompaction,
+  type LogEntry,
+  type LogReader,
+  type PersistedQuorumState,
+  type QuorumEffect,
+} from '../quorum';
 import type { Store } from '../store';
 
 /**
@@ -46,7 +55,8 @@ export function loadQuorumState(store: Store, memberKeys: readonly string[], tai
  * read together. Seats in lease-id order, so two sendings of one snapshot cut the same frames.
  */
 export function storedAppliedState(store: Store): () => AppliedState {
-  return () => ({ index: store.quorum.state().commitIndex, leases: store.leases.list().sort((a, b) => (a.leaseId < b.leaseId ? -1 : a.leaseId > b.leaseId ? 1 : 0)) });
+  const byLeaseId = (a: { leaseId: string }, b: { leaseId: string }) => (a.leaseId < b.leaseId ? -1 : a.leaseId > b.leaseId ? 1 : 0);
+  return () => ({ index: store.quorum.state().commitIndex, leases: store.leases.list().sort(byLeaseId) });
 }
 
 /** Writes a compaction the machine decided (QuorumMachine.compactLog). */

@@ -92,7 +92,8 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
   const selectState = db.prepare<[], StateRow>('SELECT epoch, voted_epoch, voted_for, commit_index, triad_id, learner FROM quorum_state WHERE id = 1');
   const updateStanding = db.prepare('UPDATE quorum_state SET triad_id = ?, learner = ? WHERE id = 1');
   const resetState = db.prepare(
-    'UPDATE quorum_state SET epoch = 0, voted_epoch = NULL, voted_for = NULL, commit_index = 0, triad_id = NULL, learner = 0, snapshot_index = 0, snapshot_epoch = 0, snapshot_switch = NULL WHERE id = 1',
+    'UPDATE quorum_state SET epoch = 0, voted_epoch = NULL, voted_for = NULL, commit_index = 0, triad_id = NULL, learner = 0, ' +
+      'snapshot_index = 0, snapshot_epoch = 0, snapshot_switch = NULL WHERE id = 1',
   );
   const selectSnapshot = db.prepare<[], SnapshotRow>('SELECT snapshot_index, snapshot_epoch, snapshot_switch FROM quorum_state WHERE id = 1');
   const updateSnapshot = db.prepare('UPDATE quorum_state SET snapshot_index = ?, snapshot_epoch = ?, snapshot_switch = ? WHERE id = 1');
@@ -109,7 +110,8 @@ export function createQuorumStateRepository(db: BetterSqlite3.Database): QuorumS
   const readSnapshot = (): QuorumSnapshot => {
     const row = selectSnapshot.get();
     if (!row) throw new Error('quorum_state row missing: the database was modified outside Triad.');
-    return { index: row.snapshot_index, epoch: row.snapshot_epoch, lastSwitch: row.snapshot_switch === null ? null : (JSON.parse(row.snapshot_switch) as LogEntry) };
+    const lastSwitch = row.snapshot_switch === null ? null : (JSON.parse(row.snapshot_switch) as LogEntry);
+    return { index: row.snapshot_index, epoch: row.snapshot_epoch, lastSwitch };
   };
   const last = (): { epoch: number; idx: number } | null => {
     const row = selectLast.get();

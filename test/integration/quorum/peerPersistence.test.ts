@@ -91,7 +91,13 @@ describe('triad persistence in the store', () => {
     store.close();
     const reopened = openStore(temp.dir);
     expect(reopened.quorum.readFrom(1).map((row) => row.idx)).toEqual([5, 6, 7]);
-    expect(loadQuorumState(reopened, KEYS)).toMatchObject({ logBase: 4, snapshot: { index: 4, epoch: 2 }, log: log.slice(4), switchesBeforeBase: [log[2]], commitIndex: 6 });
+    expect(loadQuorumState(reopened, KEYS)).toMatchObject({
+      logBase: 4,
+      snapshot: { index: 4, epoch: 2 },
+      log: log.slice(4),
+      switchesBeforeBase: [log[2]],
+      commitIndex: 6,
+    });
     // with a short tail: the switch kept with the snapshot, then the ones still in the log
     expect(loadQuorumState(reopened, KEYS, 1)).toMatchObject({ logBase: 6, log: [log[6]], switchesBeforeBase: [log[2], log[4]] });
     // compacted to its very end, the log goes on from the snapshot
@@ -108,7 +114,14 @@ describe('triad persistence in the store', () => {
     temps.push(temp.remove);
     const store = openStore(temp.dir);
     saveQuorumState(store, [{ ...hard, epoch: 1, commitIndex: 1, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] }]);
-    const install = (index: number, keepLogAfter: boolean): InstallSnapshot => ({ type: 'installSnapshot', index, epoch: 1, lastSwitch: null, leases: [], keepLogAfter });
+    const install = (index: number, keepLogAfter: boolean): InstallSnapshot => ({
+      type: 'installSnapshot',
+      index,
+      epoch: 1,
+      lastSwitch: null,
+      leases: [],
+      keepLogAfter,
+    });
     saveQuorumState(store, [install(2, true), { ...hard, epoch: 1, commitIndex: 2, truncateFrom: null, append: [] }]);
     expect(loadQuorumState(store, KEYS)).toMatchObject({ snapshot: { index: 2, epoch: 1 }, log: [entry(1, 3)], commitIndex: 2 });
     saveQuorumState(store, [install(9, false), { ...hard, epoch: 3, commitIndex: 9, truncateFrom: null, append: [entry(3, 10)] }]);

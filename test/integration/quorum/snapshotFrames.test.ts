@@ -25,7 +25,7 @@ function sealingChannel(): PeerChannel {
   listener.receive(toListener.shift());
   dialer.receive(toDialer.shift());
   listener.receive(toListener.shift());
-  expect(dialer.isOpen() && listener.isOpen()).toBe(true);
+  expect(dialer.isOpen && listener.isOpen).toBe(true);
   return dialer;
 }
 

@@ -94,7 +94,8 @@ export class WorldChecker {
     if (snapshot.index > commitIndex) this.fail(`${member.letter} compacted its log up to ${snapshot.index}, beyond its commit index ${commitIndex}`);
     const known = this.committed.get(snapshot.index);
     if (known && known.epoch !== snapshot.epoch) {
-      this.fail(`${member.letter}'s snapshot ends at entry ${snapshot.index} of epoch ${snapshot.epoch}, but the entry committed there is of epoch ${known.epoch}`);
+      const what = `${member.letter}'s snapshot ends at entry ${snapshot.index} of epoch ${snapshot.epoch}`;
+      this.fail(`${what}, but the entry committed there is of epoch ${known.epoch}`);
     }
     if (commitIndex <= record.upTo) return;
     // (compacted entries are gone: the rows read start at the snapshot, so the count does not bound them)
@@ -102,7 +103,9 @@ export class WorldChecker {
       const text = JSON.stringify({ epoch: row.epoch, op: row.op });
       const before = this.committed.get(row.idx);
       if (before === undefined) this.committed.set(row.idx, { epoch: row.epoch, text });
-      else if (before.text !== text) this.fail(`committed entry ${row.idx} on ${member.letter} differs from the one committed before: ${text} vs ${before.text}`);
+      else if (before.text !== text) {
+        this.fail(`committed entry ${row.idx} on ${member.letter} differs from the one committed before: ${text} vs ${before.text}`);
+      }
     }
     record.upTo = commitIndex;
   }

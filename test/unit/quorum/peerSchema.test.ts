@@ -21,7 +21,18 @@ const seat = {
   lingerSeconds: 0,
   lingerUntilMs: null,
 };
-const snapshot = { type: 'installSnapshot', epoch: 3, triadId: 'a1b2', master: true, index: 40, entryEpoch: 3, lastSwitch: null, chunk: 0, last: true, leases: [seat] };
+const snapshot = {
+  type: 'installSnapshot',
+  epoch: 3,
+  triadId: 'a1b2',
+  master: true,
+  index: 40,
+  entryEpoch: 3,
+  lastSwitch: null,
+  chunk: 0,
+  last: true,
+  leases: [seat],
+};
 
 describe('peer message schema', () => {
   it('accepts what the quorum engine sends', () => {
