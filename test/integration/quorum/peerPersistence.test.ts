@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { QuorumEffect } from '../../../src/core/quorum';
 import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from '../../../src/core/server/peerPersistence';
 import { openStore } from '../../../src/core/store';
+import { aLease } from '../../support/lease';
 import { makeTempDir } from '../../support/tempDir';
 
 type Persist = Extract<QuorumEffect, { type: 'persist' }>;
@@ -15,6 +16,12 @@ const KEYS = ['0000aaaa0001', '0000bbbb0002', '0000cccc0003'] as const;
 const hard = { type: 'persist', votedFor: null, triadId: null, learner: false } as const;
 
 const entry = (epoch: number, index: number) => ({ epoch, index, op: { kind: 'grant' as const, payload: { leaseId: `L${index}` } } });
+const identity = (hash: string) => ({ licenseHash: hash, serverOrder: ['a', 'b', 'c'] });
+const switchTo = (epoch: number, index: number, from: string, to: string) => ({
+  epoch,
+  index,
+  op: { kind: 'licenseSwitch' as const, payload: { text: to }, identity: identity(to), previous: identity(from) },
+});
 
 describe('triad persistence in the store', () => {
   it.each([
@@ -58,12 +65,6 @@ describe('triad persistence in the store', () => {
   it('loads only the newest entries of a long log, with the license switches before them, and reads the rest back', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
-    const identity = (hash: string) => ({ licenseHash: hash, serverOrder: ['a', 'b', 'c'] });
-    const switchTo = (epoch: number, index: number, from: string, to: string) => ({
-      epoch,
-      index,
-      op: { kind: 'licenseSwitch' as const, payload: { text: to }, identity: identity(to), previous: identity(from) },
-    });
     const log = [entry(1, 1), switchTo(1, 2, 'v0', 'v1'), entry(1, 3), switchTo(1, 4, 'v1', 'v2'), entry(1, 5), entry(1, 6), entry(1, 7)];
     const store = openStore(temp.dir);
     saveQuorumState(store, [{ ...hard, epoch: 1, commitIndex: 6, truncateFrom: null, append: log }]);
@@ -78,12 +79,6 @@ describe('triad persistence in the store', () => {
   it('keeps a compacted log across a reopen: the snapshot point, the last switch it dropped, the tail, and appends after it', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
-    const identity = (hash: string) => ({ licenseHash: hash, serverOrder: ['a', 'b', 'c'] });
-    const switchTo = (epoch: number, index: number, from: string, to: string) => ({
-      epoch,
-      index,
-      op: { kind: 'licenseSwitch' as const, payload: { text: to }, identity: identity(to), previous: identity(from) },
-    });
     const log = [entry(1, 1), switchTo(1, 2, 'v0', 'v1'), switchTo(2, 3, 'v1', 'v2'), entry(2, 4), switchTo(2, 5, 'v2', 'v3'), entry(2, 6), entry(2, 7)];
     const store = openStore(temp.dir);
     saveQuorumState(store, [{ ...hard, epoch: 2, commitIndex: 6, truncateFrom: null, append: log }]);
@@ -136,28 +131,8 @@ describe('triad persistence in the store', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const store = openStore(temp.dir);
-    const seat = (leaseId: string, grantedAt: number) => ({
-      leaseId,
-      poolKey: 'f',
-      feature: 'f',
-      vendor: 'v',
-      version: '1.0',
-      user: 'u',
-      host: 'h',
-      display: ':0',
-      ip: '10.0.0.1',
-      project: null,
-      count: 1,
-      grantedAt,
-      resumeToken: `t-${leaseId}`,
-      clientId: 'c',
-      server: 's',
-      handle: 1,
-      lingerSeconds: 0,
-      lingerUntilMs: null,
-    });
     store.transaction(() => {
-      for (const [id, at] of [['b', 1], ['c', 1], ['a', 2]] as const) store.leases.put(seat(id, at));
+      for (const [id, grantedAt] of [['b', 1], ['c', 1], ['a', 2]] as const) store.leases.put(aLease(id, { grantedAt }));
       store.quorum.setCommitIndex(12);
     });
     const applied = storedAppliedState(store)();

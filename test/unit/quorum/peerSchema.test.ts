@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { peerMessageSchema } from '../../../src/core/server/peerSchema';
+import { aLease } from '../../support/lease';
 
-const seat = {
-  leaseId: 'L1',
-  poolKey: '["v","f"]',
-  feature: 'f',
-  vendor: 'v',
-  version: '1.0',
-  user: 'ann',
-  host: 'ws1',
-  display: ':0',
-  ip: '10.0.0.1',
-  project: null,
-  count: 1,
-  grantedAt: 1_780_000_000_000,
-  resumeToken: 't',
-  clientId: 'c',
-  server: 's',
-  handle: 3,
-  lingerSeconds: 0,
-  lingerUntilMs: null,
-};
+const seat = aLease('L1');
 const snapshot = {
   type: 'installSnapshot',
   epoch: 3,
