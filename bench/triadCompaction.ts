@@ -10,6 +10,7 @@ import { triadSetup } from '../src/core/server/peerConfig';
 import { TriadDriver } from '../src/core/server/peerTriad';
 import { systemClock } from '../src/core/server/runtime';
 import { databaseFile, openStore } from '../src/core/store';
+import { shareClusterSecret } from '../test/support/clusterSecret';
 import { freePort } from '../test/support/freePort';
 import { benchLicense, startServer, statusOf, waitForMaster, type BenchChild, type ServedLicense } from './benchProcesses';
 import { connectAll, round, runPairs, type FrameClient } from './loadClient';
@@ -41,6 +42,7 @@ export async function benchTriadCompaction(opts: CompactionBenchOptions = {}): P
   try {
     const port = await freePort();
     const license = benchLicense(dir, clientCount, hosts, port);
+    shareClusterSecret([0, 1, 2].map(dataDir));
     const start = async (rank: number) => {
       const { server } = await startServer(license, { dataDir: dataDir(rank), as: hosts[rank], port, maxConnections: clientCount + 10 });
       members[rank] = server;
