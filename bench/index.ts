@@ -11,6 +11,7 @@ import { parseSwarmArgs, runClientSwarm } from './clientSwarm';
 import { runEchoServer } from './echoServer';
 import { benchLicenseParse } from './licenseParse';
 import { benchThroughput } from './throughput';
+import { benchTriadCompaction } from './triadCompaction';
 import { benchTriadThroughput } from './triadThroughput';
 import { benchTriadWanThroughput } from './triadWanThroughput';
 
@@ -30,6 +31,8 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   'failover under load: 1,000 seats held, SIGKILL of the master': () => benchFailover(quick ? { clients: 20 } : {}),
   "failover under load: 1,000 seats held, the master's link silently cut (network namespaces, root)": () =>
     benchSilentCutFailover(quick ? { clients: 20 } : {}),
+  'triad log compaction: disk and restart after 1,000,000 replicated checkout+checkin pairs': () =>
+    benchTriadCompaction(quick ? { pairs: 20_000, clients: 50 } : {}),
 };
 
 async function runBenches(): Promise<void> {

@@ -41,13 +41,16 @@ export type QuorumEffect =
       commitIndex: number;
       /** Delete log entries from this index on before appending; null keeps them. */
       truncateFrom: number | null;
-      /**
-       * Forget the applied state too (the lease table): this member's log belonged to another
-       * triad and is replaced from index 1 by the master's.
-       */
-      resetApplied: boolean;
       append: LogEntry[];
     }
+  /**
+   * Replace the applied state (the lease table) with `leases`, as of `index`, in the same
+   * transaction as the persist effects around it: delete the log up to `index` (and after it too
+   * unless `keepLogAfter`), and record the snapshot point and `lastSwitch` with it. The persist
+   * effect that follows carries the new commit index. Index 0 with no leases starts this member
+   * over (its log belonged to another triad).
+   */
+  | { type: 'installSnapshot'; index: number; epoch: number; lastSwitch: LogEntry | null; leases: unknown[]; keepLogAfter: boolean }
   | { type: 'roleChanged'; role: QuorumRole; masterRank: Rank | null }
   /**
    * Apply `op` to the lease table. After a restart every committed op is replayed from index 1,

@@ -32,6 +32,8 @@ export const logLines = {
     `Joining the redundant servers as a learner (${why}): this server catches up from the master and does not vote until it holds everything the ` +
       `master has committed.`,
   learnerCaughtUp: (master: string) => `Caught up with the master ${master}: this server votes again.`,
+  installedSnapshot: (from: string, index: number, seats: number) =>
+    `Installed a snapshot from ${from} (${seats} seat(s), log entry ${index}): this server was behind the part of the log that ${from} has compacted.`,
   otherTriad: (selfHost: string, peerHost: string) =>
     `${peerHost} belongs to another set of redundant servers than ${selfHost} (its quorum state was made elsewhere): the two cannot form a quorum together. ` +
     'If this server was replaced or restored, stop it, move its data folder aside and start it again: it then rejoins and catches up.',

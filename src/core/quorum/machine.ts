@@ -4,6 +4,7 @@ import { logLines } from './logLines';
 import type { MemberStanding, PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
 import { LogWindow } from './logWindow';
+import { addSnapshotFrame, DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type PartialSnapshot, type ReceivedSnapshot } from './snapshot';
 import {
   RANKS,
   isEligible,
@@ -15,6 +16,8 @@ import {
   type QuorumConfig,
   type Rank,
   type ReplicatedOp,
+  type SnapshotPoint,
+  type SnapshotSettings,
 } from './types';
 
 /**
@@ -38,6 +41,17 @@ const APPEND_BATCH = 1024;
 const PENDING_LINES_MAX = 50;
 /** Default of QuorumConfig.logMemoryEntries: several append batches, so replication reads memory. */
 export const DEFAULT_LOG_MEMORY_ENTRIES = 8 * APPEND_BATCH;
+/**
+ * Entries one compaction drops at most: a log grown long before compaction existed (or before a
+ * long catch-up) shrinks over several turns instead of blocking one for seconds.
+ */
+const COMPACTION_STEP_MAX = 64 * APPEND_BATCH;
+
+/** What the driver writes when the log is compacted (see `compactLog`). */
+export interface LogCompaction extends SnapshotPoint {
+  /** The last license switch at or before `index`, kept with the snapshot for a restart. */
+  lastSwitch: LogEntry | null;
+}
 
 export interface PeerState {
   connected: boolean;
@@ -68,6 +82,10 @@ export interface PeerState {
    * its log is committed, and it does not pipeline.
    */
   confirmed: boolean;
+  /** Master only: the snapshot last sent to this peer (sent again only after E unless answered). */
+  snapshotSent: { at: number; index: number } | null;
+  /** Frames of a snapshot this peer is sending us, until the last one arrives. */
+  snapshotFrames: PartialSnapshot | null;
 }
 
 export interface QuorumState {
@@ -88,9 +106,19 @@ export interface QuorumState {
   preVote: { epoch: number } | null;
   /** Candidate: its commit index when it asked for votes (where a voter's suffix starts). */
   candidateCommitIndex: number;
+  /**
+   * Candidate: a vote whose suffix starts past our commit index, kept until the voter's snapshot
+   * (sent before the vote, but frames may arrive after it) completes it.
+   */
+  pendingVote: { from: Rank; vote: Extract<PeerMessage, { type: 'vote' }> } | null;
   /** Follower: how far its log is known to match the current master's. */
   verifiedIndex: number;
   appliedIndex: number;
+  /**
+   * The license switches applied since the log's snapshot, after the last one before it: a
+   * compaction keeps the last switch it drops, and a snapshot sent to a peer carries it.
+   */
+  appliedSwitches: LogEntry[];
   /** Master: serves until then (own clock), on an acknowledged heartbeat from `leaseFrom`. */
   leaseUntil: number;
   leaseFrom: Rank | null;
@@ -146,6 +174,8 @@ function newPeer(): PeerState {
     nextIndex: 1,
     lastAppendSentAt: null,
     confirmed: false,
+    snapshotSent: null,
+    snapshotFrames: null,
   };
 }
 
@@ -183,8 +213,10 @@ export class QuorumMachine {
       electionDueAt: 0,
       preVote: null,
       candidateCommitIndex: 0,
+      pendingVote: null,
       verifiedIndex: 0,
       appliedIndex: 0,
+      appliedSwitches: [],
       leaseUntil: 0,
       leaseFrom: null,
       masterSince: 0,
@@ -265,14 +297,14 @@ export class QuorumMachine {
   private restart(nowMs: number, persisted: PersistedQuorumState, diskReplaced: boolean): void {
     const s = this.state;
     const { lmgrd } = this.config.daemons;
-    const { log, logBase, switchesBeforeBase, ...hard } = structuredClone(persisted);
+    const { log, logBase, snapshot, switchesBeforeBase, ...hard } = structuredClone(persisted);
     if (logBase > hard.commitIndex)
       throw new Error(`A restart with log base ${logBase} beyond commit index ${hard.commitIndex}: only committed entries may stay on disk.`);
     Object.assign(s, {
       running: true,
       nowMs,
       persisted: hard,
-      log: new LogWindow(log, logBase, this.config.logReader ?? null),
+      log: new LogWindow(log, logBase, this.config.logReader ?? null, snapshot),
       previousIdentity: null,
       role: 'follower',
       masterRank: null,
@@ -284,9 +316,11 @@ export class QuorumMachine {
       promiseUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
       electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
       preVote: null,
+      pendingVote: null,
       verifiedIndex: 0,
       // entries up to the base are applied already: the driver's state is as of the commit index
       appliedIndex: logBase,
+      appliedSwitches: [...switchesBeforeBase],
       leaseUntil: 0,
       leaseFrom: null,
       noopIndex: 0,
@@ -344,6 +378,7 @@ export class QuorumMachine {
         if (input.rank === this.config.self) return;
         s.peers[input.rank].connected = false;
         s.peers[input.rank].greeted = false;
+        s.peers[input.rank].snapshotFrames = null;
         return;
       case 'message':
         this.receive(input.from, input.message);
@@ -479,7 +514,7 @@ export class QuorumMachine {
     }
     // everything else needs a peer that may be in a quorum with us, except replication: a member
     // that missed a license switch must still receive it to catch up (commits do not count it)
-    if (peer.problem && message.type !== 'append' && message.type !== 'appendAck') return;
+    if (peer.problem && message.type !== 'append' && message.type !== 'appendAck' && message.type !== 'installSnapshot') return;
     peer.lastHeardAt = s.nowMs;
     switch (message.type) {
       case 'preVote': {
@@ -497,13 +532,16 @@ export class QuorumMachine {
         return;
       case 'vote':
         // a learner never grants a vote; one that says otherwise is not counted
-        if (!peer.standing?.learner) this.onVote(message);
+        if (!peer.standing?.learner) this.onVote(from, message);
         return;
       case 'append':
         this.onAppend(from, message);
         return;
       case 'appendAck':
         this.onAppendAck(from, message);
+        return;
+      case 'installSnapshot':
+        this.onInstallSnapshot(from, message);
         return;
       case 'transferTo':
         this.onTransferTo(from, message);
@@ -594,11 +632,21 @@ export class QuorumMachine {
     }
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
     const mine = moreUpToDate(this.lastEpoch(), this.lastIndex(), message.lastLogEpoch, message.lastLogIndex);
-    const suffix = mine ? s.log.range(message.commitIndex + 1) : [];
+    // what the candidate lacks starts after its commit index; when that part of our log is
+    // compacted, our applied state goes first (committed, so the candidate may install it) and
+    // the suffix continues after it
+    let suffixFrom = message.commitIndex + 1;
+    if (mine && suffixFrom <= s.log.snapshotIndex) {
+      // without a snapshot (not written yet) the suffix starts past the candidate's commit index
+      // and the candidate does not use the vote (suffixCompletes)
+      const sent = this.sendSnapshot(from, false);
+      suffixFrom = (sent ?? s.log.snapshotIndex) + 1;
+    }
+    const suffix = mine ? s.log.range(suffixFrom) : [];
     this.send(from, { type: 'vote', epoch: message.epoch, granted: true, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix });
   }
 
-  private onVote(message: Extract<PeerMessage, { type: 'vote' }>): void {
+  private onVote(from: Rank, message: Extract<PeerMessage, { type: 'vote' }>): void {
     const s = this.state;
     if (message.epoch > s.persisted.epoch) {
       this.adoptEpoch(message.epoch);
@@ -606,12 +654,28 @@ export class QuorumMachine {
     }
     if (s.role !== 'candidate' || message.epoch !== s.persisted.epoch || !message.granted) return;
     if (moreUpToDate(message.lastLogEpoch, message.lastLogIndex, this.lastEpoch(), this.lastIndex())) {
-      const from = s.candidateCommitIndex + 1;
-      const fits = message.suffix.every((entry, i) => entry.index === from + i);
-      if (!fits) return;
-      this.replaceLog(from, message.suffix);
+      if (!this.suffixCompletes(message)) {
+        s.pendingVote = { from, vote: message };
+        return;
+      }
+      this.replaceLog(message.suffix[0].index, message.suffix);
     }
     this.becomeMaster();
+  }
+
+  /**
+   * A more up-to-date voter's suffix makes our log its log: it starts at or before our commit
+   * index + 1 (what we hold before it is committed, so it is the voter's too; when the voter's log
+   * was compacted there, its snapshot moves our commit index first), has no gaps, and ends with
+   * the voter's last entry. Otherwise the vote waits for the voter's snapshot (pendingVote); if
+   * that never completes, a later election tries again.
+   */
+  private suffixCompletes(vote: Extract<PeerMessage, { type: 'vote' }>): boolean {
+    const { suffix } = vote;
+    const first = suffix[0];
+    const last = suffix.at(-1);
+    if (!first || !last || first.index > this.state.persisted.commitIndex + 1) return false;
+    return suffix.every((entry, i) => entry.index === first.index + i) && last.index === vote.lastLogIndex && last.epoch === vote.lastLogEpoch;
   }
 
   private onAppend(from: Rank, message: Extract<PeerMessage, { type: 'append' }>): void {
@@ -623,10 +687,9 @@ export class QuorumMachine {
     if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
     if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
     s.peers[from].epochSeen = Math.max(s.peers[from].epochSeen ?? 0, message.epoch);
-    const prev = message.prevIndex === 0 ? null : this.entryAt(message.prevIndex);
-    if (message.prevIndex > 0 && (!prev || prev.epoch !== message.prevEpoch)) {
-      return ack(Math.min(this.lastIndex(), message.prevIndex - 1), false);
-    }
+    // entries before our snapshot are committed: the master's are the same
+    const prevMatches = message.prevIndex < s.log.snapshotIndex || s.log.epochAt(message.prevIndex) === message.prevEpoch;
+    if (!prevMatches) return ack(Math.min(this.lastIndex(), message.prevIndex - 1), false);
     // entries that left memory are committed, so they match; only the ones in memory can conflict
     const conflict = message.ops.find((entry) => entry.index >= s.log.firstInMemory && this.entryAt(entry.index)?.epoch !== entry.epoch);
     if (conflict) this.replaceLog(conflict.index, message.ops.filter((entry) => entry.index >= conflict.index));
@@ -638,10 +701,76 @@ export class QuorumMachine {
   }
 
   /**
+   * A snapshot frame. From a master (instead of an append): the same checks as an append, and the
+   * whole snapshot is acknowledged like one. From a voter: only for our candidacy in its epoch; the
+   * vote that follows continues from it. Installing committed state is safe from any member of our
+   * triad: committed entries are the same everywhere.
+   */
+  private onInstallSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
+    const s = this.state;
+    const peer = s.peers[from];
+    const gather = (): ReceivedSnapshot | null => {
+      const { partial, complete } = addSnapshotFrame(peer.snapshotFrames, message);
+      peer.snapshotFrames = partial;
+      return complete;
+    };
+    if (!message.master) {
+      const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
+      const forOurCandidacy = s.role === 'candidate' && message.epoch === s.persisted.epoch && ourTriad;
+      const snapshot = forOurCandidacy ? gather() : null;
+      if (!snapshot) return;
+      this.installSnapshot(from, snapshot);
+      const pending = s.pendingVote;
+      s.pendingVote = null;
+      if (pending?.from === from) this.onVote(from, pending.vote);
+      return;
+    }
+    const ack = (lastIndex: number, ok: boolean) =>
+      this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
+    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
+    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
+    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    peer.epochSeen = Math.max(peer.epochSeen ?? 0, message.epoch);
+    const snapshot = gather();
+    if (!snapshot) return;
+    this.installSnapshot(from, snapshot);
+    // our log now matches the master's up to the snapshot (or further: we held it already),
+    // which was its commit index when it sent it
+    s.verifiedIndex = Math.max(s.verifiedIndex, snapshot.index);
+    if (s.persisted.learner) this.tryAdmission(from, message.epoch, snapshot.index);
+    ack(snapshot.index, true);
+  }
+
+  /**
+   * Replaces our applied state and log up to the snapshot's index with the snapshot, unless we
+   * hold that much already. The entries after it stay only when our log holds the snapshot's
+   * entry (then they continue it); they are uncommitted here, and the sender's log decides them.
+   */
+  private installSnapshot(from: Rank, snapshot: ReceivedSnapshot): void {
+    const s = this.state;
+    if (s.role === 'master' || snapshot.index <= s.persisted.commitIndex) return;
+    const point = { index: snapshot.index, epoch: snapshot.entryEpoch };
+    const keepLogAfter = s.log.epochAt(point.index) === point.epoch;
+    s.log.installSnapshot(point, keepLogAfter);
+    s.persisted.commitIndex = point.index;
+    s.appliedIndex = point.index;
+    s.appliedSwitches = snapshot.lastSwitch ? [snapshot.lastSwitch] : [];
+    this.emit({ type: 'installSnapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
+    this.persistHardState();
+    const line = logLines.installedSnapshot(this.config.hosts[from], point.index, snapshot.leases.length);
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: line });
+    // a switch this member's file missed: installed as its commit would have
+    if (snapshot.lastSwitch?.op.kind === 'licenseSwitch') this.switchLicense(snapshot.lastSwitch.op);
+  }
+
+  /**
    * A learner votes and counts again once (1) its log holds everything the current master has
    * committed, and (2) it has heard both other members since it started and neither knows an
    * epoch beyond the master's: every epoch it may have voted in before it lost its state was
    * raised by a candidate that persisted it (P or S), so it never votes in one of those again.
+   * (3) It then votes for nobody for a whole E, as if it had just promised this master: a
+   * promise it gave before it lost its state (one a live master's lease may still rest on) ended
+   * before that, since it was given before this process started.
    */
   private tryAdmission(master: Rank, epoch: number, masterCommitIndex: number): void {
     const s = this.state;
@@ -649,6 +778,7 @@ export class QuorumMachine {
     const epochs = this.otherRanks().map((rank) => s.peers[rank].epochSeen);
     if (epochs.some((seen) => seen === null || seen > epoch)) return;
     s.persisted.learner = false;
+    this.promise(s.nowMs + this.timings.electionMs);
     // as if it had voted for this master in its epoch: no second vote there
     s.persisted.votedFor = { epoch, member: this.config.memberKeys[master] };
     this.persistHardState();
@@ -668,6 +798,7 @@ export class QuorumMachine {
       peer.confirmed = true;
       peer.matchIndex = Math.max(peer.matchIndex, message.lastIndex);
       peer.nextIndex = Math.max(peer.nextIndex, peer.matchIndex + 1);
+      if (peer.snapshotSent && message.lastIndex >= peer.snapshotSent.index) peer.snapshotSent = null;
       this.commitReplicated();
       if (peer.nextIndex <= this.lastIndex()) this.sendAppend(from);
     } else {
@@ -743,6 +874,7 @@ export class QuorumMachine {
     s.role = 'candidate';
     s.masterRank = null;
     s.preVote = null;
+    s.pendingVote = null;
     s.verifiedIndex = 0;
     s.candidateCommitIndex = s.persisted.commitIndex;
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
@@ -793,6 +925,7 @@ export class QuorumMachine {
     s.leaseFrom = null;
     s.noopIndex = 0;
     s.preVote = null;
+    s.pendingVote = null;
   }
 
   private adoptEpoch(epoch: number): void {
@@ -857,9 +990,88 @@ export class QuorumMachine {
     s.log.forget(Math.min(s.appliedIndex, s.persisted.commitIndex) - keep);
   }
 
+  private get snapshotSettings(): SnapshotSettings {
+    return this.config.snapshots ?? DEFAULT_SNAPSHOT_SETTINGS;
+  }
+
+  /**
+   * Compacts the log once it holds more than `compactAfterEntries` beyond its snapshot: every
+   * entry up to `keepEntries` behind the applied index leaves the log for good (the driver's lease
+   * table holds their effect). Returns what the driver must write in one transaction: delete
+   * the log up to `index`, record the point and the last license switch up to it. The driver
+   * calls this only when every effect so far is durable and performed (so the switch's file is
+   * installed); without `appliedState` (nothing to send a peer behind the snapshot) never.
+   */
+  compactLog(): LogCompaction | null {
+    const s = this.state;
+    const log = s.log;
+    const { compactAfterEntries, keepEntries } = this.snapshotSettings;
+    if (!s.running || !this.config.appliedState || log.lastIndex - log.snapshotIndex <= compactAfterEntries) return null;
+    const upTo = Math.min(Math.min(s.appliedIndex, s.persisted.commitIndex) - keepEntries, log.snapshotIndex + COMPACTION_STEP_MAX);
+    if (upTo <= log.snapshotIndex) return null;
+    const point = { index: upTo, epoch: log.epochAt(upTo)! };
+    const lastSwitch = this.lastSwitchUpTo(upTo);
+    s.appliedSwitches = [...(lastSwitch ? [lastSwitch] : []), ...s.appliedSwitches.filter((entry) => entry.index > upTo)];
+    log.compact(point);
+    return { ...point, lastSwitch };
+  }
+
+  private lastSwitchUpTo(index: number): LogEntry | null {
+    return this.state.appliedSwitches.filter((entry) => entry.index <= index).at(-1) ?? null;
+  }
+
+  /**
+   * Master: a peer needs entries our log no longer holds. It gets our applied state instead, at
+   * most once per E on one connection unless it answers (a large table is not sent again while
+   * the first copy is still on its way).
+   */
+  private sendSnapshotToFollower(rank: Rank): void {
+    const s = this.state;
+    const peer = s.peers[rank];
+    if (peer.snapshotSent && s.nowMs - peer.snapshotSent.at < this.timings.electionMs) return;
+    peer.lastAppendSentAt = s.nowMs;
+    const index = this.sendSnapshot(rank, true);
+    if (index !== null) peer.snapshotSent = { at: s.nowMs, index };
+  }
+
+  /**
+   * Sends our applied state (read from the driver: the lease table and the commit index it is as
+   * of) in InstallSnapshot frames; returns its index. Null when the driver's state is not yet
+   * written up to our snapshot (one we installed in this very turn): nothing is sent.
+   */
+  private sendSnapshot(rank: Rank, master: boolean): number | null {
+    const s = this.state;
+    const readApplied = this.config.appliedState;
+    if (!readApplied) throw new Error('A compacted log needs the applied state to send a peer behind it (QuorumConfig.appliedState).');
+    const { index, leases } = readApplied();
+    const entryEpoch = s.log.epochAt(index);
+    if (index < s.log.snapshotIndex || entryEpoch === undefined) return null;
+    const lastSwitch = this.lastSwitchUpTo(index);
+    const chunks = snapshotChunks(leases, lastSwitch, this.snapshotSettings.chunkBytes);
+    chunks.forEach((chunk, i) => {
+      this.send(rank, {
+        type: 'installSnapshot',
+        epoch: s.persisted.epoch,
+        triadId: s.persisted.triadId,
+        master,
+        index,
+        entryEpoch,
+        lastSwitch: i === 0 ? lastSwitch : null,
+        chunk: i,
+        last: i === chunks.length - 1,
+        leases: chunk,
+      });
+    });
+    return index;
+  }
+
   private sendAppend(rank: Rank): void {
     const s = this.state;
     const peer = s.peers[rank];
+    if (peer.nextIndex <= s.log.snapshotIndex) {
+      this.sendSnapshotToFollower(rank);
+      return;
+    }
     const prevIndex = peer.nextIndex - 1;
     const ops = s.log.range(prevIndex + 1, APPEND_BATCH);
     peer.lastAppendSentAt = s.nowMs;
@@ -868,7 +1080,7 @@ export class QuorumMachine {
       epoch: s.persisted.epoch,
       triadId: s.persisted.triadId,
       prevIndex,
-      prevEpoch: this.entryAt(prevIndex)?.epoch ?? 0,
+      prevEpoch: s.log.epochAt(prevIndex) ?? 0,
       ops,
       commitIndex: s.persisted.commitIndex,
     });
@@ -900,7 +1112,10 @@ export class QuorumMachine {
       const pending = s.pendingRequests.find((request) => request.index === entry.index);
       if (pending) s.pendingRequests = s.pendingRequests.filter((request) => request !== pending);
       if (entry.op.kind === 'noop') continue;
-      if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
+      if (entry.op.kind === 'licenseSwitch') {
+        s.appliedSwitches.push(entry);
+        this.switchLicense(entry.op);
+      }
       this.emit({ type: 'commit', index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
     }
   }
@@ -919,7 +1134,7 @@ export class QuorumMachine {
     this.persistLog(null, []);
   }
 
-  private persistLog(truncateFrom: number | null, append: LogEntry[], resetApplied = false): void {
+  private persistLog(truncateFrom: number | null, append: LogEntry[]): void {
     const p = this.state.persisted;
     this.emit({
       type: 'persist',
@@ -929,7 +1144,6 @@ export class QuorumMachine {
       learner: p.learner,
       commitIndex: p.commitIndex,
       truncateFrom,
-      resetApplied,
       append: structuredClone(append),
     });
   }
@@ -1003,8 +1217,11 @@ export class QuorumMachine {
     s.persisted.commitIndex = 0;
     s.log = new LogWindow([], 0, this.config.logReader ?? null);
     s.appliedIndex = 0;
+    s.appliedSwitches = [];
     s.verifiedIndex = 0;
-    this.persistLog(1, [], true);
+    // an empty snapshot: no seats, no log
+    this.emit({ type: 'installSnapshot', index: 0, epoch: 0, lastSwitch: null, leases: [], keepLogAfter: false });
+    this.persistHardState();
     this.emit({
       type: 'log',
       daemon: this.config.daemons.lmgrd,

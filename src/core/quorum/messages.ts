@@ -16,6 +16,11 @@ import type { LogEntry, Rank } from './types';
  *   (MemberStanding), and the license hash it switched from: a member that missed a distributed
  *   switch and one that applied it still recognise each other (the switch is in the other's log);
  * - Append carries the master's triad id, so a member joining learns it with the first entries.
+ * - InstallSnapshot (QUORUM.md amendments, "Compaction"): the sender's applied state as of
+ *   `index`, for a member behind the sender's compacted log, cut into frames (`chunk`, `last`).
+ *   A master sends it instead of an append (`master: true`; answered with an AppendAck); a voter
+ *   sends it to a candidate right before its vote, when the suffix the candidate lacks starts
+ *   inside the voter's snapshot (the vote's suffix then continues from `index + 1`).
  */
 
 /** Who a member is in the triad, sent with every hello, heartbeat and acknowledgement. */
@@ -39,6 +44,21 @@ export type PeerMessage =
   | { type: 'vote'; epoch: number; granted: boolean; lastLogEpoch: number; lastLogIndex: number; suffix: LogEntry[] }
   | { type: 'append'; epoch: number; triadId: string | null; prevIndex: number; prevEpoch: number; ops: LogEntry[]; commitIndex: number }
   | { type: 'appendAck'; epoch: number; lastIndex: number; ok: boolean; learner: boolean }
+  | {
+      type: 'installSnapshot';
+      epoch: number;
+      triadId: string | null;
+      master: boolean;
+      /** The commit index the state is as of, and the epoch of its entry. */
+      index: number;
+      entryEpoch: number;
+      /** The last license switch at or before `index` (first frame only; null in the others). */
+      lastSwitch: LogEntry | null;
+      chunk: number;
+      last: boolean;
+      /** The driver's lease table rows, in order, cut across the frames. */
+      leases: unknown[];
+    }
   | { type: 'transferTo'; rank: Rank; epoch: number }
   | { type: 'shutdown'; epoch: number; auth: string }
   | { type: 'reread'; epoch: number; auth: string };

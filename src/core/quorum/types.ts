@@ -86,12 +86,45 @@ export interface PersistedQuorumState {
    */
   logBase: number;
   /**
-   * The license switches among the entries up to `logBase`, in order. A restart reinstalls a
-   * switch the license file on disk missed (a crash right after the commit), as replaying the
-   * whole log would.
+   * The log was compacted up to here: entries up to `snapshot.index` are gone from disk too (the
+   * lease table holds their effect). At most `logBase`; `{ index: 0, epoch: 0 }` when never.
+   */
+  snapshot: SnapshotPoint;
+  /**
+   * The license switches among the entries up to `logBase`, in order (the first may be the last
+   * switch before the snapshot, kept with it). A restart reinstalls a switch the license file on
+   * disk missed (a crash right after the commit), as replaying the whole log would.
    */
   switchesBeforeBase: LogEntry[];
   commitIndex: number;
+}
+
+/**
+ * Where a compacted log starts: the index of the last entry dropped and its epoch (the next
+ * append's `prevEpoch` is checked against it).
+ */
+export interface SnapshotPoint {
+  index: number;
+  epoch: number;
+}
+
+/**
+ * The applied state as the driver stores it: the commit index it is as of, and its seats. Read
+ * together, in one synchronous call, so they agree.
+ */
+export interface AppliedState {
+  index: number;
+  leases: unknown[];
+}
+
+/** When a member compacts its log and how it sends a snapshot (QuorumConfig.snapshots). */
+export interface SnapshotSettings {
+  /** Compact once the log holds more than this many entries beyond its snapshot. */
+  compactAfterEntries: number;
+  /** Committed entries kept behind the applied index (a peer that far behind needs no snapshot). */
+  keepEntries: number;
+  /** Seats per InstallSnapshot frame are cut to about this many bytes of JSON. */
+  chunkBytes: number;
 }
 
 export const emptyPersistedState: PersistedQuorumState = {
@@ -101,12 +134,13 @@ export const emptyPersistedState: PersistedQuorumState = {
   learner: false,
   log: [],
   logBase: 0,
+  snapshot: { index: 0, epoch: 0 },
   switchesBeforeBase: [],
   commitIndex: 0,
 };
 
 /** What the engine keeps of the persisted state besides the log (which is a LogWindow). */
-export type PersistedHardState = Omit<PersistedQuorumState, 'log' | 'logBase' | 'switchesBeforeBase'>;
+export type PersistedHardState = Omit<PersistedQuorumState, 'log' | 'logBase' | 'snapshot' | 'switchesBeforeBase'>;
 
 export interface QuorumConfig {
   self: Rank;
@@ -140,4 +174,11 @@ export interface QuorumConfig {
   logReader?: LogReader;
   /** Committed entries kept in memory behind the newest applied one (default 8,192). */
   logMemoryEntries?: number;
+  /**
+   * Reads the driver's applied state (its lease table), for a peer behind this member's
+   * compacted log. Without one the log is never compacted.
+   */
+  appliedState?: () => AppliedState;
+  /** Compaction and snapshot sizes (DEFAULT_SNAPSHOT_SETTINGS when absent). */
+  snapshots?: SnapshotSettings;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Lease } from '../pool';
 import type { PeerMessage } from '../quorum';
 
 /**
@@ -26,6 +27,33 @@ const logEntry = z.strictObject({
   ]),
 });
 
+/**
+ * A seat as the lease table stores it: an InstallSnapshot's rows replace the receiver's table, so
+ * each must be one the table can hold. Text is bounded well above anything real (a pool key holds
+ * the line's VENDOR_STRING); the frame limit bounds the whole.
+ */
+const text = z.string().max(65_536);
+export const snapshotLeaseSchema = z.strictObject({
+  leaseId: text.min(1),
+  poolKey: text,
+  feature: text,
+  vendor: text,
+  version: text,
+  user: text,
+  host: text,
+  display: text,
+  ip: text,
+  project: text.nullable(),
+  count: count,
+  grantedAt: z.number().int(),
+  resumeToken: text,
+  clientId: text,
+  server: text,
+  handle: count,
+  lingerSeconds: count,
+  lingerUntilMs: z.number().int().nullable(),
+}) satisfies z.ZodType<Lease>;
+
 export const peerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), rank, epoch: count, auth: z.string().max(512), ...standing }),
   z.strictObject({ type: z.literal('heartbeat'), epoch: count, commitIndex: count, sentAt: time, master: z.boolean(), ...standing }),
@@ -36,6 +64,18 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('vote'), epoch: count, granted: z.boolean(), lastLogEpoch: count, lastLogIndex: count, suffix: z.array(logEntry) }),
   z.strictObject({ type: z.literal('append'), epoch: count, triadId, prevIndex: count, prevEpoch: count, ops: z.array(logEntry), commitIndex: count }),
   z.strictObject({ type: z.literal('appendAck'), epoch: count, lastIndex: count, ok: z.boolean(), learner: z.boolean() }),
+  z.strictObject({
+    type: z.literal('installSnapshot'),
+    epoch: count,
+    triadId,
+    master: z.boolean(),
+    index: z.number().int().positive(),
+    entryEpoch: count,
+    lastSwitch: logEntry.nullable(),
+    chunk: count.max(65_535),
+    last: z.boolean(),
+    leases: z.array(snapshotLeaseSchema),
+  }),
   z.strictObject({ type: z.literal('transferTo'), rank, epoch: count }),
   z.strictObject({ type: z.literal('shutdown'), epoch: count, auth: z.string().max(512) }),
   z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),

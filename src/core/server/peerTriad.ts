@@ -13,7 +13,8 @@ import {
   type Rank,
 } from '../quorum';
 import type { Store } from '../store';
-import { loadQuorumState, saveQuorumState, storedLogReader } from './peerPersistence';
+import type { Lease } from '../pool';
+import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from './peerPersistence';
 import { PeerLogQuery, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
 import type { PeerConnection, PeerNetwork } from './peerNetwork';
 import { peerMessageSchema } from './peerSchema';
@@ -104,8 +105,9 @@ export class TriadDriver implements LeaseLog, MasterGate {
 
   constructor(private readonly deps: TriadDriverDeps) {
     this.scheduler = deps.scheduler ?? nodeScheduler;
-    // committed entries leave memory and are read back from the store when a peer needs them
-    const config = { logReader: storedLogReader(deps.store), ...deps.config };
+    // committed entries leave memory and are read back from the store when a peer needs them;
+    // a peer behind the compacted log gets the lease table instead
+    const config = { logReader: storedLogReader(deps.store), appliedState: storedAppliedState(deps.store), ...deps.config };
     this.machine = deps.makeMachine ? deps.makeMachine(config) : new QuorumMachine(config);
     this.masterLog = new PeerLogQuery(deps.store);
     this.events = new QuorumEvents({
@@ -321,17 +323,19 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.outbox = [];
     if (effects.length === 0) return;
     // most turns only send heartbeats: no transaction for those
-    const writes = effects.some((effect) => effect.type === 'persist' || effect.type === 'commit');
+    const writes = effects.some((effect) => effect.type === 'persist' || effect.type === 'commit' || effect.type === 'installSnapshot');
     try {
       if (writes) this.deps.store.transaction(() => {
         saveQuorumState(
           this.deps.store,
-          effects.filter((effect) => effect.type === 'persist'),
+          effects.filter((effect) => effect.type === 'persist' || effect.type === 'installSnapshot'),
         );
-        // a member that rejoins another triad starts its lease table over with that triad's log
-        const reset = effects.findLastIndex((effect) => effect.type === 'persist' && effect.resetApplied);
-        if (reset >= 0) this.deps.store.leases.replaceAll([]);
-        for (const effect of effects.slice(reset + 1)) {
+        // a snapshot replaces the lease table (an empty one: a member that rejoins another triad
+        // starts over with that triad's log); commits after it apply on top
+        const installed = effects.findLastIndex((effect) => effect.type === 'installSnapshot');
+        const snapshot = effects[installed];
+        if (snapshot?.type === 'installSnapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
+        for (const effect of effects.slice(installed + 1)) {
           if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
         }
       });
@@ -342,6 +346,22 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // every persist effect so far is durable: committed entries may now leave memory
     this.machine.releaseMemory();
     for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
+    this.compactLog();
+  }
+
+  /**
+   * Compaction runs only when everything the machine decided is durable and performed: the
+   * license file of a switch it drops is installed by then, so a restart needs only the last.
+   */
+  private compactLog(): void {
+    if (this.outbox.length > 0 || this.stopped || this.failed) return;
+    const compaction = this.machine.compactLog();
+    if (!compaction) return;
+    try {
+      this.deps.store.transaction(() => saveCompaction(this.deps.store, compaction));
+    } catch (error) {
+      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /**
@@ -365,6 +385,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         this.send(effect.to, effect.message);
         return;
       case 'persist':
+      case 'installSnapshot':
         return;
       case 'commit': {
         const pending = effect.requestId ? this.pending.get(effect.requestId) : undefined;

@@ -18,6 +18,6 @@ export type { SearchEntry, SearchEntryInput, SearchEntryType, SearchListReposito
 export type { DebugLogEntry, DebugLogQuery, DebugLogRepository } from './debugLog';
 export type { ReportEvent, ReportLogEntry, ReportLogQuery, ReportLogRepository } from './reportLog';
 export type { LeasesRepository } from './leases';
-export type { LogEntry, QuorumPersistentState, QuorumStateRepository } from './quorumState';
+export type { LogEntry, QuorumPersistentState, QuorumSnapshot, QuorumStateRepository } from './quorumState';
 export type { AuditEntry, AuditRepository } from './audit';
 export type { LogRange } from './logQuery';

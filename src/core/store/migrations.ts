@@ -120,6 +120,13 @@ export const migrations: readonly string[] = [
   ALTER TABLE quorum_state ADD COLUMN learner INTEGER NOT NULL DEFAULT 0 CHECK (learner IN (0, 1));
   DELETE FROM settings WHERE key = 'quorum.promisedUntil';
   `,
+  // 5: the quorum log is compacted: entries up to snapshot_index are gone, the lease table holds
+  // their effect; the epoch of that entry and the last license switch up to it are kept here
+  `
+  ALTER TABLE quorum_state ADD COLUMN snapshot_index INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE quorum_state ADD COLUMN snapshot_epoch INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE quorum_state ADD COLUMN snapshot_switch TEXT;
+  `,
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

@@ -9,6 +9,7 @@ import type { MasterAddress } from '../../../src/core/server/seams';
 import { openStore, type Store } from '../../../src/core/store';
 import { makeTempDir } from '../../support/tempDir';
 import net from 'node:net';
+import { rmSync } from 'node:fs';
 import { encodeFrame, FrameDecoder } from '../../../src/core/protocol';
 import { PeerChannel } from '../../../src/core/server/peerAuth';
 
@@ -79,7 +80,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries'> = {}) {
+async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries' | 'snapshots'> = {}) {
   const temp = makeTempDir('triad-peer-');
   cleanups.push(temp.remove);
   const listeners = hosts.map(() => new LicenseListener(peersOnly, defaultListenerLimits, { problem: () => {} }));
@@ -304,6 +305,38 @@ describe('triad driver over real sockets', () => {
     expect(s.driver!.recover().map((held) => held.leaseId).sort()).toEqual(ids(11, 50));
     await s.driver!.commit({ kind: 'checkin', leaseId: 'L11', atMs: 9 });
     await waitFor(() => heldIds(t).length === 39, 3000);
+  }, 60_000);
+
+  it('compacts every member\'s log, and a member started on an empty data folder catches up from a snapshot sent in frames', async () => {
+    const { members, start, stop } = await triad({ logMemoryEntries: 4, snapshots: { compactAfterEntries: 10, keepEntries: 2, chunkBytes: 2000 } });
+    const [p, s, t] = members;
+    for (const member of members) start(member);
+    await waitFor(() => p.driver!.role() === 'master' && t.driver!.role() === 'standby', 10_000);
+    const heldIds = (member: Member) => member.store.leases.list().map((held) => held.leaseId).sort();
+    const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `L${String(from + i).padStart(2, '0')}`);
+    for (const id of ids(1, 40)) await p.driver!.commit({ kind: 'grant', lease: lease(id) });
+    for (const id of ids(1, 10)) await p.driver!.commit({ kind: 'checkin', leaseId: id, atMs: 5 });
+    await waitFor(() => heldIds(t).length === 30 && heldIds(s).length === 30, 3000);
+    // every member compacted on its own: no more than the threshold and what followed stays on disk
+    for (const member of members) {
+      expect(member.store.quorum.snapshot().index).toBeGreaterThan(30);
+      expect(member.store.quorum.readFrom(1).length).toBeLessThanOrEqual(12);
+    }
+
+    // the tertiary's data folder is replaced by an empty one
+    stop(t);
+    t.store.close();
+    rmSync(t.store.dataDir, { recursive: true, force: true });
+    t.store = openStore(t.store.dataDir);
+    start(t);
+    await waitFor(() => heldIds(t).length === 30 && !t.store.quorum.state().learner, 10_000);
+    expect(heldIds(t)).toEqual(ids(11, 40));
+    expect(t.debug).toContainEqual(expect.stringMatching(/^\(lmgrd\) Installed a snapshot from alpha \(30 seat\(s\), log entry \d+\)/));
+    expect(t.store.quorum.snapshot().index).toBeGreaterThan(0);
+    expect(t.store.quorum.readFrom(1, 1)[0]?.idx ?? Infinity).toBeGreaterThan(1);
+    // and replicates on from there
+    await p.driver!.commit({ kind: 'grant', lease: lease('L41') });
+    await waitFor(() => t.store.leases.get('L41'), 3000);
   }, 60_000);
 
   it('keeps a member without the cluster secret out of the quorum', async () => {

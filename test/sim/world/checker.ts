@@ -13,7 +13,7 @@ export class SimViolation extends Error {}
 
 export class WorldChecker {
   /** Entries some member had committed, by index, as JSON: a committed entry never changes. */
-  private readonly committed = new Map<number, string>();
+  private readonly committed = new Map<number, { epoch: number; text: string }>();
   private readonly verified = new Map<SimMember, { disk: unknown; upTo: number }>();
   /** The term each member last served as master in: a new one is a new master. */
   private readonly servedTerm = new Map<SimMember, string>();
@@ -74,7 +74,12 @@ export class WorldChecker {
     if (out > licensed) this.fail(`${out} seats out (answered for by the serving members), only ${licensed} licensed: ${[...seats.keys()].join(', ')}`);
   }
 
-  /** 2. what a member has committed on its disk agrees with every other commit of that index. */
+  /**
+   * 2. what a member has committed on its disk agrees with every other commit of that index.
+   * Entries compacted away are no longer there to compare; the snapshot that replaced them says
+   * the epoch of its last one, which must agree too, and a snapshot is only ever of committed
+   * entries.
+   */
   private checkCommittedEntries(member: SimMember): void {
     if (!member.commitChanged) return;
     member.commitChanged = false;
@@ -85,12 +90,22 @@ export class WorldChecker {
       this.verified.set(member, record);
     }
     const commitIndex = disk.quorum.state().commitIndex;
+    const snapshot = disk.quorum.snapshot();
+    if (snapshot.index > commitIndex) this.fail(`${member.letter} compacted its log up to ${snapshot.index}, beyond its commit index ${commitIndex}`);
+    const known = this.committed.get(snapshot.index);
+    if (known && known.epoch !== snapshot.epoch) {
+      const what = `${member.letter}'s snapshot ends at entry ${snapshot.index} of epoch ${snapshot.epoch}`;
+      this.fail(`${what}, but the entry committed there is of epoch ${known.epoch}`);
+    }
     if (commitIndex <= record.upTo) return;
-    for (const row of disk.quorum.readFrom(record.upTo + 1, commitIndex - record.upTo)) {
+    // (compacted entries are gone: the rows read start at the snapshot, so the count does not bound them)
+    for (const row of disk.quorum.readFrom(record.upTo + 1, commitIndex - record.upTo).filter((row) => row.idx <= commitIndex)) {
       const text = JSON.stringify({ epoch: row.epoch, op: row.op });
-      const known = this.committed.get(row.idx);
-      if (known === undefined) this.committed.set(row.idx, text);
-      else if (known !== text) this.fail(`committed entry ${row.idx} on ${member.letter} differs from the one committed before: ${text} vs ${known}`);
+      const before = this.committed.get(row.idx);
+      if (before === undefined) this.committed.set(row.idx, { epoch: row.epoch, text });
+      else if (before.text !== text) {
+        this.fail(`committed entry ${row.idx} on ${member.letter} differs from the one committed before: ${text} vs ${before.text}`);
+      }
     }
     record.upTo = commitIndex;
   }

@@ -1,5 +1,5 @@
 import type { Lease } from '../../../src/core/pool';
-import type { QuorumConfig, QuorumMachine, Rank } from '../../../src/core/quorum';
+import type { QuorumConfig, QuorumMachine, Rank, SnapshotSettings } from '../../../src/core/quorum';
 import { AdminLockout } from '../../../src/core/server/adminLockout';
 import { LicensingService } from '../../../src/core/server/licensing';
 import { TriadDriver } from '../../../src/core/server/peerTriad';
@@ -25,12 +25,17 @@ export interface MemberSettings {
   clientHeartbeatMs: number;
   /** Committed log entries kept in memory (small, so reading back from disk is exercised). */
   logMemoryEntries: number;
+  /** Compaction thresholds and snapshot frame size (small, so every run compacts and sends snapshots). */
+  snapshots: SnapshotSettings;
   /** Replaces the quorum engine, e.g. with a broken one to show the checker has teeth. */
   makeMachine?: (config: QuorumConfig) => QuorumMachine;
 }
 
 /** How the next write to the disk fails: before anything is written, or after (a failed fsync). */
 export type WriteFault = 'none' | 'lost' | 'unsynced';
+
+/** How the debug line of an installed snapshot starts (logLines.installedSnapshot). */
+const INSTALLED_SNAPSHOT = 'Installed a snapshot from ';
 
 const ADDRESSES = HOSTS.map((host): MasterAddress => ({ host, port: 27000 })) as unknown as readonly [MasterAddress, MasterAddress, MasterAddress];
 
@@ -52,8 +57,12 @@ export class SimMember implements Lifetime {
   /** The disk is not the one the member last ran on (restored or wiped): tell the next start. */
   diskReplaced = false;
   readonly debugLines: string[] = [];
-  /** The commit index on disk moved since the checker last looked (or the disk was replaced). */
+  /** The commit index or snapshot on disk moved since the checker last looked (or the disk was replaced). */
   commitChanged = true;
+  /** Times this member's log was compacted on disk, by itself or by a snapshot it installed. */
+  compactions = 0;
+  /** Snapshots from a peer this member installed. */
+  snapshotsInstalled = 0;
   private ids = 0;
 
   constructor(
@@ -105,9 +114,11 @@ export class SimMember implements Lifetime {
       auth: '',
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
       logMemoryEntries: this.settings.logMemoryEntries,
+      snapshots: this.settings.snapshots,
     };
     const life = this.life;
     const debug = (daemon: string, message: string) => {
+      if (message.startsWith(INSTALLED_SNAPSHOT)) this.snapshotsInstalled += 1;
       this.debugLines.push(`(${daemon}) ${message}`);
       if (this.debugLines.length > 200) this.debugLines.splice(0, 100);
       this.world.trace(`${this.letter} log (${daemon}) ${message}`);
@@ -242,6 +253,11 @@ export class SimMember implements Lifetime {
         setCommitIndex: (commitIndex) => {
           this.commitChanged = true;
           quorum.setCommitIndex(commitIndex);
+        },
+        compact: (snapshot) => {
+          this.commitChanged = true;
+          if (snapshot.index > 0) this.compactions += 1;
+          quorum.compact(snapshot);
         },
       },
       leases: {

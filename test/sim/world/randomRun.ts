@@ -24,6 +24,10 @@ export interface RunResult {
   grantsTold: number;
   /** Real time from the heal to the first serving master. */
   healToServingMs: number | null;
+  /** Log compactions on the members' disks (their own, and by installing a snapshot). */
+  compactions: number;
+  /** Snapshots members installed from a peer (they were behind its compacted log). */
+  snapshotsInstalled: number;
 }
 
 export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
@@ -36,6 +40,8 @@ export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
     primaryIsMaster: options.seed % 3 === 0,
     makeMachine: options.makeMachine,
     fullTrace: options.fullTrace,
+    // tiny and varied: compaction after 2 to 10 entries, keeping 0 to 3, frames of 1 to 7 seats
+    snapshots: { compactAfterEntries: 2 + (options.seed % 9), keepEntries: options.seed % 4, chunkBytes: 400 + (options.seed % 7) * 350 },
   });
   const { world, checker } = triad;
   for (const member of triad.members) world.at(world.rng.between(0, 5000), () => member.start());
@@ -46,6 +52,8 @@ export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
     trace: world.traceText(),
     grantsTold: triad.clients.oracle.grantsTold,
     healToServingMs,
+    compactions: triad.members.reduce((sum, member) => sum + member.compactions, 0),
+    snapshotsInstalled: triad.members.reduce((sum, member) => sum + member.snapshotsInstalled, 0),
   });
 
   let violation = await triad.run(chaosMs);

@@ -28,6 +28,10 @@ export function seedSuite(half: 0 | 1): void {
     it(`holds every check over seeds ${from} to ${from + count - 1}`, async () => {
       let grants = 0;
       let slowestHealMs = 0;
+      let compactions = 0;
+      let snapshotsInstalled = 0;
+      let runsWithoutCompaction = 0;
+      let runsWithSnapshot = 0;
       for (let seed = from; seed < from + count; seed++) {
         const result = await runRandomSeed({ seed });
         if (result.violation) {
@@ -37,8 +41,15 @@ export function seedSuite(half: 0 | 1): void {
         }
         grants += result.grantsTold;
         slowestHealMs = Math.max(slowestHealMs, result.healToServingMs ?? 0);
+        compactions += result.compactions;
+        snapshotsInstalled += result.snapshotsInstalled;
+        if (result.compactions === 0) runsWithoutCompaction += 1;
+        if (result.snapshotsInstalled > 0) runsWithSnapshot += 1;
       }
-      console.log(`${count} seeds: ${grants} seats granted and acknowledged, slowest recovery after heal ${slowestHealMs.toFixed(0)} ms`);
+      console.log(
+        `${count} seeds: ${grants} seats granted and acknowledged, slowest recovery after heal ${slowestHealMs.toFixed(0)} ms; ` +
+          `${compactions} log compactions (${runsWithoutCompaction} runs without one), ${snapshotsInstalled} snapshots installed (in ${runsWithSnapshot} runs)`,
+      );
       // the clients must really have been served, or the checks above prove little
       expect(grants).toBeGreaterThan(count * 5);
     });

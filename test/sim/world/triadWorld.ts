@@ -1,4 +1,4 @@
-import { RANKS, electionTimeoutMs, quorumTimings, type QuorumConfig, type QuorumMachine, type Rank } from '../../../src/core/quorum';
+import { RANKS, electionTimeoutMs, quorumTimings, type QuorumConfig, type QuorumMachine, type Rank, type SnapshotSettings } from '../../../src/core/quorum';
 import { WorldChecker, SimViolation } from './checker';
 import { SimClients } from './clients';
 import { LicenseCatalog, identityOf } from './licenses';
@@ -20,7 +20,14 @@ export interface TriadWorldOptions {
   primaryIsMaster?: boolean;
   fullTrace?: boolean;
   makeMachine?: (config: QuorumConfig) => QuorumMachine;
+  snapshots?: SnapshotSettings;
 }
+
+/**
+ * Tiny compaction thresholds and frames of a few seats: every run compacts, a member that falls
+ * a little behind gets a snapshot in several frames.
+ */
+export const SIM_SNAPSHOTS: SnapshotSettings = { compactAfterEntries: 20, keepEntries: 4, chunkBytes: 1000 };
 
 export const DRIFT = 0.01;
 export const TICK_MS = 50;
@@ -48,6 +55,7 @@ export class TriadWorld {
       // a seat lives 3 heartbeats (6 s) without one: longer than any fault on its client's path
       clientHeartbeatMs: 2000,
       logMemoryEntries: 32,
+      snapshots: options.snapshots ?? SIM_SNAPSHOTS,
       makeMachine: options.makeMachine,
     };
     this.members = RANKS.map((rank) => new SimMember(rank, this.world, this.network, this.licenses, this.settings, this.released));

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { peerMessageSchema } from '../../../src/core/server/peerSchema';
+import { aLease } from '../../support/lease';
+
+const seat = aLease('L1');
+const snapshot = {
+  type: 'installSnapshot',
+  epoch: 3,
+  triadId: 'a1b2',
+  master: true,
+  index: 40,
+  entryEpoch: 3,
+  lastSwitch: null,
+  chunk: 0,
+  last: true,
+  leases: [seat],
+};
 
 describe('peer message schema', () => {
   it('accepts what the quorum engine sends', () => {
@@ -10,6 +25,7 @@ describe('peer message schema', () => {
       { type: 'heartbeatAck', epoch: 3, sentAt: 12.5, lastIndex: 4, promised: true, ...standing, learner: true, switchedFrom: 'g' },
       { type: 'preVoteReply', epoch: 4, granted: false, retryInMs: 1200 },
       { type: 'appendAck', epoch: 3, lastIndex: 2, ok: true, learner: true },
+      snapshot,
     ]) {
       expect(peerMessageSchema.safeParse(message).success).toBe(true);
     }
@@ -22,6 +38,11 @@ describe('peer message schema', () => {
       { type: 'appendAck', epoch: 1, lastIndex: -1, ok: true, learner: false },
       { type: 'preVoteReply', epoch: 1, granted: true, retryInMs: 0, extra: 1 },
       { type: 'vote', epoch: 1, granted: true, lastLogEpoch: 0, lastLogIndex: 0, suffix: [{ epoch: 1, index: 0, op: { kind: 'noop' } }] },
+      // a snapshot's seats replace the lease table: each must be a seat it can hold
+      { ...snapshot, leases: [{ ...seat, count: -1 }] },
+      { ...snapshot, leases: [{ ...seat, grantedAt: 1.5 }] },
+      { ...snapshot, leases: [{ leaseId: 'L2' }] },
+      { ...snapshot, index: 0 },
     ]) {
       expect(peerMessageSchema.safeParse(bad).success).toBe(false);
     }
