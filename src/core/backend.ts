@@ -491,8 +491,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
     disk.start();
     retention.start();
 
-    const sweepEveryMs = Math.max(100, Math.min(heartbeatMs / 2, 5_000));
-    const sweeper = setInterval(() => void service!.sweep(), sweepEveryMs);
+    const sweeper = setInterval(() => void service!.sweep(), service.sweepEveryMs);
     // only the master writes the debug log (a standby's would be empty but for the dates)
     const stamper = setInterval(() => {
       if (gate.role() === 'master') debug('lmgrd', timestampMessage(now()));

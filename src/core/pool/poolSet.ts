@@ -200,6 +200,15 @@ export class PoolSet {
   }
 
   /**
+   * Every seat's inactivity timeout starts again now: when clients could not reach a serving
+   * master (this process paused, or a master that stopped serving and serves again), their silence
+   * meanwhile says nothing about them.
+   */
+  restartTimeouts(monoMs: number): void {
+    for (const leaseId of this.lastHeartbeat.keys()) this.lastHeartbeat.set(leaseId, monoMs);
+  }
+
+  /**
    * Leases whose client went silent, and lingering leases whose linger is over (monotonic time).
    * They keep their seats until the caller removes them, once their release is durable.
    */
@@ -229,8 +238,6 @@ export class PoolSet {
         (target.display === undefined || lease.display === target.display),
     );
   }
-
-
 
   removeLease(leaseId: string): Lease | null {
     const lease = this.leaseMap.get(leaseId) ?? null;

@@ -92,6 +92,8 @@ export class LicensingService implements RequestHandler {
   private readonly pools: PoolSet;
   private config: ServingConfig;
   private readonly holders = new SeatHolders();
+  /** When sweep() last ran (monotonic), to tell a paused process from silent clients. */
+  private lastSweepMonoMs: number | null = null;
   /** Leases whose release (checkin, reclaim, remove) is being made durable: they keep their seat meanwhile. */
   private readonly releasing = new Set<string>();
   private readonly ids: LeaseIdentifiers;
@@ -112,11 +114,20 @@ export class LicensingService implements RequestHandler {
     // already hold every grant, the pending ones included, so a lease that lapses and is renewed
     // must not rebuild them (the pending grants would be forgotten and their seats granted again).
     let servedTerm = deps.gate.role() === 'master' ? deps.gate.term() : null;
+    let serving = servedTerm !== null;
     deps.gate.onChange(() => {
-      if (deps.gate.role() !== 'master' || deps.gate.term() === servedTerm) return;
-      servedTerm = deps.gate.term();
-      // fresh inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
-      this.pools.restore(deps.log.recover(), deps.clock.monoMs());
+      const wasServing = serving;
+      serving = deps.gate.role() === 'master';
+      if (!serving) return;
+      if (deps.gate.term() !== servedTerm) {
+        servedTerm = deps.gate.term();
+        // fresh inactivity timeouts, so no live client loses its seat in a failover (QUORUM.md)
+        this.pools.restore(deps.log.recover(), deps.clock.monoMs());
+      } else if (!wasServing) {
+        // serving again in the same term (its lease lapsed and was renewed): clients heard
+        // "not serving" meanwhile, so their silence is no reason to reclaim their seats
+        this.pools.restartTimeouts(deps.clock.monoMs());
+      }
     });
   }
 
@@ -295,10 +306,11 @@ export class LicensingService implements RequestHandler {
     }
   }
 
-  /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed). */
+  /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed, nor being so). */
   private findResumable(request: CheckoutRequest): Lease | undefined {
     const lease = request.resumeToken ? this.pools.leaseByResumeToken(request.resumeToken) : undefined;
-    return lease?.feature === request.feature ? lease : undefined;
+    // a seat whose release is being written is going: resuming it would grant a seat about to vanish
+    return lease?.feature === request.feature && !this.releasing.has(lease.leaseId) ? lease : undefined;
   }
 
   private reportBase(request: Pick<Lease, 'feature' | 'version' | 'user' | 'host' | 'display' | 'count'>, now: number) {
@@ -410,11 +422,26 @@ export class LicensingService implements RequestHandler {
     return timeoutFor(options, policyFeatureOf(pool), Math.ceil((2 * this.settings.clientHeartbeatIntervalMs) / 1000));
   }
 
-  /** Called by the host's timer: frees seats of silent clients and ended lingers. */
+  /** How often the host's timer calls sweep(): half a heartbeat interval, between 0.1 and 5 s. */
+  get sweepEveryMs(): number {
+    return Math.max(100, Math.min(this.settings.clientHeartbeatIntervalMs / 2, 5_000));
+  }
+
+  /**
+   * Called by the host's timer every sweepEveryMs: frees seats of silent clients and ended lingers.
+   * A sweep much later than that means this process was not running (stopped, its machine
+   * suspended, a long stall): the heartbeats sent meanwhile wait in its sockets and are read after
+   * this turn, so every seat's timeout starts again instead of counting the pause as silence (a
+   * seat then lasts longer, never shorter).
+   */
   async sweep(): Promise<void> {
+    const monoMs = this.deps.clock.monoMs();
+    const lateMs = this.lastSweepMonoMs === null ? 0 : monoMs - this.lastSweepMonoMs - this.sweepEveryMs;
+    this.lastSweepMonoMs = monoMs;
+    if (lateMs > this.sweepEveryMs) this.pools.restartTimeouts(monoMs);
     if (this.deps.gate.role() !== 'master') return;
     const now = this.deps.clock.wallMs();
-    const { timedOut, lingerEnded } = this.pools.idleLeases(this.deps.clock.monoMs(), {
+    const { timedOut, lingerEnded } = this.pools.idleLeases(monoMs, {
       heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
       timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
     });

@@ -290,7 +290,7 @@ export class SimClients {
             }),
           () => undefined,
         );
-      });
+      }, 'io');
     });
     world.at(world.now + REQUEST_TIMEOUT_MS, () => settle(null));
   }

@@ -177,8 +177,7 @@ export class SimMember implements Lifetime {
       },
     );
     this.service = service;
-    const sweepMs = Math.max(100, Math.min(this.settings.clientHeartbeatMs / 2, 5_000));
-    scheduler.every(sweepMs, () => void service.sweep());
+    scheduler.every(service.sweepEveryMs, () => void service.sweep());
   }
 
   /** kill -9: nothing more is written, nothing more is sent. */

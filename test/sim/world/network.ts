@@ -175,6 +175,6 @@ export class SimNetwork {
     this.world.atFor(endpoint.owner, this.world.now, () => {
       if (this.connections.get(pairKey(from, to)) !== connection) return;
       endpoint.events?.message(from, JSON.parse(wire) as unknown, side);
-    });
+    }, 'io');
   }
 }

@@ -73,6 +73,11 @@ export async function holdSeat(triad: TriadWorld, member: SimMember, user: strin
   return answer.leaseId;
 }
 
+/** A heartbeat for `leaseId` asked of `member` on the scenario's connection (the one holdSeat used). */
+export function heartbeat(member: SimMember, leaseId: string): Promise<ServerMessage> {
+  return member.service!.handle({ type: 'heartbeat', id: 2, leaseIds: [leaseId] }, session);
+}
+
 /** A checkout asked of `member` directly (no redirects). */
 export function checkout(member: SimMember, user: string): Promise<ServerMessage> {
   return member.service!.handle({ type: 'checkout', id: 1, feature: FEATURE, version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);

@@ -43,12 +43,16 @@ export class SimWorld {
     this.queue.push(Math.max(timeMs, this.now), run);
   }
 
-  /** Runs `run` at `timeMs` in `owner`'s life only, and not while it is paused. */
-  atFor(owner: Lifetime, timeMs: number, run: () => void): void {
+  /**
+   * Runs `run` at `timeMs` in `owner`'s life only, and not while it is paused. What a pause held
+   * runs when it ends as Node's event loop would: due timers first, then what arrived on the
+   * sockets (`io`: deliveries, requests), a millisecond later.
+   */
+  atFor(owner: Lifetime, timeMs: number, run: () => void, kind: 'timer' | 'io' = 'timer'): void {
     const life = owner.life;
     const attempt = () => {
       if (owner.life !== life) return;
-      if (this.now < owner.pausedUntil) return this.at(owner.pausedUntil, attempt);
+      if (this.now < owner.pausedUntil) return this.at(owner.pausedUntil + (kind === 'io' ? 1 : 0), attempt);
       run();
     };
     this.at(timeMs, attempt);
@@ -161,7 +165,7 @@ export function memberScheduler(world: SimWorld, owner: Lifetime): Scheduler {
         fn();
         // a slow fsync blocks the whole process after the group commit
         if (owner.diskLatencyMs > 0) owner.pausedUntil = Math.max(owner.pausedUntil, world.now + owner.diskLatencyMs);
-      });
+      }, 'io');
     },
   };
 }
