@@ -586,6 +586,8 @@ export class QuorumMachine {
     }
     this.promise(s.nowMs + this.timings.electionMs);
     this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
+    // an idle triad sends only heartbeats: a learner that caught up before it heard both peers is admitted here
+    if (s.persisted.learner) this.tryAdmission(from, message.epoch, message.commitIndex);
     this.send(from, this.heartbeatAck(message.sentAt, true));
   }
 
