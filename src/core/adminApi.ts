@@ -312,7 +312,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         })),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
-        { seatsOut: new Map(Object.entries(rotated.carriedSeats)), rotatedThroughMs: rotated.rotatedThroughMs },
+        { seatsOut: new Map(Object.entries(rotated.carriedSeats)), leasesOut: rotated.carriedLeases, rotatedThroughMs: rotated.rotatedThroughMs },
       );
     },
     'diag.collect': async () => {

@@ -49,6 +49,7 @@ const usageEvent = (r: {
   host: string;
   count: number;
   reason: string | null;
+  leaseId: string | null;
 }): UsageEvent => ({
   time: r.timeMs,
   event: r.event,
@@ -57,10 +58,11 @@ const usageEvent = (r: {
   host: r.host,
   count: r.count,
   reason: r.reason,
+  leaseId: r.leaseId,
 });
 
 describe('LogRetention', () => {
-  it('property: usage read from the rows kept plus the seats carried equals usage read from every row, wherever the log was rotated', async () => {
+  it('property: usage (by feature and by user) from the rows kept plus the seats carried equals usage from all rows, wherever the log rotated', async () => {
     // checkouts and their checkins (or reclaims) in time order, with denials between
     const history = fc
       .array(
@@ -108,16 +110,18 @@ describe('LogRetention', () => {
           if (rotateAt.has(i) && i > 0) await retention.rotateNow('report');
         }
         await retention.stop();
-        const all = events.map((e) => usageEvent({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null }));
+        const all = events.map((e) => usageEvent({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null, leaseId: e.lease }));
         const kept = store.reportLog.query({ limit: 100_000 }).map(usageEvent);
         const state = store.retention.state('report');
         const range = { sinceMs: Math.max(0, (state.rotatedThroughMs ?? 0) + 1), untilMs: 2_000, points: 50 };
         const whole = buildUsageReport(all, range);
         const fromKept = buildUsageReport(kept, range, new Map(), {
           seatsOut: new Map(Object.entries(state.carriedSeats)),
+          leasesOut: state.carriedLeases,
           rotatedThroughMs: state.rotatedThroughMs,
         });
         expect(fromKept.points).toEqual(whole.points);
+        expect(fromKept.users).toEqual(whole.users);
         expect(fromKept.peaks.filter((p) => p.peak > 0)).toEqual(whole.peaks.filter((p) => p.peak > 0));
         expect(fromKept.keptSinceMs).toBe(state.rotatedThroughMs);
       }),
@@ -166,7 +170,7 @@ describe('LogRetention', () => {
   it('deletes rows already archived without archiving them again (a crash between the archive and the delete)', async () => {
     const store = temp.open();
     debugLines(store, 100, Date.now());
-    store.retention.saveState('debug', { archivedThroughId: 60, rotatedThroughMs: null, carriedSeats: {} });
+    store.retention.saveState('debug', { archivedThroughId: 60, rotatedThroughMs: null, carriedSeats: {}, carriedLeases: {} });
     const { retention, folder } = retentionOn(store);
     retention.start();
     await until(() => store.debugLog.retention.ends()!.first.id === 61);
