@@ -315,7 +315,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         { seatsOut: new Map(Object.entries(rotated.carriedSeats)), leasesOut: rotated.carriedLeases, rotatedThroughMs: rotated.rotatedThroughMs },
       );
     },
-    'diag.collect': async () => {
+    'diag.collect': async (_, caller) => {
       const status = server.status();
       const archive = await collectDiagnostics({
         store,
@@ -337,6 +337,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       mkdirSync(folder, { recursive: true });
       const file = join(folder, archive.fileName);
       writeFileSync(file, archive.bytes);
+      // user and host names and the license files leave the server in it: an export worth a row
+      audit(caller, 'collect diagnostics', file);
       return {
         fileName: archive.fileName,
         path: file,

@@ -71,6 +71,9 @@ describe('Collect diagnostics', () => {
     expect(JSON.parse(files.get('settings.json')!).trustedKeys).toEqual([{ vendor: 'demo', fingerprint: expect.any(String) }]);
     expect(files.get('README.txt')).toContain('Left out on purpose: the admin token');
     expectNoSecret(files, raw);
+    // it copies user and host names and the license files out of the server: audited as an export
+    const audited = app.store.audit.recent(5).find((row) => row.action === 'collect diagnostics');
+    expect(audited).toMatchObject({ who: 'admin app', fromAddress: 'local', detail: saved });
   });
 
   it('`triad diag` writes the same archive from the command line', async () => {
