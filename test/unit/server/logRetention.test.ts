@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -234,6 +234,18 @@ describe('LogRetention', () => {
     expect(store.debugLog.retention.ends()).toMatchObject({ first: { id: 30 }, last: { id: 30 } });
     await expect(retention.rotateNow('debug')).rejects.toThrow('The debug log has nothing new to rotate since the last archive.');
     await retention.stop();
+  });
+
+  it('writes archives for the server user only, like the database they come from: also in a folder outside the data folder', async () => {
+    if (process.platform === 'win32') return;
+    const store = temp.open();
+    debugLines(store, 5, Date.now());
+    const outside = join(temp.newDir(), 'triad-archives');
+    const { retention } = retentionOn(store, { archive: { enabled: true, folder: outside, maxMegabytes: 0 } });
+    const rotation = await retention.rotateNow('debug');
+    await retention.stop();
+    expect(statSync(rotation.file!).mode & 0o777).toBe(0o600);
+    expect(statSync(outside).mode & 0o777).toBe(0o700);
   });
 
   it('keeps the rows and says why when the archive folder cannot be written', async () => {
