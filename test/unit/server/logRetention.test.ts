@@ -223,6 +223,29 @@ describe('LogRetention', () => {
     expect(lines.some((line) => /^Rotated 50 rows of the debug log \(.*, older than the age limit\) \(archives are off: dropped\)$/.test(line))).toBe(true);
   });
 
+  it('rotates report-log rows older than its age limit into CSV, carrying a seat still out, and leaves the debug log alone', async () => {
+    const store = temp.open();
+    const old = Date.now() - 10 * DAY;
+    const row = { feature: 'A', version: '1.0', host: 'ws', display: ':0', count: 1, server: 's', reason: null };
+    store.transaction(() => {
+      store.reportLog.append({ ...row, timeMs: old, event: 'OUT', user: 'ann', leaseId: 'L1' });
+      store.reportLog.append({ ...row, timeMs: old + 1, event: 'OUT', user: 'bob', leaseId: 'L2' });
+      store.reportLog.append({ ...row, timeMs: old + 2, event: 'IN', user: 'ann', leaseId: 'L1' });
+      store.reportLog.append({ ...row, timeMs: Date.now(), event: 'OUT', user: 'cy', leaseId: 'L3' });
+    });
+    debugLines(store, 5, old);
+    const { retention, folder } = retentionOn(store, { reportLog: { maxAgeDays: 7, maxMegabytes: 0 }, debugLog: { maxAgeDays: 0, maxMegabytes: 0 } });
+    retention.start();
+    await until(() => store.reportLog.query({ limit: 10 }).length === 1);
+    await retention.stop();
+    expect(store.reportLog.query({ limit: 10 })).toMatchObject([{ user: 'cy' }]);
+    expect(store.retention.state('report')).toMatchObject({ rotatedThroughMs: old + 2, carriedSeats: { A: 1 }, carriedLeases: { L2: { user: 'bob' } } });
+    const [file] = readdirSync(folder);
+    expect(file).toMatch(/^report-log_\d{8}-\d{6}_\d{8}-\d{6}\.csv\.gz$/);
+    expect(gunzipSync(readFileSync(join(folder, file!))).toString('utf8').trimEnd().split('\n')).toHaveLength(4);
+    expect(store.debugLog.query({ limit: 10 })).toHaveLength(5);
+  });
+
   it('rotates on request into one file, keeping only the newest row (already archived), and says when there is nothing new', async () => {
     const store = temp.open();
     debugLines(store, 30, Date.now());
