@@ -127,6 +127,15 @@ export const migrations: readonly string[] = [
   ALTER TABLE quorum_state ADD COLUMN snapshot_epoch INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE quorum_state ADD COLUMN snapshot_switch TEXT;
   `,
+  // 6: signatures are verified once per line and key: a restart or reread of unchanged license
+  // files reads the results here (signatureChecks.ts)
+  `
+  CREATE TABLE signature_checks (
+    key TEXT PRIMARY KEY,
+    ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    checked_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

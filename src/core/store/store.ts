@@ -17,6 +17,7 @@ import { createReportLogRepository, type ReportLogRepository } from './reportLog
 import { createRetentionStateRepository, type RetentionStateRepository } from './retentionState';
 import { createSearchListRepository, type SearchListRepository } from './searchList';
 import { createSettingsRepository, type SettingsRepository } from './settings';
+import { createSignatureChecksRepository, type SignatureChecksRepository } from './signatureChecks';
 import { StoreError } from './storeError';
 import { createTrustedKeysRepository, type TrustedKeysRepository } from './trustedKeys';
 
@@ -35,6 +36,8 @@ export interface Store {
   readonly quorum: QuorumStateRepository;
   readonly audit: AuditRepository;
   readonly retention: RetentionStateRepository;
+  /** Results of signature verifications, so unchanged license lines are not verified again. */
+  readonly signatureChecks: SignatureChecksRepository;
   /** Bytes of free pages inside the database file: new rows reuse them before the file grows. */
   reusableBytes(): number;
   /**
@@ -147,6 +150,7 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     quorum: createQuorumStateRepository(db),
     audit: createAuditRepository(db),
     retention: createRetentionStateRepository(settings),
+    signatureChecks: createSignatureChecksRepository(db),
     reusableBytes: () => freePages.get()!.freelist_count * pageSize,
     transaction: (fn) => db.transaction(fn)(),
     transactionUnsynced: (fn) => {
