@@ -128,12 +128,11 @@ export const migrations: readonly string[] = [
   ALTER TABLE quorum_state ADD COLUMN snapshot_switch TEXT;
   `,
   // 6: signatures are verified once per line and key: a restart or reread of unchanged license
-  // files reads the results here (signatureChecks.ts)
+  // files finds its checks here (verifiedSignatures.ts)
   `
-  CREATE TABLE signature_checks (
+  CREATE TABLE verified_signatures (
     key TEXT PRIMARY KEY,
-    ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
-    checked_at INTEGER NOT NULL
+    verified_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
 ];

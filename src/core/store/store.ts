@@ -17,9 +17,9 @@ import { createReportLogRepository, type ReportLogRepository } from './reportLog
 import { createRetentionStateRepository, type RetentionStateRepository } from './retentionState';
 import { createSearchListRepository, type SearchListRepository } from './searchList';
 import { createSettingsRepository, type SettingsRepository } from './settings';
-import { createSignatureChecksRepository, type SignatureChecksRepository } from './signatureChecks';
 import { StoreError } from './storeError';
 import { createTrustedKeysRepository, type TrustedKeysRepository } from './trustedKeys';
+import { createVerifiedSignaturesRepository, type VerifiedSignaturesRepository } from './verifiedSignatures';
 
 export const databaseFile = 'triad.db';
 
@@ -36,8 +36,8 @@ export interface Store {
   readonly quorum: QuorumStateRepository;
   readonly audit: AuditRepository;
   readonly retention: RetentionStateRepository;
-  /** Results of signature verifications, so unchanged license lines are not verified again. */
-  readonly signatureChecks: SignatureChecksRepository;
+  /** Signatures known to verify, so unchanged license lines are not verified again. */
+  readonly verifiedSignatures: VerifiedSignaturesRepository;
   /** Bytes of free pages inside the database file: new rows reuse them before the file grows. */
   reusableBytes(): number;
   /**
@@ -150,7 +150,7 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     quorum: createQuorumStateRepository(db),
     audit: createAuditRepository(db),
     retention: createRetentionStateRepository(settings),
-    signatureChecks: createSignatureChecksRepository(db),
+    verifiedSignatures: createVerifiedSignaturesRepository(db),
     reusableBytes: () => freePages.get()!.freelist_count * pageSize,
     transaction: (fn) => db.transaction(fn)(),
     transactionUnsynced: (fn) => {
