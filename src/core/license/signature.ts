@@ -124,22 +124,25 @@ export class TrustStore {
    */
   verifyAll(claims: readonly SignedClaim[]): boolean[] {
     const answers = new Map<string, boolean>();
-    const pending = new Map<string, { checks: SignatureCheck[]; cacheKeys: string[] }>();
+    const unknown = new Map<string, { checks: SignatureCheck[]; cacheKeys: string[] }>();
     const memoKeys = claims.map((c) => `${c.vendor}\n${c.signature.toString('hex')}\n${c.data}`);
     claims.forEach((claim, i) => {
       const memoKey = memoKeys[i]!;
-      if (answers.has(memoKey) || pending.has(memoKey)) return;
       const known = this.verified.get(memoKey);
-      if (known !== undefined) return void answers.set(memoKey, known);
+      if (known !== undefined) answers.set(memoKey, known);
+      if (known !== undefined || unknown.has(memoKey)) return;
       const data = Buffer.from(claim.data, 'utf8');
       const checks = (this.keys.get(claim.vendor) ?? []).map((publicKey) => ({ data, signature: claim.signature, publicKey }));
-      const cacheKeys = this.seams.cache ? checks.map(signatureCheckKey) : [];
-      if (cacheKeys.some((key) => this.seams.cache!.has(key))) answers.set(memoKey, true);
-      else pending.set(memoKey, { checks, cacheKeys });
+      unknown.set(memoKey, { checks, cacheKeys: this.seams.cache ? checks.map(signatureCheckKey) : [] });
     });
-    if (pending.size > 0) {
-      const batch = [...pending.values()];
-      const passes = (this.seams.verifier ?? inThreadVerifier).verify(batch.flatMap((p) => p.checks));
+    const cached = this.seams.cache?.passed([...unknown.values()].flatMap((u) => u.cacheKeys)) ?? new Set<string>();
+    const pending = [...unknown].filter(([memoKey, { cacheKeys }]) => {
+      const hit = cacheKeys.some((key) => cached.has(key));
+      if (hit) answers.set(memoKey, true);
+      return !hit;
+    });
+    if (pending.length > 0) {
+      const passes = (this.seams.verifier ?? inThreadVerifier).verify(pending.flatMap(([, p]) => p.checks));
       const passed: string[] = [];
       let at = 0;
       for (const [memoKey, { checks, cacheKeys }] of pending) {

@@ -1,4 +1,4 @@
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { hash, verify, type KeyObject } from 'node:crypto';
 
 /**
  * One Ed25519 check and the two seams a TrustStore performs checks through: a verifier (in this
@@ -26,7 +26,8 @@ export interface SignatureVerifier {
 
 /** Checks known to pass, by signatureCheckKey. Only passes are added. */
 export interface SignatureCache {
-  has(key: string): boolean;
+  /** Which of `keys` are known to pass (one lookup for a whole file). */
+  passed(keys: readonly string[]): ReadonlySet<string>;
   add(keys: readonly string[]): void;
 }
 
@@ -38,15 +39,13 @@ const KEY_FORM = 'triad-sigcheck-1';
 
 /**
  * A sha256 of exactly what a check verifies: the public key, the signature and the signed bytes,
- * each with its length first, so no two different checks share an encoding. A cache hit thus
+ * after all their lengths, so no two different checks share an encoding. A cache hit thus
  * stands for this very check: a changed line, signature or key is another key.
  */
 export function signatureCheckKey(check: SignatureCheck): string {
-  const hash = createHash('sha256').update(KEY_FORM);
-  for (const part of [check.publicKey.der, check.signature, check.data]) {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(part.length);
-    hash.update(length).update(part);
-  }
-  return hash.digest('hex');
+  const parts = [KEY_FORM, check.publicKey.der, check.signature, check.data];
+  const lengths = Buffer.alloc(4 * parts.length);
+  parts.forEach((part, i) => lengths.writeUInt32BE(Buffer.byteLength(part), 4 * i));
+  // one buffer, one hash: a restart hashes every line of the file
+  return hash('sha256', Buffer.concat([lengths, Buffer.from(KEY_FORM), check.publicKey.der, check.signature, check.data]), 'hex');
 }

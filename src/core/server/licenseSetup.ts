@@ -54,7 +54,7 @@ export function serverTrustSeams(store: Store, now: () => number): TrustSeams {
     // only a speed-up: a store that cannot answer (disk full, closed) means the check is verified
     // here, never that a load fails
     cache: {
-      has: (key) => attempt(() => store.verifiedSignatures.has(key), false),
+      passed: (keys) => attempt(() => store.verifiedSignatures.known(keys), new Set<string>()),
       add: (keys) =>
         attempt(() => {
           store.verifiedSignatures.record(keys, now());

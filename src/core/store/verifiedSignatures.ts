@@ -7,7 +7,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 
 export interface VerifiedSignaturesRepository {
-  has(key: string): boolean;
+  /** Which of `keys` are recorded, in one query. */
+  known(keys: readonly string[]): Set<string>;
   /** Records checks that verified at `atMs`; a key already known keeps its first time. */
   record(keys: readonly string[], atMs: number): void;
   /** Deletes the oldest rows beyond `limit`; returns how many went. */
@@ -18,12 +19,12 @@ export interface VerifiedSignaturesRepository {
 const KEY = /^[0-9a-f]{64}$/;
 
 export function createVerifiedSignaturesRepository(db: BetterSqlite3.Database): VerifiedSignaturesRepository {
-  const select = db.prepare<[string], { found: 1 }>('SELECT 1 AS found FROM verified_signatures WHERE key = ?');
+  const select = db.prepare<[string], { key: string }>('SELECT key FROM verified_signatures WHERE key IN (SELECT value FROM json_each(?))');
   const insert = db.prepare('INSERT OR IGNORE INTO verified_signatures (key, verified_at) VALUES (?, ?)');
   const total = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM verified_signatures');
   const oldest = db.prepare('DELETE FROM verified_signatures WHERE key IN (SELECT key FROM verified_signatures ORDER BY verified_at, key LIMIT ?)');
   return {
-    has: (key) => KEY.test(key) && select.get(key) !== undefined,
+    known: (keys) => new Set(keys.length === 0 ? [] : select.all(JSON.stringify(keys)).map((row) => row.key)),
     record(keys, atMs) {
       const valid = keys.filter((key) => KEY.test(key));
       if (valid.length === 0) return;

@@ -28,7 +28,7 @@ const file = signedFile(['INCREMENT DOORS ibmratl 9.7 31-dec-2030 25', 'INCREMEN
 function memoryCache(): SignatureCache & { added: string[] } {
   const keys = new Set<string>();
   const added: string[] = [];
-  return { has: (key) => keys.has(key), add: (more) => void (added.push(...more), more.forEach((k) => keys.add(k))), added };
+  return { passed: (asked) => new Set(asked.filter((k) => keys.has(k))), add: (more) => void (added.push(...more), more.forEach((k) => keys.add(k))), added };
 }
 
 /** The in-thread verifier, counting the checks it performs. */

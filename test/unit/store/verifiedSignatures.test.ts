@@ -12,9 +12,8 @@ describe('verified signatures', () => {
     store.verifiedSignatures.record([key(2)], 12);
     store.close();
     const again = temp.open(dir);
-    expect(again.verifiedSignatures.has(key(1))).toBe(true);
-    expect(again.verifiedSignatures.has(key(2))).toBe(true);
-    expect(again.verifiedSignatures.has(key(3))).toBe(false);
+    expect(again.verifiedSignatures.known([key(1), key(3), key(2)])).toEqual(new Set([key(1), key(2)]));
+    expect(again.verifiedSignatures.known([])).toEqual(new Set());
     expect(again.verifiedSignatures.count()).toBe(2);
   });
 
@@ -22,7 +21,7 @@ describe('verified signatures', () => {
     const store = temp.open();
     store.verifiedSignatures.record(['not a hash', key(0xab).toUpperCase()], 1);
     expect(store.verifiedSignatures.count()).toBe(0);
-    expect(store.verifiedSignatures.has('not a hash')).toBe(false);
+    expect(store.verifiedSignatures.known(['not a hash'])).toEqual(new Set());
   });
 
   it('keeps at most a number of rows: the longest known go first', () => {
@@ -31,7 +30,7 @@ describe('verified signatures', () => {
     // a check recorded again keeps its first time
     store.verifiedSignatures.record([key(4)], 200);
     expect(store.verifiedSignatures.trimTo(2)).toBe(2);
-    expect([1, 2, 3, 4].map((n) => store.verifiedSignatures.has(key(n)))).toEqual([true, true, false, false]);
+    expect(store.verifiedSignatures.known([1, 2, 3, 4].map(key))).toEqual(new Set([key(1), key(2)]));
     expect(store.verifiedSignatures.trimTo(2)).toBe(0);
   });
 });
