@@ -90,6 +90,15 @@ function verifyChunk(checks: readonly SignatureCheck[], w: SharedChecks, c: numb
   Atomics.add(w.control, DONE_CHUNKS, 1);
 }
 
+/** Atomics.wait, where this thread may block; where it may not (a browser-like main thread), as if the helpers stalled. */
+function waitForChange(control: Int32Array, done: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
+  try {
+    return Atomics.wait(control, DONE_CHUNKS, done, timeoutMs);
+  } catch {
+    return 'timed-out';
+  }
+}
+
 export interface ThreadOptions {
   /** Threads beside this one; by default one per other core. None (one core), or few checks: this thread alone. */
   helpers?: number;
@@ -112,7 +121,7 @@ export function threadedVerifier({ helpers = availableParallelism() - 1, stallMs
       });
       for (let c = Atomics.add(w.control, NEXT_CHUNK, 1); c < chunks; c = Atomics.add(w.control, NEXT_CHUNK, 1)) verifyChunk(checks, w, c);
       for (let done = Atomics.load(w.control, DONE_CHUNKS); done < chunks; done = Atomics.load(w.control, DONE_CHUNKS)) {
-        if (Atomics.wait(w.control, DONE_CHUNKS, done, stallMs) === 'timed-out' && Atomics.load(w.control, DONE_CHUNKS) === done) {
+        if (waitForChange(w.control, done, stallMs) === 'timed-out' && Atomics.load(w.control, DONE_CHUNKS) === done) {
           for (let c = 0; c < chunks; c += 1) if (Atomics.load(w.chunkDone, c) === 0) verifyChunk(checks, w, c);
           break;
         }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inThreadVerifier, type PublicKey, type SignatureCheck } from '../../../src/core/license';
 import { MIN_CHECKS_FOR_THREADS, threadedVerifier } from '../../../src/core/server/signatureThreads';
 
@@ -42,5 +42,17 @@ describe('threaded verifier', () => {
     // the helper reads keys from DER, this thread from the parsed key: a damaged DER kills only the helper
     const all = checks(4 * MIN_CHECKS_FOR_THREADS).map((c) => ({ ...c, publicKey: { ...c.publicKey, der: Buffer.from('damaged') } }));
     expect(threadedVerifier({ helpers: 1, stallMs: 100 }).verify(all)).toEqual(inThreadVerifier.verify(all));
+  });
+
+  it('on a thread that may not block, verifies what the helper has not finished itself', () => {
+    const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
+      throw new TypeError('Atomics.wait cannot be called in this context');
+    });
+    try {
+      const all = checks(3 * MIN_CHECKS_FOR_THREADS);
+      expect(threadedVerifier({ helpers: 1 }).verify(all)).toEqual(inThreadVerifier.verify(all));
+    } finally {
+      wait.mockRestore();
+    }
   });
 });
