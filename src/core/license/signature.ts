@@ -112,13 +112,8 @@ export class TrustStore {
     return [...this.keys.keys()];
   }
 
-  /** Whether any trusted key of `vendor` made `signature` over `data`. */
-  verifies(vendor: string, data: string, signature: Buffer): boolean {
-    return this.verifyAll([{ vendor, data, signature }])[0]!;
-  }
-
   /**
-   * Answers claims in order: from memory, else from the cache, else by one batch for the verifier
+   * Whether a trusted key of the vendor made each claim's signature, in order: from memory, else from the cache, else by one batch for the verifier
    * (so a cold load of many lines can use threads). Every trusted key of the vendor is checked:
    * each (line, key) pair is verified once, and its pass is what the cache keeps.
    */
