@@ -138,9 +138,12 @@ describe('the members of a triad are its machines', () => {
       parseLicenseText(licenseText({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features: [] }), 'new.lic').file;
     const recorded = recordedMembers(store);
     expect(recorded).toHaveLength(3);
-    expect(replaceServer(store, file([hosts[1], hosts[0], hosts[2]]))).toMatchObject({ ok: false, message: expect.stringMatching(/reorders/) });
-    expect(replaceServer(store, file(['127.0.0.7', '127.0.0.8', hosts[2]]))).toMatchObject({ ok: false });
-    expect(replaceServer(store, file(['127.0.0.7', hosts[1], hosts[2]]))).toMatchObject({ ok: true, message: expect.stringMatching(/SERVER line 1 \(127\.0\.0\.7\)/) });
+    expect(replaceServer(store, file([hosts[1], hosts[0], hosts[2]]), 0)).toMatchObject({ ok: false, message: expect.stringMatching(/reorders/) });
+    expect(replaceServer(store, file(['127.0.0.7', '127.0.0.8', hosts[2]]), 0)).toMatchObject({ ok: false });
+    expect(replaceServer(store, file(['127.0.0.7', hosts[1], hosts[2]]), 0)).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^SERVER line 1 \(primary\): 127\.0\.0\.1 \(host id \w+\) -> 127\.0\.0\.7 \(host id \w+\): /),
+    });
     expect(recordedMembers(store)?.[0]).toBe(`127.0.0.7/${TEST_HOSTID}`);
     resetQuorum(store);
     expect(recordedMembers(store)).toBeNull();
