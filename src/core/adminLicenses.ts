@@ -218,9 +218,9 @@ export function createLicenseHandlers(deps: LicenseHandlerDeps) {
     'triad.replacement': () => pendingReplacement(store),
     'license.current': () => currentLicense(),
     'license.list': () => list(),
-    'license.check': ({ fileName, text, add }: MethodArgs<'license.check'>) => {
+    'license.check': ({ fileName, text, add, replace }: MethodArgs<'license.check'>) => {
       const { set, file } = setWith(fileName, text, add === true);
-      return { ...check(file, set), fileName };
+      return { ...check(file, set, replace === true), fileName };
     },
     'license.import': async ({ fileName, text, distribute, add }: MethodArgs<'license.import'>, caller: AdminCaller): Promise<LicenseImportResult> => {
       const { set, file } = setWith(fileName, text, add === true);

@@ -345,7 +345,8 @@ export const methodArgs = {
   'license.current': empty,
   'license.list': empty,
   // add: the file joins the ones served (checked against them) instead of replacing them all
-  'license.check': candidateLicense,
+  // replace: checked as "Replace a server" would use it (another member than recorded is no error)
+  'license.check': candidateLicense.extend({ replace: z.boolean().optional() }),
   // distribute: on a triad master, switch all three members to the files over the peer links
   'license.import': z.object({
     fileName: z.string().min(1).max(260),

@@ -3,12 +3,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { licenseFileIn } from '../../../src/core/adminApi';
 import { checkout, type HeldLicense } from '../../../src/core/client/checkout';
-import { parseVendorKeyFile } from '../../../src/core/license';
-import { openStore } from '../../../src/core/store';
-import type { MethodArgs, MethodName, MethodResult } from '../../../src/shared/contract';
+import type { MethodArgs, MethodName } from '../../../src/shared/contract';
 import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
 import { startHttpHost } from '../../../src/host/httpHost';
-import { shareClusterSecret } from '../../support/clusterSecret';
+import { invokeOk, provisionAdminDataDir } from '../../support/adminDataDir';
 import { eventually, eventuallyValue } from '../../support/eventually';
 import { freePort } from '../../support/freePort';
 import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
@@ -40,24 +38,9 @@ const CLUSTER_SECRET = '5e'.repeat(32);
 const oldFile = triadText(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
 const newFile = triadText(['127.0.0.1', '127.0.0.2', '127.0.0.4']);
 
-/** A data folder as an earlier import left it: `text` served, the publisher trusted, the triad's cluster secret. */
-function provision(name: string, text: string): string {
-  const dataDir = path.join(temp.dir, name);
-  const store = openStore(dataDir);
-  const key = parseVendorKeyFile(readFileSync(publisher.publicKeyPath, 'utf8'));
-  if (!key.ok) throw new Error(key.message);
-  store.trustedKeys.add({ vendor: key.vendor, publicKey: key.pem, addedAt: 0 });
-  store.licenseFiles.import({ path: licenseFileIn(dataDir), text, importedAt: 0 });
-  store.close();
-  shareClusterSecret([dataDir], CLUSTER_SECRET);
-  return dataDir;
-}
-
-async function call<M extends MethodName>(app: AdminApp, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const result = await app.api.invoke(method, args);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+const provision = (name: string, text: string) =>
+  provisionAdminDataDir(path.join(temp.dir, name), { text, publicKeyPath: publisher.publicKeyPath, clusterSecret: CLUSTER_SECRET });
+const call = <M extends MethodName>(app: AdminApp, method: M, args: MethodArgs<M>) => invokeOk(app.api, method, args);
 
 async function refusal(app: AdminApp, args: MethodArgs<'triad.replaceServer'>): Promise<string> {
   const result = await app.api.invoke('triad.replaceServer', args);
@@ -83,6 +66,16 @@ describe('Replace a server through the admin API', () => {
     await eventually(() => oneMaster([lic1, lic2]), 20_000);
     const role = lic1.status().role;
 
+    // the License files check says which member the file replaces; an import never changes the members
+    const checked = await call(lic1, 'license.check', { fileName: 'license-new.lic', text: newFile });
+    expect(checked.membership).toMatchObject({
+      change: 'replace-one',
+      lines: [{ changed: false }, { changed: false }, { changed: true, recorded: { host: '127.0.0.3' }, now: { host: '127.0.0.4' } }],
+    });
+    expect(checked.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^its SERVER lines name other machines than this server's triad was formed with/), hint: expect.stringMatching(/Replace a server/) })]);
+    expect((await call(lic1, 'license.check', { fileName: 'license-new.lic', text: newFile, replace: true })).errors).toEqual([]);
+    expect(await call(lic1, 'license.import', { fileName: 'license-new.lic', text: newFile })).toMatchObject({ imported: false });
+
     const twoChanged = await refusal(lic1, { license: { fileName: 'two.lic', text: triadText(['127.0.0.1', '127.0.0.5', '127.0.0.4']) } });
     expect(twoChanged).toMatch(/^Nothing was replaced: the new license file changes more than one SERVER line, or reorders them \(SERVER line 2 \(secondary\): 127\.0\.0\.2 .* -> 127\.0\.0\.5 .*; SERVER line 3 \(tertiary\): 127\.0\.0\.3 .* -> 127\.0\.0\.4 .*\)\. .*triad quorum-reset --yes/);
 
@@ -94,7 +87,8 @@ describe('Replace a server through the admin API', () => {
     const untrusted = await refusal(lic1, { license: { fileName: 'acme.lic', text: readFileSync(stranger.licensePath, 'utf8') } });
     expect(untrusted).toMatch(/acme\.lic: no trusted key of vendor acme verifies its lines, .*add acme's public key under Trusted vendor keys/);
 
-    const single = await refusal(lic1, { license: { fileName: 'single.lic', text: publisher.signedText({ servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID, port }], features }) } });
+    const singleText = publisher.signedText({ servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID, port }], features });
+    const single = await refusal(lic1, { license: { fileName: 'single.lic', text: singleText } });
     expect(single).toBe('Nothing was replaced: the new license file has 1 SERVER line(s); a triad needs three.');
 
     expect(await refusal(lic1, {})).toBe('Nothing was replaced: the new license file names the same three members: nothing to replace.');
@@ -109,7 +103,15 @@ describe('Replace a server through the admin API', () => {
 
   it('needs the admin token over the HTTP host', async () => {
     const adminToken = 'a7'.repeat(32);
-    const host = await startHttpHost({ api: lic1.api, metrics: () => [], adminToken, adminTokenFile: 'admin.token', rendererDir: null, host: '127.0.0.1', port: 0 });
+    const host = await startHttpHost({
+      api: lic1.api,
+      metrics: () => [],
+      adminToken,
+      adminTokenFile: 'admin.token',
+      rendererDir: null,
+      host: '127.0.0.1',
+      port: 0,
+    });
     closers.push(() => host.close());
     const post = (headers: Record<string, string>) =>
       fetch(`${host.url}api/triad.replaceServer`, { method: 'POST', body: JSON.stringify({ license: { fileName: 'new.lic', text: newFile } }), headers });
@@ -153,7 +155,8 @@ describe('Replace a server through the admin API', () => {
         const { role, master, quorum, members, warnings } = lic4.status();
         return { role, master, quorum, members: members.map(({ host, up, learner, problem }) => ({ host, up, learner, problem })), warnings };
       },
-      (status) => status.role === 'standby' && status.master !== null && status.quorum && status.members.every((member) => member.up && !member.learner),
+      (status) =>
+        status.role === 'standby' && status.master !== null && status.quorum && status.members.every((member) => member.up && member.learner === false),
       30_000,
     );
     expect(lic4.status().members.map((member) => member.host)).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.4']);
