@@ -17,7 +17,7 @@ import { mergeLicenseSet } from './server/licenseSet';
 import type { SelfIdentity } from './server/licenseSetup';
 import { notOnServerLines } from './server/thisMachineCheck';
 import { compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from './server/triadMembership';
-import { describeMachine, replacementSteps } from '../shared/triadReplacement';
+import { replacementSteps } from '../shared/triadReplacement';
 import { sha256Hex, type Store } from './store';
 
 /**
@@ -195,18 +195,17 @@ export function createLicenseHandlers(deps: LicenseHandlerDeps) {
     if (chosen) installLicenseSet(store, location, set, now());
     deps.audit(caller, 'replace server', `${label}: ${result.message}`);
     deps.changed(currentLicense());
-    const replaced = `${describeMachine(result.replacement.from)} -> ${describeMachine(result.replacement.to)}`;
     try {
       await server.start();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw deps.fail('invalid-license', `Replaced ${replaced} in this server's triad, but the server did not start: ${reason}`);
+      throw deps.fail('invalid-license', `${result.message} But the server did not start again: ${reason}`);
     }
     const status = server.status();
     const steps = replacementSteps(result.replacement, status);
     return {
-      message: `Replaced ${replaced}: ${result.message}`,
-      outcome: serverOutcome(status, `Replaced ${replaced}`, steps.find((step) => !step.done)?.text ?? ''),
+      message: result.message,
+      outcome: serverOutcome(status, 'Started again', 'The steps left on the other two form it.'),
       status,
       replacement: result.replacement,
       steps,

@@ -47,7 +47,7 @@ export function replacementSteps(pending: PendingReplacement, status: ServerStat
       text:
         `On ${other ? other.host : 'the other server that stays'}: replace the server there too, with the same license file (its License files ` +
         'screen, "Replace a server…", or while it is stopped `triad replace-server -c NEW.lic --data DIR`). Until both have the file they refuse ' +
-        'each other, and no licenses are served unless one of them has a quorum.',
+        'each other.',
       done: other?.up === true,
     },
     {

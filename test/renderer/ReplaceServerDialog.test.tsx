@@ -64,8 +64,8 @@ const afterReplace = triadStatus({
   ),
 });
 const replaced: ReplaceServerResult = {
-  message: 'Replaced banana (host id 111dead) -> cherry (host id 222beef): SERVER line 3 (tertiary): this server keeps its seats and log.',
-  outcome: { state: 'waiting-for-peers', message: 'Replaced banana -> cherry. This server is one of three redundant servers and waits for a second one.' },
+  message: 'SERVER line 3 (tertiary): banana (host id 111dead) -> cherry (host id 222beef): this server keeps its seats and log.',
+  outcome: { state: 'waiting-for-peers', message: 'Started again. This server is one of three redundant servers and waits for a second one.' },
   status: afterReplace,
   replacement,
   steps: replacementSteps(replacement, afterReplace),
@@ -105,7 +105,10 @@ describe('Replace a server', () => {
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Replace banana by cherry', hidden: true }));
     expect(fake.callsOf('triad.replaceServer')).toEqual([{ license: { fileName: 'license-new.lic', text: newText } }]);
-    expect((await within(dialog).findByRole('status', { hidden: true })).textContent).toContain('this server keeps its seats and log');
+    expect((await within(dialog).findByRole('status', { hidden: true })).textContent).toContain('accepted the new member and started again');
+    const said = within(dialog).getByTestId('replace-result').textContent;
+    expect(said).toContain('SERVER line 3 (tertiary): banana (host id 111dead) -> cherry (host id 222beef): this server keeps its seats and log.');
+    expect(said).toContain('Started again. This server is one of three redundant servers');
     const steps = within(dialog).getByTestId('replacement-steps').textContent!;
     expect(steps).toContain('On orange: replace the server there too');
     expect(steps).toContain('On cherry, the new machine:');

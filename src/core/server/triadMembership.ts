@@ -20,11 +20,13 @@ import { memberKeysOf } from './peerConfig';
  */
 
 const MEMBERS_KEY = 'triad.members';
-/** The host name each member's SERVER line had when last accepted: the key alone may be a bare host id. */
-const MEMBER_HOSTS_KEY = 'triad.memberHosts';
+/** Each member's host and host id as its SERVER line wrote them when last accepted: a key may be a bare, normalised host id. */
+const MEMBER_MACHINES_KEY = 'triad.memberMachines';
 /** The last replacement done here, until the other members are done too (replacementSteps). */
 const REPLACEMENT_KEY = 'triad.replacement';
 const membersSchema = z.array(z.string()).length(3);
+const machineSchema = z.object({ host: z.string().nullable(), hostid: z.string() });
+const machinesSchema = z.array(machineSchema).length(3);
 
 export const MIGRATION_HELP =
   'To replace one server, stop all three, run `triad replace-server -c NEW.lic --data DIR` on the two that remain and start the new one with an empty ' +
@@ -56,10 +58,10 @@ export interface MemberComparison {
 export function compareMembers(store: Store, file: LicenseFile): MemberComparison {
   const keys = memberKeysOf(file);
   const recorded = recordedMembers(store);
-  const hosts = store.settings.read(MEMBER_HOSTS_KEY, membersSchema, null);
+  const machines = store.settings.read(MEMBER_MACHINES_KEY, machinesSchema, null);
   const lines = file.servers.slice(0, 3).map((server, i) => ({
     now: { host: server.host, hostid: server.hostid },
-    recorded: recorded ? machineOf(recorded[i]!, hosts?.[i] ?? null) : null,
+    recorded: recorded ? (machines?.[i] ?? machineOf(recorded[i]!)) : null,
   }));
   if (recorded === null) return { kind: 'unformed', lines, changed: [] };
   const changed = keys.flatMap((key, i) => (key === recorded[i] ? [] : [i]));
@@ -68,9 +70,9 @@ export function compareMembers(store: Store, file: LicenseFile): MemberCompariso
 }
 
 /** A recorded key is the host id, or `host/hostid` when the host ids do not tell the three apart (memberKeysOf). */
-function machineOf(key: string, host: string | null): MemberMachine {
+function machineOf(key: string): MemberMachine {
   const slash = key.indexOf('/');
-  return slash < 0 ? { host, hostid: key } : { host: host ?? key.slice(0, slash), hostid: key.slice(slash + 1) };
+  return slash < 0 ? { host: null, hostid: key } : { host: key.slice(0, slash), hostid: key.slice(slash + 1) };
 }
 
 const RANKS = ['primary', 'secondary', 'tertiary'] as const;
@@ -130,7 +132,10 @@ export function membershipDiagnostic(comparison: MemberComparison, file: License
 
 function record(store: Store, file: LicenseFile): void {
   store.settings.set(MEMBERS_KEY, [...memberKeysOf(file)]);
-  store.settings.set(MEMBER_HOSTS_KEY, file.servers.map((server) => server.host));
+  store.settings.set(
+    MEMBER_MACHINES_KEY,
+    file.servers.map((server) => ({ host: server.host, hostid: server.hostid })),
+  );
 }
 
 /**
@@ -186,7 +191,6 @@ export function replaceServer(
   return { ok: true, message: `${describeChanges(comparison)}: this server keeps its seats and log.`, replacement };
 }
 
-const machineSchema = z.object({ host: z.string().nullable(), hostid: z.string() });
 const replacementSchema = z.object({
   atMs: z.number(),
   position: z.number().int().min(1).max(3),
@@ -213,7 +217,7 @@ export function resetQuorum(store: Store): void {
     store.quorum.reset();
     store.leases.replaceAll([]);
     store.settings.delete(MEMBERS_KEY);
-    store.settings.delete(MEMBER_HOSTS_KEY);
+    store.settings.delete(MEMBER_MACHINES_KEY);
     store.settings.delete(REPLACEMENT_KEY);
   });
 }

@@ -122,7 +122,8 @@ describe('Replace a server through the admin API', () => {
   it('replaces the third server on both that stay; the new machine joins, catches up and ends as a standby with a master', async () => {
     const first = await call(lic1, 'triad.replaceServer', { license: { fileName: 'license-new.lic', text: newFile } });
     expect(first.replacement).toMatchObject({ position: 3, rank: 'tertiary', from: { host: '127.0.0.3' }, to: { host: '127.0.0.4' } });
-    expect(first.message).toMatch(/^Replaced 127\.0\.0\.3 \(host id \w+\) -> 127\.0\.0\.4 \(host id \w+\): SERVER line 3 \(tertiary\)/);
+    expect(first.message).toMatch(/^SERVER line 3 \(tertiary\): 127\.0\.0\.3 \(host id \w+\) -> 127\.0\.0\.4 \(host id \w+\): this server keeps its seats and log\.$/);
+    expect(first.outcome).toMatchObject({ state: 'waiting-for-peers', message: expect.stringMatching(/^Started again\. .*The steps left on the other two form it\.$/) });
     expect(first.status.members.map((member) => member.host)).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.4']);
     // what is left: the other server that stays, then the new machine
     expect(first.steps.map((step) => step.done)).toEqual([false, false, false]);

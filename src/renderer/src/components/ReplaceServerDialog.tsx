@@ -18,6 +18,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LicenseCheckReport, ReplaceServerResult, TriadMembership } from '../../../shared/contract';
 import { describeMachine } from '../../../shared/triadReplacement';
 import { useAction, useQuery } from '../useTransport';
+import { Breakable } from './Breakable';
 import { CheckReport, untrustedVendors } from './CheckReport';
 import { DangerButton } from './DangerButton';
 import { ErrorBar, Loading, Notice } from './feedback';
@@ -105,9 +106,12 @@ function ReplaceServerForm(props: {
         <ErrorBar error={action.error} onDismiss={action.clearError} />
         {result ? (
           <>
-            <Notice intent="success" role="status" title="Replaced">
-              {result.message} {result.outcome.message}
+            <Notice intent="success" role="status">
+              This server accepted the new member and started again.
             </Notice>
+            <Text as="p" data-testid="replace-result">
+              {result.message} {result.outcome.message}
+            </Text>
             <Text weight="semibold">Still to do on the other servers</Text>
             <ReplacementSteps steps={result.steps} />
             <Text size={200}>The Server status screen keeps this list, ticked as the servers do it, until the triad is whole again.</Text>
@@ -213,9 +217,15 @@ function MemberLines({ membership }: { membership: TriadMembership }) {
             <TableCell>
               {line.position} ({line.rank})
             </TableCell>
-            <TableCell>{line.recorded ? describeMachine(line.recorded) : 'none'}</TableCell>
+            <TableCell>{line.recorded ? <Breakable text={describeMachine(line.recorded)} /> : 'none'}</TableCell>
             <TableCell>
-              {line.changed ? <strong>{describeMachine(line.now)} (new)</strong> : 'unchanged'}
+              {line.changed ? (
+                <strong>
+                  <Breakable text={`${describeMachine(line.now)} (new)`} />
+                </strong>
+              ) : (
+                'unchanged'
+              )}
             </TableCell>
           </TableRow>
         ))}
