@@ -41,7 +41,7 @@ export interface LicenseHandlerDeps {
 }
 
 /** A license set as the server reads it: the files, the one they make together, and the check of one of them among the others. */
-export interface LicenseChecks {
+interface LicenseChecks {
   /** The files the location serves now. */
   served(): LicenseSetFile[];
   /** The set after importing `fileName`: alone (in place of every file), or added beside the others. */
@@ -55,7 +55,7 @@ export interface LicenseChecks {
   merged(set: readonly LicenseSetFile[]): LicenseFile;
 }
 
-export function createLicenseChecks(deps: Pick<LicenseHandlerDeps, 'store' | 'location' | 'identity' | 'now' | 'trust'>): LicenseChecks {
+function createLicenseChecks(deps: Pick<LicenseHandlerDeps, 'store' | 'location' | 'identity' | 'now' | 'trust'>): LicenseChecks {
   const { store, location, now } = deps;
   const served = (): LicenseSetFile[] => readLicenseSet(location).map(({ fileName, text }) => ({ fileName, text }));
 
