@@ -121,10 +121,11 @@ export function membershipDiagnostic(comparison: MemberComparison, file: License
     file: file.fileName,
     line: file.servers[comparison.changed[0]!]?.line ?? 1,
     column: 1,
-    message: `its SERVER lines name other machines than this server's triad was formed with (${describeChanges(comparison)}); the members of a ` +
-      'triad change only on purpose',
+    message: `its SERVER lines name other machines than this server's triad was formed with (${describeChanges(comparison)}): the members of a ` +
+      'triad are never moved, reordered or replaced by an import',
     hint: comparison.kind === 'replace-one'
-      ? 'use "Replace a server…" with this file (or `triad replace-server` while stopped) on both servers that stay; see "Replace a server" in the README'
+      ? 'use "Replace a server…" with this file (or `triad replace-server` while stopped) on both servers that stay; to reorder or change more ' +
+        'SERVER lines, `triad quorum-reset --yes` on all three; see "Replace a server" in the README'
       : 'stop all three and run `triad quorum-reset --yes --data DIR` on each (the seats held are forgotten), then start them with this file; see ' +
         '"Replace a server" in the README',
   };

@@ -12,7 +12,7 @@ import { QuorumMachine, emptyPersistedState, type PeerMessage, type Rank } from 
 // this pass).
 const hosts = ['alpha', 'bravo', 'charlie'] as const;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
-const standing = { ...identity, triadId: 'T', learner: false, switchedFrom: null };
+const standing = { ...identity, triadId: 'T', learner: false, committed: true, switchedFrom: null };
 
 it.fails('a learner that caught up before it heard both peers is admitted while the triad is idle', () => {
   const machine = new QuorumMachine({
