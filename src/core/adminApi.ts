@@ -10,6 +10,7 @@ import { thisMachineApp, type AdminCaller } from './backend';
 import { createLicenseHandlers } from './adminLicenses';
 import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
 import type { SelfIdentity } from './server/licenseSetup';
+import { forgetReplacementWhenDone } from './server/triadMembership';
 import {
   eventNames,
   parseMethodArgs,
@@ -133,7 +134,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   };
 
   const unsubscribe = [
-    server.onStatus((status) => emit('status', status)),
+    server.onStatus((status) => {
+      forgetReplacementWhenDone(store, status);
+      emit('status', status);
+    }),
     server.onLog((entry) => emit('log', toLogLine(entry))),
   ];
 

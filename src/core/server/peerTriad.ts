@@ -229,11 +229,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const members = status.members.map((member, index): MemberStatus => {
       const peer = view.peers.find((candidate) => candidate.rank === index);
       const isMaster = masterRank === index && (index !== this.deps.config.self || (view.serving && this.servingPerformed));
-      if (!peer) return { ...member, master: isMaster };
+      if (!peer) return { ...member, master: isMaster, learner: view.learner };
       return {
         ...member,
         up: peer.up,
         master: isMaster,
+        learner: peer.learner,
         heartbeatRttMs: peer.rttMs,
         heartbeatAgeMs: peer.lastHeardAgeMs,
         heartbeatLossPercent: peer.lossPercent,
