@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { licenseFileIn } from '../../../src/core/adminApi';
-import { checkout, type HeldLicense } from '../../../src/core/client/checkout';
 import type { MethodArgs, MethodName } from '../../../src/shared/contract';
 import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
 import { startHttpHost } from '../../../src/host/httpHost';
@@ -22,9 +21,7 @@ import { makeTempDir } from '../../support/tempDir';
 const temp = makeTempDir('replace-server-api-');
 const apps: AdminApp[] = [];
 const closers: (() => Promise<void>)[] = [];
-const held: HeldLicense[] = [];
 afterAll(async () => {
-  for (const license of held) await license.checkin().catch(() => {});
   for (const close of closers) await close();
   await Promise.all(apps.map((app) => app.close()));
   temp.remove();
@@ -138,19 +135,7 @@ describe('Replace a server through the admin API', () => {
 
     const lic4 = await open('lic4', '127.0.0.4', newFile);
     await eventually(() => lic4.status().members[0]!.up && lic4.status().members[1]!.up, 20_000);
-    // a client at work: its checkout is appended to every member's log. Until the quorum admits
-    // a learner on the master's heartbeats too, an idle triad keeps a learner that caught up
-    // before it heard both peers (test/unit/quorum/learnerAdmissionIdle.test.ts)
-    const seat = await checkout(['127.0.0.1', '127.0.0.2', '127.0.0.4'].map((host) => ({ host, port })), {
-      feature: 'Modeler',
-      version: '1.0',
-      count: 1,
-      user: 'alice',
-      host: 'ws1',
-      display: ':0',
-    });
-    if (seat.kind !== 'granted') throw new Error(`checkout: ${seat.kind}`);
-    held.push(seat.license);
+    // no client at work: the idle triad admits the learner on the master's heartbeats
     await eventuallyValue(
       () => {
         const { role, master, quorum, members, warnings } = lic4.status();
