@@ -4,9 +4,10 @@
  * within a second; `fields` add to or replace any of it (also with wrong types, on purpose).
  */
 export function fakeGrant(fields: { id: number; port: number; resumed: boolean } & Record<string, unknown>): Record<string, unknown> {
+  const { id, port, resumed, ...rest } = fields;
   return {
     type: 'granted',
-    id: fields.id,
+    id,
     leaseId: 'fake-lease',
     resumeToken: 'fake-token',
     feature: 'cad',
@@ -16,9 +17,9 @@ export function fakeGrant(fields: { id: number; port: number; resumed: boolean }
     timeoutMs: 600,
     expiry: 'permanent',
     server: '127.0.0.1',
-    port: fields.port,
+    port,
     handle: 1,
-    resumed: fields.resumed,
-    ...fields,
+    resumed,
+    ...rest,
   };
 }
