@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { NODE_BUNDLE } from '../../scripts/nodeBundle.mjs';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -11,20 +12,16 @@ const bundled = new Map<string, Promise<string>>();
 
 /**
  * Bundles TypeScript entry points (output name → file) side by side into `outDir`, one ESM file
- * `<name>.mjs` each. Bundle under BUNDLE_CACHE_DIR so the bare imports (zod, commander,
- * better-sqlite3) resolve from the repo, and so tests never touch dist/ that other people build.
+ * `<name>.mjs` each, as dist/ is built. Bundle under BUNDLE_CACHE_DIR so the bare imports (zod,
+ * commander, better-sqlite3) resolve from the repo, and so tests never touch dist/ that other
+ * people build.
  */
 export async function bundleInto(outDir: string, entryPoints: Record<string, string>): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints,
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
+    ...NODE_BUNDLE,
     logLevel: 'error',
   });
 }
