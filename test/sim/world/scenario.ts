@@ -83,6 +83,11 @@ export function checkout(member: SimMember, user: string): Promise<ServerMessage
   return member.service!.handle({ type: 'checkout', id: 1, feature: FEATURE, version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);
 }
 
+/** A checkin asked of `member` directly, on the scenario's connection. */
+export function checkin(member: SimMember, leaseId: string): Promise<ServerMessage> {
+  return member.service!.handle({ type: 'checkin', id: 3, leaseId }, session);
+}
+
 /**
  * Issue 14 finding 2: a seat committed on the primary and the tertiary only (the secondary cut
  * off), then the tertiary comes back with an empty disk, never hears the primary again, and the
