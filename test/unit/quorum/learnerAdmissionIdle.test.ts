@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { QuorumMachine, emptyPersistedState, type PeerMessage, type Rank } from '../../../src/core/quorum';
+import { emptyPersistedState, type PeerMessage, type Rank } from '../../../src/core/quorum';
+import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
 
 // A new machine (empty data folder) joins a running triad as a learner. The master's catch-up
 // append reaches it before it has heard the other standby, so admission waits (L2: both peers'
@@ -7,23 +8,12 @@ import { QuorumMachine, emptyPersistedState, type PeerMessage, type Rank } from 
 // tries admission on an append or snapshot only: the learner stays one until a client's
 // checkout is appended. Found by the replace-server admin test (about half its runs); the
 // machine now tries admission on the master's heartbeat too (this test failed before).
-const hosts = ['alpha', 'bravo', 'charlie'] as const;
+const hosts = QUORUM_TEST_HOSTS;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
 const standing = { ...identity, triadId: 'T', learner: false, committed: true, switchedFrom: null };
 
 it('a learner that caught up before it heard both peers is admitted while the triad is idle', () => {
-  const machine = new QuorumMachine({
-    self: 2,
-    hosts,
-    memberKeys: hosts,
-    newTriadId: 't3',
-    heartbeatIntervalMs: 1000,
-    driftBound: 0.01,
-    primaryIsMaster: false,
-    identity,
-    auth: 'x',
-    daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
-  });
+  const machine = quorumTestMachine({ self: 2, newTriadId: 't3', identity });
   const send = (nowMs: number, from: Rank, message: PeerMessage) => machine.step({ type: 'message', nowMs, from, message });
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   machine.step({ type: 'peerConnected', nowMs: 0, rank: 0 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QuorumMachine, emptyPersistedState, type MemberStanding, type PersistedQuorumState, type Rank } from '../../../src/core/quorum';
+import { emptyPersistedState, type MemberStanding, type PersistedQuorumState, type Rank } from '../../../src/core/quorum';
+import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
 
 /**
  * Rule I3 of the quorum README: which triad id wins when two were made. A first master whose id
@@ -11,22 +12,11 @@ import { QuorumMachine, emptyPersistedState, type MemberStanding, type Persisted
  * peers agreeing on another triad" and forgot its log: no master ever again, and the grants lost.
  */
 
-const hosts = ['alpha', 'bravo', 'charlie'] as const;
+const hosts = QUORUM_TEST_HOSTS;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
 
 function member(self: Rank, persisted: Partial<PersistedQuorumState>) {
-  const machine = new QuorumMachine({
-    self,
-    hosts,
-    memberKeys: hosts,
-    newTriadId: `new-${self}`,
-    heartbeatIntervalMs: 1000,
-    driftBound: 0.01,
-    primaryIsMaster: false,
-    identity,
-    auth: 'x',
-    daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
-  });
+  const machine = quorumTestMachine({ self, identity });
   machine.step({ type: 'restart', nowMs: 0, persisted: { ...structuredClone(emptyPersistedState), ...persisted } });
   const hello = (rank: Rank, epoch: number, standing: Pick<MemberStanding, 'triadId' | 'learner' | 'committed'>) => {
     machine.step({ type: 'peerConnected', nowMs: 10, rank });
