@@ -25,9 +25,3 @@ export function validateMessage<S extends z.ZodType>(value: unknown, schema: S):
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
   return { ok: false, message: `invalid message${where}: ${issue?.message ?? 'unknown problem'}` };
 }
-
-/** Payload bytes -> typed message (parsePayload, then validateMessage). */
-export function decodeMessage<S extends z.ZodType>(payload: Uint8Array, schema: S): Decoded<z.infer<S>> {
-  const parsed = parsePayload(payload);
-  return parsed.ok ? validateMessage(parsed.value, schema) : parsed;
-}
