@@ -1,4 +1,4 @@
-import type { CheckoutRequest, PoolLine } from '../../../src/core/pool';
+import type { PoolCheckout, PoolLine } from '../../../src/core/pool';
 
 export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 5, 15, 12);
@@ -26,7 +26,7 @@ export function line(overrides: Partial<PoolLine> = {}): PoolLine {
 
 let counter = 0;
 
-export function request(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
+export function request(overrides: Partial<PoolCheckout> = {}): PoolCheckout {
   counter += 1;
   return {
     feature: 'f1',
