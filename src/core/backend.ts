@@ -8,7 +8,7 @@ import { loadOrCreateAdminToken, openStore, type AuditEntry, type DebugLogEntry,
 import { DebugLog } from './server/debugLog';
 import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
 import { LicensingService, type ServingConfig } from './server/licensing';
-import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licenseSetup';
+import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './server/licenseSetup';
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
@@ -209,8 +209,8 @@ export interface Backend {
   readonly stopped: Promise<string>;
 }
 
-function loadTrust(store: Store, files: string[]): TrustStore {
-  const trust = new TrustStore();
+function loadTrust(store: Store, files: string[], now: () => number): TrustStore {
+  const trust = new TrustStore(serverTrustSeams(store, now));
   for (const key of store.trustedKeys.list()) trust.add(key.vendor, key.publicKey);
   for (const file of files) {
     let text: string;
@@ -281,7 +281,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 async function assemble(options: BackendOptions, store: Store, ownsStore: boolean, clock: Clock, heartbeatMs: number): Promise<Backend> {
   const now = () => clock.wallMs();
   const events = new EventEmitter<BackendEvents>();
-  const trust = loadTrust(store, options.trustFiles ?? []);
+  const trust = loadTrust(store, options.trustFiles ?? [], now);
   const identity = { as: options.as, hostid: options.hostid };
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
@@ -456,7 +456,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         adminLockout,
         requestShutdown: (reason) => void stop(reason),
         reread: () => {
-          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? [], now), now());
           const change = serverSetChange(servers, serverSetOf(next.file, next.self));
           if (change)
             throw new RestartRequired(
@@ -533,7 +533,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       },
       serverChangeOnDisk: () => {
         try {
-          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? [], now), now());
           return serverSetChange(servers, serverSetOf(next.file, next.self));
         } catch (error) {
           throw new BackendError(error instanceof Error ? error.message : String(error));

@@ -43,8 +43,8 @@ const features = [{ name: 'Redundant', count: seats }];
 const publisher = writeSignedLicense(path.join(temp.dir, 'publisher'), { servers: [{ host: hosts[0], hostid: TEST_HOSTID, port: singlePort }], features });
 const singleText = readFileSync(publisher.licensePath, 'utf8');
 /** A triad file signed by the same publisher, for these SERVER-line hosts. */
-function triadText(servers: string[]): string {
-  publisher.rewrite({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features });
+function triadText(servers: string[], ports = servers.map(() => triadPort)): string {
+  publisher.rewrite({ servers: servers.map((host, i) => ({ host, hostid: TEST_HOSTID, port: ports[i]! })), features });
   return readFileSync(publisher.licensePath, 'utf8');
 }
 const CLUSTER_SECRET = 'c5'.repeat(32);
@@ -121,6 +121,20 @@ describe('a license file that changes the servers, imported at run time', () => 
 });
 
 describe('the members of a triad are its machines', () => {
+  it('refuses to distribute a file that moves a member to another host or port, and says how to migrate', async () => {
+    await eventually(() => apps.some((app) => app.status().role === 'master'), 15_000);
+    const master = apps.find((app) => app.status().role === 'master')!;
+    const moved = hosts.findIndex((host) => host !== master.status().host);
+    const elsewhere = hosts.map((host, i) => (i === moved ? '127.0.0.9' : host));
+    const ports = hosts.map((_, i) => (i === moved ? triadPort + 1 : triadPort));
+    for (const text of [triadText(elsewhere), triadText(hosts, ports)]) {
+      const result = await master.api.invoke('license.import', { fileName: 'moved.lic', text, distribute: true });
+      expect(result.ok ? `accepted: ${JSON.stringify(result.value).slice(0, 400)}` : result.error.message).toMatch(/never moved, reordered or replaced.*replace-server.*quorum-reset/s);
+    }
+    expect(apps.map((app) => app.status().port)).toEqual(hosts.map(() => triadPort));
+    expect(readFileSync(licenseFileIn(path.join(temp.dir, 'member1')), 'utf8')).not.toMatch(/127\.0\.0\.9|\b${triadPort + 1}\b/);
+  });
+
   it('refuses to start with a file that reorders the SERVER lines, and says how to migrate', async () => {
     const dataDir = path.join(temp.dir, 'member2');
     const app = apps.pop()!;

@@ -82,3 +82,8 @@ export function heartbeat(member: SimMember, leaseId: string): Promise<ServerMes
 export function checkout(member: SimMember, user: string): Promise<ServerMessage> {
   return member.service!.handle({ type: 'checkout', id: 1, feature: FEATURE, version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);
 }
+
+/** A checkin asked of `member` directly, on the scenario's connection. */
+export function checkin(member: SimMember, leaseId: string): Promise<ServerMessage> {
+  return member.service!.handle({ type: 'checkin', id: 3, leaseId }, session);
+}

@@ -22,7 +22,7 @@ import { fuzzSettings } from '../../support/fuzzSettings';
 const hosts = ['alpha', 'bravo', 'charlie'] as const;
 const TRIAD = 'triad-1';
 const identity = (hash: string) => ({ licenseHash: hash, serverOrder: [...hosts] });
-const standing = { ...identity('v1'), triadId: TRIAD, learner: false, switchedFrom: null };
+const standing = { ...identity('v1'), triadId: TRIAD, learner: false, committed: false, switchedFrom: null };
 const SETTINGS: SnapshotSettings = { compactAfterEntries: 6, keepEntries: 2, chunkBytes: 120 };
 const E = 3000;
 

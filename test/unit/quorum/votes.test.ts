@@ -7,7 +7,7 @@ import { QuorumMachine, emptyPersistedState, type PeerMessage, type QuorumEffect
 const hosts = ['alpha', 'bravo', 'charlie'] as const;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
 // a triad being formed: nobody has a triad id yet, so an empty member may vote
-const standing = { ...identity, triadId: null, learner: false, switchedFrom: null };
+const standing = { ...identity, triadId: null, learner: false, committed: false, switchedFrom: null };
 
 function tertiary() {
   const machine = new QuorumMachine({
