@@ -16,7 +16,7 @@ import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
 import { collectServerMetrics, diskMetricFamilies, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
-import type { AdminCommand } from './protocol';
+import { DEFAULT_PORTS, type AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
@@ -33,8 +33,6 @@ import { LogRetention, logTableState } from './server/logRetention';
  */
 
 export const SERVER_VERSION = 'v1.0.0';
-/** FlexLM's default lmgrd ports, tried in order when the SERVER line gives none. */
-export const DEFAULT_PORTS = Array.from({ length: 10 }, (_, i) => 27000 + i);
 /** How often clients heartbeat unless told otherwise; FlexLM clients do every 2 minutes, we go faster. */
 export const DEFAULT_CLIENT_HEARTBEAT_MS = 30_000;
 /** lmgrd's default `-s 360`: a TIMESTAMP line every six hours. */
@@ -252,7 +250,7 @@ function servingConfig(setup: LicenseSetup): ServingConfig {
   };
 }
 
-async function listenOnFirstFree(listener: LicenseListener, ports: number[], bind: string | undefined): Promise<number> {
+async function listenOnFirstFree(listener: LicenseListener, ports: readonly number[], bind: string | undefined): Promise<number> {
   const tried: string[] = [];
   for (const port of ports) {
     try {

@@ -1,4 +1,4 @@
-import type { CheckoutRequest } from '../../../src/core/pool';
+import type { PoolCheckout } from '../../../src/core/pool';
 
 export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 5, 15, 12);
@@ -7,7 +7,7 @@ export { poolLine as line } from '../../support/poolLine';
 
 let counter = 0;
 
-export function request(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
+export function request(overrides: Partial<PoolCheckout> = {}): PoolCheckout {
   counter += 1;
   return {
     feature: 'f1',
