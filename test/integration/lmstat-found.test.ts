@@ -61,6 +61,44 @@ describe('lmstat of a live server', () => {
     if (held.kind === 'granted') await held.license.checkin();
   });
 
+  it('counts reserved seats nobody holds as in use and prints the reservations still open, as lmutil does', async () => {
+    // real lmstat (app6 sample; OpenLM "How FLEXlm displays reserved licenses"): an unused reservation is
+    // "in use", and a reserved seat its group takes replaces the RESERVATION line by the user's line
+    const dir = path.join(temp.dir, 'reserve-in-use');
+    const license = writeSignedLicense(dir, {
+      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+      features: [{ name: 'DOORS', count: 5 }],
+      options: 'GROUP eng ann ben\nRESERVE 2 DOORS GROUP eng\n',
+    });
+    const backend = await createBackend({
+      dataDir: path.join(dir, 'data'),
+      hostid: TEST_HOSTID,
+      port: 0,
+      licensePath: license.licensePath,
+      trustFiles: [license.publicKeyPath],
+    });
+    running.push(backend);
+    const lmstat = () => formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
+    const take = async (user: string) => {
+      const held = await checkout([{ host: '127.0.0.1', port: backend.address.port }], { feature: 'DOORS', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
+      if (held.kind !== 'granted') throw new Error(`${user}: ${JSON.stringify(held)}`);
+      return held.license;
+    };
+
+    expect(lmstat()).toContain('Users of DOORS:  (Total of 5 licenses issued;  Total of 2 licenses in use)\n');
+    expect(lmstat()).toMatch(/^\t2 RESERVATIONs for GROUP eng \(127\.0\.0\.1\/\d+\)$/m);
+    const ann = await take('ann');
+    expect(lmstat()).toContain('Total of 2 licenses in use)\n');
+    expect(lmstat()).toMatch(/^\t1 RESERVATION for GROUP eng /m);
+    const zed = await take('zed');
+    expect(lmstat()).toContain('Total of 3 licenses in use)\n');
+    const ben = await take('ben');
+    expect(lmstat()).toContain('Total of 3 licenses in use)\n');
+    expect(lmstat()).not.toContain('RESERVATION');
+    await Promise.all([ann, zed, ben].map((held) => held.checkin()));
+    expect(lmstat()).toContain('Total of 2 licenses in use)\n');
+  });
+
   it("shows an unserved feature with the file's count, not 0", async () => {
     const dir = path.join(temp.dir, 'unserved');
     const license = writeSignedLicense(dir, {

@@ -174,10 +174,15 @@ function blankPool(name: string, vendor: string, fields: Partial<FeatureStatus>)
   };
 }
 
-/** The feature's count and use go on its first pool: lmstat prints only their sums. */
+/**
+ * The feature's count and use go on its first pool: lmstat prints only their sums. Its "in use"
+ * counts the reserved seats nobody took (the RESERVATION lines), which the status keeps apart.
+ */
 function poolsOf(name: string, feature: Feature, vendors: VendorStatus[]): FeatureStatus[] {
   const pools = feature.pools.length > 0 ? feature.pools : [blankPool(name, vendors[0]?.name ?? 'vendor', {})];
-  const { issued, inUse, served } = feature.header;
+  const { issued, served } = feature.header;
+  const reserved = pools.flatMap((pool) => pool.reservations).reduce((sum, reservation) => sum + reservation.count, 0);
+  const inUse = feature.header.inUse - reserved;
   return pools.map((pool, index) => ({
     ...pool,
     issued: issued === null ? null : index === 0 ? issued : 0,
