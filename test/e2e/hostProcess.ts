@@ -3,12 +3,12 @@
  * with esbuild into node_modules/.cache (never dist/, which others build). This folder is compiled
  * with the renderer's tsconfig, so it reaches src/core and src/host only through these bundles.
  */
-import { build } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cliBundle, hostBundle } from '../support/cliBundle';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const rendererDir = path.join(repoRoot, 'out/renderer');
@@ -28,32 +28,6 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-const bundles = new Map<string, Promise<string>>();
-
-function bundle(entry: string, name: string): Promise<string> {
-  let made = bundles.get(name);
-  if (!made) {
-    made = (async () => {
-      const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-e2e');
-      mkdirSync(outDir, { recursive: true });
-      const outfile = path.join(outDir, `${name}-${process.pid}.mjs`);
-      await build({
-        entryPoints: [path.join(repoRoot, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'esm',
-        packages: 'external',
-        logLevel: 'error',
-      });
-      return outfile;
-    })();
-    bundles.set(name, made);
-  }
-  return made;
 }
 
 export interface Child {
@@ -111,20 +85,16 @@ function spawnChild(file: string, args: string[]): Child {
   };
 }
 
-/** Deletes this test file's bundles (call in afterAll, after its children have exited). */
-export async function removeBundles(): Promise<void> {
-  for (const made of bundles.values()) rmSync(await made, { force: true });
-  bundles.clear();
-}
+export { removeBundles } from '../support/cliBundle';
 
 /** `triad ARGS` from source. */
 export async function runTriad(args: string[]): Promise<Child> {
-  return spawnChild(await bundle('src/cli/index.ts', 'cli'), args);
+  return spawnChild(await cliBundle(), args);
 }
 
 /** The headless host from source, without waiting for it to serve (for its refusals). */
 export async function runHost(args: string[]): Promise<Child> {
-  return spawnChild(await bundle('src/host/index.ts', 'host'), args);
+  return spawnChild(await hostBundle(), args);
 }
 
 export interface HostProcess extends Child {

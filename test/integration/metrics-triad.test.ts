@@ -1,25 +1,14 @@
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../src/core/backend';
+import { type Backend } from '../../src/core/backend';
 import { formatOpenMetrics } from '../../src/core/metrics';
-import { createTriad } from '../../src/core/server/peerWiring';
-import { shareClusterSecret } from '../support/clusterSecret';
 import { parseOpenMetrics, sampleValue } from '../support/openMetricsParser';
-import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { eventually } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';
+import { triadFixture } from '../support/triadFixture';
 
 /** The triad's metrics from three real members in one process: role, quorum, peers, failover. */
 
-const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const port = 29_900 + (process.pid % 90);
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const scrape = (backend: Backend) => parseOpenMetrics(formatOpenMetrics(backend.metrics()));
 
@@ -32,22 +21,8 @@ describe('triad metrics', () => {
   });
 
   it('show role, quorum and peer heartbeat ages, and count the failover when the master dies', async () => {
-    const license = writeSignedLicense(
-      temp.dir,
-      { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Redundant', count: 2 }] },
-      'triad.lic',
-    );
-    shareClusterSecret([0, 1, 2].map((rank) => path.join(temp.dir, `member${rank}`)));
-    for (const rank of [0, 1, 2]) {
-      backends[rank] = await createBackend({
-        licensePath: license.licensePath,
-        trustFiles: [license.publicKeyPath],
-        dataDir: path.join(temp.dir, `member${rank}`),
-        hostid: TEST_HOSTID,
-        as: hosts[rank],
-        triad: createTriad,
-      });
-    }
+    const triad = triadFixture(temp.dir, port, [{ name: 'Redundant', count: 2 }]);
+    for (const rank of [0, 1, 2]) backends[rank] = await triad.start(rank);
     await eventually(() => backends[0]!.status().role === 'master' && backends[1]!.status().role === 'standby', 10_000);
     await eventually(() => backends[1]!.status().members.every((m) => m.self || m.heartbeatAgeMs !== null), 5_000);
 

@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -46,4 +46,10 @@ export function cliBundle(entry: 'cli' | 'lmutil' = 'cli'): Promise<string> {
 /** The headless host (license server plus admin API), as `node dist/host.mjs` runs it. */
 export function hostBundle(): Promise<string> {
   return bundleOnce('host', 'src/host/index.ts');
+}
+
+/** Deletes this test process's bundles (call in afterAll, after its children have exited). */
+export async function removeBundles(): Promise<void> {
+  for (const made of bundled.values()) rmSync(await made, { force: true });
+  bundled.clear();
 }

@@ -22,7 +22,7 @@ const membersSchema = z.array(z.string()).length(3);
 export const MIGRATION_HELP =
   'To replace one server, stop all three, run `triad replace-server -c NEW.lic --data DIR` on the two that remain and start the new one with an empty ' +
     'data folder; ' +
-  'to reorder or change more SERVER lines, stop all three and run `triad quorum-reset --data DIR` on each (seats held are forgotten; clients check ' +
+  'to reorder or change more SERVER lines, stop all three and run `triad quorum-reset --yes --data DIR` on each (seats held are forgotten; clients check ' +
     'out again). See "Replace a server" in the README.';
 
 export function recordedMembers(store: Store): readonly string[] | null {

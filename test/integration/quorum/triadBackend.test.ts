@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../src/core/backend';
+import { type Backend } from '../../../src/core/backend';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/core/client/checkout';
-import { createTriad } from '../../../src/core/server/peerWiring';
-import { shareClusterSecret } from '../../support/clusterSecret';
-import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
+import { TRIAD_HOSTS, triadFixture } from '../../support/triadFixture';
 
 /**
  * The whole server, three times in one process: each member binds its own SERVER-line address
@@ -13,7 +10,7 @@ import { makeTempDir } from '../../support/tempDir';
  * use the real client library (redirects, resume). Killing the master keeps every seat.
  */
 
-const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const hosts = TRIAD_HOSTS;
 // one port for all three, away from 27000 so a developer's own server does not collide
 const port = 29_000 + (process.pid % 900);
 const request = (user: string): CheckoutRequest => ({ feature: 'Redundant', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
@@ -38,22 +35,8 @@ describe('a triad of full servers', () => {
   });
 
   it('elects the primary, and a new master serves the same seats within 5 s of the master dying', async () => {
-    const license = writeSignedLicense(
-      temp.dir,
-      { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Redundant', count: 2 }] },
-      'triad.lic',
-    );
-    const start = (rank: number) =>
-      createBackend({
-        licensePath: license.licensePath,
-        trustFiles: [license.publicKeyPath],
-        dataDir: path.join(temp.dir, `member${rank}`),
-        hostid: TEST_HOSTID,
-        as: hosts[rank],
-        clientHeartbeatIntervalMs: 300,
-        triad: createTriad,
-      });
-    shareClusterSecret([0, 1, 2].map((rank) => path.join(temp.dir, `member${rank}`)));
+    const triad = triadFixture(temp.dir, port, [{ name: 'Redundant', count: 2 }]);
+    const start = (rank: number) => triad.start(rank, { clientHeartbeatIntervalMs: 300 });
     for (const rank of [0, 1, 2]) backends[rank] = await start(rank);
     await eventually(() => backends[0]!.status().role === 'master', 10_000);
     expect(backends[1]!.status().role).toBe('standby');

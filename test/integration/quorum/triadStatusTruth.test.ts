@@ -1,13 +1,10 @@
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, TRIAD_STATUS_REFRESH_MS, type Backend } from '../../../src/core/backend';
+import { TRIAD_STATUS_REFRESH_MS, type Backend } from '../../../src/core/backend';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/core/client/checkout';
-import { createTriad } from '../../../src/core/server/peerWiring';
 import type { ServerStatus } from '../../../src/shared/status';
-import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
 import { eventually } from '../../support/eventually';
 import { makeTempDir } from '../../support/tempDir';
-import { shareClusterSecret } from '../../support/clusterSecret';
+import { TRIAD_HOSTS, triadFixture } from '../../support/triadFixture';
 
 /**
  * What a triad member's status says in each state, with real servers in one process: a standby
@@ -16,7 +13,7 @@ import { shareClusterSecret } from '../../support/clusterSecret';
  * and the clients see it.
  */
 
-const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const hosts = TRIAD_HOSTS;
 const port = 29_900 + (process.pid % 90);
 const request = (user: string): CheckoutRequest => ({ feature: 'Modeler', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
 
@@ -31,22 +28,8 @@ describe('triad status in each state', () => {
   });
 
   it('a standby shows the replicated seats; a member alone says why it serves nobody', async () => {
-    const license = writeSignedLicense(
-      temp.dir,
-      { servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })), features: [{ name: 'Modeler', count: 5 }] },
-      'triad.lic',
-    );
-    shareClusterSecret([0, 1, 2].map((rank) => path.join(temp.dir, `member${rank}`)));
-    for (const rank of [0, 1, 2]) {
-      backends[rank] = await createBackend({
-        licensePath: license.licensePath,
-        trustFiles: [license.publicKeyPath],
-        dataDir: path.join(temp.dir, `member${rank}`),
-        hostid: TEST_HOSTID,
-        as: hosts[rank],
-        triad: createTriad,
-      });
-    }
+    const triad = triadFixture(temp.dir, port, [{ name: 'Modeler', count: 5 }]);
+    for (const rank of [0, 1, 2]) backends[rank] = await triad.start(rank);
     await eventually(() => backends[0]!.status().role === 'master' && backends[1]!.status().role === 'standby', 10_000);
     const standby = backends[1]!;
     const heard: ServerStatus[] = [];

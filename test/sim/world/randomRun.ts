@@ -66,7 +66,7 @@ export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
   const common = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
   for (const member of triad.members) {
     member.diskLatencyMs = 0;
-    member.pausedUntil = 0;
+    world.resume(member);
     member.writeFault = 'none';
     if (member.license !== common) {
       member.crash();
@@ -79,6 +79,9 @@ export async function runRandomSeed(options: RunOptions): Promise<RunResult> {
   const bound = (2 * triad.electionMs() + heartbeatMs) * (1 + DRIFT) + TICK_MS + 50;
   let healToServingMs: number | null = null;
   while (world.now < healedAt + bound && healToServingMs === null) {
+    // a supervisor (systemd, the Windows service) starts again a member that stopped after the
+    // heal, e.g. on a write that failed just before it
+    for (const member of triad.members) if (!member.running) member.start();
     violation = await triad.run(world.now + 10);
     if (violation) return result(violation, null);
     if (checker.masters().length > 0) healToServingMs = world.now - healedAt;

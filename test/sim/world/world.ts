@@ -28,6 +28,8 @@ export class SimWorld {
   now = 0;
   readonly rng: Prng;
   private readonly queue = new EventQueue<() => void>();
+  /** What each paused owner's timers and sockets hold until its pause ends. */
+  private readonly held = new Map<Lifetime, { timer: (() => void)[]; io: (() => void)[] }>();
   private readonly traceLines: string[] = [];
   /** Called after every event (and its promise chains); throws SimViolation to end the run. */
   afterEvent: () => void = () => {};
@@ -52,10 +54,36 @@ export class SimWorld {
     const life = owner.life;
     const attempt = () => {
       if (owner.life !== life) return;
-      if (this.now < owner.pausedUntil) return this.at(owner.pausedUntil + (kind === 'io' ? 1 : 0), attempt);
+      if (this.now < owner.pausedUntil) return this.hold(owner, attempt, kind);
       run();
     };
     this.at(timeMs, attempt);
+  }
+
+  /** Ends `owner`'s pause now (the nemesis heals everything): what it held runs at once. */
+  resume(owner: Lifetime): void {
+    owner.pausedUntil = 0;
+    this.wake(owner);
+  }
+
+  private hold(owner: Lifetime, attempt: () => void, kind: 'timer' | 'io'): void {
+    let held = this.held.get(owner);
+    if (!held) {
+      held = { timer: [], io: [] };
+      this.held.set(owner, held);
+      this.at(owner.pausedUntil, () => this.wake(owner));
+    }
+    held[kind].push(attempt);
+  }
+
+  private wake(owner: Lifetime): void {
+    const held = this.held.get(owner);
+    if (!held) return;
+    // the pause grew meanwhile (a slow fsync after another): wait for its new end
+    if (this.now < owner.pausedUntil) return this.at(owner.pausedUntil, () => this.wake(owner));
+    this.held.delete(owner);
+    for (const attempt of held.timer) this.at(this.now, attempt);
+    for (const attempt of held.io) this.at(this.now + 1, attempt);
   }
 
   /** Runs events up to and including `untilMs`. */

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Lease } from '../../../src/core/pool';
+import { aLease } from '../../support/lease';
 import { useTempStores } from './tempStore';
 
 const temp = useTempStores();
 
-const lease = (id: string, lingerSeconds: number): Lease => ({
-  leaseId: id,
-  poolKey: '["v","f"]',
-  feature: 'f',
-  vendor: 'v',
-  version: '1.0',
-  user: 'ann',
-  host: 'ws1',
-  display: ':0',
-  ip: '10.0.0.1',
-  project: null,
-  count: 1,
-  grantedAt: 1000,
-  resumeToken: `rt-${id}`,
-  clientId: 'c1',
-  server: 'srv',
-  handle: 1,
-  lingerSeconds,
-  lingerUntilMs: null,
-});
+const lease = (id: string, lingerSeconds: number) => aLease(id, { grantedAt: 1000, lingerSeconds });
 
 describe('leases.checkin', () => {
   it('deletes a plain lease, keeps a LINGER lease marked with when its seat frees, ignores unknown ids', () => {

@@ -6,33 +6,12 @@ import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import path, { join } from 'node:path';
 import { databaseFile, databaseReplaced, recordDatabaseIdentity, sha256Hex } from '../../../src/core/store';
 import { licenseSwitchesSql } from '../../../src/core/store/quorumState';
+import { aLease } from '../../support/lease';
 import { useTempStores } from './tempStore';
 
 const temp = useTempStores();
 
-function lease(id: string, overrides: Partial<Lease> = {}): Lease {
-  return {
-    leaseId: id,
-    poolKey: '["v","f"]',
-    feature: 'f',
-    vendor: 'v',
-    version: '1.0',
-    user: 'ann',
-    host: 'ws1',
-    display: '/dev/pts/1',
-    ip: '10.0.0.1',
-    project: null,
-    count: 1,
-    grantedAt: 1000,
-    resumeToken: `rt-${id}`,
-    clientId: 'c1',
-    server: 'srv',
-    handle: 1,
-    lingerSeconds: 0,
-    lingerUntilMs: null,
-    ...overrides,
-  };
-}
+const lease = (id: string, overrides: Partial<Lease> = {}): Lease => aLease(id, { display: '/dev/pts/1', grantedAt: 1000, ...overrides });
 
 describe('settings', () => {
   it('stores JSON values, validates reads and survives reopening', () => {
