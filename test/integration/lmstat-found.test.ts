@@ -80,7 +80,8 @@ describe('lmstat of a live server', () => {
     running.push(backend);
     const lmstat = () => formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
     const take = async (user: string) => {
-      const held = await checkout([{ host: '127.0.0.1', port: backend.address.port }], { feature: 'DOORS', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
+      const server = { host: '127.0.0.1', port: backend.address.port };
+      const held = await checkout([server], { feature: 'DOORS', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
       if (held.kind !== 'granted') throw new Error(`${user}: ${JSON.stringify(held)}`);
       return held.license;
     };
