@@ -23,6 +23,7 @@ import { DangerButton } from '../components/DangerButton';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { atLimit, FeatureUsers } from '../components/FeatureUsers';
 import { LmstatPanel } from '../components/LmstatPanel';
+import { OptionsProblems } from '../components/OptionsProblems';
 import { describeRereadChanges } from '../components/rereadChanges';
 import { DOWNLOADS, saveBase64File } from '../components/saveTextFile';
 import { TriadPicture } from '../components/TriadPicture';
@@ -141,7 +142,7 @@ export function StatusScreen() {
               <Breakable text={w} />
             </Notice>
           ))}
-          {/* the options files' problems (issue 15 adds them to the status) belong here, one notice each with FILE:LINE */}
+          <OptionsProblems problems={s.optionsProblems} />
           {s.members.length > 0 && <TriadPicture members={s.members} known={s.role !== 'stopped'} />}
           <Subtitle2 as="h3">Vendor daemons</Subtitle2>
           {s.vendors.length === 0 ? (
