@@ -4,7 +4,7 @@ import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { formatLmstatText, type ServerReport } from '../../src/core/lmstat';
 import { makeTempDir } from '../support/tempDir';
-import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { TEST_HOSTID, writeSignedLicense, type TestLicense } from '../support/signedLicense';
 
 /**
  * Issue 15, "Found" bullets about what lmstat shows of a live server (in-process, real sockets):
@@ -20,6 +20,21 @@ afterAll(async () => {
 
 const clock = { nowMs: Date.UTC(2026, 5, 15, 12), timeZone: 'UTC' };
 
+/** A single server on 127.0.0.1 serving `license` (signed), in its own folder `name`. */
+async function startServer(name: string, license: Omit<TestLicense, 'servers'>): Promise<Backend> {
+  const dir = path.join(temp.dir, name);
+  const written = writeSignedLicense(dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], ...license });
+  const backend = await createBackend({
+    dataDir: path.join(dir, 'data'),
+    hostid: TEST_HOSTID,
+    port: 0,
+    licensePath: written.licensePath,
+    trustFiles: [written.publicKeyPath],
+  });
+  running.push(backend);
+  return backend;
+}
+
 function reportOf(backend: Backend): ServerReport {
   const { host, port } = backend.address;
   return { members: [{ host, port }], probes: [{ host, port, status: backend.status() }] };
@@ -27,23 +42,13 @@ function reportOf(backend: Backend): ServerReport {
 
 describe('lmstat of a live server', () => {
   it('prints a RESERVE once per feature, under its first pool, with the seats it holds there', async () => {
-    const dir = path.join(temp.dir, 'reserve');
-    const license = writeSignedLicense(dir, {
-      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+    const backend = await startServer('reserve', {
       features: [
         { name: 'DOORS', count: 2, version: '1.0' },
         { name: 'DOORS', count: 3, version: '2.0' },
       ],
       options: 'GROUP eng ann ben\nRESERVE 2 DOORS GROUP eng\n',
     });
-    const backend = await createBackend({
-      dataDir: path.join(dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-    });
-    running.push(backend);
     const held = await checkout([{ host: '127.0.0.1', port: backend.address.port }], {
       feature: 'DOORS',
       version: '1.0',
@@ -64,20 +69,10 @@ describe('lmstat of a live server', () => {
   it('counts reserved seats nobody holds as in use and prints the reservations still open, as lmutil does', async () => {
     // real lmstat (app6 sample; OpenLM "How FLEXlm displays reserved licenses"): an unused reservation is
     // "in use", and a reserved seat its group takes replaces the RESERVATION line by the user's line
-    const dir = path.join(temp.dir, 'reserve-in-use');
-    const license = writeSignedLicense(dir, {
-      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+    const backend = await startServer('reserve-in-use', {
       features: [{ name: 'DOORS', count: 5 }],
       options: 'GROUP eng ann ben\nRESERVE 2 DOORS GROUP eng\n',
     });
-    const backend = await createBackend({
-      dataDir: path.join(dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-    });
-    running.push(backend);
     const lmstat = () => formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
     const take = async (user: string) => {
       const server = { host: '127.0.0.1', port: backend.address.port };
@@ -101,22 +96,12 @@ describe('lmstat of a live server', () => {
   });
 
   it("shows an unserved feature with the file's count, not 0", async () => {
-    const dir = path.join(temp.dir, 'unserved');
-    const license = writeSignedLicense(dir, {
-      servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }],
+    const backend = await startServer('unserved', {
       features: [
         { name: 'Live', count: 1 },
         { name: 'Tau', count: 4, expiry: '01-jan-2020' },
       ],
     });
-    const backend = await createBackend({
-      dataDir: path.join(dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-    });
-    running.push(backend);
     const text = formatLmstatText([reportOf(backend)], { usage: 'all' }, clock);
     expect(text).toContain('Users of Tau:  (Error: 4 licenses, unsupported by licensed server)\n');
   });
