@@ -2,6 +2,7 @@
 // electron-vite builds main/preload/renderer into out/; these run under plain Node.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { NODE_BUNDLE } from './nodeBundle.mjs';
 
 const entries = {
   cli: 'src/cli/index.ts',
@@ -16,12 +17,7 @@ const present = Object.fromEntries(Object.entries(entries).filter(([, file]) => 
 await build({
   entryPoints: present,
   outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  packages: 'external',
+  ...NODE_BUNDLE,
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClientEvent } from './clients';
-import { ChaosCluster, LabNetwork, MEMBER_INDEXES, MEMBERS, type Member } from './cluster';
+import { LabNetwork, MEMBER_INDEXES, MEMBERS, type Member } from './cluster';
 import type { NamespaceLab } from './netns';
 import type { RoleObservation } from './observer';
 import { figureLines } from './run';
-import { CLIENT_HEARTBEAT_MS, DrillSession, sleep } from './session';
+import { createDrill, sleep } from './session';
 import { MemberClocks } from './wallClock';
 
 /**
@@ -58,18 +58,11 @@ export async function runClockStepDrill(options: ClockStepDrillOptions): Promise
   const workDir = mkdtempSync(path.join(tmpdir(), 'triad-chaos-clock-step-'));
   const clocks = new MemberClocks(path.join(workDir, 'clocks'), 3);
   const network = new LabNetwork(options.lab);
-  const cluster = new ChaosCluster({
-    workDir,
+  const { cluster, session } = createDrill({
     program: { kind: 'serve', cliPath: options.cliPath },
     network,
-    seats: SEATS,
-    clientHeartbeatMs: CLIENT_HEARTBEAT_MS,
-    clocks,
-  });
-  const session = new DrillSession({
     seed: options.seed,
     workDir,
-    cluster,
     clocks,
     clients: CLIENTS,
     seats: SEATS,

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Prng } from '../../test/sim/world/prng';
 import type { ChaosFigures } from './checker';
-import { ChaosCluster, MEMBER_INDEXES, MEMBERS, ProxyNetwork, type Member } from './cluster';
+import { MEMBER_INDEXES, MEMBERS, ProxyNetwork, type Member } from './cluster';
 import { DatabaseSnapshots } from './disk';
 import { RuntimeImports } from './imports';
 import { applyStep, CLOCK_KINDS, FAULT_KINDS, nemesisSchedule, type FaultKind } from './nemesis';
-import { CLIENT_HEARTBEAT_MS, DrillSession, OBSERVE_EVERY_MS, RECOVERY_LIMIT_MS, sleep } from './session';
+import { createDrill, OBSERVE_EVERY_MS, RECOVERY_LIMIT_MS, sleep } from './session';
 import { faketimeSupport, MemberClocks } from './wallClock';
 
 /**
@@ -68,18 +68,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const clocks = !noFaketime && kinds.some((k) => CLOCKED_KINDS.includes(k)) ? new MemberClocks(path.join(workDir, 'clocks'), 3) : null;
   // separate streams so the fault schedule does not shift with how many bytes the proxies saw
   const linkRandom = new Prng(options.seed ^ 0x5bd1e995);
-  const cluster = new ChaosCluster({
-    workDir,
+  const { cluster, session } = createDrill({
     program: { kind: 'host', hostPath: options.hostPath },
     network: await ProxyNetwork.create(() => linkRandom.next()),
-    seats,
-    clientHeartbeatMs: CLIENT_HEARTBEAT_MS,
-    clocks,
-  });
-  const session = new DrillSession({
     seed: options.seed,
     workDir,
-    cluster,
     clocks,
     clients: clientCount,
     seats,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Prng } from '../../test/sim/world/prng';
 import { checkChaosRun, type ChaosFigures } from './checker';
 import { ChaosClients } from './clients';
-import { MEMBER_INDEXES, MEMBERS, type ChaosCluster, type Member } from './cluster';
+import { ChaosCluster, MEMBER_INDEXES, MEMBERS, type Member, type MemberNetwork, type MemberProgram } from './cluster';
 import { onInterrupt } from './interrupts';
 import { RoleObserver } from './observer';
 import { ReportLogTail } from './reportTail';
@@ -56,6 +56,26 @@ export interface SessionResult {
   figures: ChaosFigures;
   workDir: string | null;
   wallMs: number;
+}
+
+/** A drill's three members (`program` on `network`) and the session around them. */
+export interface DrillOptions<N extends MemberNetwork> extends Omit<SessionOptions, 'cluster'> {
+  program: MemberProgram;
+  network: N;
+}
+
+/** The cluster and its session made together: one folder, seat count and set of clocks, the drills' client heartbeat. */
+export function createDrill<N extends MemberNetwork>(options: DrillOptions<N>): { cluster: ChaosCluster<N>; session: DrillSession } {
+  const { program, network, ...sessionOptions } = options;
+  const cluster = new ChaosCluster({
+    workDir: options.workDir,
+    program,
+    network,
+    seats: options.seats,
+    clientHeartbeatMs: CLIENT_HEARTBEAT_MS,
+    clocks: options.clocks,
+  });
+  return { cluster, session: new DrillSession({ ...sessionOptions, cluster }) };
 }
 
 export class DrillSession {

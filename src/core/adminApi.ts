@@ -10,6 +10,7 @@ import { thisMachineApp, type AdminCaller } from './backend';
 import { createLicenseHandlers } from './adminLicenses';
 import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
 import type { SelfIdentity } from './server/licenseSetup';
+import { forgetReplacementWhenDone } from './server/triadMembership';
 import {
   eventNames,
   parseMethodArgs,
@@ -133,7 +134,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   };
 
   const unsubscribe = [
-    server.onStatus((status) => emit('status', status)),
+    server.onStatus((status) => {
+      forgetReplacementWhenDone(store, status);
+      emit('status', status);
+    }),
     server.onLog((entry) => emit('log', toLogLine(entry))),
   ];
 
@@ -312,10 +316,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         })),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
-        { seatsOut: new Map(Object.entries(rotated.carriedSeats)), rotatedThroughMs: rotated.rotatedThroughMs },
+        { seatsOut: new Map(Object.entries(rotated.carriedSeats)), leasesOut: rotated.carriedLeases, rotatedThroughMs: rotated.rotatedThroughMs },
       );
     },
-    'diag.collect': async () => {
+    'diag.collect': async (_, caller) => {
       const status = server.status();
       const archive = await collectDiagnostics({
         store,
@@ -334,9 +338,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         timeoutMs: deps.verifyTimeoutMs ?? 3_000,
       });
       const folder = join(store.dataDir, 'diagnostics');
-      mkdirSync(folder, { recursive: true });
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
       const file = join(folder, archive.fileName);
-      writeFileSync(file, archive.bytes);
+      // user and host names, like the database: for the server's OS user only
+      writeFileSync(file, archive.bytes, { mode: 0o600 });
+      // user and host names and the license files leave the server in it: an export worth a row
+      audit(caller, 'collect diagnostics', file);
       return {
         fileName: archive.fileName,
         path: file,

@@ -1,12 +1,23 @@
 import type { AdminCaller } from './backend';
 import type { ApiError as ApiErrorClass, ServerControl } from './adminApi';
-import type { CurrentLicense, ImportOutcome, LicenseCheckReport, LicenseDiagnostic, LicenseImportResult, LicenseSet, MethodArgs } from '../shared/contract';
+import type {
+  CurrentLicense,
+  ImportOutcome,
+  LicenseCheckReport,
+  LicenseDiagnostic,
+  LicenseImportResult,
+  LicenseSet,
+  MethodArgs,
+  ReplaceServerResult,
+} from '../shared/contract';
 import type { ServerStatus } from '../shared/status';
-import { checkLicenseText, parseLicenseText, type Diagnostic, type TrustStore } from './license';
+import { checkLicenseText, parseLicenseText, type Diagnostic, type LicenseFile, type TrustStore } from './license';
 import { installLicenseSet, licenseFileNameFor, MAIN_LICENSE_FILE, readLicenseSet, type LicenseSetFile } from './licenseFolder';
 import { mergeLicenseSet } from './server/licenseSet';
 import type { SelfIdentity } from './server/licenseSetup';
 import { notOnServerLines } from './server/thisMachineCheck';
+import { compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from './server/triadMembership';
+import { replacementSteps } from '../shared/triadReplacement';
 import { sha256Hex, type Store } from './store';
 
 /**
@@ -29,32 +40,66 @@ export interface LicenseHandlerDeps {
   fail: (code: 'bad-request' | 'not-found' | 'invalid-license', message: string) => ApiErrorClass;
 }
 
-export function createLicenseHandlers(deps: LicenseHandlerDeps) {
-  const { server, store, location, now } = deps;
+/** A license set as the server reads it: the files, the one they make together, and the check of one of them among the others. */
+interface LicenseChecks {
+  /** The files the location serves now. */
+  served(): LicenseSetFile[];
+  /** The set after importing `fileName`: alone (in place of every file), or added beside the others. */
+  setWith(fileName: string, text: string, add: boolean): { set: LicenseSetFile[]; file: LicenseSetFile };
+  /**
+   * `triad check` of `file` as one of `set`, with the checks only this server can make;
+   * `replacing`: the set is to replace a member, so other members than recorded are no error.
+   */
+  check(file: LicenseSetFile, set: readonly LicenseSetFile[], replacing?: boolean): LicenseCheckReport;
+  /** The files of `set` read together, as the server serves them. */
+  merged(set: readonly LicenseSetFile[]): LicenseFile;
+}
 
-  const currentLicense = (): CurrentLicense | null => {
-    const record = store.licenseFiles.current();
-    return record && { path: record.path, text: record.text, hash: record.sha256, importedAt: record.importedAt };
-  };
-
+function createLicenseChecks(deps: Pick<LicenseHandlerDeps, 'store' | 'location' | 'identity' | 'now' | 'trust'>): LicenseChecks {
+  const { store, location, now } = deps;
   const served = (): LicenseSetFile[] => readLicenseSet(location).map(({ fileName, text }) => ({ fileName, text }));
 
-  /** `triad check` of `file` as one of `set`, with the checks only this server can make. */
-  const check = (file: LicenseSetFile, set: readonly LicenseSetFile[]): LicenseCheckReport => {
+  const parse = (set: readonly LicenseSetFile[], known?: { file: LicenseSetFile; parsed: LicenseFile }) =>
+    mergeLicenseSet(
+      location,
+      set.map((member) => ({ path: member.fileName, file: member === known?.file ? known.parsed : parseLicenseText(member.text, member.fileName).file })),
+    );
+
+  const check = (file: LicenseSetFile, set: readonly LicenseSetFile[], replacing = false): LicenseCheckReport => {
     const report = checkLicenseText(file.text, file.fileName, deps.trust(), now());
     const parsed = parseLicenseText(file.text, file.fileName).file;
-    const parts = set.map((member) => ({ path: member.fileName, file: member === file ? parsed : parseLicenseText(member.text, member.fileName).file }));
-    const extra = [notOnServerLines(parsed, deps.identity), ...mergeLicenseSet(location, parts).problems.filter((p) => p.file === file.fileName)];
+    const merged = parse(set, { file, parsed });
+    // a triad's members are machines: a file that names others is a migration, not an import
+    const members = merged.file.servers.length === 3 ? compareMembers(store, merged.file) : null;
+    const notHere = notOnServerLines(parsed, deps.identity);
+    const extra = [
+      notHere,
+      // a file this machine is not in is no change of members: the first error says all
+      members && !replacing && !notHere && membershipDiagnostic(members, parsed),
+      ...merged.problems.filter((p) => p.file === file.fileName),
+    ];
     for (const diagnostic of extra) if (diagnostic) report[diagnostic.severity === 'error' ? 'errors' : 'warnings'].push(toDto(diagnostic));
+    if (members && (members.kind === 'replace-one' || members.kind === 'other')) report.membership = membershipView(members, file.fileName);
     return report;
   };
 
-  /** The set after importing `file`: alone (in place of every file), or added beside the others. */
   const setWith = (fileName: string, text: string, add: boolean): { set: LicenseSetFile[]; file: LicenseSetFile } => {
     const file = { fileName: add ? licenseFileNameFor(fileName) : MAIN_LICENSE_FILE, text };
     if (!add) return { set: [file], file };
     const others = served().filter((other) => other.fileName !== file.fileName);
     return { set: [...others, file], file };
+  };
+
+  return { served, setWith, check, merged: (set) => parse(set).file };
+}
+
+export function createLicenseHandlers(deps: LicenseHandlerDeps) {
+  const { server, store, location, now } = deps;
+  const { served, check, setWith, merged } = createLicenseChecks(deps);
+
+  const currentLicense = (): CurrentLicense | null => {
+    const record = store.licenseFiles.current();
+    return record && { path: record.path, text: record.text, hash: record.sha256, importedAt: record.importedAt };
   };
 
   const distributeToTriad = async (files: LicenseSetFile[], label: string) => {
@@ -113,12 +158,68 @@ export function createLicenseHandlers(deps: LicenseHandlerDeps) {
     };
   };
 
+  /** Why the files of `set` (the new ones: `chosen`, by the names the admin knows) cannot replace a member here, each with how to fix it. */
+  const replacementProblems = (set: LicenseSetFile[], chosen: { file: LicenseSetFile; fileName: string }[]): string[] => {
+    const refusal = replacementRefusal(store, merged(set));
+    if (refusal !== null) return [refusal];
+    return chosen.flatMap(({ file, fileName }) => {
+      const report = check(file, set, true);
+      const vendors = [...new Set(report.features.filter((f) => f.signature === 'unverified').map((f) => f.vendor))];
+      return [
+        ...report.errors.map((e) => `${fileName}:${e.line}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`),
+        ...vendors.map(
+          (vendor) =>
+            `${fileName}: no trusted key of vendor ${vendor} verifies its lines, so the triad would not serve them: add ${vendor}'s public key ` +
+            'under Trusted vendor keys on the License files screen, then replace again',
+        ),
+      ];
+    });
+  };
+
+  /** "Replace a server": `triad replace-server` on this member while stopped, then the new files served. */
+  const replaceMember = async ({ license }: MethodArgs<'triad.replaceServer'>, caller: AdminCaller): Promise<ReplaceServerResult> => {
+    const chosen = license ? setWith(license.fileName, license.text, license.add === true) : null;
+    const set = chosen?.set ?? served();
+    const label = license?.fileName ?? set.map((file) => file.fileName).join(', ');
+    const problems =
+      set.length === 0
+        ? ['there is no license file here: choose the new license file, with all three SERVER lines']
+        : replacementProblems(set, chosen ? [{ file: chosen.file, fileName: license!.fileName }] : set.map((file) => ({ file, fileName: file.fileName })));
+    if (problems.length > 0) {
+      deps.audit(caller, 'replace server refused', `${label}: ${problems.join('; ')}`);
+      throw deps.fail('invalid-license', `Nothing was replaced: ${problems.join('; ')}`);
+    }
+    if (server.status().role !== 'stopped') await server.stop();
+    const result = replaceServer(store, merged(set), now());
+    if (!result.ok) throw deps.fail('invalid-license', `Nothing was replaced: ${result.message}`);
+    if (chosen) installLicenseSet(store, location, set, now());
+    deps.audit(caller, 'replace server', `${label}: ${result.message}`);
+    deps.changed(currentLicense());
+    try {
+      await server.start();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw deps.fail('invalid-license', `${result.message} But the server did not start again: ${reason}`);
+    }
+    const status = server.status();
+    const steps = replacementSteps(result.replacement, status);
+    return {
+      message: result.message,
+      outcome: serverOutcome(status, 'Started again', 'The steps left on the other two form it.'),
+      status,
+      replacement: result.replacement,
+      steps,
+    };
+  };
+
   return {
+    'triad.replaceServer': replaceMember,
+    'triad.replacement': () => pendingReplacement(store),
     'license.current': () => currentLicense(),
     'license.list': () => list(),
-    'license.check': ({ fileName, text, add }: MethodArgs<'license.check'>) => {
+    'license.check': ({ fileName, text, add, replace }: MethodArgs<'license.check'>) => {
       const { set, file } = setWith(fileName, text, add === true);
-      return { ...check(file, set), fileName };
+      return { ...check(file, set, replace === true), fileName };
     },
     'license.import': async ({ fileName, text, distribute, add }: MethodArgs<'license.import'>, caller: AdminCaller): Promise<LicenseImportResult> => {
       const { set, file } = setWith(fileName, text, add === true);
@@ -158,37 +259,52 @@ export function createLicenseHandlers(deps: LicenseHandlerDeps) {
 
 /** What the server does with a license file just imported, from its status right after. */
 export function importOutcome(fileName: string, status: ServerStatus): ImportOutcome {
+  return serverOutcome(status, `Imported ${fileName}`, 'Import the same file on the other two and start them.');
+}
+
+/**
+ * What the server does now, after `done` (a sentence without its full stop), from its status:
+ * serves, a standby, a learner catching up, waiting for peers (then `whileWaiting` says what to
+ * do), or why nothing is served.
+ */
+export function serverOutcome(status: ServerStatus, done: string, whileWaiting: string): ImportOutcome {
   if (status.role === 'stopped')
     return {
       state: 'nothing-served',
-      message: `Imported ${fileName}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}`,
+      message: `${done}, but the license server is stopped: ${status.warnings.join(' ') || 'start it on the Server status screen.'}`,
     };
+  if (status.mode === 'triad' && status.members.some((member) => member.self && member.learner)) {
+    return {
+      state: 'catching-up',
+      message: `${done}. This server joined the three redundant servers as a learner: it catches up from the master${status.master ? `, ` +
+        `${status.master},` : ''} and votes once it holds the committed log; the master serves the licenses.`,
+    };
+  }
   if (status.mode === 'triad' && status.role === 'standby') {
     return {
       state: 'standby',
-      message: `Imported ${fileName}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves ` +
+      message: `${done}. This server is a standby of the three redundant servers; the master, ${status.master ?? 'once elected'}, serves ` +
         `the licenses.`,
     };
   }
   if (status.mode === 'triad' && status.role === 'no-quorum') {
     return {
       state: 'waiting-for-peers',
-      message: `Imported ${fileName}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served ` +
-        `until then. Import the same file on the other two and start them.`,
+      message: `${done}. This server is one of three redundant servers and waits for a second one to form a quorum: nothing is served ` +
+        `until then. ${whileWaiting}`,
     };
   }
   const served = status.features.filter((feature) => feature.served);
   if (served.length > 0)
     return {
       state: 'served',
-      message: `Imported ${fileName}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ` +
+      message: `${done}. The server now serves ${served.length} feature${served.length === 1 ? '' : 's'}: ` +
         `${served.map((f) => f.name).join(', ')}.`,
     };
   const reasons = [...new Set(status.features.flatMap((feature) => (feature.notServedReason ? [feature.notServedReason] : [])))];
   return {
     state: 'nothing-served',
-    message: `Imported ${fileName}, but no feature of it is ` +
-      `served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (the file has no counted feature this server can serve)'}.`,
+    message: `${done}, but no feature is served${reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (no counted feature this server can serve)'}.`,
   };
 }
 

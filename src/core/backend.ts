@@ -8,7 +8,7 @@ import { loadOrCreateAdminToken, openStore, type AuditEntry, type DebugLogEntry,
 import { DebugLog } from './server/debugLog';
 import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
 import { LicensingService, type ServingConfig } from './server/licensing';
-import { loadLicenseSetup, SetupError, type LicenseSetup } from './server/licenseSetup';
+import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './server/licenseSetup';
 import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
@@ -16,7 +16,7 @@ import { LogSync } from './server/logSync';
 import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
 import { collectServerMetrics, diskMetricFamilies, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
 import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
-import type { AdminCommand } from './protocol';
+import { DEFAULT_PORTS, type AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
@@ -33,8 +33,6 @@ import { LogRetention, logTableState } from './server/logRetention';
  */
 
 export const SERVER_VERSION = 'v1.0.0';
-/** FlexLM's default lmgrd ports, tried in order when the SERVER line gives none. */
-export const DEFAULT_PORTS = Array.from({ length: 10 }, (_, i) => 27000 + i);
 /** How often clients heartbeat unless told otherwise; FlexLM clients do every 2 minutes, we go faster. */
 export const DEFAULT_CLIENT_HEARTBEAT_MS = 30_000;
 /** lmgrd's default `-s 360`: a TIMESTAMP line every six hours. */
@@ -211,8 +209,8 @@ export interface Backend {
   readonly stopped: Promise<string>;
 }
 
-function loadTrust(store: Store, files: string[]): TrustStore {
-  const trust = new TrustStore();
+function loadTrust(store: Store, files: string[], now: () => number): TrustStore {
+  const trust = new TrustStore(serverTrustSeams(store, now));
   for (const key of store.trustedKeys.list()) trust.add(key.vendor, key.publicKey);
   for (const file of files) {
     let text: string;
@@ -252,7 +250,7 @@ function servingConfig(setup: LicenseSetup): ServingConfig {
   };
 }
 
-async function listenOnFirstFree(listener: LicenseListener, ports: number[], bind: string | undefined): Promise<number> {
+async function listenOnFirstFree(listener: LicenseListener, ports: readonly number[], bind: string | undefined): Promise<number> {
   const tried: string[] = [];
   for (const port of ports) {
     try {
@@ -283,7 +281,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 async function assemble(options: BackendOptions, store: Store, ownsStore: boolean, clock: Clock, heartbeatMs: number): Promise<Backend> {
   const now = () => clock.wallMs();
   const events = new EventEmitter<BackendEvents>();
-  const trust = loadTrust(store, options.trustFiles ?? []);
+  const trust = loadTrust(store, options.trustFiles ?? [], now);
   const identity = { as: options.as, hostid: options.hostid };
   const setup = loadLicenseSetup(options.licensePath, identity, trust, now());
   const adminToken = loadOrCreateAdminToken(options.dataDir);
@@ -458,7 +456,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
         adminLockout,
         requestShutdown: (reason) => void stop(reason),
         reread: () => {
-          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? [], now), now());
           const change = serverSetChange(servers, serverSetOf(next.file, next.self));
           if (change)
             throw new RestartRequired(
@@ -535,7 +533,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       },
       serverChangeOnDisk: () => {
         try {
-          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? []), now());
+          const next = loadLicenseSetup(options.licensePath, identity, loadTrust(store, options.trustFiles ?? [], now), now());
           return serverSetChange(servers, serverSetOf(next.file, next.self));
         } catch (error) {
           throw new BackendError(error instanceof Error ? error.message : String(error));

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import type { AdminCaller } from '../core/backend';
 import { eventNames, isMethodName, type MethodArgs, type MethodName, type MethodResult, type Result, type Transport } from '../shared/contract';
@@ -8,6 +8,7 @@ import { loginPage, loginPagePolicy, loginScript } from './loginPage';
 import { serveStatic } from './staticFiles';
 import type { MetricFamily } from '../core/metrics';
 import { sendMetrics } from '../core/metrics/metricsEndpoint';
+import { listenHttp } from '../core/transport/httpListener';
 
 /**
  * The admin contract over HTTP for browsers (DESIGN.md section 2): POST /api/<method> with a JSON
@@ -265,16 +266,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     });
   });
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}/`;
+  const url = `${await listenHttp(server, options.host, options.port)}/`;
   return {
     url,
     signInUrl: `${url}login#token=${options.adminToken}`,

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { MemberRank, ServerStatus } from './status';
 import { printable } from './controlChars';
 import { retentionPatchSchema, type LogsOverview } from './logRetention';
+import type { PendingReplacement, ReplacementStep, TriadMachine } from './triadReplacement';
 
 // ---------------------------------------------------------------- envelope
 
@@ -80,6 +81,11 @@ export interface LicenseCheckReport {
   }[];
   errors: LicenseDiagnostic[];
   warnings: LicenseDiagnostic[];
+  /**
+   * Set when the file's SERVER lines name other machines than this server's triad was formed
+   * with (one of the errors says so): what differs, for the screen to offer the migration.
+   */
+  membership?: TriadMembership | null;
 }
 
 export interface LicenseImportResult {
@@ -97,11 +103,48 @@ export interface LicenseImportResult {
 export interface ImportOutcome {
   /**
    * `served`: this server serves features of it; `standby`: a triad member whose master serves
-   * it; `waiting-for-peers`: a triad member without a quorum yet; `nothing-served`: imported, but
+   * it; `waiting-for-peers`: a triad member without a quorum yet; `catching-up`: a triad member
+   * that joined as a learner and does not vote yet; `nothing-served`: imported, but
    * no feature of it is served (the message says why).
    */
-  state: 'served' | 'standby' | 'waiting-for-peers' | 'nothing-served';
+  state: 'served' | 'standby' | 'waiting-for-peers' | 'catching-up' | 'nothing-served';
   message: string;
+}
+
+/** One SERVER line of a triad license file beside the member this server's triad recorded at its place. */
+export interface TriadMemberLine {
+  /** 1-3, in file order. */
+  position: number;
+  rank: MemberRank;
+  now: TriadMachine;
+  /** The machine the triad was formed with at this place; null when this server never ran as a triad member. */
+  recorded: TriadMachine | null;
+  changed: boolean;
+}
+
+/**
+ * A triad license file's SERVER lines against the members this server's triad was formed with
+ * (members are machines, recorded at the first start). `replace-one`: one line names a new
+ * machine in place of a member, which "Replace a server" serves; `other`: the lines are
+ * reordered or name more than one new machine, which only `triad quorum-reset` on all three
+ * serves; `unformed`: nothing recorded yet (the first start records the file's).
+ */
+export interface TriadMembership {
+  /** The license file(s) compared. */
+  fileName: string;
+  change: 'unformed' | 'same' | 'replace-one' | 'other';
+  lines: TriadMemberLine[];
+  /** What differs and what serves the file, in words. */
+  summary: string;
+}
+
+/** What "Replace a server" did here, what the server does now that it started again, and what is left to do on the other two. */
+export interface ReplaceServerResult {
+  message: string;
+  outcome: ImportOutcome;
+  status: ServerStatus;
+  replacement: PendingReplacement;
+  steps: ReplacementStep[];
 }
 
 export interface CurrentLicense {
@@ -279,6 +322,8 @@ const clientHosts = z.union([
   z.array(z.object({ host: hostName, port })).length(3),
 ]);
 const entryId = z.number().int().positive();
+/** A license file the screen holds (not yet imported), as `license.import` takes it. */
+const candidateLicense = z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000), add: z.boolean().optional() });
 const timeRange = { sinceMs: z.number().int().nonnegative().optional(), untilMs: z.number().int().nonnegative().optional() };
 
 export const methodArgs = {
@@ -300,7 +345,8 @@ export const methodArgs = {
   'license.current': empty,
   'license.list': empty,
   // add: the file joins the ones served (checked against them) instead of replacing them all
-  'license.check': z.object({ fileName: z.string().min(1).max(260), text: z.string().max(8_000_000), add: z.boolean().optional() }),
+  // replace: checked as "Replace a server" would use it (another member than recorded is no error)
+  'license.check': candidateLicense.extend({ replace: z.boolean().optional() }),
   // distribute: on a triad master, switch all three members to the files over the peer links
   'license.import': z.object({
     fileName: z.string().min(1).max(260),
@@ -309,6 +355,14 @@ export const methodArgs = {
     add: z.boolean().optional(),
   }),
   'license.remove': z.object({ fileName: z.string().min(1).max(260), distribute: z.boolean().optional() }),
+  /**
+   * One SERVER line of `license` (else of the files served now) names a new machine in place of a
+   * member: this server stops, records it as `triad replace-server` does, serves the file and
+   * starts again, keeping its seats and log.
+   */
+  'triad.replaceServer': z.object({ license: candidateLicense.optional() }).strict(),
+  /** The last replacement done here while the other members still have steps left, else null. */
+  'triad.replacement': empty,
   'keys.list': empty,
   'keys.add': z.object({ vendor: z.string().trim().min(1).max(64), publicKey: z.string().min(1).max(10_000) }),
   'keys.remove': z.object({ vendor: z.string().min(1), fingerprint: z.string().min(1) }),
@@ -365,6 +419,8 @@ export interface MethodResults {
   'license.check': LicenseCheckReport;
   'license.import': LicenseImportResult;
   'license.remove': LicenseSet;
+  'triad.replaceServer': ReplaceServerResult;
+  'triad.replacement': PendingReplacement | null;
   'keys.list': TrustedKey[];
   'keys.add': TrustedKey[];
   'keys.remove': TrustedKey[];

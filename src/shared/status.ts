@@ -28,6 +28,11 @@ export interface MemberStatus {
   heartbeatLossPercent: number | null;
   /** Why the member is not part of the quorum (license mismatch, unreachable...), for display. */
   problem: string | null;
+  /**
+   * A triad member that joined as a learner (a new machine, an empty or replaced data folder):
+   * it catches up from the master and votes once it holds the committed log. Absent on a single server.
+   */
+  learner?: boolean;
 }
 
 export interface VendorStatus {

@@ -5,7 +5,7 @@
  * from the store, sorted by time.
  */
 import type { UsageDenial, UsagePeak, UsagePoint, UsageReport } from './contract';
-import { buildUserUsage } from './userUsage';
+import { buildUserUsage, type CarriedLease } from './userUsage';
 import { csvField as quote } from './csv';
 
 export interface UsageEvent {
@@ -23,6 +23,8 @@ export interface UsageEvent {
 /** What the report log no longer holds: seats out after its rotated rows, and the time of the newest of them. */
 export interface RotatedHistory {
   seatsOut: ReadonlyMap<string, number>;
+  /** The same seats by lease, with their users (the per-user report). */
+  leasesOut?: Readonly<Record<string, CarriedLease>>;
   rotatedThroughMs: number | null;
 }
 
@@ -98,7 +100,7 @@ export function buildUsageReport(
     points,
     peaks: features.map((f) => peaks.get(f)!),
     denials,
-    users: buildUserUsage(events, range),
+    users: buildUserUsage(events, range, rotated.leasesOut),
   };
 }
 

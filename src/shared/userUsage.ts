@@ -2,13 +2,39 @@
  * Who used which feature, how often and for how long, and how often they were denied: the
  * per-user report license administrators buy separately today. Replays the report log's
  * checkout and checkin rows, matched by lease; a seat held past the end of the range counts up
- * to its end, and one taken before its start counts from the start. Pure.
+ * to its end, and one taken before its start counts from the start (also one whose checkout row
+ * was rotated out: `carried`). Pure.
  */
 import type { UsageByUser } from './contract';
 import { csvField } from './csv';
 import type { UsageEvent } from './usage';
 
-export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: number; untilMs: number }): UsageByUser[] {
+/** A seat out whose checkout row was rotated out of the report log: the per-user replay starts with it open. */
+export interface CarriedLease {
+  user: string;
+  feature: string;
+  count: number;
+  sinceMs: number;
+}
+
+type LeaseEvent = Pick<UsageEvent, 'time' | 'event' | 'feature' | 'user' | 'count' | 'leaseId'>;
+
+/** The seats still out after `events`, by lease, starting from `carried` (checkouts not yet checked in, reclaimed or removed). */
+export function leasesOutAfter(carried: Readonly<Record<string, CarriedLease>>, events: readonly LeaseEvent[]): Record<string, CarriedLease> {
+  const open = new Map(Object.entries(carried));
+  for (const e of events) {
+    if (e.event === 'DENIED' || !e.leaseId) continue;
+    if (e.event === 'OUT') open.set(e.leaseId, { user: e.user, feature: e.feature, count: e.count, sinceMs: e.time });
+    else open.delete(e.leaseId);
+  }
+  return Object.fromEntries(open);
+}
+
+export function buildUserUsage(
+  events: readonly UsageEvent[],
+  range: { sinceMs: number; untilMs: number },
+  carried: Readonly<Record<string, CarriedLease>> = {},
+): UsageByUser[] {
   const { sinceMs, untilMs } = range;
   const rows = new Map<string, UsageByUser>();
   const row = (user: string, feature: string): UsageByUser => {
@@ -20,9 +46,9 @@ export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: 
     }
     return found;
   };
-  const open = new Map<string, { user: string; feature: string; count: number; since: number }>();
-  const close = (held: { user: string; feature: string; count: number; since: number }, at: number) => {
-    const from = Math.max(held.since, sinceMs);
+  const open = new Map<string, CarriedLease>(Object.entries(carried));
+  const close = (held: CarriedLease, at: number) => {
+    const from = Math.max(held.sinceMs, sinceMs);
     const to = Math.min(at, untilMs);
     if (to > from) row(held.user, held.feature).heldMs += (to - from) * held.count;
   };
@@ -34,7 +60,7 @@ export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: 
       continue;
     }
     if (e.event === 'OUT') {
-      if (e.leaseId) open.set(e.leaseId, { user: e.user, feature: e.feature, count: e.count, since: e.time });
+      if (e.leaseId) open.set(e.leaseId, { user: e.user, feature: e.feature, count: e.count, sinceMs: e.time });
       if (inRange) {
         const used = row(e.user, e.feature);
         used.checkouts += 1;
@@ -53,7 +79,7 @@ export function buildUserUsage(events: readonly UsageEvent[], range: { sinceMs: 
   }
   for (const held of open.values()) {
     close(held, untilMs);
-    if (untilMs > sinceMs && held.since < untilMs) row(held.user, held.feature).lastUsed = untilMs;
+    if (untilMs > sinceMs && held.sinceMs < untilMs) row(held.user, held.feature).lastUsed = untilMs;
   }
   return [...rows.values()].sort((a, b) => a.user.localeCompare(b.user) || a.feature.localeCompare(b.feature));
 }

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugLogLinePattern } from '../../src/shared/debugLogText';
 import { launchBrowser } from '../support/browser';
-import { freePort, removeBundles, runTriad, startHost, tempDir, type Child, type HostProcess } from './hostProcess';
+import { demoHostArgs, freePort, removeBundles, runTriad, startHost, tempDir, type Child, type HostProcess } from './hostProcess';
 
 const resultsDir = path.resolve(import.meta.dirname, '../../test-results');
 
@@ -47,21 +47,7 @@ beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   data = tempDir('triad-e2e-data-');
   licensePort = await freePort();
-  const uiPort = await freePort();
-  host = await startHost([
-    '--listen',
-    `127.0.0.1:${uiPort}`,
-    '--data',
-    data.dir,
-    '--demo-host',
-    '127.0.0.1',
-    '--hostid',
-    'ANY',
-    '--port',
-    String(licensePort),
-    '--client-heartbeat',
-    '1000',
-  ]);
+  host = await startHost([...(await demoHostArgs(data.dir, licensePort)), '--client-heartbeat', '1000']);
   browser = await launchBrowser();
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();

@@ -8,7 +8,7 @@ import type { Result } from '../../src/shared/contract';
 import type { ServerStatus } from '../../src/shared/status';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, removeBundles, runHost, runTriad, startHost, tempDir, type HostProcess } from './hostProcess';
+import { demoHostArgs, freePort, removeBundles, runHost, runTriad, startHost, tempDir, type HostProcess } from './hostProcess';
 
 let data: ReturnType<typeof tempDir>;
 let host: HostProcess;
@@ -28,19 +28,7 @@ async function call<T>(
 
 beforeAll(async () => {
   data = tempDir('triad-hostapi-');
-  const args = [
-    '--listen',
-    `127.0.0.1:${await freePort()}`,
-    '--data',
-    data.dir,
-    '--demo-host',
-    '127.0.0.1',
-    '--hostid',
-    'ANY',
-    '--port',
-    String(await freePort()),
-  ];
-  host = await startHost(args, { apiOnly: true });
+  host = await startHost(await demoHostArgs(data.dir, await freePort()), { apiOnly: true });
 });
 
 afterAll(async () => {

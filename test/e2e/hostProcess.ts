@@ -30,6 +30,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A headless host on a free loopback port that makes a demo license for 127.0.0.1 (any host id) in `dataDir` and serves it on `licensePort`. */
+export async function demoHostArgs(dataDir: string, licensePort: number): Promise<string[]> {
+  return ['--listen', `127.0.0.1:${await freePort()}`, '--data', dataDir, '--demo-host', '127.0.0.1', '--hostid', 'ANY', '--port', String(licensePort)];
+}
+
 export interface Child {
   child: ChildProcess;
   output: () => string;

@@ -402,4 +402,30 @@ describe('the admin UI in every triad state', () => {
       expect(await text(page, 'current-license-path')).toContain('data-of-the-fourth-server-whose-folder-name-is-long');
     });
   });
+
+  it('Replace a server: the dialog names the member replaced and the new machine, then lists what is left on the other two', async () => {
+    const page = await pageOf(longHost);
+    await go(page, 'status');
+    await page.getByRole('button', { name: 'Replace a server…' }).click();
+    const dialog = page.getByRole('dialog');
+    const newHosts = [longHosts[0]!, longHosts[1]!, 'licsrv-tertiary-west-datacenter-rack07.engineering.corp.example'];
+    const replacement = await signedLicense('long-new.lic', newHosts, longPort, { modeler: 5, analyzer: 2 });
+    await dialog.getByTestId('replace-license-input').setInputFiles({ name: 'long-new.lic', mimeType: 'text/plain', buffer: Buffer.from(replacement) });
+    await atEverySize(page, 'replace-server-dialog', async () => {
+      await expect.poll(() => text(page, 'member-line-3')).toContain(`${newHosts[2]} (host id ANY) (new)`);
+      expect(await text(page, 'member-line-3')).toContain(`${longHosts[2]} (host id ANY)`);
+    });
+    await dialog.getByRole('button', { name: /^Replace licsrv-tertiary-east-.* by licsrv-tertiary-west-/ }).click();
+    await atEverySize(page, 'replace-server-done', async () => {
+      await expect.poll(() => text(page, 'replacement-steps')).toContain(`On ${longHosts[1]}: replace the server there too`);
+      expect(await text(page, 'replacement-steps')).toContain(`On ${newHosts[2]}, the new machine:`);
+    });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await atEverySize(page, 'replace-server-pending', async () => {
+      expect(await text(page, 'pending-replacement')).toContain(`by ${newHosts[2]} (host id ANY)`);
+      expect(await text(page, 'pending-replacement')).toContain(`On ${longHosts[1]}: replace the server there too`);
+      expect(await text(page, 'server-address')).toContain(`${longPort}@${longHosts[0]}`);
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { startHttpHost } from '../../src/host/httpHost';
 import path from 'node:path';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { readAdminToken } from '../../src/core/client/connectionAdmin';
@@ -11,6 +11,7 @@ import { openStore, type AuditEntry, type Store } from '../../src/core/store';
 import { openAdminApp } from '../../src/host/adminApp';
 import { rawExchange } from '../support/rawWire';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { startSingleServer } from '../support/singleServer';
 import { makeTempDir } from '../support/tempDir';
 
 /**
@@ -37,16 +38,7 @@ describe('audit table', () => {
     // our own store, so the audit rows can be read after lmdown stops the server
     const store = openStore(dataDir);
     stores.push(store);
-    const backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir,
-      store,
-      hostid: TEST_HOSTID,
-      port: 0,
-      bind: '127.0.0.1',
-      allowRemoteAdmin,
-    });
+    const backend = await startSingleServer(license, dataDir, { store, bind: '127.0.0.1', allowRemoteAdmin });
     running.push(backend);
     return { backend, store, token: readAdminToken(dataDir)!, address: { host: '127.0.0.1', port: backend.address.port } };
   }

@@ -6,6 +6,7 @@ import type { ServerAddress } from '../../src/core/client/connection';
 import { startTestServer, type TestServer } from '../support/testServer';
 import { makeTempDir } from '../support/tempDir';
 import { FaultProxy, faults } from '../support/faultProxy';
+import { fakeGrant } from '../support/fakeGrant';
 
 // A held seat says which server answered each heartbeat (the chaos checker counts a seat as held
 // for as long as any member answers heartbeats for it), and notices a server that fell silent in
@@ -86,28 +87,11 @@ async function fakeMember(
         else if (message.type === 'checkout' && answer.checkout() === 'refused')
           reply({ type: 'refused', id: message.id, reason: 'this server is not serving now (no master); keep the seat and retry' });
         else if (message.type === 'checkout') {
-          reply({
-            type: 'granted',
-            id: message.id,
-            leaseId: 'lease-1',
-            resumeToken: 'token-1',
-            feature: 'cad',
-            version: '1.0',
-            count: 1,
-            heartbeatIntervalMs: 200,
-            timeoutMs: 600,
-            expiry: 'permanent',
-            server: '127.0.0.1',
-            port,
-            handle: 1,
-            resumed: message.resumeToken !== undefined,
-            members: members(),
-            failoverMs: 3_000,
-          });
+          reply(fakeGrant({ id: message.id, port, resumed: message.resumeToken !== undefined, members: members(), failoverMs: 3_000 }));
         } else if (message.type === 'heartbeat' && answer.heartbeat() === 'ack') reply({ type: 'heartbeatAck', id: message.id, unknown: [] });
         else if (message.type === 'heartbeat')
           reply({ type: 'refused', id: message.id, reason: 'this server is not serving now (no master); keep the seat and retry' });
-        else if (message.type === 'checkin') reply({ type: 'checkedIn', id: message.id, leaseId: 'lease-1' });
+        else if (message.type === 'checkin') reply({ type: 'checkedIn', id: message.id, leaseId: 'fake-lease' });
       }
     });
   });

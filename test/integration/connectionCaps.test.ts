@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend, type BackendOptions } from '../../src/core/backend';
+import type { Backend, BackendOptions } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { clientHello, rawExchange } from '../support/rawWire';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { startSingleServer } from '../support/singleServer';
 import { makeTempDir } from '../support/tempDir';
 
 /**
@@ -25,14 +26,7 @@ describe('connections per address and idle connections without a seat', () => {
   });
 
   async function start(name: string, options: Partial<BackendOptions>): Promise<{ host: string; port: number }> {
-    const backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir: path.join(temp.dir, name),
-      hostid: TEST_HOSTID,
-      port: 0,
-      ...options,
-    });
+    const backend = await startSingleServer(license, path.join(temp.dir, name), options);
     running.push(backend);
     return { host: '127.0.0.1', port: backend.address.port };
   }

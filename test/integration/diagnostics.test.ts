@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,8 @@ describe('Collect diagnostics', () => {
     expect(path.dirname(saved)).toBe(path.join(dataDir, 'diagnostics'));
     const raw = readFileSync(saved);
     expect(Buffer.from(base64, 'base64').equals(raw)).toBe(true);
+    // user and host names, like the database: for the server's user only
+    if (process.platform !== 'win32') expect(statSync(saved).mode & 0o777).toBe(0o600);
     const files = unzip(raw);
     expect([...files.keys()].sort()).toEqual([...entries].sort());
     expect(JSON.parse(files.get('status/this-server.json')!).role).toBe('master');
@@ -71,6 +73,9 @@ describe('Collect diagnostics', () => {
     expect(JSON.parse(files.get('settings.json')!).trustedKeys).toEqual([{ vendor: 'demo', fingerprint: expect.any(String) }]);
     expect(files.get('README.txt')).toContain('Left out on purpose: the admin token');
     expectNoSecret(files, raw);
+    // it copies user and host names and the license files out of the server: audited as an export
+    const audited = app.store.audit.recent(5).find((row) => row.action === 'collect diagnostics');
+    expect(audited).toMatchObject({ who: 'admin app', fromAddress: 'local', detail: saved });
   });
 
   it('`triad diag` writes the same archive from the command line', async () => {
@@ -80,6 +85,7 @@ describe('Collect diagnostics', () => {
     expect(cli.stdout.join('\n')).toMatch(/^Wrote .*cli\.zip \(\d+ KB, \d+ files\)/);
     expect(cli.stdout.join('\n')).toContain('Left out: the admin token');
     const raw = readFileSync(out);
+    if (process.platform !== 'win32') expect(statSync(out).mode & 0o777).toBe(0o600);
     const files = unzip(raw);
     expect(files.get('lmstat-a.txt')).toContain('127.0.0.1: license server UP (MASTER)');
     expect(files.get('debug-log.txt')).toContain('OUT: "demo_modeler" ann@ws1');

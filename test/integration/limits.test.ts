@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import path from 'node:path';
-import { createBackend, type Backend, type BackendOptions } from '../../src/core/backend';
+import type { Backend, BackendOptions } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { encodeFrame, MAX_FRAME_BYTES } from '../../src/core/protocol';
 import { clientHello, frameHeader, rawExchange } from '../support/rawWire';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { startSingleServer } from '../support/singleServer';
 import { makeTempDir } from '../support/tempDir';
 
 /**
@@ -29,14 +30,7 @@ describe('connection limits', () => {
     name: string,
     options: Partial<BackendOptions> = {},
   ): Promise<{ backend: Backend; logged: string[]; address: { host: string; port: number } }> {
-    const backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir: path.join(temp.dir, name),
-      hostid: TEST_HOSTID,
-      port: 0,
-      ...options,
-    });
+    const backend = await startSingleServer(license, path.join(temp.dir, name), options);
     running.push(backend);
     const logged: string[] = [];
     backend.events.on('log', (entry) => logged.push(entry.message));

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { formatLmstatText, type ServerReport } from '../../src/core/lmstat';
 import { makeTempDir } from '../support/tempDir';
+import { startSingleServer } from '../support/singleServer';
 import { TEST_HOSTID, writeSignedLicense, type TestLicense } from '../support/signedLicense';
 
 /**
@@ -24,13 +25,7 @@ const clock = { nowMs: Date.UTC(2026, 5, 15, 12), timeZone: 'UTC' };
 async function startServer(name: string, license: Omit<TestLicense, 'servers'>): Promise<Backend> {
   const dir = path.join(temp.dir, name);
   const written = writeSignedLicense(dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], ...license });
-  const backend = await createBackend({
-    dataDir: path.join(dir, 'data'),
-    hostid: TEST_HOSTID,
-    port: 0,
-    licensePath: written.licensePath,
-    trustFiles: [written.publicKeyPath],
-  });
+  const backend = await startSingleServer(written, path.join(dir, 'data'));
   running.push(backend);
   return backend;
 }

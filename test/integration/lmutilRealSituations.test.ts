@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { checkout, type HeldLicense } from '../../src/core/client/checkout';
 import type { FeatureStatus } from '../../src/shared/status';
 import { cliBundle } from '../support/cliBundle';
@@ -16,6 +16,7 @@ import { omnivectorParse } from '../support/lmstatParsers/omnivector';
 import { phpLicenseUsage, phpServerStatus } from '../support/lmstatParsers/phpLicenseWatcher';
 import { TEST_HOSTID, writeSignedLicense, type TestFeature } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
+import { startSingleServer } from '../support/singleServer';
 
 /**
  * Issue 15 acceptance, end to end: a real `lmstat -a` of the corpus (test/fixtures/real/lmstat)
@@ -87,15 +88,7 @@ async function rebuild(name: string, server: { host: string; address: string }):
     // a group of nobody holds the seats back, as the recorded reservation did
     options: reservations.map((r) => `${r.type === 'GROUP' ? `GROUP ${r.name} nobody\n` : ''}RESERVE ${r.count} ${r.feature} ${r.type} ${r.name}\n`).join(''),
   });
-  const backend = await createBackend({
-    dataDir: path.join(dir, 'data'),
-    hostid: TEST_HOSTID,
-    port,
-    bind: server.address,
-    licensePath: license.licensePath,
-    trustFiles: [license.publicKeyPath],
-  });
-  running.push(backend);
+  running.push(await startSingleServer(license, path.join(dir, 'data'), { port, bind: server.address }));
   for (const pool of status.features) {
     for (const user of pool.users) {
       const { version, count, display } = user;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createBackend, type Backend, type BackendOptions } from '../../src/core/backend';
+import type { Backend, BackendOptions } from '../../src/core/backend';
 import { sendAdminRequest } from '../../src/core/client/connectionAdmin';
 import { openStore, type Store } from '../../src/core/store';
 import { debugLogLinePattern } from '../../src/shared/debugLogText';
@@ -10,6 +10,7 @@ import type { LogsOverview } from '../../src/shared/logRetention';
 import { connectAll, runPairs } from '../../bench/loadClient';
 import { eventuallyValue } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';
+import { startSingleServer } from '../support/singleServer';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 
 /** Retention of the debug and report logs on a running server: limits, archives, lmswitch under load. */
@@ -54,17 +55,7 @@ describe('log retention', () => {
   }
 
   async function start(dataDir: string, store: Store, options: Partial<BackendOptions> = {}): Promise<Backend> {
-    const backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir,
-      store,
-      hostid: TEST_HOSTID,
-      port: 0,
-      clientHeartbeatIntervalMs: 500,
-      retentionCheckIntervalMs: 100,
-      ...options,
-    });
+    const backend = await startSingleServer(license, dataDir, { store, clientHeartbeatIntervalMs: 500, retentionCheckIntervalMs: 100, ...options });
     running.push(backend);
     return backend;
   }

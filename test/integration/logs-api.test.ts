@@ -3,6 +3,7 @@ import path from 'node:path';
 import { checkout } from '../../src/core/client/checkout';
 import { openAdminApp, type AdminApp } from '../../src/host/adminApp';
 import { defaultRetentionSettings } from '../../src/shared/logRetention';
+import { buildUserUsage } from '../../src/shared/userUsage';
 import { eventuallyValue } from '../support/eventually';
 import { freePort } from '../support/freePort';
 import { makeTempDir } from '../support/tempDir';
@@ -87,6 +88,45 @@ describe('logs.get / logs.configure / logs.rotate', () => {
     // bob's seat was checked out before the second rotation and is still out: counted
     expect(usage.value.points.at(-1)!.inUse.demo_modeler).toBe(1);
     await second.license.checkin();
+  });
+
+  it('the per-user report of what is kept is the same after a rotation: seats held across it count, with their users', async () => {
+    const seat = (user: string) =>
+      checkout([{ host: '127.0.0.1', port }], { feature: 'demo_modeler', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
+    const granted = async (user: string) => {
+      const result = await seat(user);
+      if (result.kind !== 'granted') throw new Error(JSON.stringify(result));
+      return result.license;
+    };
+    const rowsSoFar = () => app.store.reportLog.query({ limit: 100_000 });
+    const rowCount = async (n: number) => eventuallyValue(() => rowsSoFar().length, (rows) => rows >= n);
+    const start = rowsSoFar().length;
+    const ann = await granted('ann'); // checked in after the rotation
+    const cy = await granted('cy'); // still out at the end
+    const bob = await granted('bob');
+    await bob.checkin();
+    await rowCount(start + 4);
+    const before = rowsSoFar();
+    const rotated = await app.api.invoke('logs.rotate', { log: 'report' });
+    if (!rotated.ok) throw new Error(rotated.error.message);
+    const rotatedThroughMs = app.store.retention.state('report').rotatedThroughMs!;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await ann.checkin();
+    const dee = await granted('dee');
+    await dee.checkin();
+    await rowCount(1 + 3);
+
+    const all = new Map([...before, ...rowsSoFar()].map((row) => [row.id, row]));
+    const events = [...all.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((r) => ({ time: r.timeMs, event: r.event, feature: r.feature, user: r.user, host: r.host, count: r.count, reason: r.reason, leaseId: r.leaseId }));
+    const range = { sinceMs: rotatedThroughMs + 1, untilMs: Date.now() + 1_000 };
+    const usage = await app.api.invoke('usage.get', { ...range, points: 10 });
+    if (!usage.ok) throw new Error(usage.error.message);
+    const expected = buildUserUsage(events, range);
+    for (const held of ['ann', 'cy']) expect(expected.find((u) => u.user === held)?.heldMs).toBeGreaterThan(0);
+    expect(usage.value.users).toEqual(expected);
+    await cy.checkin();
   });
 
   it('while the server is stopped: settings can be changed, rotation is refused with the reason', async () => {

@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Backend } from '../../src/core/backend';
 import { formatOpenMetrics } from '../../src/core/metrics';
 import { parseOpenMetrics, sampleValue } from '../support/openMetricsParser';
 import { eventually } from '../support/eventually';
-import { makeTempDir } from '../support/tempDir';
 import { triadFixture } from '../support/triadFixture';
+import { triadSuite } from '../support/triadSuite';
 
 /** The triad's metrics from three real members in one process: role, quorum, peers, failover. */
 
@@ -13,12 +13,7 @@ const port = 29_900 + (process.pid % 90);
 const scrape = (backend: Backend) => parseOpenMetrics(formatOpenMetrics(backend.metrics()));
 
 describe('triad metrics', () => {
-  const temp = makeTempDir('triad-metrics-');
-  const backends: (Backend | null)[] = [null, null, null];
-  afterAll(async () => {
-    await Promise.all(backends.map((backend) => backend?.stop('test finished')));
-    temp.remove();
-  });
+  const { temp, backends } = triadSuite('triad-metrics-');
 
   it('show role, quorum and peer heartbeat ages, and count the failover when the master dies', async () => {
     const triad = triadFixture(temp.dir, port, [{ name: 'Redundant', count: 2 }]);

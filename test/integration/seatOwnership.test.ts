@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { checkout, type CheckoutRequest, type HeldLicense } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { makeTempDir } from '../support/tempDir';
+import { startSingleServer } from '../support/singleServer';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 
 /**
@@ -24,13 +25,7 @@ describe('seat ownership', () => {
   });
   beforeAll(async () => {
     const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'Owned', count: 1 }] });
-    backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir: path.join(temp.dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
-    });
+    backend = await startSingleServer(license, path.join(temp.dir, 'data'));
     server = { host: '127.0.0.1', port: backend.address.port };
   });
 

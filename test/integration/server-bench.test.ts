@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { namespaceSupport } from '../../bench/chaos/netns';
+import { BUNDLE_CACHE_DIR, bundleInto } from '../support/cliBundle';
 import { makeTempDir } from '../support/tempDir';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -16,19 +16,8 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
  */
 describe('npm run bench', () => {
   it('runs every bench (--quick) and writes the figures as JSON', async () => {
-    const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test', `bench-${process.pid}`);
-    mkdirSync(outDir, { recursive: true });
-    await build({
-      entryPoints: { bench: path.join(repoRoot, 'bench/index.ts'), cli: path.join(repoRoot, 'src/cli/index.ts') },
-      outdir: outDir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'error',
-    });
+    const outDir = path.join(BUNDLE_CACHE_DIR, `bench-${process.pid}`);
+    await bundleInto(outDir, { bench: path.join(repoRoot, 'bench/index.ts'), cli: path.join(repoRoot, 'src/cli/index.ts') });
     const temp = makeTempDir('triad-bench-test-');
     try {
       const out = path.join(temp.dir, 'latest.json');

@@ -4,13 +4,14 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import path from 'node:path';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { encodeFrame, MAX_FRAME_BYTES } from '../../src/core/protocol';
 import { clientHello, frameHeader, rawExchange } from '../support/rawWire';
 import { fuzzSettings } from '../support/fuzzSettings';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { startSingleServer } from '../support/singleServer';
 import { makeTempDir } from '../support/tempDir';
 import { startTestServer, type TestServer } from '../support/testServer';
 
@@ -89,12 +90,7 @@ describe('100,000 random frames over real sockets (issue 7)', () => {
         { name: 'Probe', count: 1 },
       ],
     });
-    backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir: path.join(temp.dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
+    backend = await startSingleServer(license, path.join(temp.dir, 'data'), {
       clientHeartbeatIntervalMs: 5_000,
       limits: { helloTimeoutMs: 300, maxConnections: 200 },
     });

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnTriad, stopChild, type TriadChild } from '../support/triadProcess';
 import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { selfSignedCertificate } from '../support/selfSignedCertificate';
 import { makeTempDir } from '../support/tempDir';
 import { freePort } from '../support/freePort';
 
@@ -17,7 +17,6 @@ import { freePort } from '../support/freePort';
 const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const temp = makeTempDir('triad-tls3-');
 const file = (name: string) => path.join(temp.dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: temp.dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const children: TriadChild[] = [];
 const fingerprints: string[] = [];
 let port = 0;
@@ -31,26 +30,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 beforeAll(async () => {
   // one self-signed certificate per member, as an administrator without a CA makes them
-  for (const [rank, host] of hosts.entries()) {
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `m${rank}.key`,
-      '-out',
-      `m${rank}.crt`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${host}`,
-      '-addext',
-      `subjectAltName=IP:${host}`,
-    );
-    fingerprints.push(openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', `m${rank}.crt`).trim());
-  }
+  for (const [rank, host] of hosts.entries()) fingerprints.push(selfSignedCertificate(temp.dir, `m${rank}`, host, host));
   port = await freePort();
   const license = writeSignedLicense(file('triad'), {
     servers: hosts.map((host) => ({ host, hostid: TEST_HOSTID, port })),

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../src/core/backend';
+import type { Backend } from '../../src/core/backend';
 import { verifyEntry } from '../../src/core/client/verifyEntry';
 import { freePort } from '../support/freePort';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
+import { startSingleServer } from '../support/singleServer';
 import { makeTempDir } from '../support/tempDir';
 
 /** Verify of a Client/Server Configuration entry against a real server and two dead addresses. */
@@ -13,14 +14,7 @@ describe('Verify', () => {
   let port: number;
   beforeAll(async () => {
     const license = writeSignedLicense(temp.dir, { servers: [{ host: '127.0.0.1', hostid: TEST_HOSTID }], features: [{ name: 'cad', count: 4 }] });
-    backend = await createBackend({
-      licensePath: license.licensePath,
-      trustFiles: [license.publicKeyPath],
-      dataDir: path.join(temp.dir, 'data'),
-      hostid: TEST_HOSTID,
-      port: 0,
-      bind: '127.0.0.1',
-    });
+    backend = await startSingleServer(license, path.join(temp.dir, 'data'), { bind: '127.0.0.1' });
     port = backend.address.port;
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QuorumMachine, isEligible, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../../src/core/quorum';
-import { holdSeat, startedTriad } from './world/scenario';
+import { startedTriad, wipeTertiaryThenLoseMaster } from './world/scenario';
 import type { TriadWorld } from './world/triadWorld';
 
 /**
@@ -77,23 +77,8 @@ describe('the simulation catches a broken quorum engine', () => {
   });
 
   it('a member that votes right after its disk was wiped loses an acknowledged seat (and the real engine does not)', async () => {
-    const wipeThenLoseMaster = async (makeMachine: MakeMachine, seed: number) => {
-      const triad = await startedTriad({ seed, makeMachine });
-      const [primary, secondary, tertiary] = triad.members;
-      triad.network.cut(secondary.rank, primary.rank);
-      triad.network.cut(secondary.rank, tertiary.rank);
-      // committed on the primary and the tertiary only
-      await holdSeat(triad, primary, 'ann');
-      // the tertiary comes back empty, and never hears the primary again before it dies
-      triad.network.cut(primary.rank, tertiary.rank);
-      tertiary.crash();
-      tertiary.wipeDisk();
-      tertiary.start();
-      await triad.run(triad.world.now + 500);
-      primary.crash();
-      triad.network.healAll();
-      return triad.run(triad.world.now + 20_000);
-    };
+    const wipeThenLoseMaster = async (makeMachine: MakeMachine, seed: number) =>
+      wipeTertiaryThenLoseMaster(await startedTriad({ seed, makeMachine }));
     const violations: (string | null)[] = [];
     for (const seed of [12, 13]) {
       violations.push(await wipeThenLoseMaster((config) => new LearnerIgnoringMachine(config), seed));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkout, holdSeat, runUntil, startedTriad } from './world/scenario';
+import { checkout, runUntil, startedTriad, wipeTertiaryThenLoseMaster } from './world/scenario';
 
 /**
  * The six ways an outside review broke the triad's promise (issue 14); the four that live in the
@@ -22,21 +22,7 @@ describe('issue 14 findings, replayed on the real driver and licensing service',
 
   it('2. a member restarted with an empty disk does not elect a master without an acknowledged seat', async () => {
     const triad = await startedTriad({ seed: 12, clients: 4 });
-    const [primary, secondary, tertiary] = triad.members;
-    triad.network.cut(secondary.rank, primary.rank);
-    triad.network.cut(secondary.rank, tertiary.rank);
-    // a grant committed on the primary and the tertiary only, its client told
-    await holdSeat(triad, primary, 'ann');
-    // a grant committed on primary + tertiary and a client was told; the tertiary's disk is replaced
-    // the tertiary comes back empty, and never hears the primary again before it dies
-    triad.network.cut(primary.rank, tertiary.rank);
-    tertiary.crash();
-    tertiary.wipeDisk();
-    tertiary.start();
-    await triad.run(triad.world.now + 500);
-    primary.crash();
-    triad.network.healAll();
-    expect(await triad.run(triad.world.now + 20_000)).toBeNull();
+    expect(await wipeTertiaryThenLoseMaster(triad)).toBeNull();
   });
 
   it('2b. a member restored from an older copy of its disk catches up as a learner, votes again, and loses nothing', async () => {

@@ -1,31 +1,36 @@
 import { build } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { NODE_BUNDLE } from '../../scripts/nodeBundle.mjs';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** Where bundles for child processes go: under node_modules so their bare imports resolve from the repo. */
+export const BUNDLE_CACHE_DIR = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
 
 const bundled = new Map<string, Promise<string>>();
 
 /**
- * Bundles a TypeScript entry point into one ESM file for a child process. The bundle goes under
- * node_modules/.cache so its bare imports (zod, commander, better-sqlite3) resolve from the repo,
- * and so tests never touch dist/ that other people build.
+ * Bundles TypeScript entry points (output name → file) side by side into `outDir`, one ESM file
+ * `<name>.mjs` each, as dist/ is built. Bundle under BUNDLE_CACHE_DIR so the bare imports (zod,
+ * commander, better-sqlite3) resolve from the repo, and so tests never touch dist/ that other
+ * people build.
  */
-export async function bundleForChildProcess(entryPoint: string, name: string): Promise<string> {
-  const outDir = path.join(repoRoot, 'node_modules', '.cache', 'triad-test');
+export async function bundleInto(outDir: string, entryPoints: Record<string, string>): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const outfile = path.join(outDir, `${name}-${process.pid}.mjs`);
   await build({
-    entryPoints: [entryPoint],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
+    entryPoints,
+    outdir: outDir,
+    ...NODE_BUNDLE,
     logLevel: 'error',
   });
-  return outfile;
+}
+
+/** Bundles a TypeScript entry point into one ESM file for a child process (see bundleInto). */
+export async function bundleForChildProcess(entryPoint: string, name: string): Promise<string> {
+  const outName = `${name}-${process.pid}`;
+  await bundleInto(BUNDLE_CACHE_DIR, { [outName]: entryPoint });
+  return path.join(BUNDLE_CACHE_DIR, `${outName}.mjs`);
 }
 
 /** One bundle of `entry` (relative to the repository) per test process. */

@@ -1,5 +1,6 @@
 import type { FeatureStatus, MemberStatus, ReservationStatus, ServerStatus, UserStatus, VendorStatus } from '../../src/shared/status';
 import type { LmstatClock, MemberProbe, ServerReport } from '../../src/core/lmstat';
+import { featureStatus } from './featureStatus';
 
 /**
  * Reads a real `lmutil lmstat -a` (or `-i`) output back into the status a Triad server would
@@ -88,7 +89,7 @@ function readSection(lines: string[], clock: LmstatClock, today: { month: number
     } else if ((m = POOL.exec(line))) {
       if (!feature) throw new Error(`pool line before any "Users of": ${line}`);
       const expiry = m[4] === undefined || m[4] === 'permanent(no expiration date)' ? 'permanent' : m[4];
-      pool = blankPool(m[1], m[3], { version: m[2], expiry });
+      pool = featureStatus({ name: m[1], vendor: m[3], version: m[2], expiry });
       feature.pools.push(pool);
     } else if ((m = VENDOR_STRING.exec(line))) {
       pool!.vendorString = m[1];
@@ -155,31 +156,12 @@ function serverLineOf<T extends { host: string }>(lines: T[], host: string): T |
   return lines.find((line) => line.host.toLowerCase() === host.toLowerCase());
 }
 
-function blankPool(name: string, vendor: string, fields: Partial<FeatureStatus>): FeatureStatus {
-  return {
-    name,
-    vendor,
-    version: '1.0',
-    expiry: 'permanent',
-    issued: 0,
-    inUse: 0,
-    kind: 'floating',
-    lockedTo: null,
-    vendorString: null,
-    served: true,
-    notServedReason: null,
-    users: [],
-    reservations: [],
-    ...fields,
-  };
-}
-
 /**
  * The feature's count and use go on its first pool: lmstat prints only their sums. Its "in use"
  * counts the reserved seats nobody took (the RESERVATION lines), which the status keeps apart.
  */
 function poolsOf(name: string, feature: Feature, vendors: VendorStatus[]): FeatureStatus[] {
-  const pools = feature.pools.length > 0 ? feature.pools : [blankPool(name, vendors[0]?.name ?? 'vendor', {})];
+  const pools = feature.pools.length > 0 ? feature.pools : [featureStatus({ name, vendor: vendors[0]?.name ?? 'vendor' })];
   const { issued, served } = feature.header;
   const reserved = pools.flatMap((pool) => pool.reservations).reduce((sum, reservation) => sum + reservation.count, 0);
   const inUse = feature.header.inUse - reserved;
@@ -223,7 +205,7 @@ export function readLicenseTable(text: string): ServerStatus {
     .map((line) => {
       const [name, version, count, ...rest] = line.trim().split(/\s+/);
       const [expiry, vendor] = expiresFirst ? [rest[0], rest[1]] : [rest.slice(1).join(' '), rest[0]];
-      return blankPool(name, vendor, { version, issued: Number(count), expiry: expiry === 'permanent(no expiration date)' ? 'permanent' : expiry });
+      return featureStatus({ name, vendor, version, issued: Number(count), expiry: expiry === 'permanent(no expiration date)' ? 'permanent' : expiry });
     });
   return {
     optionsProblems: [],

@@ -75,7 +75,8 @@ export const diagCommand: CommandModule = (program) => {
           timeoutMs: 3_000,
         });
         const out = flags.o ?? archive.fileName;
-        writeFileSync(out, archive.bytes);
+        // user and host names, like the server's database: for this OS user only until sent on
+        writeFileSync(out, archive.bytes, { mode: 0o600 });
         process.stdout.write(
           `Wrote ${path.resolve(out)} (${Math.ceil(archive.bytes.length / 1024)} KB, ${archive.entries.length} files): ` +
             `status of ${status.members.length || 1} server(s), ${lines.length} debug-log lines of ` +

@@ -26,7 +26,7 @@ export const triadMembersCommand: CommandModule = (program) => {
       }
       const store = openStore(opts.data ?? defaultDataDir());
       try {
-        const result = replaceServer(store, parseLicenseText(text, opts.c).file);
+        const result = replaceServer(store, parseLicenseText(text, opts.c).file, Date.now());
         if (!result.ok) throw new CliError(`${opts.c}: ${result.message}`, 1);
         process.stdout.write(
           `${result.message}\nStart this server with \`triad serve -c ${opts.c}\`; start the new machine with the same file and an empty data folder: ` +

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { defaultRequestTimeoutMs, ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
-import type { Granted } from '../protocol';
+import type { CheckoutRequest, Granted } from '../protocol';
 import { MEMBER_NOT_SERVING_CODE } from './search';
 
 /**
@@ -9,14 +9,7 @@ import { MEMBER_NOT_SERVING_CODE } from './search';
  * reconnect and present the resume token so the same seat is kept — never a second one.
  */
 
-export interface CheckoutRequest {
-  feature: string;
-  version: string;
-  count: number;
-  user: string;
-  host: string;
-  display: string;
-}
+export type { CheckoutRequest } from '../protocol';
 
 export type CheckoutResult =
   | { kind: 'granted'; license: HeldLicense }

@@ -1,15 +1,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { displayFingerprint, normaliseFingerprint, normaliseFingerprints, type ClientTls } from '../protocol/tlsPin';
+import { FramedConnection } from '../transport/framedConnection';
 import { speaksTlsText, tlsFailureText, tlsFingerprintOf } from './tlsTrouble';
 import {
-  decodeMessage,
-  encodeFrame,
-  FrameDecoder,
-  FrameTooLargeError,
+  MAX_FRAME_BYTES,
   MAX_REPLY_FRAME_BYTES,
   PROTOCOL_VERSION,
   serverMessageSchema,
+  validateMessage,
   type AdminRequest,
   type ConnectionRole,
   type ServerMessage,
@@ -64,7 +63,7 @@ export class ServerConnection {
   private closedReason: string | null = null;
 
   private constructor(
-    private readonly socket: net.Socket,
+    private readonly connection: FramedConnection,
     readonly address: ServerAddress,
     readonly welcome: Welcome,
     private readonly requestTimeoutMs: number,
@@ -78,72 +77,70 @@ export class ServerConnection {
       const socket = options.tls
         ? connectTls(address, options.tls, options.localAddress)
         : net.connect({ host: address.host, port: address.port, localAddress: options.localAddress });
-      socket.setNoDelay(true);
-      const decoder = new FrameDecoder(MAX_REPLY_FRAME_BYTES);
-      let connection: ServerConnection | null = null;
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ConnectionError(`Cannot connect to license server ${where}: no answer within ${connectTimeoutMs} ms`, address, 'ETIMEDOUT'));
-      }, connectTimeoutMs);
+      let opened: ServerConnection | null = null;
+      // the promise has failed: what the socket does next (its close) changes nothing
+      let settled = false;
       const settleFailure = (message: string, code: string | null = null) => {
-        clearTimeout(timer);
-        socket.destroy();
+        settled = true;
+        framed.destroy();
         reject(new ConnectionError(`Cannot connect to license server ${where}: ${message}`, address, code));
       };
+      // the first frame is the welcome (or an error): the connect timeout runs until it comes
+      const framed: FramedConnection = new FramedConnection(
+        socket,
+        { maxInboundBytes: MAX_REPLY_FRAME_BYTES, maxOutboundBytes: MAX_FRAME_BYTES, firstFrameTimeoutMs: connectTimeoutMs },
+        {
+          firstFrameTimeout: () => settleFailure(`no answer within ${connectTimeoutMs} ms`, 'ETIMEDOUT'),
+          oversize: () => {
+            if (opened) opened.shutDown(`server sent an oversize frame`);
+            else settleFailure('server sent an oversize frame');
+          },
+          malformed: (reason) => {
+            if (opened) opened.shutDown(`server sent an ${reason}`);
+            else settleFailure(`not a Triad license server (${reason})`);
+          },
+          message: (value) => {
+            const decoded = validateMessage(value, serverMessageSchema);
+            if (!decoded.ok) {
+              if (opened) opened.shutDown(`server sent an ${decoded.message}`);
+              else settleFailure(`not a Triad license server (${decoded.message})`);
+              return;
+            }
+            const message = decoded.value;
+            if (opened) {
+              opened.receive(message);
+            } else if (message.type === 'welcome') {
+              opened = new ServerConnection(framed, address, message, options.requestTimeoutMs ?? defaultRequestTimeoutMs);
+              resolve(opened);
+            } else if (message.type === 'error') {
+              settleFailure(message.message);
+            } else {
+              settleFailure(`unexpected ${message.type} before welcome`);
+            }
+          },
+          error: (error) => {
+            if (opened) opened.shutDown(`connection error: ${error.message}`);
+            else if (error.code === 'ECONNREFUSED') settleFailure('Connection refused', error.code);
+            else settleFailure(options.tls ? tlsFailureText(error, address) : error.message, error.code ?? null);
+          },
+          close: () => {
+            if (opened) return opened.shutDown('connection closed by the server');
+            if (settled) return;
+            if (options.tls) return settleFailure('connection closed before the server answered');
+            // closed without a word: a TLS server does that to a plaintext hello; ask it in TLS
+            void tlsFingerprintOf(address, connectTimeoutMs).then((fingerprint) =>
+              settleFailure(
+                fingerprint ? speaksTlsText(address, fingerprint) : 'connection closed before the server answered (is it a Triad license server?)',
+                fingerprint ? 'ETLSREQUIRED' : null,
+              ),
+            );
+          },
+        },
+      );
       socket.once(options.tls ? 'secureConnect' : 'connect', () => {
         const refusal = options.tls ? pinRefusal(socket as tls.TLSSocket, options.tls) : null;
         if (refusal) return settleFailure(refusal, 'ECERTPIN');
-        socket.write(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent }));
-      });
-      let failed = false;
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        failed = true;
-        if (connection) connection.shutDown(`connection error: ${error.message}`);
-        else if (error.code === 'ECONNREFUSED') settleFailure('Connection refused', error.code);
-        else settleFailure(options.tls ? tlsFailureText(error, address) : error.message, error.code ?? null);
-      });
-      socket.on('close', () => {
-        if (connection) return connection.shutDown('connection closed by the server');
-        if (failed) return;
-        if (options.tls) return settleFailure('connection closed before the server answered');
-        // closed without a word: a TLS server does that to a plaintext hello; ask it in TLS
-        void tlsFingerprintOf(address, connectTimeoutMs).then((fingerprint) =>
-          settleFailure(
-            fingerprint ? speaksTlsText(address, fingerprint) : 'connection closed before the server answered (is it a Triad license server?)',
-            fingerprint ? 'ETLSREQUIRED' : null,
-          ),
-        );
-      });
-      socket.on('data', (chunk) => {
-        let payloads: Buffer[];
-        try {
-          payloads = decoder.push(chunk);
-        } catch (error) {
-          if (!(error instanceof FrameTooLargeError)) throw error;
-          if (connection) connection.shutDown(`server sent an oversize frame`);
-          else settleFailure('server sent an oversize frame');
-          return;
-        }
-        for (const payload of payloads) {
-          const decoded = decodeMessage(payload, serverMessageSchema);
-          if (!decoded.ok) {
-            if (connection) connection.shutDown(`server sent an ${decoded.message}`);
-            else settleFailure(`not a Triad license server (${decoded.message})`);
-            return;
-          }
-          const message = decoded.value;
-          if (connection) {
-            connection.receive(message);
-          } else if (message.type === 'welcome') {
-            clearTimeout(timer);
-            connection = new ServerConnection(socket, address, message, options.requestTimeoutMs ?? defaultRequestTimeoutMs);
-            resolve(connection);
-          } else if (message.type === 'error') {
-            settleFailure(message.message);
-          } else {
-            settleFailure(`unexpected ${message.type} before welcome`);
-          }
-        }
+        framed.send({ type: 'hello', version: PROTOCOL_VERSION, role: options.role ?? 'client', agent: options.agent });
       });
     });
   }
@@ -161,7 +158,7 @@ export class ServerConnection {
         reject(new ConnectionError(`no reply to ${request.type} within ${timeoutMs} ms`, this.address));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.socket.write(encodeFrame({ ...request, id }));
+      this.connection.send({ ...request, id });
     });
   }
 
@@ -202,7 +199,7 @@ export class ServerConnection {
   private shutDown(reason: string): void {
     if (this.closedReason) return;
     this.closedReason = reason;
-    this.socket.destroy();
+    this.connection.destroy();
     for (const [, waiter] of this.pending) {
       clearTimeout(waiter.timer);
       waiter.reject(new ConnectionError(reason, this.address));

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { DEFAULT_PORT } from '../protocol/ports';
 
 /**
  * LM_LICENSE_FILE / <VENDOR>_LICENSE_FILE values: parse into search entries and format back
@@ -32,10 +33,6 @@ import { isIPv6 } from 'node:net';
  */
 
 export type PathPlatform = 'unix' | 'windows';
-
-/** The port a bare host name means, and the range `@host` probes. */
-export const DEFAULT_PORT = 27000;
-export const PROBE_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => DEFAULT_PORT + i);
 
 export interface ServerAddress {
   host: string;

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseLicenseText } from '../license/parser';
-import { formatLicensePathError, PROBE_PORTS } from './licensePath';
+import { DEFAULT_PORTS } from '../protocol/ports';
+import { formatLicensePathError } from './licensePath';
 import { buildSearchList, type SearchListInputs, type SourcedEntry } from './licensePathSources';
 import { LicenseSearch, type SearchTarget, type ServerAddress } from './search';
 
@@ -40,7 +41,7 @@ export function resolveSearchTargets(entries: readonly SourcedEntry[]): { target
 }
 
 function hostPorts(host: string, port: number | null): ServerAddress[] {
-  return port === null ? PROBE_PORTS.map((p) => ({ host, port: p })) : [{ host, port }];
+  return port === null ? DEFAULT_PORTS.map((p) => ({ host, port: p })) : [{ host, port }];
 }
 
 function licenseFilesAt(given: string, problems: string[]): string[] {

@@ -31,7 +31,7 @@ export { validateLicenseFile } from './validate';
 export { renderLine, serializeLicenseFile } from './render';
 export { canonicalSignedForm, licenseHash, serverHostIds } from './canonical';
 export { serverRanks } from './ranks';
-export type { KeyFileParse, VendorKeyPair } from './signature';
+export type { KeyFileParse, SignedClaim, TrustSeams, VendorKeyPair } from './signature';
 export {
   TrustStore,
   VENDOR_NAME,
@@ -41,6 +41,9 @@ export {
   parseVendorKeyFile,
   signLicenseFile,
   verifyFeature,
+  verifyFeatures,
 } from './signature';
+export type { PublicKey, SignatureCache, SignatureCheck, SignatureVerifier } from './signatureChecks';
+export { inThreadVerifier, signatureCheckKey } from './signatureChecks';
 export { detectHostId, hostIdMatches, hostIdProblem, localHostIds, splitHostIdList } from './hostId';
 export { checkLicenseText } from './report';

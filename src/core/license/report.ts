@@ -5,7 +5,7 @@ import { commonAttributes } from './attributes';
 import { isUncounted, signedLines, type FeatureLine, type LicenseFile, type SignedLine, type UpgradeLine } from './model';
 import { parseLicenseText } from './parser';
 import { serverRanks } from './ranks';
-import { verifyFeature, type TrustStore } from './signature';
+import { verifyFeatures, type TrustStore } from './signature';
 import { validateLicenseFile } from './validate';
 
 function signatureProblem(line: SignedLine, state: SignatureState, file: LicenseFile): Diagnostic | null {
@@ -41,10 +41,10 @@ function toDto(d: Diagnostic): LicenseDiagnostic {
 export function checkLicenseText(text: string, fileName: string, trust: TrustStore, nowMs: number): LicenseCheckReport {
   const { file, diagnostics } = parseLicenseText(text, fileName);
   const all = [...diagnostics, ...validateLicenseFile(file, { nowMs })];
-  const state = new Map<SignedLine, SignatureState>();
-  for (const line of signedLines(file)) {
-    const s = verifyFeature(file, line, trust);
-    state.set(line, s);
+  const lines = signedLines(file);
+  const states = verifyFeatures(file, lines, trust);
+  const state = new Map<SignedLine, SignatureState>(lines.map((line, i) => [line, states[i]!]));
+  for (const [line, s] of state) {
     const problem = signatureProblem(line, s, file);
     if (problem) all.push(problem);
   }

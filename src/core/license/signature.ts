@@ -1,10 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { canonicalSignedForm } from './canonical';
 import type { SignatureState } from '../../shared/contract';
 import { lexLicenseText } from './lexer';
 import type { LicenseFile, SignedLine } from './model';
 import { parseLicenseText } from './parser';
 import { appendSign, serializeLicenseFile } from './render';
+import { inThreadVerifier, signatureCheckKey, type PublicKey, type SignatureCache, type SignatureCheck, type SignatureVerifier } from './signatureChecks';
 
 /**
  * Publisher signatures: Ed25519 over the canonical signed form (canonical.ts). SIGN= holds the
@@ -68,41 +69,88 @@ export function keyFingerprint(publicKeyPem: string): string {
   return createHash('sha256').update(der).digest('hex').slice(0, 16);
 }
 
+export interface TrustSeams {
+  /** Checks that passed before, kept by the store; none by default. */
+  cache?: SignatureCache;
+  /** Who verifies what neither memory nor the cache knows; this thread by default. */
+  verifier?: SignatureVerifier;
+}
+
+/** A claim that a trusted key of `vendor` made `signature` over `data`. */
+export interface SignedClaim {
+  vendor: string;
+  data: string;
+  signature: Buffer;
+}
+
 /**
  * Trusted public keys per vendor, parsed once. Ed25519 verification costs ~0.1 ms per line on a
- * busy server, so results are remembered: a reread or re-check of the same lines is nearly free.
+ * busy server, so results are remembered (in memory, and in the cache seam for passes): a reread
+ * or restart with the same lines verifies nothing again.
  */
 export class TrustStore {
-  private readonly keys = new Map<string, KeyObject[]>();
+  private readonly keys = new Map<string, PublicKey[]>();
   private readonly verified = new Map<string, boolean>();
+
+  constructor(private readonly seams: TrustSeams = {}) {}
 
   /** Throws on a damaged key; callers validate key files with parseVendorKeyFile first. */
   add(vendor: string, publicKeyPem: string): void {
     const list = this.keys.get(vendor) ?? [];
-    list.push(createPublicKey(publicKeyPem));
+    const object = createPublicKey(publicKeyPem);
+    list.push({ object, der: object.export({ type: 'spki', format: 'der' }) });
     this.keys.set(vendor, list);
     // A new key can turn an earlier "invalid" into "valid".
     this.verified.clear();
   }
 
-  keysFor(vendor: string): readonly KeyObject[] {
-    return this.keys.get(vendor) ?? [];
+  hasKeys(vendor: string): boolean {
+    return (this.keys.get(vendor)?.length ?? 0) > 0;
   }
 
   vendors(): string[] {
     return [...this.keys.keys()];
   }
 
-  /** Whether any trusted key of `vendor` made `signature` over `data`. */
-  verifies(vendor: string, data: string, signature: Buffer): boolean {
-    const memoKey = `${vendor}\n${signature.toString('hex')}\n${data}`;
-    const known = this.verified.get(memoKey);
-    if (known !== undefined) return known;
-    const bytes = Buffer.from(data, 'utf8');
-    const result = this.keysFor(vendor).some((key) => verify(null, bytes, key, signature));
-    if (this.verified.size >= MEMO_LIMIT) this.verified.clear();
-    this.verified.set(memoKey, result);
-    return result;
+  /**
+   * Whether a trusted key of the vendor made each claim's signature, in order: from memory, else from the cache, else by one batch for the verifier
+   * (so a cold load of many lines can use threads). Every trusted key of the vendor is checked:
+   * each (line, key) pair is verified once, and its pass is what the cache keeps.
+   */
+  verifyAll(claims: readonly SignedClaim[]): boolean[] {
+    const answers = new Map<string, boolean>();
+    const unknown = new Map<string, { checks: SignatureCheck[]; cacheKeys: string[] }>();
+    const memoKeys = claims.map((c) => `${c.vendor}\n${c.signature.toString('hex')}\n${c.data}`);
+    claims.forEach((claim, i) => {
+      const memoKey = memoKeys[i]!;
+      const known = this.verified.get(memoKey);
+      if (known !== undefined) answers.set(memoKey, known);
+      if (known !== undefined || unknown.has(memoKey)) return;
+      const data = Buffer.from(claim.data, 'utf8');
+      const checks = (this.keys.get(claim.vendor) ?? []).map((publicKey) => ({ data, signature: claim.signature, publicKey }));
+      unknown.set(memoKey, { checks, cacheKeys: this.seams.cache ? checks.map(signatureCheckKey) : [] });
+    });
+    const cached = this.seams.cache?.passed([...unknown.values()].flatMap((u) => u.cacheKeys)) ?? new Set<string>();
+    const pending = [...unknown].filter(([memoKey, { cacheKeys }]) => {
+      const hit = cacheKeys.some((key) => cached.has(key));
+      if (hit) answers.set(memoKey, true);
+      return !hit;
+    });
+    if (pending.length > 0) {
+      const passes = (this.seams.verifier ?? inThreadVerifier).verify(pending.flatMap(([, p]) => p.checks));
+      const passed: string[] = [];
+      let at = 0;
+      for (const [memoKey, { checks, cacheKeys }] of pending) {
+        const results = passes.slice(at, at + checks.length);
+        at += checks.length;
+        cacheKeys.forEach((key, i) => results[i] && passed.push(key));
+        answers.set(memoKey, results.some(Boolean));
+      }
+      if (passed.length > 0) this.seams.cache?.add(passed);
+    }
+    if (this.verified.size + answers.size > MEMO_LIMIT) this.verified.clear();
+    for (const [memoKey, answer] of answers) this.verified.set(memoKey, answer);
+    return memoKeys.map((key) => answers.get(key)!);
   }
 }
 
@@ -117,11 +165,24 @@ function decodeSign(text: string): Buffer | null {
   return /^[0-9A-Fa-f]{128}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
 }
 
+/** The signature state of each line, verified as one batch (see TrustStore.verifyAll). */
+export function verifyFeatures(file: LicenseFile, lines: readonly SignedLine[], trust: TrustStore): SignatureState[] {
+  const signatures = lines.map((line) => (trust.hasKeys(line.vendor) && line.sign !== null ? decodeSign(line.sign) : null));
+  const claims = lines.flatMap((line, i) => {
+    const signature = signatures[i];
+    return signature ? [{ vendor: line.vendor, data: canonicalSignedForm(file, line), signature }] : [];
+  });
+  const answers = trust.verifyAll(claims);
+  let at = 0;
+  return lines.map((line, i) => {
+    if (!trust.hasKeys(line.vendor)) return 'unverified';
+    if (!signatures[i]) return 'invalid';
+    return answers[at++] ? 'valid' : 'invalid';
+  });
+}
+
 export function verifyFeature(file: LicenseFile, line: SignedLine, trust: TrustStore): SignatureState {
-  if (trust.keysFor(line.vendor).length === 0) return 'unverified';
-  const signature = line.sign === null ? null : decodeSign(line.sign);
-  if (signature === null) return 'invalid';
-  return trust.verifies(line.vendor, canonicalSignedForm(file, line), signature) ? 'valid' : 'invalid';
+  return verifyFeatures(file, [line], trust)[0]!;
 }
 
 /**

@@ -2,10 +2,12 @@ import { authoritativeStatus, type ServerReport } from './report';
 
 /**
  * Triad members that answer (their server is UP) but are not in the quorum, with the reason:
- * as the master sees them, else as they see the others (issue 20: a member with another cluster
+ * a learner catching up, else as the master sees them, else as they see the others (issue 20: a member with another cluster
  * secret showed as plainly UP). Members that do not answer already have their own
  * "Cannot connect" line.
  */
+const LEARNER = 'catching up from the master as a learner (a new machine or a replaced data folder): it votes once it holds everything committed';
+
 export function quorumProblems(report: ServerReport): { host: string; problem: string }[] {
   const status = authoritativeStatus(report);
   if (!status || status.mode !== 'triad') return [];
@@ -13,6 +15,11 @@ export function quorumProblems(report: ServerReport): { host: string; problem: s
   for (const probe of report.probes) {
     if (!('status' in probe)) continue;
     const own = probe.status;
+    const learner = [...own.members.filter((member) => member.self), ...status.members.filter((member) => !member.self && member.host === own.host)];
+    if (learner.some((member) => member.learner === true)) {
+      problems.push({ host: own.host, problem: LEARNER });
+      continue;
+    }
     const seenByAuthority = status.members.find((member) => !member.self && member.host === own.host)?.problem ?? null;
     if (seenByAuthority !== null && status.role === 'master') problems.push({ host: own.host, problem: seenByAuthority });
     else if (own.role === 'no-quorum') {

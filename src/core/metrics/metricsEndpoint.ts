@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../transport/httpListener';
 import { formatOpenMetrics, formatPrometheusText, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE, type MetricFamily } from './openMetrics';
 
 /**
@@ -45,17 +45,9 @@ export async function startMetricsEndpoint(options: { host: string; port: number
   });
   // scrapers keep connections open; they must not hold the process up at shutdown
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenHttp(server, options.host, options.port);
   return {
-    url: `http://${shownHost}:${address.port}/metrics`,
+    url: `${url}/metrics`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

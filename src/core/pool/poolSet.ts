@@ -24,7 +24,7 @@ import { buildPools, issuedSeats, poolProblem } from './pools';
 import { PoolLedger } from './poolLedger';
 import { leaseRequester, openReservations, seatsReservedForOthers, type OpenReservation } from './seats';
 import type { Instant } from '../instant';
-import type { CheckoutRequest, IgnoredLine, Lease, Pool, PoolLine, PoolUsage } from './types';
+import type { IgnoredLine, Lease, Pool, PoolCheckout, PoolLine, PoolUsage } from './types';
 
 export type CheckoutDecision =
   | { granted: Lease; /** Lingering leases of the same user/host/display this grant takes over. */ releases: string[] }
@@ -129,7 +129,7 @@ export class PoolSet {
     for (const pool of pools) this.poolsByName.set(pool.name, [...this.poolsNamed(pool.name), pool]);
   }
 
-  evaluate(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
+  evaluate(request: PoolCheckout, at: Instant, policy: Options | null): CheckoutDecision {
     if (!Number.isInteger(request.count) || request.count < 1) {
       return { denied: denial('BAD_REQUEST', `count must be a whole number >= 1, not ${request.count}`) };
     }
@@ -153,7 +153,7 @@ export class PoolSet {
    * is taken before the grant is durable; if that fails, `undoCheckout` gives it back along with
    * the lingering seats the grant released (`released`).
    */
-  checkout(request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutOutcome {
+  checkout(request: PoolCheckout, at: Instant, policy: Options | null): CheckoutOutcome {
     const decision = this.evaluate(request, at, policy);
     if ('denied' in decision) return decision;
     const released = decision.releases.flatMap((leaseId) => this.leaseMap.get(leaseId) ?? []);
@@ -334,7 +334,7 @@ export class PoolSet {
     return feature;
   }
 
-  private evaluatePool(pool: Pool, request: CheckoutRequest, at: Instant, policy: Options | null): CheckoutDecision {
+  private evaluatePool(pool: Pool, request: PoolCheckout, at: Instant, policy: Options | null): CheckoutDecision {
     const problem = poolProblem(pool, at.wallMs);
     if (problem) return { denied: problem };
     const who: Requester = { user: request.user, host: request.host, display: request.display, ip: request.ip, project: request.project ?? undefined };

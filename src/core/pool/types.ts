@@ -3,6 +3,7 @@
  * 1.5), and the leases held on them. Input lines are a structural type so the pool does not
  * depend on the license parser; the server maps each parsed FEATURE/INCREMENT line to a PoolLine.
  */
+import type { CheckoutRequest } from '../protocol/messages';
 import type { DenialCode } from './denial';
 
 export type Expiry = { permanent: true } | { year: number; month: number; day: number };
@@ -59,14 +60,11 @@ export interface IgnoredLine {
   reason: string;
 }
 
-export interface CheckoutRequest {
-  feature: string;
-  /** Version the client needs; served by a pool whose version is at least this. */
-  version: string;
-  count: number;
-  user: string;
-  host: string;
-  display: string;
+/**
+ * A checkout as the pool evaluates it: what the user asked for (the version served by a pool
+ * whose version is at least it) and what the server knows of the asker and drew for the lease.
+ */
+export interface PoolCheckout extends CheckoutRequest {
   ip: string;
   /** LM_PROJECT, when the client sends one (options PROJECT rules). */
   project?: string | null;

@@ -1,4 +1,5 @@
 export * from './frame';
 export * from './codec';
 export * from './messages';
+export * from './ports';
 export { serverStatusSchema } from './statusSchema';

@@ -31,9 +31,8 @@ export const helloSchema = z.strictObject({
   agent: text.optional(),
 });
 
-const checkoutSchema = z.strictObject({
-  type: z.literal('checkout'),
-  id: requestId,
+/** What a user asks for: the client checkout API's input, the checkout message's body, the pool's question. */
+const checkoutRequestSchema = z.strictObject({
   feature: name,
   /** Lowest version the client accepts; FlexLM grants from a line whose version is >= this. */
   version: z.string().regex(/^\d+(\.\d+)?$/).max(32),
@@ -41,6 +40,12 @@ const checkoutSchema = z.strictObject({
   user: name,
   host: name,
   display: text,
+});
+
+const checkoutSchema = z.strictObject({
+  type: z.literal('checkout'),
+  id: requestId,
+  ...checkoutRequestSchema.shape,
   /** Given when reconnecting after a lost connection or a failover: keeps the same seat. */
   resumeToken: z.string().min(1).max(128).optional(),
 });
@@ -101,7 +106,8 @@ export const adminRequestSchema = z.discriminatedUnion('type', [
 
 export type Hello = z.infer<typeof helloSchema>;
 export type ConnectionRole = Hello['role'];
-export type CheckoutRequest = z.infer<typeof checkoutSchema>;
+export type CheckoutRequest = z.infer<typeof checkoutRequestSchema>;
+export type CheckoutMessage = z.infer<typeof checkoutSchema>;
 export type ClientRequest = z.infer<typeof clientRequestSchema>;
 export type AdminRequest = z.infer<typeof adminRequestSchema>;
 export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;

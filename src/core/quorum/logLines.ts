@@ -31,6 +31,8 @@ export const logLines = {
   joiningAsLearner: (why: string) =>
     `Joining the redundant servers as a learner (${why}): this server catches up from the master and does not vote until it holds everything the ` +
       `master has committed.`,
+  adoptingSettledTriad: (previous: string, next: string) =>
+    `Quorum: joining the triad the other servers formed (${next}); nothing was ever committed under the one this server started (${previous}).`,
   learnerCaughtUp: (master: string) => `Caught up with the master ${master}: this server votes again.`,
   installedSnapshot: (from: string, index: number, seats: number) =>
     `Installed a snapshot from ${from} (${seats} seat(s), log entry ${index}): this server was behind the part of the log that ${from} has compacted.`,

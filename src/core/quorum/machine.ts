@@ -567,6 +567,7 @@ export class QuorumMachine {
     return {
       triadId: s.persisted.triadId,
       learner: s.persisted.learner,
+      committed: this.hasCommitted(),
       licenseHash: s.identity.licenseHash,
       serverOrder: s.identity.serverOrder,
       switchedFrom: s.previousIdentity?.licenseHash ?? null,
@@ -585,6 +586,8 @@ export class QuorumMachine {
     }
     this.promise(s.nowMs + this.timings.electionMs);
     this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
+    // an idle triad sends only heartbeats: a learner that caught up before it heard both peers is admitted here
+    if (s.persisted.learner) this.tryAdmission(from, message.epoch, message.commitIndex);
     this.send(from, this.heartbeatAck(message.sentAt, true));
   }
 
@@ -1168,8 +1171,8 @@ export class QuorumMachine {
   /** What a peer says of itself: its triad (we may join it), its epoch, whether it may be in a quorum with us. */
   private hearStanding(from: Rank, message: MemberStanding & { epoch: number }): void {
     const peer = this.state.peers[from];
-    const { triadId, learner, licenseHash, serverOrder, switchedFrom } = message;
-    peer.standing = { triadId, learner, licenseHash, serverOrder, switchedFrom };
+    const { triadId, learner, committed, licenseHash, serverOrder, switchedFrom } = message;
+    peer.standing = { triadId, learner, committed, licenseHash, serverOrder, switchedFrom };
     peer.epochSeen = Math.max(peer.epochSeen ?? 0, message.epoch);
     this.joinTriad();
     for (const rank of this.otherRanks()) if (this.state.peers[rank].standing) this.checkIdentity(rank);
@@ -1178,18 +1181,42 @@ export class QuorumMachine {
   /**
    * Which triad this member belongs to. An empty member (a new machine, a wiped disk) joins the
    * triad its peers name as a learner; a member with state but no triad id took part in forming
-   * it (or predates triad ids) and keeps its vote. A member whose two peers agree on another
-   * triad is the odd one out: it forgets its log and rejoins theirs as a learner.
+   * it (or predates triad ids) and keeps its vote. A member whose id nothing was ever committed
+   * under takes the id of a voter whose triad has committed (README I3). A member whose two voting
+   * peers agree on another triad is the odd one out: it forgets its log and rejoins theirs as a
+   * learner (a learner's id proves nothing: it may have learned it from the one peer it heard).
    */
   private joinTriad(): void {
     const s = this.state;
-    const named = this.otherRanks().flatMap((rank) => (s.peers[rank].standing?.triadId ? [s.peers[rank].standing!.triadId!] : []));
-    if (named.length === 0) return;
+    const standings = this.otherRanks().flatMap((rank) => (s.peers[rank].standing?.triadId ? [s.peers[rank].standing!] : []));
+    if (standings.length === 0) return;
     if (s.persisted.triadId === null) {
-      if (named.every((id) => id === named[0])) this.joinTriadOf(named[0]);
+      if (standings.every((standing) => standing.triadId === standings[0].triadId)) this.joinTriadOf(standings[0].triadId!);
       return;
     }
-    if (named.length === 2 && named[0] === named[1] && named[0] !== s.persisted.triadId) this.rejoinAsLearner(named[0]);
+    const voters = standings.filter((standing) => !standing.learner && standing.triadId !== s.persisted.triadId);
+    const settled = voters.find((standing) => standing.committed);
+    if (settled && !s.persisted.learner && !this.hasCommitted()) this.adoptSettledTriad(settled.triadId!);
+    else if (voters.length === 2 && voters[0].triadId === voters[1].triadId) this.rejoinAsLearner(voters[0].triadId!);
+  }
+
+  /** Something was committed under this member's triad id (so a quorum holds it): README I3. */
+  private hasCommitted(): boolean {
+    return this.state.persisted.commitIndex > 0 || this.state.log.snapshotIndex > 0;
+  }
+
+  /**
+   * README I3: this member's id was made by a first master whose no-op never committed, and the
+   * other two formed the triad again; it takes their id and keeps its epoch, vote and log (whose
+   * entries are uncommitted, so the master's appends replace them).
+   */
+  private adoptSettledTriad(triadId: string): void {
+    const s = this.state;
+    if (s.role !== 'follower') this.stepDown();
+    const previous = s.persisted.triadId;
+    s.persisted.triadId = triadId;
+    this.persistHardState();
+    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.adoptingSettledTriad(previous ?? '', triadId) });
   }
 
   private joinTriadOf(triadId: string): void {

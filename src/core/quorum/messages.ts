@@ -27,6 +27,8 @@ import type { LogEntry, Rank } from './types';
 export interface MemberStanding {
   triadId: string | null;
   learner: boolean;
+  /** Its log holds a committed entry: its triad id is settled (README I3). */
+  committed: boolean;
   licenseHash: string;
   serverOrder: string[];
   /** The license hash of the file this one replaced by a distributed switch, if any. */

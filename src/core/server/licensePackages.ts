@@ -6,7 +6,8 @@
  * verify like any signed line. OPTIONS=SUITE (a component also takes a seat of the suite) is
  * not supported: its components are served as separate features, and the log says so.
  */
-import { attributeValue, commonAttributes, verifyFeature, type FeatureLine, type LicenseFile, type PackageLine, type TrustStore } from '../license';
+import { attributeValue, commonAttributes, type FeatureLine, type LicenseFile, type PackageLine, type SignedLine } from '../license';
+import type { SignatureState } from '../../shared/contract';
 import type { PoolLine } from '../pool';
 
 export interface ServedLine {
@@ -30,14 +31,14 @@ function component(text: string): Component | null {
 export function expandPackages(
   file: LicenseFile,
   lines: readonly ServedLine[],
-  trust: TrustStore,
+  signatureOf: (line: SignedLine) => SignatureState,
   fileName: string,
 ): { poolLines: PoolLine[]; notes: string[] } {
   const notes: string[] = [];
   const usable = new Map<string, { pkg: PackageLine; components: Component[] }>();
   for (const pkg of file.packages) {
     const where = `PACKAGE ${pkg.name} (${fileName}:${pkg.line})`;
-    const signature = verifyFeature(file, pkg, trust);
+    const signature = signatureOf(pkg);
     if (signature !== 'valid') {
       notes.push(`${where} is not used: ${signature === 'invalid' ? 'its SIGN= does not verify' : `no trusted public key for vendor ${pkg.vendor}`}`);
       continue;

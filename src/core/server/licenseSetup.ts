@@ -13,19 +13,25 @@ import {
   parseLicenseFile,
   serverRanks,
   validateLicenseFile,
-  verifyFeature,
+  signedLines,
+  verifyFeatures,
   type FeatureLine,
   type LicenseFile,
   type ServerLine,
+  type SignedLine,
+  type TrustSeams,
   type TrustStore,
   type UpgradeLine,
 } from '../license';
+import type { SignatureState } from '../../shared/contract';
 import type { Options, OptionsDiagnostic } from '../options';
 import { readVendorOptions } from './vendorOptions';
 import { expandPackages } from './licensePackages';
 import { applyUpgrades } from './licenseUpgrades';
 import { licenseFilesAt, mergeLicenseSet, type LicenseSetPart } from './licenseSet';
 import type { PoolLine } from '../pool';
+import type { Store } from '../store';
+import { threadedVerifier } from './signatureThreads';
 import type { MemberRank } from '../../shared/status';
 
 /**
@@ -35,6 +41,29 @@ import type { MemberRank } from '../../shared/status';
  */
 
 export class SetupError extends Error {}
+
+/** Verified signatures the store keeps at most (the oldest go): ten files of 5,000 lines. */
+const VERIFIED_SIGNATURES_KEPT = 50_000;
+
+/**
+ * How a server's TrustStore verifies: checks that passed are kept in the store, so a restart or
+ * reread of unchanged lines verifies nothing again; a cold batch is spread over the cores.
+ */
+export function serverTrustSeams(store: Store, now: () => number): TrustSeams {
+  return {
+    // only a speed-up: a store that cannot answer (disk full, closed) means the check is verified
+    // here, never that a load fails
+    cache: {
+      passed: (keys) => attempt(() => store.verifiedSignatures.known(keys), new Set<string>()),
+      add: (keys) =>
+        attempt(() => {
+          store.verifiedSignatures.record(keys, now());
+          store.verifiedSignatures.trimTo(VERIFIED_SIGNATURES_KEPT);
+        }, undefined),
+    },
+    verifier: threadedVerifier(),
+  };
+}
 
 export interface SelfIdentity {
   /** `--as`: which SERVER line is this machine (host name as written on the line). */
@@ -104,7 +133,12 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
         'the license can only be served there'
       : null;
   if (serverProblem) notes.push(serverProblem);
-  const allLines = file.features.map((line) => toPoolLine(file, line, trust, localIds, serverProblem, fileOf(line)));
+  // every signature in one batch: a cold load spreads it over threads, a warm one reads the cache
+  const lines = signedLines(file);
+  const states = verifyFeatures(file, lines, trust);
+  const signatures = new Map<SignedLine, SignatureState>(lines.map((line, i) => [line, states[i]!]));
+  const signatureOf = (line: SignedLine) => signatures.get(line)!;
+  const allLines = file.features.map((line) => toPoolLine(line, signatureOf(line), localIds, serverProblem, fileOf(line)));
   const superseded = supersededLines(file.features, allLines);
   for (const [line, by] of superseded) {
     const where = fileOf(by) === fileOf(line) ? 'line ' : `${path.basename(fileOf(by))}:`;
@@ -113,9 +147,9 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
     );
   }
   const served = file.features.flatMap((feature, i) => (superseded.has(feature) ? [] : [{ feature, pool: allLines[i]! }]));
-  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(file, upgrade, trust, localIds, serverProblem, fileOf(upgrade)) }));
+  const upgrades = file.upgrades.map((upgrade) => ({ upgrade, pool: toPoolLine(upgrade, signatureOf(upgrade), localIds, serverProblem, fileOf(upgrade)) }));
   const upgraded = applyUpgrades(upgrades, served, path.basename(licensePath));
-  const packages = expandPackages(file, upgraded.served, trust, path.basename(licensePath));
+  const packages = expandPackages(file, upgraded.served, signatureOf, path.basename(licensePath));
   notes.push(...upgraded.notes, ...packages.notes);
   const poolLines = [...packages.poolLines, ...upgraded.poolLines];
   for (const line of poolLines) {
@@ -129,6 +163,14 @@ export function loadLicenseSetup(licensePath: string, identity: SelfIdentity, tr
     optionsProblems.set(vendor.name, read.problems);
   }
   return { file, licensePath, files: paths, self, rank, poolLines, options, optionsProblems, notes };
+}
+
+function attempt<T>(action: () => T, otherwise: T): T {
+  try {
+    return action();
+  } catch {
+    return otherwise;
+  }
 }
 
 const endUserAttributes = new Set(['dist_info', 'user_info', 'asset_info', 'vendor_info']);
@@ -179,9 +221,8 @@ export function chooseSelf(file: LicenseFile, identity: SelfIdentity): { self: S
 
 /** A FEATURE/INCREMENT line, or an UPGRADE line (which adds seats like an INCREMENT), as a pool line. */
 function toPoolLine(
-  file: LicenseFile,
   line: FeatureLine | UpgradeLine,
-  trust: TrustStore,
+  signature: SignatureState,
   localIds: string[],
   serverProblem: string | null,
   licensePath: string,
@@ -211,19 +252,17 @@ function toPoolLine(
     dupGroup: common.dupGroup,
     hostid: common.hostId,
     attrs,
-    notServed: servingProblem(file, line, trust, localIds, common.hostId) ?? (serverProblem ? { code: 'WRONG_HOSTID', detail: serverProblem } : null),
+    notServed: servingProblem(line, signature, localIds, common.hostId) ?? (serverProblem ? { code: 'WRONG_HOSTID', detail: serverProblem } : null),
     source,
   };
 }
 
 function servingProblem(
-  file: LicenseFile,
   line: FeatureLine | UpgradeLine,
-  trust: TrustStore,
+  signature: SignatureState,
   localIds: string[],
   hostId: string | null,
 ): PoolLine['notServed'] {
-  const signature = verifyFeature(file, line, trust);
   if (signature === 'invalid') {
     return { code: 'BAD_SIGNATURE', detail: `its SIGN= does not verify against the trusted ${line.vendor} keys` };
   }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { formatLicenseDate } from '../license';
 import { timeoutFor, type Options } from '../options';
 import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
-import type { AdminCommand, AdminRequest, CheckoutRequest, ServerMessage } from '../protocol';
+import type { AdminCommand, AdminRequest, CheckoutMessage, ServerMessage } from '../protocol';
 import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from './seams';
@@ -220,7 +220,7 @@ export class LicensingService implements RequestHandler {
     return this.vendorOf(feature) ?? this.config.vendors[0] ?? 'lmgrd';
   }
 
-  private async checkout(request: CheckoutRequest, session: Session): Promise<ServerMessage> {
+  private async checkout(request: CheckoutMessage, session: Session): Promise<ServerMessage> {
     if (this.deps.gate.role() !== 'master') {
       const master = this.deps.gate.master();
       if (master) return { type: 'redirect', id: request.id, ...master };
@@ -307,7 +307,7 @@ export class LicensingService implements RequestHandler {
   }
 
   /** A resume token finds the client's own seat, if it is still held (not reclaimed or removed, nor being so). */
-  private findResumable(request: CheckoutRequest): Lease | undefined {
+  private findResumable(request: CheckoutMessage): Lease | undefined {
     const lease = request.resumeToken ? this.pools.leaseByResumeToken(request.resumeToken) : undefined;
     // a seat whose release is being written is going: resuming it would grant a seat about to vanish
     return lease?.feature === request.feature && !this.releasing.has(lease.leaseId) ? lease : undefined;

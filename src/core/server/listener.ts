@@ -5,17 +5,17 @@ import {
   adminRequestSchema,
   clientRequestSchema,
   ConnectionErrorCode,
-  decodeMessage,
   encodeFrame,
-  FrameDecoder,
-  FrameTooLargeError,
   helloSchema,
+  MAX_FRAME_BYTES,
   MAX_REPLY_FRAME_BYTES,
   PROTOCOL_VERSION,
+  validateMessage,
   type AdminRequest,
   type ConnectionRole,
   type ServerMessage,
 } from '../protocol';
+import { FramedConnection } from '../transport/framedConnection';
 import { ProblemLog, type ConnectionProblemKind } from './problemLog';
 
 /**
@@ -226,51 +226,31 @@ export class LicenseListener {
     }
     if (!(this.server instanceof tls.Server)) this.countAddress(socket);
     this.sockets.add(socket);
-    socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
 
-    const decoder = new FrameDecoder();
     let session: (Session & { closed: boolean }) | null = null;
     let peerListener: ((message: unknown) => void) | null = null;
     let peerMode = false;
 
     const send = (message: unknown) => {
-      if (socket.destroyed || socket.writableEnded) return;
-      if (socket.writableLength > this.limits.maxPendingWriteBytes) {
-        this.problem(
-          'slow_reader',
-          `closed connection from ${remoteAddress}: it does not read its replies (more than ${this.limits.maxPendingWriteBytes} bytes waiting)`,
-        );
-        socket.destroy();
-        return;
-      }
-      let frame: Buffer;
       try {
-        frame = encodeFrame(message, MAX_REPLY_FRAME_BYTES);
+        framed.send(message);
       } catch (error) {
         // a reply too big to send (a status of an enormous license): the peer hears why instead
         this.problem('reply_too_large', `reply to ${remoteAddress} not sent: ${error instanceof Error ? error.message : String(error)}`);
         const id = typeof message === 'object' && message !== null && 'id' in message ? Number(message.id) : null;
-        if (id !== null) socket.write(encodeFrame({ type: 'refused', id, reason: 'the reply is too large to send' }));
-        return;
+        if (id !== null) framed.send({ type: 'refused', id, reason: 'the reply is too large to send' });
       }
-      socket.write(frame);
     };
     const fail = (kind: ConnectionProblemKind, code: string, message: string) => {
       this.problem(kind, `closed connection from ${remoteAddress}: ${message}`);
-      if (!socket.destroyed && !socket.writableEnded) socket.end(encodeFrame({ type: 'error', code, message }));
-      socket.destroy();
+      framed.closeWith({ type: 'error', code, message });
     };
 
-    const helloTimer = setTimeout(
-      () => fail('hello_timeout', ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
-      this.limits.helloTimeoutMs,
-    );
     // short while the connection holds no seat; a seat holder or a peer link gets the long timeout
     let idleAllowedMs = this.limits.idleWithoutSeatMs;
     const idleLimitMs = () => (peerMode || (session !== null && this.handler.holdsSeat?.(session)) ? this.limits.idleTimeoutMs : this.limits.idleWithoutSeatMs);
-    socket.setTimeout(idleAllowedMs);
-    socket.on('timeout', () => {
+    const onIdle = () => {
       const limit = idleLimitMs();
       if (limit <= idleAllowedMs)
         return fail(
@@ -279,13 +259,12 @@ export class LicenseListener {
           `connection idle too long (${idleAllowedMs / 1000} s${limit === this.limits.idleWithoutSeatMs ? ' holding no seat' : ''})`,
         );
       idleAllowedMs = limit;
-      socket.setTimeout(limit);
-    });
+      framed.setIdleTimeout(limit);
+    };
 
-    const onHello = (payload: Buffer) => {
-      const hello = decodeMessage(payload, helloSchema);
+    const onHello = (value: unknown) => {
+      const hello = validateMessage(value, helloSchema);
       if (!hello.ok) return fail('bad_message', ConnectionErrorCode.badMessage, `expected hello: ${hello.message}`);
-      clearTimeout(helloTimer);
       if (hello.value.version !== PROTOCOL_VERSION) {
         return fail(
           'unsupported_version',
@@ -302,11 +281,8 @@ export class LicenseListener {
           onMessage: (listener) => (peerListener = listener),
           onClose: (listener) => socket.once('close', listener),
           // a graceful end that cannot be held open: a peer refused in its handshake may never close its side
-          close: () => {
-            socket.end();
-            setTimeout(() => socket.destroy(), refusedLingerMs).unref();
-          },
-          allowLargeFrames: () => decoder.raiseLimit(MAX_REPLY_FRAME_BYTES),
+          close: () => framed.end(refusedLingerMs),
+          allowLargeFrames: () => framed.acceptFramesUpTo(MAX_REPLY_FRAME_BYTES),
         });
         return;
       }
@@ -324,52 +300,58 @@ export class LicenseListener {
       send({ type: 'welcome', version: PROTOCOL_VERSION, ...this.handler.describe() });
     };
 
-    const onRequest = (payload: Buffer, current: Session) => {
+    const onRequest = (value: unknown, current: Session) => {
       const schema = current.role === 'admin' ? adminRequestSchema : clientRequestSchema;
-      const request = decodeMessage(payload, schema);
+      const request = validateMessage(value, schema);
       if (!request.ok) return fail('bad_message', ConnectionErrorCode.badMessage, request.message);
-      const { value } = request;
+      const valid = request.value;
       // a handler bug, thrown or rejected, must not take the server down; the client hears a refusal
       Promise.resolve()
-        .then(() => this.handler.handle(value, current))
+        .then(() => this.handler.handle(valid, current))
         .then(send, (error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          this.problem('handler_error', `request ${value.type} from ${remoteAddress} failed: ${reason}`);
-          send({ type: 'refused', id: value.id, reason: `server error: ${reason}` });
+          this.problem('handler_error', `request ${valid.type} from ${remoteAddress} failed: ${reason}`);
+          send({ type: 'refused', id: valid.id, reason: `server error: ${reason}` });
         });
     };
 
-    socket.on('data', (chunk) => {
-      let payloads: Buffer[];
-      try {
-        payloads = decoder.push(chunk);
-      } catch (error) {
-        if (error instanceof FrameTooLargeError) return fail('frame_too_large', ConnectionErrorCode.frameTooLarge, error.message);
-        throw error;
-      }
-      for (const payload of payloads) {
-        if (socket.destroyed) return;
-        if (peerMode) {
-          let message: unknown;
-          try {
-            message = JSON.parse(payload.toString('utf8'));
-          } catch {
-            return fail('bad_message', ConnectionErrorCode.badFrame, 'peer frame is not JSON');
+    // the first frame must be the hello, within the hello timeout; resets and timeouts end in 'close'
+    const framed: FramedConnection = new FramedConnection(
+      socket,
+      {
+        maxInboundBytes: MAX_FRAME_BYTES,
+        maxOutboundBytes: MAX_REPLY_FRAME_BYTES,
+        maxPendingWriteBytes: this.limits.maxPendingWriteBytes,
+        firstFrameTimeoutMs: this.limits.helloTimeoutMs,
+        idleTimeoutMs: idleAllowedMs,
+      },
+      {
+        message: (value) => {
+          if (peerMode) peerListener?.(value);
+          else if (session) onRequest(value, session);
+          else onHello(value);
+        },
+        malformed: (reason) => {
+          if (peerMode) fail('bad_message', ConnectionErrorCode.badFrame, 'peer frame is not JSON');
+          else fail('bad_message', ConnectionErrorCode.badMessage, session ? reason : `expected hello: ${reason}`);
+        },
+        oversize: (error) => fail('frame_too_large', ConnectionErrorCode.frameTooLarge, error.message),
+        firstFrameTimeout: () => fail('hello_timeout', ConnectionErrorCode.helloTimeout, `no hello within ${this.limits.helloTimeoutMs} ms`),
+        idleTimeout: onIdle,
+        slowReader: () =>
+          this.problem(
+            'slow_reader',
+            `closed connection from ${remoteAddress}: it does not read its replies (more than ${this.limits.maxPendingWriteBytes} bytes waiting)`,
+          ),
+        close: () => {
+          this.sockets.delete(socket);
+          if (session) {
+            session.closed = true;
+            this.sessions.delete(session);
           }
-          peerListener?.(message);
-        } else if (session) onRequest(payload, session);
-        else onHello(payload);
-      }
-    });
-    socket.on('error', () => {}); // resets and timeouts end in 'close'
-    socket.on('close', () => {
-      clearTimeout(helloTimer);
-      this.sockets.delete(socket);
-      if (session) {
-        session.closed = true;
-        this.sessions.delete(session);
-      }
-    });
+        },
+      },
+    );
   }
 }
 

@@ -33,11 +33,12 @@ export interface ArchiveRange {
  * the file's path once it is on disk under its final name.
  */
 export async function writeArchive(folder: string, log: LogName, text: AsyncIterable<string>, range: ArchiveRange, startedMs: number): Promise<string> {
-  await mkdir(folder, { recursive: true });
+  // who used which license, as in the database (0600): for the server's OS user only, wherever the folder is
+  await mkdir(folder, { recursive: true, mode: 0o700 });
   const partial = join(folder, `.${log}-log_${process.pid}_${startedMs}.partial`);
   try {
     // flush: the file is fsynced before it is closed, so the rename below names durable data
-    await pipeline(Readable.from(text), createGzip(), createWriteStream(partial, { flags: 'wx', flush: true }));
+    await pipeline(Readable.from(text), createGzip(), createWriteStream(partial, { flags: 'wx', flush: true, mode: 0o600 }));
     const file = await freeName(folder, log, range);
     await rename(partial, file);
     await syncFolder(folder);

@@ -9,6 +9,7 @@ import {
   type LogsOverview,
   type RotationRecord,
 } from '../../shared/logRetention';
+import { leasesOutAfter } from '../../shared/userUsage';
 import { debugArchiveText, REPORT_CSV_HEADER, reportArchiveCsv } from '../retention/archiveFormat';
 import { ageCutoff, estimatedBytes, planTrim, type TrimReason } from '../retention/plan';
 import type { DebugLogEntry, ReportLogEntry, Store } from '../store';
@@ -25,7 +26,8 @@ import { capArchives, listArchives, removePartialArchives, resolveArchiveFolder,
  *    through id" mark is committed;
  * 2. the archived rows are deleted in batches through the group-commit writer, each batch in the
  *    transaction of whatever requests that turn has (and for the report log, with the seats the
- *    removed rows leave out, so the usage replay stays right).
+ *    removed rows leave out, per feature and by lease with its user, so the usage replay and the
+ *    per-user report stay right).
  * Every synchronous step is a small batch between requests; the longest one is measured.
  * A crash between 1 and 2 leaves rows that are archived and still in the table: they are deleted
  * at the next pass, never archived twice. A crash in 1 leaves a `.partial` file, removed at start
@@ -242,10 +244,12 @@ export class LogRetention {
       await this.deps.writer.commit(() =>
         this.timed(() => {
           const state = retention.state(log);
-          const carriedSeats = log === 'report' ? carryForward(state.carriedSeats, this.deps.store.reportLog.seatsOutThrough(upTo)) : state.carriedSeats;
+          const report = this.deps.store.reportLog;
+          const carriedSeats = log === 'report' ? carryForward(state.carriedSeats, report.seatsOutThrough(upTo)) : state.carriedSeats;
+          const carriedLeases = log === 'report' ? leasesOutAfter(state.carriedLeases, report.leaseEventsThrough(upTo)) : state.carriedLeases;
           const rotatedThroughMs = table.timeOf(upTo);
           table.deleteThrough(upTo);
-          retention.saveState(log, { ...state, rotatedThroughMs, carriedSeats });
+          retention.saveState(log, { ...state, rotatedThroughMs, carriedSeats, carriedLeases });
         }),
       );
       this.deps.freed?.();

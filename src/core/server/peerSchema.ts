@@ -15,7 +15,7 @@ const time = z.number().finite();
 
 const identity = z.strictObject({ licenseHash: hash, serverOrder });
 const triadId = z.string().max(64).nullable();
-const standing = { triadId, learner: z.boolean(), licenseHash: hash, serverOrder, switchedFrom: hash.nullable() };
+const standing = { triadId, learner: z.boolean(), committed: z.boolean(), licenseHash: hash, serverOrder, switchedFrom: hash.nullable() };
 
 const logEntry = z.strictObject({
   epoch: count,

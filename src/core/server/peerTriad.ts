@@ -21,6 +21,7 @@ import { peerMessageSchema } from './peerSchema';
 import { QuorumEvents } from './quorumEvents';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
+import { inheritedOp } from './inheritedOps';
 import { applyToStore } from './storeLeaseLog';
 import { MIGRATION_HELP } from './triadMembership';
 
@@ -228,11 +229,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const members = status.members.map((member, index): MemberStatus => {
       const peer = view.peers.find((candidate) => candidate.rank === index);
       const isMaster = masterRank === index && (index !== this.deps.config.self || (view.serving && this.servingPerformed));
-      if (!peer) return { ...member, master: isMaster };
+      if (!peer) return { ...member, master: isMaster, learner: view.learner };
       return {
         ...member,
         up: peer.up,
         master: isMaster,
+        learner: peer.learner,
         heartbeatRttMs: peer.rttMs,
         heartbeatAgeMs: peer.lastHeardAgeMs,
         heartbeatLossPercent: peer.lossPercent,
@@ -336,7 +338,11 @@ export class TriadDriver implements LeaseLog, MasterGate {
         const snapshot = effects[installed];
         if (snapshot?.type === 'installSnapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
         for (const effect of effects.slice(installed + 1)) {
-          if (effect.type === 'commit' && effect.op.kind !== 'licenseSwitch') applyToStore(this.deps.store, effect.op.payload as LeaseOp);
+          if (effect.type !== 'commit' || effect.op.kind === 'licenseSwitch') continue;
+          const op = effect.op.payload as LeaseOp;
+          // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
+          if (effect.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);
+          applyToStore(this.deps.store, op);
         }
       });
     } catch (error) {
@@ -347,6 +353,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.machine.releaseMemory();
     for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
     this.compactLog();
+  }
+
+  private recordInherited(op: LeaseOp): void {
+    const inherited = inheritedOp(this.deps.store, op, this.deps.config.hosts[this.deps.config.self], this.deps.clock.wallMs());
+    if (!inherited) return;
+    const { lease, row } = inherited;
+    this.deps.store.reportLog.append(row);
+    this.deps.debug(lease.vendor, `${row.event}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
   }
 
   /**

@@ -11,7 +11,8 @@ import { distributedLicenseSchema, type DistributedLicense } from './peerSchema'
 import { mergeLicenseSet } from './licenseSet';
 import { TriadDriver } from './peerTriad';
 import { TcpPeerNetwork } from './tcpPeerNetwork';
-import { checkMembers } from './triadMembership';
+import { serverSetChange, serverSetOf } from './serverSet';
+import { checkMembers, MIGRATION_HELP } from './triadMembership';
 
 /**
  * Plugs the triad into the backend (BackendOptions.triad): the driver becomes the server's
@@ -100,8 +101,13 @@ export function createTriad(context: TriadContext): TriadParts {
       }
       const [first] = files;
       if (!first) throw new BackendError('There is no license file to distribute.');
+      const merged = mergeLicenseSet(setup.licensePath, parts).file;
+      const change = serverSetChange(serverSetOf(setup.file, setup.self), serverSetOf(merged, merged.servers[self] ?? null));
+      if (change) {
+        throw new BackendError(`${change}: the members of a running triad are never moved, reordered or replaced by distributing a file. ${MIGRATION_HELP}`);
+      }
       const payload: DistributedLicense = { fileName: label, text: first.text, files };
-      await driver.distributeLicense(payload, licenseIdentity(mergeLicenseSet(setup.licensePath, parts).file));
+      await driver.distributeLicense(payload, licenseIdentity(merged));
     },
   };
 }

@@ -14,6 +14,8 @@ export interface ServerSet {
   /** Member host identities in SERVER-line order (host ids; see memberKeysOf). */
   members: readonly string[];
   hosts: readonly string[];
+  /** Where each member listens (`host:port`, SERVER-line order): where its peers reach it. */
+  endpoints: readonly string[];
   /** This machine's position, or -1 when it is on none of the SERVER lines. */
   self: number;
 }
@@ -22,7 +24,8 @@ export function serverSetOf(file: LicenseFile, self: ServerLine | null): ServerS
   const servers = file.servers;
   const mode = servers.length === 0 ? 'uncounted' : servers.length === 3 ? 'triad' : 'single';
   const members = mode === 'triad' ? memberKeysOf(file) : servers.map((server) => server.hostid.toLowerCase());
-  return { mode, members, hosts: servers.map((server) => server.host), self: self ? servers.indexOf(self) : -1 };
+  const endpoints = servers.map((server) => `${server.host.toLowerCase()}:${server.port ?? 27000}`);
+  return { mode, members, hosts: servers.map((server) => server.host), endpoints, self: self ? servers.indexOf(self) : -1 };
 }
 
 export function describeServerSet(set: ServerSet): string {
@@ -34,10 +37,14 @@ export function describeServerSet(set: ServerSet): string {
 /**
  * Null when `next` is served by the same servers as `current`, else what changes, in words. A
  * single server's line may name another host id (a reread then serves or refuses it as bound to
- * that host); a triad's three members must stay the same machines in the same order.
+ * that host); a triad's three members must stay the same machines in the same order, at the same
+ * host and port (the peers and the clients reach them there).
  */
 export function serverSetChange(current: ServerSet, next: ServerSet): string | null {
-  const sameMembers = current.mode !== 'triad' || current.members.every((key, i) => key === next.members[i]);
-  if (current.mode === next.mode && current.self === next.self && sameMembers) return null;
-  return `the license file changes the license servers from ${describeServerSet(current)} to ${describeServerSet(next)}`;
+  if (current.mode !== next.mode || current.self !== next.self || (current.mode === 'triad' && current.members.some((key, i) => key !== next.members[i]))) {
+    return `the license file changes the license servers from ${describeServerSet(current)} to ${describeServerSet(next)}`;
+  }
+  if (current.mode !== 'triad') return null;
+  const moved = current.endpoints.findIndex((endpoint, i) => endpoint !== next.endpoints[i]);
+  return moved < 0 ? null : `the license file moves SERVER line ${moved + 1} from ${current.endpoints[moved]} to ${next.endpoints[moved]}`;
 }

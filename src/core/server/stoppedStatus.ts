@@ -3,7 +3,8 @@ import { parseLicenseText, serverRanks, type ServerLine } from '../license';
 import { chooseSelf, type SelfIdentity } from './licenseSetup';
 import { mergeLicenseSet } from './licenseSet';
 import { readLicenseSet } from '../licenseFolder';
-import { DEFAULT_PORTS, SERVER_VERSION } from '../backend';
+import { SERVER_VERSION } from '../backend';
+import { DEFAULT_PORTS } from '../protocol/ports';
 import type { MemberStatus, ServerStatus } from '../../shared/status';
 
 export interface StoppedStatusInput {

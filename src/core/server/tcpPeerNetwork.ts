@@ -1,8 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
+import { MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
 import { RANKS, type Rank } from '../quorum';
+import { FramedConnection } from '../transport/framedConnection';
 import type { PeerHook, PeerLink } from './listener';
 import { PeerChannel, type ChannelEvent } from './peerAuth';
 import type { PeerConnection, PeerNetwork, PeerNetworkEvents } from './peerNetwork';
@@ -188,76 +189,59 @@ export class TcpPeerNetwork implements PeerNetwork {
           checkServerIdentity: () => undefined,
         })
       : net.connect({ host: address.host, port: address.port, localAddress: local });
-    socket.setNoDelay(true);
     this.dialSockets.add(socket);
-    // the member dialled may send up to a reply frame's size (long vote suffixes) once it has
-    // proven itself; it sends nothing sealed before our confirm, so no large frame can come earlier
-    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
-    const write = (frame: unknown) => {
-      // the member we dialled accepts large frames once it has greeted us (allowLargeFrames)
-      if (!socket.destroyed && !socket.writableEnded) socket.write(encodeFrame(frame, MAX_REPLY_FRAME_BYTES));
-    };
-    const channel = new PeerChannel({ secret: this.options.secret, role: 'dialer', self: this.options.self, peer: rank, send: write });
-    const live = this.connection(channel, write, () => socket.destroy(), `${address.host}:${address.port}`);
-    const closer = () => socket.destroy();
+    const idleMs = this.options.heartbeatIntervalMs * 4;
     let established = false;
+    // the member dialled may send up to a reply frame's size (long vote suffixes) once it has
+    // proven itself; it sends nothing sealed before our confirm, so no large frame can come earlier.
+    // The member we dialled accepts large frames once it has greeted us (allowLargeFrames).
+    const framed: FramedConnection = new FramedConnection(
+      socket,
+      { maxInboundBytes: MAX_FRAME_BYTES, maxOutboundBytes: MAX_REPLY_FRAME_BYTES, idleTimeoutMs: idleMs },
+      {
+        message: (raw) => {
+          // the listener answers a bad hello with an error frame: nothing the machine should see
+          if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'error') return framed.destroy();
+          onChannel(channel.receive(raw));
+        },
+        malformed: () => framed.destroy(),
+        oversize: () => framed.destroy(),
+        idleTimeout: () => {
+          if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: `no answer to the cluster-secret handshake within ${idleMs / 1000} s` });
+          framed.destroy();
+        },
+        error: (error) => {
+          if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: dialFailure(error) });
+        },
+        close: () => {
+          this.dialSockets.delete(socket);
+          this.dialing.delete(rank);
+          this.linkClosers.delete(closer);
+          if (established) this.down(rank, live);
+        },
+      },
+    );
+    const write = (frame: unknown) => framed.send(frame);
+    const channel = new PeerChannel({ secret: this.options.secret, role: 'dialer', self: this.options.self, peer: rank, send: write });
+    const live = this.connection(channel, write, () => framed.destroy(), `${address.host}:${address.port}`);
+    const closer = () => framed.destroy();
     const onChannel = (event: ChannelEvent) => {
       if (event.kind === 'refused') {
         this.refused(`${address.host}:${address.port}`, event.reason, rank);
         if (established) this.down(rank, live);
-        socket.destroy();
+        framed.destroy();
       } else if (event.kind === 'established') {
         established = true;
-        decoder.raiseLimit(MAX_REPLY_FRAME_BYTES);
+        framed.acceptFramesUpTo(MAX_REPLY_FRAME_BYTES);
         this.dialSockets.delete(socket);
         this.dialing.delete(rank);
         this.linkClosers.add(closer);
         this.up(rank, live);
       } else if (event.kind === 'message') this.events?.message(rank, event.message, live);
     };
-    socket.setTimeout(this.options.heartbeatIntervalMs * 4, () => {
-      const seconds = (this.options.heartbeatIntervalMs * 4) / 1000;
-      if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: `no answer to the cluster-secret handshake within ${seconds} s` });
-      socket.destroy();
-    });
     socket.once(peerTls ? 'secureConnect' : 'connect', () => {
       write({ type: 'hello', version: PROTOCOL_VERSION, role: 'peer', agent: 'triad peer' });
       onChannel(channel.start());
-    });
-    socket.on('data', (chunk) => {
-      let payloads: Buffer[];
-      try {
-        payloads = decoder.push(chunk);
-      } catch (error) {
-        if (!(error instanceof FrameTooLargeError)) throw error;
-        socket.destroy();
-        return;
-      }
-      for (const payload of payloads) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(payload.toString('utf8'));
-        } catch {
-          socket.destroy();
-          return;
-        }
-        // the listener answers a bad hello with an error frame: nothing the machine should see
-        if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'error') {
-          socket.destroy();
-          return;
-        }
-        onChannel(channel.receive(raw));
-        if (socket.destroyed) return;
-      }
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!established) this.events?.trouble(rank, { kind: 'unreachable', detail: dialFailure(error) });
-    });
-    socket.on('close', () => {
-      this.dialSockets.delete(socket);
-      this.dialing.delete(rank);
-      this.linkClosers.delete(closer);
-      if (established) this.down(rank, live);
     });
   }
 }

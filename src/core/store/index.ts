@@ -20,4 +20,5 @@ export type { ReportEvent, ReportLogEntry, ReportLogQuery, ReportLogRepository }
 export type { LeasesRepository } from './leases';
 export type { LogEntry, QuorumPersistentState, QuorumSnapshot, QuorumStateRepository } from './quorumState';
 export type { AuditEntry, AuditRepository } from './audit';
+export type { VerifiedSignaturesRepository } from './verifiedSignatures';
 export type { LogRange } from './logQuery';

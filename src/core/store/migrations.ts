@@ -127,6 +127,14 @@ export const migrations: readonly string[] = [
   ALTER TABLE quorum_state ADD COLUMN snapshot_epoch INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE quorum_state ADD COLUMN snapshot_switch TEXT;
   `,
+  // 6: signatures are verified once per line and key: a restart or reread of unchanged license
+  // files finds its checks here (verifiedSignatures.ts)
+  `
+  CREATE TABLE verified_signatures (
+    key TEXT PRIMARY KEY,
+    verified_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

@@ -38,6 +38,18 @@ export interface ReportLogRepository {
    * reclaims and removals): what the usage replay must start from once those rows are gone.
    */
   seatsOutThrough(throughId: number): Map<string, number>;
+  /** The checkout, checkin, reclaim and removal rows up to `throughId` that name a lease, oldest first (who held which seat). */
+  leaseEventsThrough(throughId: number): LeaseEvent[];
+}
+
+/** A report row as the per-user replay of seats reads it. */
+export interface LeaseEvent {
+  time: number;
+  event: Exclude<ReportEvent, 'DENIED'>;
+  feature: string;
+  user: string;
+  count: number;
+  leaseId: string;
 }
 
 interface Row {
@@ -92,6 +104,10 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
   const seatsOut = db.prepare<[number], { feature: string; seats: number }>(
     "SELECT feature, sum(CASE event WHEN 'OUT' THEN count ELSE -count END) AS seats FROM report_log WHERE id <= ? AND event != 'DENIED' GROUP BY feature",
   );
+  const leaseEvents = db.prepare<[number], LeaseEvent>(
+    'SELECT time_ms AS time, event, feature, user, count, lease_id AS leaseId FROM report_log ' +
+      "WHERE id <= ? AND event != 'DENIED' AND lease_id IS NOT NULL ORDER BY id",
+  );
   return {
     append(e) {
       return Number(insert.run(e.timeMs, e.event, e.feature, e.version, e.user, e.host, e.display, e.leaseId, e.count, e.server, e.reason).lastInsertRowid);
@@ -105,5 +121,6 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
     },
     retention: createLogTableRetention(db, { table: 'report_log', variableBytes, fixedBytes: 42, toEntry }),
     seatsOutThrough: (throughId) => new Map(seatsOut.all(throughId).map((row) => [row.feature, row.seats])),
+    leaseEventsThrough: (throughId) => leaseEvents.all(throughId),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defaultRetentionSettings, retentionSettingsSchema, type LogName, type RetentionSettings } from '../../shared/logRetention';
+import type { CarriedLease } from '../../shared/userUsage';
 import type { SettingsRepository } from './settings';
 
 /** Where rotation of one log stands. */
@@ -14,15 +15,21 @@ export interface LogRotationState {
   rotatedThroughMs: number | null;
   /** Report log: seats each feature had out after the removed rows (the usage replay starts from them). */
   carriedSeats: Record<string, number>;
+  /** Report log: the same seats by lease, with user and feature (the per-user report starts from them). */
+  carriedLeases: Record<string, CarriedLease>;
 }
 
 const rotationStateSchema = z.object({
   archivedThroughId: z.number().int().nonnegative(),
   rotatedThroughMs: z.number().nullable(),
   carriedSeats: z.record(z.string(), z.number().int()),
+  // absent in states saved before the per-user report carried leases
+  carriedLeases: z
+    .record(z.string(), z.object({ user: z.string(), feature: z.string(), count: z.number().int(), sinceMs: z.number() }))
+    .default({}),
 });
 
-const noRotation: LogRotationState = { archivedThroughId: 0, rotatedThroughMs: null, carriedSeats: {} };
+const noRotation: LogRotationState = { archivedThroughId: 0, rotatedThroughMs: null, carriedSeats: {}, carriedLeases: {} };
 
 const SETTINGS_KEY = 'logRetention';
 const stateKey = (log: LogName) => `logRetention.state.${log}`;

@@ -19,6 +19,7 @@ import { createSearchListRepository, type SearchListRepository } from './searchL
 import { createSettingsRepository, type SettingsRepository } from './settings';
 import { StoreError } from './storeError';
 import { createTrustedKeysRepository, type TrustedKeysRepository } from './trustedKeys';
+import { createVerifiedSignaturesRepository, type VerifiedSignaturesRepository } from './verifiedSignatures';
 
 export const databaseFile = 'triad.db';
 
@@ -35,6 +36,8 @@ export interface Store {
   readonly quorum: QuorumStateRepository;
   readonly audit: AuditRepository;
   readonly retention: RetentionStateRepository;
+  /** Signatures known to verify, so unchanged license lines are not verified again. */
+  readonly verifiedSignatures: VerifiedSignaturesRepository;
   /** Bytes of free pages inside the database file: new rows reuse them before the file grows. */
   reusableBytes(): number;
   /**
@@ -147,6 +150,7 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     quorum: createQuorumStateRepository(db),
     audit: createAuditRepository(db),
     retention: createRetentionStateRepository(settings),
+    verifiedSignatures: createVerifiedSignaturesRepository(db),
     reusableBytes: () => freePages.get()!.freelist_count * pageSize,
     transaction: (fn) => db.transaction(fn)(),
     transactionUnsynced: (fn) => {

@@ -9,6 +9,7 @@ import type { ClientTls } from '../../../src/core/protocol/tlsPin';
 import type { ServerStatus } from '../../../src/shared/status';
 import { freePort } from '../../support/freePort';
 import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
+import { selfSignedCertificate } from '../../support/selfSignedCertificate';
 import { makeTempDir } from '../../support/tempDir';
 import { spawnTriad, stopChild, type TriadChild } from '../../support/triadProcess';
 import { seatOf, type Driver } from './driver';
@@ -124,25 +125,7 @@ beforeAll(async () => {
   const home = path.join(temp.dir, 'empty-home');
   mkdirSync(home, { recursive: true });
   [singlePort, triadPort, tlsPort, deadPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const openssl = (...args: string[]) => exec('openssl', args, { cwd: temp.dir });
-  await openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'tls.key',
-    '-out',
-    'tls.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=triad conformance',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
-  fingerprint = (await openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', 'tls.crt')).stdout.trim().replace(/^.*=/, '');
+  fingerprint = selfSignedCertificate(temp.dir, 'tls', 'triad conformance', '127.0.0.1').replace(/^.*=/, '');
   const features = [{ name: 'cad', count: 40 }, { name: 'tiny', count: 1 }];
   // the triad's members prove to each other that they belong together (README, set up a triad)
   shareClusterSecret(triadHosts.map((host) => path.join(temp.dir, 'triad', `data-${host}`)));

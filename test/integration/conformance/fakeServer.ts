@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { encodeFrame, FrameDecoder, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol';
+import { fakeGrant } from '../../support/fakeGrant';
 
 /**
  * A license port that misbehaves in one chosen way, so the suite can check that every client
@@ -33,23 +34,7 @@ const frame = (message: unknown): Buffer => encodeFrame(message, MAX_REPLY_FRAME
 const welcome = (extra: Record<string, unknown> = {}) => frame({ type: 'welcome', version: 1, server: 'fake', port: 1, serverVersion: '0.0.0-fake', ...extra });
 
 function granted(id: number, resumed: boolean, extra: Record<string, unknown> = {}): Buffer {
-  return frame({
-    type: 'granted',
-    id,
-    leaseId: 'fake-lease',
-    resumeToken: 'fake-token',
-    feature: 'cad',
-    version: '1.0',
-    count: 1,
-    heartbeatIntervalMs: 200,
-    timeoutMs: 600,
-    expiry: 'permanent',
-    server: '127.0.0.1',
-    port: 1,
-    handle: 1,
-    resumed,
-    ...extra,
-  });
+  return frame(fakeGrant({ id, port: 1, resumed, ...extra }));
 }
 
 type Request = { type?: string; id?: number; resumeToken?: string };

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { type Backend } from '../../../src/core/backend';
-import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/core/client/checkout';
-import { makeTempDir } from '../../support/tempDir';
+import { describe, expect, it } from 'vitest';
+import { checkout, type CheckoutRequest } from '../../../src/core/client/checkout';
+import { eventually } from '../../support/eventually';
 import { TRIAD_HOSTS, triadFixture } from '../../support/triadFixture';
+import { triadSuite } from '../../support/triadSuite';
 
 /**
  * The whole server, three times in one process: each member binds its own SERVER-line address
@@ -15,24 +15,8 @@ const hosts = TRIAD_HOSTS;
 const port = 29_000 + (process.pid % 900);
 const request = (user: string): CheckoutRequest => ({ feature: 'Redundant', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
 
-async function eventually(check: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return Date.now() - started;
-}
-
 describe('a triad of full servers', () => {
-  const temp = makeTempDir('triad-backend-');
-  const backends: (Backend | null)[] = [null, null, null];
-  const held: HeldLicense[] = [];
-  afterAll(async () => {
-    for (const license of held) await license.checkin().catch(() => {});
-    await Promise.all(backends.map((backend) => backend?.stop('test finished')));
-    temp.remove();
-  });
+  const { temp, backends, held } = triadSuite('triad-backend-');
 
   it('elects the primary, and a new master serves the same seats within 5 s of the master dying', async () => {
     const triad = triadFixture(temp.dir, port, [{ name: 'Redundant', count: 2 }]);
@@ -50,7 +34,9 @@ describe('a triad of full servers', () => {
 
     await backends[0]!.stop('killed by the test');
     backends[0] = null;
-    const failoverMs = await eventually(() => backends[1]!.status().role === 'master', 10_000);
+    const stoppedAt = Date.now();
+    await eventually(() => backends[1]!.status().role === 'master', 10_000);
+    const failoverMs = Date.now() - stoppedAt;
     expect(failoverMs).toBeLessThan(5000);
     const inUse = () => backends[1]!.status().features.find((feature) => feature.name === 'Redundant')?.inUse;
     expect(inUse()).toBe(1);

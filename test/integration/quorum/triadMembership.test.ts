@@ -5,17 +5,17 @@ import { licenseFileIn } from '../../../src/core/adminApi';
 import { importOutcome } from '../../../src/core/adminLicenses';
 import { BackendError, createBackend } from '../../../src/core/backend';
 import { checkout, type HeldLicense } from '../../../src/core/client/checkout';
-import { parseLicenseText, parseVendorKeyFile } from '../../../src/core/license';
+import { parseLicenseText } from '../../../src/core/license';
 import { createTriad } from '../../../src/core/server/peerWiring';
 import { recordedMembers, replaceServer, resetQuorum } from '../../../src/core/server/triadMembership';
 import { openStore } from '../../../src/core/store';
-import type { MethodArgs, MethodName, MethodResult } from '../../../src/shared/contract';
+import type { MethodArgs, MethodName } from '../../../src/shared/contract';
 import type { ServerStatus } from '../../../src/shared/status';
 import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
 import { freePort } from '../../support/freePort';
 import { licenseText, TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
-import { shareClusterSecret } from '../../support/clusterSecret';
+import { invokeOk, provisionAdminDataDir } from '../../support/adminDataDir';
 
 /**
  * Issue 14, findings 5 and 6, on whole servers: a license file that changes which servers there
@@ -43,31 +43,17 @@ const features = [{ name: 'Redundant', count: seats }];
 const publisher = writeSignedLicense(path.join(temp.dir, 'publisher'), { servers: [{ host: hosts[0], hostid: TEST_HOSTID, port: singlePort }], features });
 const singleText = readFileSync(publisher.licensePath, 'utf8');
 /** A triad file signed by the same publisher, for these SERVER-line hosts. */
-function triadText(servers: string[]): string {
-  publisher.rewrite({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features });
+function triadText(servers: string[], ports = servers.map(() => triadPort)): string {
+  publisher.rewrite({ servers: servers.map((host, i) => ({ host, hostid: TEST_HOSTID, port: ports[i]! })), features });
   return readFileSync(publisher.licensePath, 'utf8');
 }
 const CLUSTER_SECRET = 'c5'.repeat(32);
 const request = (user: string) => ({ feature: 'Redundant', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
 
 /** A data folder as an earlier import left it: `licenseText` as the current file, the publisher trusted. */
-function provision(name: string, text: string): string {
-  const dataDir = path.join(temp.dir, name);
-  const store = openStore(dataDir);
-  const key = parseVendorKeyFile(readFileSync(publisher.publicKeyPath, 'utf8'));
-  if (!key.ok) throw new Error(key.message);
-  store.trustedKeys.add({ vendor: key.vendor, publicKey: key.pem, addedAt: 0 });
-  store.licenseFiles.import({ path: licenseFileIn(dataDir), text, importedAt: 0 });
-  store.close();
-  shareClusterSecret([dataDir], CLUSTER_SECRET);
-  return dataDir;
-}
-
-async function call<M extends MethodName>(app: AdminApp, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const result = await app.api.invoke(method, args);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+const provision = (name: string, text: string) =>
+  provisionAdminDataDir(path.join(temp.dir, name), { text, publicKeyPath: publisher.publicKeyPath, clusterSecret: CLUSTER_SECRET });
+const call = <M extends MethodName>(app: AdminApp, method: M, args: MethodArgs<M>) => invokeOk(app.api, method, args);
 
 async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
   const started = Date.now();
@@ -121,6 +107,26 @@ describe('a license file that changes the servers, imported at run time', () => 
 });
 
 describe('the members of a triad are its machines', () => {
+  it('refuses to distribute a file that moves a member to another host or port, and says how to migrate', async () => {
+    await eventually(() => apps.some((app) => app.status().role === 'master'), 15_000);
+    const master = apps.find((app) => app.status().role === 'master')!;
+    const moved = hosts.findIndex((host) => host !== master.status().host);
+    const elsewhere = hosts.map((host, i) => (i === moved ? '127.0.0.9' : host));
+    const ports = hosts.map((_, i) => (i === moved ? triadPort + 1 : triadPort));
+    for (const text of [triadText(elsewhere), triadText(hosts, ports)]) {
+      const result = await master.api.invoke('license.import', { fileName: 'moved.lic', text, distribute: true });
+      // another host is refused by the import's check (which names the member it replaces), another port when distributed
+      const refusal = !result.ok
+        ? result.error.message
+        : result.value.imported
+          ? `accepted: ${JSON.stringify(result.value).slice(0, 400)}`
+          : result.value.report.errors.map((e) => `${e.message} (hint: ${e.hint})`).join('; ');
+      expect(refusal).toMatch(/never moved, reordered or replaced.*replace-server.*quorum-reset/s);
+    }
+    expect(apps.map((app) => app.status().port)).toEqual(hosts.map(() => triadPort));
+    expect(readFileSync(licenseFileIn(path.join(temp.dir, 'member1')), 'utf8')).not.toMatch(/127\.0\.0\.9|\b${triadPort + 1}\b/);
+  });
+
   it('refuses to start with a file that reorders the SERVER lines, and says how to migrate', async () => {
     const dataDir = path.join(temp.dir, 'member2');
     const app = apps.pop()!;
@@ -138,9 +144,12 @@ describe('the members of a triad are its machines', () => {
       parseLicenseText(licenseText({ servers: servers.map((host) => ({ host, hostid: TEST_HOSTID, port: triadPort })), features: [] }), 'new.lic').file;
     const recorded = recordedMembers(store);
     expect(recorded).toHaveLength(3);
-    expect(replaceServer(store, file([hosts[1], hosts[0], hosts[2]]))).toMatchObject({ ok: false, message: expect.stringMatching(/reorders/) });
-    expect(replaceServer(store, file(['127.0.0.7', '127.0.0.8', hosts[2]]))).toMatchObject({ ok: false });
-    expect(replaceServer(store, file(['127.0.0.7', hosts[1], hosts[2]]))).toMatchObject({ ok: true, message: expect.stringMatching(/SERVER line 1 \(127\.0\.0\.7\)/) });
+    expect(replaceServer(store, file([hosts[1], hosts[0], hosts[2]]), 0)).toMatchObject({ ok: false, message: expect.stringMatching(/reorders/) });
+    expect(replaceServer(store, file(['127.0.0.7', '127.0.0.8', hosts[2]]), 0)).toMatchObject({ ok: false });
+    expect(replaceServer(store, file(['127.0.0.7', hosts[1], hosts[2]]), 0)).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^SERVER line 1 \(primary\): 127\.0\.0\.1 \(host id \w+\) -> 127\.0\.0\.7 \(host id \w+\): /),
+    });
     expect(recordedMembers(store)?.[0]).toBe(`127.0.0.7/${TEST_HOSTID}`);
     resetQuorum(store);
     expect(recordedMembers(store)).toBeNull();

@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { TRIAD_STATUS_REFRESH_MS, type Backend } from '../../../src/core/backend';
-import { checkout, type CheckoutRequest, type HeldLicense } from '../../../src/core/client/checkout';
+import { describe, expect, it } from 'vitest';
+import { TRIAD_STATUS_REFRESH_MS } from '../../../src/core/backend';
+import { checkout, type CheckoutRequest } from '../../../src/core/client/checkout';
 import type { ServerStatus } from '../../../src/shared/status';
 import { eventually } from '../../support/eventually';
-import { makeTempDir } from '../../support/tempDir';
 import { TRIAD_HOSTS, triadFixture } from '../../support/triadFixture';
+import { triadSuite } from '../../support/triadSuite';
 
 /**
  * What a triad member's status says in each state, with real servers in one process: a standby
@@ -18,14 +18,7 @@ const port = 29_900 + (process.pid % 90);
 const request = (user: string): CheckoutRequest => ({ feature: 'Modeler', version: '1.0', count: 1, user, host: 'ws', display: ':0' });
 
 describe('triad status in each state', () => {
-  const temp = makeTempDir('triad-status-');
-  const backends: (Backend | null)[] = [null, null, null];
-  const held: HeldLicense[] = [];
-  afterAll(async () => {
-    for (const license of held) await license.checkin().catch(() => {});
-    await Promise.all(backends.map((backend) => backend?.stop('test finished')));
-    temp.remove();
-  });
+  const { temp, backends, held } = triadSuite('triad-status-');
 
   it('a standby shows the replicated seats; a member alone says why it serves nobody', async () => {
     const triad = triadFixture(temp.dir, port, [{ name: 'Modeler', count: 5 }]);

@@ -1,6 +1,6 @@
-import type { PoolLine } from '../../../src/core/pool';
 import type { LicenseIdentity } from '../../../src/core/quorum';
 import type { ServingConfig } from '../../../src/core/server/licensing';
+import { poolLine } from '../../support/poolLine';
 
 /**
  * The license files of a simulated triad: version 1 is what every member starts with; a
@@ -50,23 +50,7 @@ export function identityOf(license: SimLicense): LicenseIdentity {
 }
 
 export function servingConfigOf(license: SimLicense, self: number): ServingConfig {
-  const line: PoolLine = {
-    keyword: 'FEATURE',
-    name: FEATURE,
-    vendor: 'ibmratl',
-    version: '1.0',
-    count: license.seats,
-    expiry: { permanent: true },
-    startMs: null,
-    vendorString: null,
-    userBased: false,
-    linger: null,
-    dupGroup: null,
-    hostid: null,
-    attrs: {},
-    notServed: null,
-    source: `v${license.version}.lic:4`,
-  };
+  const line = poolLine({ keyword: 'FEATURE', name: FEATURE, count: license.seats, source: `v${license.version}.lic:4` });
   return {
     poolLines: [line],
     options: new Map(),

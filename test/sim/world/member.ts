@@ -161,7 +161,8 @@ export class SimMember implements Lifetime {
         log: driver,
         gate: driver,
         debug,
-        report: () => undefined,
+        // the report log bypasses the disk's injected faults: those are for the quorum's writes
+        report: (row) => void this.disk.reportLog.append(row),
         audit: () => undefined,
         adminToken: 'sim-token',
         adminLockout: new AdminLockout(),

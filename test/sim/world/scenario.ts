@@ -82,3 +82,28 @@ export function heartbeat(member: SimMember, leaseId: string): Promise<ServerMes
 export function checkout(member: SimMember, user: string): Promise<ServerMessage> {
   return member.service!.handle({ type: 'checkout', id: 1, feature: FEATURE, version: '1.0', count: 1, user, host: `${user}-ws`, display: ':0' }, session);
 }
+
+/** A checkin asked of `member` directly, on the scenario's connection. */
+export function checkin(member: SimMember, leaseId: string): Promise<ServerMessage> {
+  return member.service!.handle({ type: 'checkin', id: 3, leaseId }, session);
+}
+
+/**
+ * Issue 14 finding 2: a seat committed on the primary and the tertiary only (the secondary cut
+ * off), then the tertiary comes back with an empty disk, never hears the primary again, and the
+ * primary dies. Returns the violation the run ends in, if any.
+ */
+export async function wipeTertiaryThenLoseMaster(triad: TriadWorld): Promise<string | null> {
+  const [primary, secondary, tertiary] = triad.members;
+  triad.network.cut(secondary.rank, primary.rank);
+  triad.network.cut(secondary.rank, tertiary.rank);
+  await holdSeat(triad, primary, 'ann');
+  triad.network.cut(primary.rank, tertiary.rank);
+  tertiary.crash();
+  tertiary.wipeDisk();
+  tertiary.start();
+  await triad.run(triad.world.now + 500);
+  primary.crash();
+  triad.network.healAll();
+  return triad.run(triad.world.now + 20_000);
+}

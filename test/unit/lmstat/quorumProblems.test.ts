@@ -60,3 +60,30 @@ describe('lmstat on a triad with a member out of the quorum', () => {
     );
   });
 });
+
+describe('lmstat on a triad with a member catching up', () => {
+  it('says a learner is catching up from the master, not that it reaches nobody', () => {
+    const master = triadStatus();
+    master.members[2] = { ...master.members[2]!, learner: true };
+    const learner: ServerStatus = {
+      ...master,
+      host: 'host3.domain.net',
+      role: 'no-quorum',
+      master: null,
+      quorum: false,
+      members: master.members.map((m) => ({ ...m, self: m.host === 'host3.domain.net', learner: m.host === 'host3.domain.net' })),
+    };
+    const report: ServerReport = {
+      members: master.members.map((m) => ({ host: m.host, port: 27002 })),
+      probes: [
+        { host: 'host2.domain.net', port: 27002, status: master },
+        { host: 'host3.domain.net', port: 27002, status: learner },
+      ],
+    };
+    const text = formatLmstatText([report], { usage: 'none' }, CLOCK);
+    expect(text).toContain('    host3.domain.net: UP but not in the quorum: catching up from the master as a learner');
+    // on its own, without the master's view, it says the same
+    report.probes = [report.probes[1]!];
+    expect(formatLmstatText([report], { usage: 'none' }, CLOCK)).toContain('host3.domain.net: UP but not in the quorum: catching up from the master');
+  });
+});

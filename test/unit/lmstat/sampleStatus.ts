@@ -1,5 +1,6 @@
-import type { FeatureStatus, MemberStatus, ServerStatus, UserStatus } from '../../../src/shared/status';
+import type { MemberStatus, ServerStatus, UserStatus } from '../../../src/shared/status';
 import type { ServerReport } from '../../../src/core/lmstat';
+import { featureStatus } from '../../support/featureStatus';
 
 /** A known triad state for the golden files: Fri 10/20/2017 17:02 in Europe/Paris. */
 export const NOW = Date.UTC(2017, 9, 20, 15, 2, 30);
@@ -25,24 +26,6 @@ function user(partial: Partial<UserStatus> & Pick<UserStatus, 'user' | 'host' | 
   return { display: '/dev/tty', version: '1.0', server: 'host2.domain.net', port: 27002, handle: 101, count: 1, linger: null, ...partial };
 }
 
-function pool(partial: Partial<FeatureStatus> & Pick<FeatureStatus, 'name'>): FeatureStatus {
-  return {
-    vendor: 'ibmratl',
-    version: '1.0',
-    expiry: 'permanent',
-    issued: 10,
-    inUse: 0,
-    kind: 'floating',
-    lockedTo: null,
-    vendorString: null,
-    served: true,
-    notServedReason: null,
-    users: [],
-    reservations: [],
-    ...partial,
-  };
-}
-
 export function triadStatus(): ServerStatus {
   return {
     takenAt: NOW,
@@ -61,7 +44,7 @@ export function triadStatus(): ServerStatus {
     ],
     vendors: [{ name: 'ibmratl', up: true, version: 'v1.0.0', problem: null }],
     features: [
-      pool({
+      featureStatus({
         name: 'DOORS',
         version: '9.7',
         expiry: '31-dec-2026',
@@ -85,7 +68,7 @@ export function triadStatus(): ServerStatus {
           }),
         ],
       }),
-      pool({
+      featureStatus({
         name: 'DOORS',
         version: '9.6',
         expiry: '1-jan-0',
@@ -94,8 +77,8 @@ export function triadStatus(): ServerStatus {
         inUse: 1,
         users: [user({ user: 'dave', host: 'ws04', version: '9.6', startedAt: Date.UTC(2017, 9, 20, 14, 59), handle: 612 })],
       }),
-      pool({ name: 'ClearCase', issued: 1, inUse: 0 }),
-      pool({
+      featureStatus({ name: 'ClearCase', issued: 1, inUse: 0 }),
+      featureStatus({
         name: 'Rhapsody',
         issued: 3,
         inUse: 1,
@@ -103,8 +86,8 @@ export function triadStatus(): ServerStatus {
         lockedTo: 'ID=1234',
         users: [user({ user: 'erin', host: 'ws05', startedAt: Date.UTC(2017, 9, 20, 12, 0), handle: 9 })],
       }),
-      pool({ name: 'RequisitePro', issued: null, kind: 'uncounted' }),
-      pool({ name: 'Tau', issued: 4, served: false, notServedReason: 'invalid signature' }),
+      featureStatus({ name: 'RequisitePro', issued: null, kind: 'uncounted' }),
+      featureStatus({ name: 'Tau', issued: 4, served: false, notServedReason: 'invalid signature' }),
     ],
     warnings: [],
     optionsProblems: [],

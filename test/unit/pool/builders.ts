@@ -1,32 +1,13 @@
-import type { CheckoutRequest, PoolLine } from '../../../src/core/pool';
+import type { PoolCheckout } from '../../../src/core/pool';
 
 export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 5, 15, 12);
 
-export function line(overrides: Partial<PoolLine> = {}): PoolLine {
-  return {
-    keyword: 'INCREMENT',
-    name: 'f1',
-    vendor: 'ibmratl',
-    version: '1.0',
-    count: 2,
-    expiry: { permanent: true },
-    startMs: null,
-    vendorString: null,
-    userBased: false,
-    linger: null,
-    dupGroup: null,
-    hostid: null,
-    attrs: {},
-    notServed: null,
-    source: 'test.lic:1',
-    ...overrides,
-  };
-}
+export { poolLine as line } from '../../support/poolLine';
 
 let counter = 0;
 
-export function request(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
+export function request(overrides: Partial<PoolCheckout> = {}): PoolCheckout {
   counter += 1;
   return {
     feature: 'f1',

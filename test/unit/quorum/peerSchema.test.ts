@@ -18,7 +18,7 @@ const snapshot = {
 
 describe('peer message schema', () => {
   it('accepts what the quorum engine sends', () => {
-    const standing = { triadId: 'a1b2', learner: false, licenseHash: 'h', serverOrder: ['x', 'y', 'z'], switchedFrom: null };
+    const standing = { triadId: 'a1b2', learner: false, committed: true, licenseHash: 'h', serverOrder: ['x', 'y', 'z'], switchedFrom: null };
     for (const message of [
       { type: 'append', epoch: 3, triadId: 'a1b2', prevIndex: 1, prevEpoch: 2, commitIndex: 1, ops: [{ epoch: 3, index: 2, op: { kind: 'noop' } }] },
       { type: 'hello', rank: 0, epoch: 3, auth: '', ...standing },

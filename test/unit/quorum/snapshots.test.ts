@@ -11,6 +11,7 @@ import {
   type Rank,
   type SnapshotSettings,
 } from '../../../src/core/quorum';
+import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
 import { fuzzSettings } from '../../support/fuzzSettings';
 
 /**
@@ -19,10 +20,10 @@ import { fuzzSettings } from '../../support/fuzzSettings';
  * own commit and installSnapshot effects.
  */
 
-const hosts = ['alpha', 'bravo', 'charlie'] as const;
+const hosts = QUORUM_TEST_HOSTS;
 const TRIAD = 'triad-1';
 const identity = (hash: string) => ({ licenseHash: hash, serverOrder: [...hosts] });
-const standing = { ...identity('v1'), triadId: TRIAD, learner: false, switchedFrom: null };
+const standing = { ...identity('v1'), triadId: TRIAD, learner: false, committed: false, switchedFrom: null };
 const SETTINGS: SnapshotSettings = { compactAfterEntries: 6, keepEntries: 2, chunkBytes: 120 };
 const E = 3000;
 
@@ -38,17 +39,10 @@ const switchTo = (epoch: number, index: number, from: string, to: string): LogEn
 function member(self: Rank, persisted: Partial<PersistedQuorumState> = {}, settings = SETTINGS) {
   const seats = new Map<string, Seat>();
   let durableCommit = persisted.commitIndex ?? 0;
-  const machine = new QuorumMachine({
+  const machine = quorumTestMachine({
     self,
-    hosts,
-    memberKeys: hosts,
-    newTriadId: `new-${self}`,
-    heartbeatIntervalMs: 1000,
-    driftBound: 0.01,
-    primaryIsMaster: false,
     identity: identity('v1'),
     auth: '',
-    daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
     appliedState: () => ({ index: durableCommit, leases: [...seats.values()].sort((a, b) => a.leaseId.localeCompare(b.leaseId)) }),
     snapshots: settings,
   });

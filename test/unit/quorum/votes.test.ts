@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { QuorumMachine, emptyPersistedState, type PeerMessage, type QuorumEffect, type Rank } from '../../../src/core/quorum';
+import { emptyPersistedState, type PeerMessage, type QuorumEffect, type Rank } from '../../../src/core/quorum';
+import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
 
 /** One tertiary, talked to directly: the voting rules of QUORUM.md "Election". */
 
-const hosts = ['alpha', 'bravo', 'charlie'] as const;
+const hosts = QUORUM_TEST_HOSTS;
 const identity = { licenseHash: 'h', serverOrder: [...hosts] };
 // a triad being formed: nobody has a triad id yet, so an empty member may vote
-const standing = { ...identity, triadId: null, learner: false, switchedFrom: null };
+const standing = { ...identity, triadId: null, learner: false, committed: false, switchedFrom: null };
 
 function tertiary() {
-  const machine = new QuorumMachine({
-    self: 2,
-    hosts,
-    memberKeys: hosts,
-    newTriadId: 't3',
-    heartbeatIntervalMs: 1000,
-    driftBound: 0.01,
-    primaryIsMaster: false,
-    identity,
-    auth: 'x',
-    daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
-  });
+  const machine = quorumTestMachine({ self: 2, newTriadId: 't3', identity });
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   for (const rank of [0, 1] as const) {
     machine.step({ type: 'peerConnected', nowMs: 0, rank });

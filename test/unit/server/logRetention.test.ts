@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,7 @@ const usageEvent = (r: {
   host: string;
   count: number;
   reason: string | null;
+  leaseId: string | null;
 }): UsageEvent => ({
   time: r.timeMs,
   event: r.event,
@@ -57,10 +58,11 @@ const usageEvent = (r: {
   host: r.host,
   count: r.count,
   reason: r.reason,
+  leaseId: r.leaseId,
 });
 
 describe('LogRetention', () => {
-  it('property: usage read from the rows kept plus the seats carried equals usage read from every row, wherever the log was rotated', async () => {
+  it('property: usage (by feature and by user) from the rows kept plus the seats carried equals usage from all rows, wherever the log rotated', async () => {
     // checkouts and their checkins (or reclaims) in time order, with denials between
     const history = fc
       .array(
@@ -108,16 +110,18 @@ describe('LogRetention', () => {
           if (rotateAt.has(i) && i > 0) await retention.rotateNow('report');
         }
         await retention.stop();
-        const all = events.map((e) => usageEvent({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null }));
+        const all = events.map((e) => usageEvent({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null, leaseId: e.lease }));
         const kept = store.reportLog.query({ limit: 100_000 }).map(usageEvent);
         const state = store.retention.state('report');
         const range = { sinceMs: Math.max(0, (state.rotatedThroughMs ?? 0) + 1), untilMs: 2_000, points: 50 };
         const whole = buildUsageReport(all, range);
         const fromKept = buildUsageReport(kept, range, new Map(), {
           seatsOut: new Map(Object.entries(state.carriedSeats)),
+          leasesOut: state.carriedLeases,
           rotatedThroughMs: state.rotatedThroughMs,
         });
         expect(fromKept.points).toEqual(whole.points);
+        expect(fromKept.users).toEqual(whole.users);
         expect(fromKept.peaks.filter((p) => p.peak > 0)).toEqual(whole.peaks.filter((p) => p.peak > 0));
         expect(fromKept.keptSinceMs).toBe(state.rotatedThroughMs);
       }),
@@ -166,7 +170,7 @@ describe('LogRetention', () => {
   it('deletes rows already archived without archiving them again (a crash between the archive and the delete)', async () => {
     const store = temp.open();
     debugLines(store, 100, Date.now());
-    store.retention.saveState('debug', { archivedThroughId: 60, rotatedThroughMs: null, carriedSeats: {} });
+    store.retention.saveState('debug', { archivedThroughId: 60, rotatedThroughMs: null, carriedSeats: {}, carriedLeases: {} });
     const { retention, folder } = retentionOn(store);
     retention.start();
     await until(() => store.debugLog.retention.ends()!.first.id === 61);
@@ -219,6 +223,29 @@ describe('LogRetention', () => {
     expect(lines.some((line) => /^Rotated 50 rows of the debug log \(.*, older than the age limit\) \(archives are off: dropped\)$/.test(line))).toBe(true);
   });
 
+  it('rotates report-log rows older than its age limit into CSV, carrying a seat still out, and leaves the debug log alone', async () => {
+    const store = temp.open();
+    const old = Date.now() - 10 * DAY;
+    const row = { feature: 'A', version: '1.0', host: 'ws', display: ':0', count: 1, server: 's', reason: null };
+    store.transaction(() => {
+      store.reportLog.append({ ...row, timeMs: old, event: 'OUT', user: 'ann', leaseId: 'L1' });
+      store.reportLog.append({ ...row, timeMs: old + 1, event: 'OUT', user: 'bob', leaseId: 'L2' });
+      store.reportLog.append({ ...row, timeMs: old + 2, event: 'IN', user: 'ann', leaseId: 'L1' });
+      store.reportLog.append({ ...row, timeMs: Date.now(), event: 'OUT', user: 'cy', leaseId: 'L3' });
+    });
+    debugLines(store, 5, old);
+    const { retention, folder } = retentionOn(store, { reportLog: { maxAgeDays: 7, maxMegabytes: 0 }, debugLog: { maxAgeDays: 0, maxMegabytes: 0 } });
+    retention.start();
+    await until(() => store.reportLog.query({ limit: 10 }).length === 1);
+    await retention.stop();
+    expect(store.reportLog.query({ limit: 10 })).toMatchObject([{ user: 'cy' }]);
+    expect(store.retention.state('report')).toMatchObject({ rotatedThroughMs: old + 2, carriedSeats: { A: 1 }, carriedLeases: { L2: { user: 'bob' } } });
+    const [file] = readdirSync(folder);
+    expect(file).toMatch(/^report-log_\d{8}-\d{6}_\d{8}-\d{6}\.csv\.gz$/);
+    expect(gunzipSync(readFileSync(join(folder, file!))).toString('utf8').trimEnd().split('\n')).toHaveLength(4);
+    expect(store.debugLog.query({ limit: 10 })).toHaveLength(5);
+  });
+
   it('rotates on request into one file, keeping only the newest row (already archived), and says when there is nothing new', async () => {
     const store = temp.open();
     debugLines(store, 30, Date.now());
@@ -230,6 +257,18 @@ describe('LogRetention', () => {
     expect(store.debugLog.retention.ends()).toMatchObject({ first: { id: 30 }, last: { id: 30 } });
     await expect(retention.rotateNow('debug')).rejects.toThrow('The debug log has nothing new to rotate since the last archive.');
     await retention.stop();
+  });
+
+  it('writes archives for the server user only, like the database they come from: also in a folder outside the data folder', async () => {
+    if (process.platform === 'win32') return;
+    const store = temp.open();
+    debugLines(store, 5, Date.now());
+    const outside = join(temp.newDir(), 'triad-archives');
+    const { retention } = retentionOn(store, { archive: { enabled: true, folder: outside, maxMegabytes: 0 } });
+    const rotation = await retention.rotateNow('debug');
+    await retention.stop();
+    expect(statSync(rotation.file!).mode & 0o777).toBe(0o600);
+    expect(statSync(outside).mode & 0o777).toBe(0o700);
   });
 
   it('keeps the rows and says why when the archive folder cannot be written', async () => {

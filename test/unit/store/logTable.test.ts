@@ -116,9 +116,13 @@ describe('log tables as retention sees them', () => {
     expect(store.retention.settings()).toEqual(defaultRetentionSettings);
     expect(() => store.retention.saveSettings({ ...settings, debugLog: { maxAgeDays: -1, maxMegabytes: 1 } })).toThrow();
 
-    expect(store.retention.state('report')).toEqual({ archivedThroughId: 0, rotatedThroughMs: null, carriedSeats: {} });
-    store.retention.saveState('report', { archivedThroughId: 42, rotatedThroughMs: 1000, carriedSeats: { A: 3 } });
-    expect(store.retention.state('report')).toEqual({ archivedThroughId: 42, rotatedThroughMs: 1000, carriedSeats: { A: 3 } });
+    expect(store.retention.state('report')).toEqual({ archivedThroughId: 0, rotatedThroughMs: null, carriedSeats: {}, carriedLeases: {} });
+    const carriedLeases = { L1: { user: 'ann', feature: 'A', count: 3, sinceMs: 900 } };
+    store.retention.saveState('report', { archivedThroughId: 42, rotatedThroughMs: 1000, carriedSeats: { A: 3 }, carriedLeases });
+    expect(store.retention.state('report')).toEqual({ archivedThroughId: 42, rotatedThroughMs: 1000, carriedSeats: { A: 3 }, carriedLeases });
+    // a state saved before leases were carried is still read (nothing carried by lease)
+    store.settings.set('logRetention.state.report', { archivedThroughId: 43, rotatedThroughMs: 1001, carriedSeats: { A: 2 } });
+    expect(store.retention.state('report')).toEqual({ archivedThroughId: 43, rotatedThroughMs: 1001, carriedSeats: { A: 2 }, carriedLeases: {} });
     expect(store.retention.state('debug').archivedThroughId).toBe(0);
   });
 

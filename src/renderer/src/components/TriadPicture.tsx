@@ -13,7 +13,7 @@ const unknownPeer = (member: MemberStatus, known: boolean) => !known && !member.
 
 function stateLabel(member: MemberStatus, known: boolean): string {
   if (unknownPeer(member, known)) return 'not known';
-  return `${member.up ? 'UP' : 'DOWN'}${member.master ? ' · MASTER' : ''}`;
+  return `${member.up ? 'UP' : 'DOWN'}${member.learner ? ' · CATCHING UP' : ''}${member.master ? ' · MASTER' : ''}`;
 }
 
 function rttLabel(member: MemberStatus, known: boolean): string {

@@ -26,6 +26,7 @@ import { DangerButton } from '../components/DangerButton';
 import { seatsAtRisk } from '../components/seatsAtRisk';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { FileDrop } from '../components/FileDrop';
+import { ReplaceServerDialog } from '../components/ReplaceServerDialog';
 import { useServerStatus } from '../useServerStatus';
 import { useAction, useEvent, useQuery } from '../useTransport';
 
@@ -50,6 +51,8 @@ export function LicenseScreen() {
   const [toRemove, setToRemove] = useState<LicenseFileInfo | null>(null);
   const [confirmRisk, setConfirmRisk] = useState(false);
   const [trustVendor, setTrustVendor] = useState<{ vendor: string } | null>(null);
+  // "Replace a server": open, with the file the import refused as a change of members when there is one
+  const [replacing, setReplacing] = useState<{ initial: { fileName: string; text: string } | null } | null>(null);
   useEvent('license', () => void files.reload());
   // only to offer distribution on a triad; the Server status screen shows status errors
   const status = useServerStatus();
@@ -72,7 +75,7 @@ export function LicenseScreen() {
     if (result.imported) {
       setCandidate(null);
       // what the server does now, not what was asked: a file can be imported and still not served
-      const served = !result.outcome || result.outcome.state === 'served' || result.outcome.state === 'standby';
+      const served = !result.outcome || ['served', 'standby', 'catching-up'].includes(result.outcome.state);
       const message = [
         result.outcome?.message ?? `Imported ${candidate.fileName}.`,
         result.savedAs && result.savedAs !== candidate.fileName ? `It is saved as ${result.savedAs}.` : '',
@@ -202,14 +205,32 @@ export function LicenseScreen() {
         <Radio value="add" label="Beside the current files (e.g. term keys next to permanent keys)" />
       </RadioGroup>
       <FileDrop testId="license-file" label="Choose license file…" accept=".lic,.dat,.txt,.upd,text/plain" onFile={(name, text) => void check(name, text)} />
+      {status.value?.mode === 'triad' && (
+        <Text as="p">
+          One of the three machines replaced by a new one?{' '}
+          <Button size="small" onClick={() => setReplacing({ initial: null })} disabled={!!action.busy}>
+            Replace a server…
+          </Button>
+        </Text>
+      )}
       {action.busy === 'license.check' && <Loading label="Checking the file…" />}
       {action.busy === 'license.import' && <Loading label={distributing ? 'Distributing to the three redundant servers…' : 'Importing and rereading…'} />}
       {candidate && (
         <div className="candidate">
           {hasErrors ? (
-            <Notice intent="warning" title="Not imported">
-              {candidate.fileName} has errors; the current license files are kept. Fix the lines below and choose the file again.
-            </Notice>
+            candidate.report.membership?.change === 'replace-one' ? (
+              <Notice intent="warning" title="Not imported: a new member">
+                {candidate.fileName} names a new machine in place of one of this triad's members; an import never changes the members.{' '}
+                {candidate.report.membership.summary}{' '}
+                <Button size="small" onClick={() => setReplacing({ initial: { fileName: candidate.fileName, text: candidate.text } })}>
+                  Replace a server with this file…
+                </Button>
+              </Notice>
+            ) : (
+              <Notice intent="warning" title="Not imported">
+                {candidate.fileName} has errors; the current license files are kept. Fix the lines below and choose the file again.
+              </Notice>
+            )
           ) : (
             <>
               {atRisk.length > 0 && (
@@ -264,6 +285,16 @@ export function LicenseScreen() {
           <CheckReport report={candidate.report} />
         </div>
       )}
+      <ReplaceServerDialog
+        open={replacing !== null}
+        initial={replacing?.initial}
+        onClose={() => setReplacing(null)}
+        onReplaced={() => {
+          setCandidate(null);
+          void files.reload();
+          void status.reload();
+        }}
+      />
       <TrustedKeys vendorToTrust={trustVendor} onTrusted={() => candidate && void check(candidate.fileName, candidate.text)} />
       <ConfirmDialog
         open={confirmRisk}

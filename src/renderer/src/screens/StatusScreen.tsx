@@ -26,9 +26,12 @@ import { LmstatPanel } from '../components/LmstatPanel';
 import { OptionsProblems } from '../components/OptionsProblems';
 import { describeRereadChanges } from '../components/rereadChanges';
 import { DOWNLOADS, saveBase64File } from '../components/saveTextFile';
+import { ReplaceServerDialog } from '../components/ReplaceServerDialog';
+import { PendingReplacementPanel } from '../components/PendingReplacementPanel';
 import { TriadPicture } from '../components/TriadPicture';
 import { useServerStatus } from '../useServerStatus';
-import { useAction } from '../useTransport';
+import { useAction, useQuery } from '../useTransport';
+import { learnerNote } from '../../../shared/triadReplacement';
 import { roleLabel } from './roleLabel';
 
 type Pending = { kind: 'stop' } | { kind: 'lmdown' } | { kind: 'remove'; feature: FeatureStatus; user: UserStatus } | null;
@@ -39,6 +42,8 @@ export function StatusScreen() {
   const [pending, setPending] = useState<Pending>(null);
   const [answer, setAnswer] = useState<string | null>(null);
   const [showLmstat, setShowLmstat] = useState(false);
+  const [replacing, setReplacing] = useState(false);
+  const replacement = useQuery('triad.replacement', {});
 
   const run = async (method: 'server.start' | 'server.stop' | 'server.lmdown' | 'server.reread') => {
     setAnswer(null);
@@ -129,6 +134,11 @@ export function StatusScreen() {
             <Button onClick={() => void collect()} disabled={!!action.busy}>
               Collect diagnostics
             </Button>
+            {triad && (
+              <Button onClick={() => setReplacing(true)} disabled={!!action.busy}>
+                Replace a server…
+              </Button>
+            )}
             {action.busy && <Loading label={action.busy === 'diag.collect' ? 'Collecting diagnostics from every server…' : 'Working…'} />}
           </div>
           {answer && (
@@ -143,6 +153,18 @@ export function StatusScreen() {
             </Notice>
           ))}
           <OptionsProblems problems={s.optionsProblems} />
+          {s.role !== 'stopped' &&
+            s.members.map((member) => {
+              const note = learnerNote(member);
+              return (
+                note && (
+                  <Notice key={member.rank} intent="info" title="Catching up" testId={`learner-${member.rank}`}>
+                    {note}
+                  </Notice>
+                )
+              );
+            })}
+          {replacement.value && <PendingReplacementPanel replacement={replacement.value} status={s} />}
           {s.members.length > 0 && <TriadPicture members={s.members} known={s.role !== 'stopped'} />}
           <Subtitle2 as="h3">Vendor daemons</Subtitle2>
           {s.vendors.length === 0 ? (
@@ -224,6 +246,14 @@ export function StatusScreen() {
           <FeatureUsers features={s.features} canRemove={s.role === 'master'} onRemove={(feature, user) => setPending({ kind: 'remove', feature, user })} />
         </>
       )}
+      <ReplaceServerDialog
+        open={replacing}
+        onClose={() => setReplacing(false)}
+        onReplaced={(result) => {
+          status.set(result.status);
+          replacement.set(result.replacement);
+        }}
+      />
       <ConfirmDialog
         open={pending !== null}
         title={
