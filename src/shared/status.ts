@@ -67,7 +67,9 @@ export interface UserStatus {
   linger: { total: number; remaining: number } | null;
 }
 
+/** A RESERVE rule of the options file, as lmstat shows it. */
 export interface ReservationStatus {
+  /** Seats it still holds back: nobody it covers holds them yet (lmstat counts them as in use). */
   count: number;
   /** USER, HOST, DISPLAY, GROUP, HOST_GROUP, INTERNET. */
   type: string;
@@ -83,6 +85,7 @@ export interface FeatureStatus {
   expiry: string;
   /** Seats licensed; null for uncounted. */
   issued: number | null;
+  /** Seats checked out (not counting `reservations`, which lmstat adds to its "in use"). */
   inUse: number;
   kind: PoolKind;
   /** Host id an uncounted/nodelocked line is locked to, for the lmstat pool line. */

@@ -138,6 +138,37 @@ describe('Server status tells the truth in every state', () => {
     expect(screen.getByTestId('role').textContent).toBe('no quorum');
   });
 
+  it("shows each options-file problem with FILE:LINE:COL and its hint, an ignored EXCLUDE as an error (issue 15)", async () => {
+    const status = triadStatus({
+      optionsProblems: [
+        {
+          severity: 'error',
+          file: '/opt/triad/ibmratl.opt',
+          line: 4,
+          column: 1,
+          message: 'EXCLUDE DOORS GROUP contractors is ignored: no GROUP contractors is defined, so this EXCLUDE excludes nobody',
+          hint: 'define GROUP contractors before this line',
+        },
+        {
+          severity: 'warning',
+          file: '/opt/triad/ibmratl.opt',
+          line: 7,
+          column: 23,
+          message: 'a # comment ends this line',
+          hint: 'put comments on their own line',
+        },
+      ],
+    });
+    render(<App transport={createFakeTransport({ 'status.get': () => status }).transport} />);
+    const problems = await screen.findAllByTestId('options-problem');
+    expect(problems.map((p) => p.textContent)).toEqual([
+      expect.stringContaining('/opt/triad/ibmratl.opt:4:1: error: EXCLUDE DOORS GROUP contractors is ignored'),
+      expect.stringContaining('/opt/triad/ibmratl.opt:7:23: warning: a # comment ends this line'),
+    ]);
+    expect(problems[0]!.textContent).toContain('hint: define GROUP contractors before this line');
+    expect(problems[0]!.textContent).toContain('Access differs from the options file');
+  });
+
   it('a stopped server shows its configured address and says the seats come back on Start', async () => {
     const stopped = triadStatus({
       role: 'stopped',

@@ -156,10 +156,15 @@ function serverLineOf<T extends { host: string }>(lines: T[], host: string): T |
   return lines.find((line) => line.host.toLowerCase() === host.toLowerCase());
 }
 
-/** The feature's count and use go on its first pool: lmstat prints only their sums. */
+/**
+ * The feature's count and use go on its first pool: lmstat prints only their sums. Its "in use"
+ * counts the reserved seats nobody took (the RESERVATION lines), which the status keeps apart.
+ */
 function poolsOf(name: string, feature: Feature, vendors: VendorStatus[]): FeatureStatus[] {
   const pools = feature.pools.length > 0 ? feature.pools : [featureStatus({ name, vendor: vendors[0]?.name ?? 'vendor' })];
-  const { issued, inUse, served } = feature.header;
+  const { issued, served } = feature.header;
+  const reserved = pools.flatMap((pool) => pool.reservations).reduce((sum, reservation) => sum + reservation.count, 0);
+  const inUse = feature.header.inUse - reserved;
   return pools.map((pool, index) => ({
     ...pool,
     issued: issued === null ? null : index === 0 ? issued : 0,

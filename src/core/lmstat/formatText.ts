@@ -94,8 +94,8 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function sumOf(pools: FeatureStatus[], seats: (pool: FeatureStatus) => number | null): number {
-  return pools.reduce((sum, pool) => sum + (seats(pool) ?? 0), 0);
+function sumOf<T>(items: readonly T[], seats: (item: T) => number | null): number {
+  return items.reduce((sum, item) => sum + (seats(item) ?? 0), 0);
 }
 
 function usersHeader(name: string, pools: FeatureStatus[]): string {
@@ -104,7 +104,8 @@ function usersHeader(name: string, pools: FeatureStatus[]): string {
   if (served.length === 0) return `Users of ${name}:  (Error: ${sumOf(pools, (pool) => pool.issued)} licenses, unsupported by licensed server)`;
   if (served.every((pool) => pool.issued === null)) return `Users of ${name}:  (Uncounted, node-locked)`;
   const issued = sumOf(served, (pool) => pool.issued);
-  const inUse = sumOf(served, (pool) => pool.inUse);
+  // lmutil counts a reserved seat as in use until someone it is reserved for takes it
+  const inUse = sumOf(served, (pool) => pool.inUse + sumOf(pool.reservations, (reservation) => reservation.count));
   return `Users of ${name}:  (Total of ${plural(issued, 'license')} issued;  Total of ${plural(inUse, 'license')} in use)`;
 }
 

@@ -22,7 +22,7 @@ import {
 import { denial, type Denial, type DenialCode } from './denial';
 import { buildPools, issuedSeats, poolProblem } from './pools';
 import { PoolLedger } from './poolLedger';
-import { leaseRequester, seatsReservedForOthers } from './seats';
+import { leaseRequester, openReservations, seatsReservedForOthers, type OpenReservation } from './seats';
 import type { Instant } from '../instant';
 import type { IgnoredLine, Lease, Pool, PoolCheckout, PoolLine, PoolUsage } from './types';
 
@@ -314,6 +314,14 @@ export class PoolSet {
     return reservationsFor(policy, this.featureOf(pool)).filter(
       (rule) => this.poolsNamed(pool.name).find((candidate) => selectorMatches(rule.feature, this.featureOf(candidate))) === pool,
     );
+  }
+
+  /**
+   * The reservations this pool shows (reservationRules), each with the seats it still holds back
+   * now: lmstat counts those as in use and prints them as RESERVATION lines (reference 4.2).
+   */
+  openReservations(pool: Pool, policy: Options, at: Instant): OpenReservation[] {
+    return openReservations(policy, this.reservationRules(pool, policy), issuedSeats(pool, at.wallMs), this.heldLeases(pool, at.monoMs));
   }
 
   /** policyFeatureOf, once per pool (pools are rebuilt, never changed, by an lmreread). */

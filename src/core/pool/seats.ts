@@ -27,22 +27,35 @@ export function leaseRequester(lease: Lease): Requester {
   return { user: lease.user, host: lease.host, display: lease.display, ip: lease.ip, project: lease.project ?? undefined };
 }
 
+/** A RESERVE rule and the seats it still holds back (nobody it covers holds them yet). */
+export interface OpenReservation {
+  rule: CountRule;
+  remaining: number;
+}
+
 /**
- * Seats held back for RESERVE rules the requester is not covered by. Reservations are taken in
- * file order and capped so they never add up to more than the issued seats (reference 5.1:
- * excess reservations are ignored). Each current lease fills the first reservation it matches.
+ * What each RESERVE rule still holds back. Reservations are taken in file order and capped so they
+ * never add up to more than the issued seats (reference 5.1: excess reservations are ignored);
+ * `issued` null (uncounted) caps nothing. Each current lease fills the first reservation it matches.
  */
-export function seatsReservedForOthers(options: Options, rules: readonly CountRule[], issued: number, leases: Iterable<Lease>, who: Requester): number {
-  let budget = issued;
-  const capped = rules.map((rule) => {
+export function openReservations(options: Options, rules: readonly CountRule[], issued: number | null, leases: Iterable<Lease>): OpenReservation[] {
+  let budget = issued ?? Infinity;
+  const open = rules.map((rule) => {
     const count = Math.min(rule.count, budget);
     budget -= count;
     return { rule, remaining: count };
   });
   for (const lease of leases) {
     const holder = leaseRequester(lease);
-    const slot = capped.find((c) => c.remaining > 0 && matchesTarget(options, c.rule.target, holder));
+    const slot = open.find((c) => c.remaining > 0 && matchesTarget(options, c.rule.target, holder));
     if (slot) slot.remaining = Math.max(0, slot.remaining - lease.count);
   }
-  return capped.filter((c) => !matchesTarget(options, c.rule.target, who)).reduce((sum, c) => sum + c.remaining, 0);
+  return open;
+}
+
+/** Seats held back for RESERVE rules the requester is not covered by. */
+export function seatsReservedForOthers(options: Options, rules: readonly CountRule[], issued: number, leases: Iterable<Lease>, who: Requester): number {
+  return openReservations(options, rules, issued, leases)
+    .filter((c) => !matchesTarget(options, c.rule.target, who))
+    .reduce((sum, c) => sum + c.remaining, 0);
 }

@@ -691,21 +691,22 @@ export class LicensingService implements RequestHandler {
   }
 
   /**
-   * Seats in use as this server knows them: its own pools on the master; on a triad member that
-   * is not, the replicated lease table (its own pools are reloaded only when it becomes master).
+   * The pools with the seats in use as this server knows them: its own on the master; on a triad
+   * member that is not, the replicated lease table (its own pools are reloaded only when it becomes master).
    */
-  private usageFor(role: ServerStatus['role'], at: Instant): PoolUsage[] {
-    if (role === 'master' || !this.deps.log.replicated) return this.pools.usage(at);
+  private poolsFor(role: ServerStatus['role'], at: Instant): PoolSet {
+    if (role === 'master' || !this.deps.log.replicated) return this.pools;
     const replica = new PoolSet(this.config.poolLines);
     replica.restore(this.deps.log.recover(), at.monoMs);
-    return replica.usage(at);
+    return replica;
   }
 
   private ownStatus(): ServerStatus {
     const at = this.instant();
     const now = at.wallMs;
     const role = this.deps.gate.role();
-    const usage = this.usageFor(role, at);
+    const pools = this.poolsFor(role, at);
+    const usage = pools.usage(at);
     const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
     return {
       takenAt: now,
@@ -725,7 +726,7 @@ export class LicensingService implements RequestHandler {
         heartbeatLossPercent: null,
       })),
       vendors: this.config.vendors.map((name) => this.vendorStatus(name, usage)),
-      features: usage.map((u) => this.featureStatus(u, at.monoMs)),
+      features: usage.map((u) => this.featureStatus(u, pools, at)),
       warnings: [],
       optionsProblems: [...this.config.optionsProblems.values()].flat(),
     };
@@ -736,11 +737,13 @@ export class LicensingService implements RequestHandler {
     return { name, up: serving, version: this.settings.version, problem: serving ? null : 'No features to serve' };
   }
 
-  /** `monoMs`: the remaining linger is a duration, on the clock the pools keep it. */
-  private featureStatus(u: PoolUsage, monoMs: number): FeatureStatus {
+  /** `pools`: the set `u` came from; the remaining linger is a duration, on the clock the pools keep it. */
+  private featureStatus(u: PoolUsage, pools: PoolSet, at: Instant): FeatureStatus {
     const { pool } = u;
+    const monoMs = at.monoMs;
     const options = this.optionsFor(pool.vendor);
-    const reservations = options ? this.pools.reservationRules(pool, options) : [];
+    // what lmstat prints: the seats each reservation still holds back (taken ones show as users)
+    const reservations = options ? pools.openReservations(pool, options, at).filter((r) => r.remaining > 0) : [];
     // no lease id here: status is open to every client; the handle names a seat (lmremove -h)
     const users: UserStatus[] = u.leases.map((lease) => ({
       user: lease.user,
@@ -774,7 +777,7 @@ export class LicensingService implements RequestHandler {
       served: u.notServed === null,
       notServedReason: u.notServed?.reason ?? null,
       users,
-      reservations: reservations.map((r) => ({ count: r.count, type: r.target.type, name: r.target.name })),
+      reservations: reservations.map((r) => ({ count: r.remaining, type: r.rule.target.type, name: r.rule.target.name })),
     };
   }
 }

@@ -243,7 +243,10 @@ describe('the window with the admin UI', () => {
     expect([...ipcMain.handlers.keys()]).toEqual(['triad:invoke']);
     expect(await handler!({}, 'status.get', { x: 1 })).toEqual({ ok: true, value: { method: 'status.get', args: { x: 1 } } });
     expect([...backend.listeners.keys()]).toEqual(eventNames);
+    // e.g. DevTools or a second view: every window hears the events
+    const second = new BrowserWindow({});
     backend.listeners.get('status')!({ role: 'MASTER' });
     expect(window.webContents.sent).toEqual([{ channel: 'triad:event:status', payload: { role: 'MASTER' } }]);
+    expect(second.webContents.sent).toEqual(window.webContents.sent);
   });
 });

@@ -23,6 +23,7 @@ import { DangerButton } from '../components/DangerButton';
 import { Empty, ErrorBar, Loading, Notice } from '../components/feedback';
 import { atLimit, FeatureUsers } from '../components/FeatureUsers';
 import { LmstatPanel } from '../components/LmstatPanel';
+import { OptionsProblems } from '../components/OptionsProblems';
 import { describeRereadChanges } from '../components/rereadChanges';
 import { DOWNLOADS, saveBase64File } from '../components/saveTextFile';
 import { ReplaceServerDialog } from '../components/ReplaceServerDialog';
@@ -151,7 +152,7 @@ export function StatusScreen() {
               <Breakable text={w} />
             </Notice>
           ))}
-          {/* the options files' problems (issue 15 adds them to the status) belong here, one notice each with FILE:LINE */}
+          <OptionsProblems problems={s.optionsProblems} />
           {s.role !== 'stopped' &&
             s.members.map((member) => {
               const note = learnerNote(member);
