@@ -30,7 +30,7 @@ import {
 } from '../shared/contract';
 import { formatDebugLogText } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
-import { buildUsageReport } from '../shared/usage';
+import { buildUsageReport, usageEventOf } from '../shared/usage';
 import { applyRetentionPatch, describeRetention, type LogName, type LogsOverview } from '../shared/logRetention';
 import { resolveArchiveFolder } from './server/logArchive';
 import { logsOverview } from './server/logRetention';
@@ -304,16 +304,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       // rows rotated out of the report log: the replay starts from the seats they left out
       const rotated = store.retention.state('report');
       return buildUsageReport(
-        rows.map((r) => ({
-          time: r.timeMs,
-          event: r.event,
-          feature: r.feature,
-          user: r.user,
-          host: r.host,
-          count: r.count,
-          reason: r.reason,
-          leaseId: r.leaseId,
-        })),
+        rows.map(usageEventOf),
         { sinceMs, untilMs, points: points ?? 120 },
         issued,
         { seatsOut: new Map(Object.entries(rotated.carriedSeats)), leasesOut: rotated.carriedLeases, rotatedThroughMs: rotated.rotatedThroughMs },

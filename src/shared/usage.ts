@@ -20,6 +20,12 @@ export interface UsageEvent {
   leaseId?: string | null;
 }
 
+/** A report log row as the usage replay reads it. */
+export function usageEventOf(row: Omit<UsageEvent, 'time' | 'leaseId'> & { timeMs: number; leaseId: string | null }): UsageEvent {
+  const { timeMs, event, feature, user, host, count, reason, leaseId } = row;
+  return { time: timeMs, event, feature, user, host, count, reason, leaseId };
+}
+
 /** What the report log no longer holds: seats out after its rotated rows, and the time of the newest of them. */
 export interface RotatedHistory {
   seatsOut: ReadonlyMap<string, number>;

@@ -7,7 +7,7 @@ import { BatchedWriter } from '../../../src/core/server/batchedWriter';
 import { LogRetention } from '../../../src/core/server/logRetention';
 import type { ReportEvent, Store } from '../../../src/core/store';
 import { defaultRetentionSettings, type RetentionSettings } from '../../../src/shared/logRetention';
-import { buildUsageReport, type UsageEvent } from '../../../src/shared/usage';
+import { buildUsageReport, usageEventOf } from '../../../src/shared/usage';
 import { fuzzSettings } from '../../support/fuzzSettings';
 import { useTempStores } from '../store/tempStore';
 
@@ -41,25 +41,6 @@ const debugLines = (store: Store, count: number, timeMs: number) =>
     for (let i = 0; i < count; i++) store.debugLog.append({ timeMs: timeMs + i, daemon: 'lmgrd', message: `line ${i}` });
   });
 
-const usageEvent = (r: {
-  timeMs: number;
-  event: ReportEvent;
-  feature: string;
-  user: string;
-  host: string;
-  count: number;
-  reason: string | null;
-  leaseId: string | null;
-}): UsageEvent => ({
-  time: r.timeMs,
-  event: r.event,
-  feature: r.feature,
-  user: r.user,
-  host: r.host,
-  count: r.count,
-  reason: r.reason,
-  leaseId: r.leaseId,
-});
 
 describe('LogRetention', () => {
   it('property: usage (by feature and by user) from the rows kept plus the seats carried equals usage from all rows, wherever the log rotated', async () => {
@@ -110,8 +91,8 @@ describe('LogRetention', () => {
           if (rotateAt.has(i) && i > 0) await retention.rotateNow('report');
         }
         await retention.stop();
-        const all = events.map((e) => usageEvent({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null, leaseId: e.lease }));
-        const kept = store.reportLog.query({ limit: 100_000 }).map(usageEvent);
+        const all = events.map((e) => usageEventOf({ ...e, user: e.lease, host: 'ws', reason: e.event === 'DENIED' ? 'no' : null, leaseId: e.lease }));
+        const kept = store.reportLog.query({ limit: 100_000 }).map(usageEventOf);
         const state = store.retention.state('report');
         const range = { sinceMs: Math.max(0, (state.rotatedThroughMs ?? 0) + 1), untilMs: 2_000, points: 50 };
         const whole = buildUsageReport(all, range);
