@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FLEXLMRC_FILE, readRcVariables } from '../core/client/licensePathRc';
 import type { StoredClientConfig } from '../core/client/licensePathSources';
-import { defaultDataDir } from '../core/server/dataDir';
+import { defaultDataDir } from '../core/store/dataDir';
 import { databaseFile, openStore } from '../core/store';
 
 export function flexlmrcPath(): string {

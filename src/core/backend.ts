@@ -3,13 +3,16 @@ import { readFileSync } from 'node:fs';
 import { installLicenseSet, type LicenseSetFile } from './licenseFolder';
 import net from 'node:net';
 import os from 'node:os';
-import { parseVendorKeyFile, serverRanks, TrustStore, type LicenseFile } from './license';
-import { loadOrCreateAdminToken, openStore, type AuditEntry, type DebugLogEntry, type Store } from './store';
+import { parseVendorKeyFile, serverRanks, TrustStore } from './license';
+import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
 import { DebugLog } from './server/debugLog';
-import { LicenseListener, defaultListenerLimits, type ListenerLimits, type PeerHook } from './server/listener';
+import { LicenseListener, defaultListenerLimits, type ListenerLimits } from './server/listener';
 import { LicensingService, type ServingConfig } from './server/licensing';
+import { BackendError, RestartRequired } from './server/backendError';
+import { SERVER_VERSION } from './server/version';
+import type { TriadContext, TriadParts } from './server/triadSeam';
 import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './server/licenseSetup';
-import { singleServerGate, type LeaseLog, type MasterGate } from './server/seams';
+import { singleServerGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
 import { LogSync } from './server/logSync';
@@ -32,7 +35,6 @@ import { LogRetention, logTableState } from './server/logRetention';
  * timer and the debug log, wired together. Errors a person can fix surface as BackendError.
  */
 
-export const SERVER_VERSION = 'v1.0.0';
 /** How often clients heartbeat unless told otherwise; FlexLM clients do every 2 minutes, we go faster. */
 export const DEFAULT_CLIENT_HEARTBEAT_MS = 30_000;
 /** lmgrd's default `-s 360`: a TIMESTAMP line every six hours. */
@@ -46,14 +48,8 @@ export const STATUS_EVENT_INTERVAL_MS = 200;
  */
 export const TRIAD_STATUS_REFRESH_MS = 1_000;
 
-export class BackendError extends Error {}
-
-/**
- * The license file now describes other license servers than the running process serves (single
- * to triad, triad to single, another triad, this machine on none of its lines): it can only be
- * served by stopping and starting again, never by a reread in place.
- */
-export class RestartRequired extends BackendError {}
+export { BackendError, RestartRequired, SERVER_VERSION };
+export type { TriadContext, TriadParts };
 
 /** Who asked for an admin action, for the audit table. */
 export interface AdminCaller {
@@ -120,46 +116,6 @@ export interface ServerTls {
   cert: string;
   key: string;
   ca?: string;
-}
-
-export interface TriadContext {
-  setup: LicenseSetup;
-  store: Store;
-  /** Group commit into the store (a stand-in triad can keep its log through it). */
-  writer: BatchedWriter;
-  port: number;
-  debug: (daemon: string, message: string) => void;
-  clock: Clock;
-  /** A peer's lmdown: stop this member (clients told, leases kept). */
-  requestShutdown: (reason: string) => void;
-  /** A peer's lmreread: reread this member's files (not passed on again). */
-  reread: () => { ok: boolean; message: string };
-  /** Set when the license port speaks TLS: peers are dialled with TLS, verified against `ca` if given. */
-  peerTls: { ca?: string } | null;
-  /** License files distributed over the triad: serve exactly these from now on (written, then reread). */
-  installLicense: (files: LicenseSetFile[]) => { ok: boolean; message: string };
-  /** Something the administrator must act on (BackendOptions.notice), also in the debug log. */
-  notice: (text: string) => void;
-  /** A row for the audit table (what another member asked of this one). */
-  audit: (row: Omit<AuditEntry, 'id'>) => void;
-}
-
-export interface TriadParts {
-  gate: MasterGate;
-  log: LeaseLog;
-  peerHook: PeerHook;
-  /** Called when the server stops (close peer links, stop timers). */
-  stop(): Promise<void>;
-  /** Adds peer health, quorum and warnings to each status snapshot. */
-  decorateStatus?: (status: ServerStatus) => ServerStatus;
-  /** A local lmdown/lmreread was accepted: ask the other two members to do the same. */
-  broadcastAdmin?: (type: 'lmdown' | 'lmreread') => void;
-  /** This member now serves `file` (started or reread): peers compare its identity from now on. */
-  licenseLoaded?: (file: LicenseFile) => void;
-  /** Master only: switches all three members to these license files together (`label`: what the admin imported, for the log). */
-  distributeLicense?: (files: LicenseSetFile[], label: string) => Promise<void>;
-  /** A standby reads the master's debug log over the peer link. */
-  masterLog?: (query: MasterLogQuery) => Promise<MasterLogPage>;
 }
 
 export interface BackendEvents {

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir } from '../core/server/dataDir';
+import { defaultDataDir } from '../core/store/dataDir';
 import { openAdminApp } from './adminApp';
 import { isLoopback, startHttpHost } from './httpHost';
 import { parseListen } from './listenAddress';

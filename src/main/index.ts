@@ -4,7 +4,7 @@
  */
 import { openAdminApp } from '../host/adminApp';
 import { startHttpHost } from '../host/httpHost';
-import { defaultDataDir } from '../core/server/dataDir';
+import { defaultDataDir } from '../core/store/dataDir';
 import { findRunningService, serviceWindowUrl } from './serviceAttach';
 import { startShell } from './shell';
 import { installWindowsService, removeWindowsService } from './windowsService';

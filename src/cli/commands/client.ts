@@ -9,7 +9,7 @@ import { storedEntryToPathEntry } from '../../core/client/licensePathSources';
 import { resolveSearchTargets } from '../../core/client/searchTargets';
 import { probeTarget } from '../../core/client/searchStatus';
 import { authoritativeStatus, connectFailureDetail, type ServerReport } from '../../core/lmstat';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { flexlmrcPath } from '../workstationSearch';
 import { tlsOrFail } from '../tlsFlags';
 import { openStore, StoreError, type SearchEntry, type SearchListResult, type Store } from '../../core/store';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { clusterSecretFile, importClusterSecret, loadOrCreateClusterSecret, readClusterSecret } from '../../core/store/secrets';
 
 /**

@@ -7,7 +7,7 @@ import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from '../../core/diag/gathe
 import { LEFT_OUT } from '../../core/diag/diagnosticsArchive';
 import { parseLicenseText } from '../../core/license';
 import { licenseFolderIn, readLicenseSet } from '../../core/licenseFolder';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { mergeLicenseSet } from '../../core/server/licenseSet';
 import { chooseSelf, SetupError } from '../../core/server/licenseSetup';
 import { stoppedStatus } from '../../core/server/stoppedStatus';

@@ -1,6 +1,6 @@
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { resolveArchiveFolder } from '../../core/server/logArchive';
 import { logsOverview } from '../../core/server/logRetention';
 import { openStore, StoreError, type Store } from '../../core/store';

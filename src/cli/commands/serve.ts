@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { BackendError, createBackend, type ServerTls, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
 import { createTriad } from '../../core/server/peerWiring';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { StoreError } from '../../core/store';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
 import { parseListen } from '../../host/listenAddress';

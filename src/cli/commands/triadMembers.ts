@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { parseLicenseText } from '../../core/license';
-import { defaultDataDir } from '../../core/server/dataDir';
+import { defaultDataDir } from '../../core/store/dataDir';
 import { replaceServer, resetQuorum } from '../../core/server/triadMembership';
 import { openStore } from '../../core/store';
 

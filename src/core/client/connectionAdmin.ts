@@ -5,7 +5,8 @@ import path from 'node:path';
 import { isThisMachine } from '../server/thisMachine';
 import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import { clientTlsFrom } from './clientTls';
-import { ADMIN_TOKEN_FILE, defaultDataDir } from '../server/dataDir';
+import { defaultDataDir } from '../store/dataDir';
+import { adminTokenFile } from '../store/secrets';
 import type { ServerMessage } from '../protocol';
 import { currentPlatform } from './licensePath';
 import { createLicenseSearch } from './searchTargets';
@@ -19,7 +20,7 @@ import type { ServerStatus } from '../../shared/status';
 /** The admin token of a server whose data folder is readable here; null when it is not. */
 export function readAdminToken(dataDir: string): string | null {
   try {
-    return readFileSync(path.join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
+    return readFileSync(path.join(dataDir, adminTokenFile), 'utf8').trim() || null;
   } catch {
     return null;
   }

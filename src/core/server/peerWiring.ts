@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { BackendError, type TriadContext, type TriadParts } from '../backend';
+import { BackendError } from './backendError';
+import type { TriadContext, TriadParts } from './triadSeam';
 import type { Rank } from '../quorum';
 import { randomBytes } from 'node:crypto';
 import { databaseReplaced, recordDatabaseIdentity } from '../store';

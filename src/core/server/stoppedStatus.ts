@@ -3,7 +3,7 @@ import { parseLicenseText, serverRanks, type ServerLine } from '../license';
 import { chooseSelf, type SelfIdentity } from './licenseSetup';
 import { mergeLicenseSet } from './licenseSet';
 import { readLicenseSet } from '../licenseFolder';
-import { SERVER_VERSION } from '../backend';
+import { SERVER_VERSION } from './version';
 import { DEFAULT_PORTS } from '../protocol/ports';
 import type { MemberStatus, ServerStatus } from '../../shared/status';
 
