@@ -15,8 +15,9 @@ export function quorumProblems(report: ServerReport): { host: string; problem: s
   for (const probe of report.probes) {
     if (!('status' in probe)) continue;
     const own = probe.status;
-    const learner = [...own.members.filter((member) => member.self), ...status.members.filter((member) => !member.self && member.host === own.host)];
-    if (learner.some((member) => member.learner === true)) {
+    // as it sees itself, or as the authority sees it
+    const views = [...own.members.filter((member) => member.self), ...status.members.filter((member) => !member.self && member.host === own.host)];
+    if (views.some((member) => member.learner === true)) {
       problems.push({ host: own.host, problem: LEARNER });
       continue;
     }
