@@ -16,7 +16,7 @@ import {
   type ServerMessage,
 } from '../../protocol';
 import { FramedConnection } from '../../transport/framedConnection';
-import type { PeerHook, PeerLink } from '../triadSeam';
+import type { PeerHook } from '../triadSeam';
 import { ProblemLog, type ConnectionProblemKind } from '../logs/problemLog';
 
 /**
