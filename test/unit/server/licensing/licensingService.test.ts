@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseOptionsFile } from '../../../../src/core/options';
 import { poolKeyOf, type Lease, type PoolLine } from '../../../../src/core/pool';
 import type { AdminCommand, AdminRequest, ServerMessage } from '../../../../src/core/protocol';
-import { AdminLockout } from '../../../../src/core/server/adminLockout';
+import { AdminLockout } from '../../../../src/core/server/licensing/adminLockout';
 import {
   LicensingService,
   type AuditRow,
@@ -10,8 +10,8 @@ import {
   type ReportRow,
   type ServiceSettings,
   type ServingConfig,
-} from '../../../../src/core/server/licensing';
-import type { Session } from '../../../../src/core/server/listener';
+} from '../../../../src/core/server/licensing/licensing';
+import type { Session } from '../../../../src/core/server/licensing/listener';
 import type { Clock } from '../../../../src/core/server/runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from '../../../../src/core/server/seams';
 import type { ServerRole } from '../../../../src/shared/status';

@@ -1,17 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { formatLicenseDate } from '../license';
-import { timeoutFor, type Options } from '../options';
-import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../pool';
-import type { AdminCommand, AdminRequest, CheckoutMessage, ServerMessage } from '../protocol';
-import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../shared/status';
+import { formatLicenseDate } from '../../license';
+import { timeoutFor, type Options } from '../../options';
+import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../../pool';
+import type { AdminCommand, AdminRequest, CheckoutMessage, ServerMessage } from '../../protocol';
+import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../../shared/status';
 import type { Session, RequestHandler } from './listener';
-import type { LeaseLog, LeaseOp, MasterGate } from './seams';
-import type { AuditEntry, ReportLogEntry } from '../store';
-import type { LogName } from '../../shared/logRetention';
-import { sameSecret } from '../store/secrets';
+import type { LeaseLog, LeaseOp, MasterGate } from '../seams';
+import type { AuditEntry, ReportLogEntry } from '../../store';
+import type { LogName } from '../../../shared/logRetention';
+import { sameSecret } from '../../store/secrets';
 import type { AdminLockout } from './adminLockout';
-import { isThisMachine } from './thisMachine';
-import { instantOf, type Clock, type Instant } from './runtime';
+import { isThisMachine } from '../thisMachine';
+import { instantOf, type Clock, type Instant } from '../runtime';
 import { SeatHolders } from './seatHolders';
 import { explainServing } from './servingView';
 

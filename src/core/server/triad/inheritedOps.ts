@@ -1,6 +1,6 @@
-import type { Lease } from '../pool';
-import type { ReportLogEntry, Store } from '../store';
-import type { LeaseOp } from './seams';
+import type { Lease } from '../../pool';
+import type { ReportLogEntry, Store } from '../../store';
+import type { LeaseOp } from '../seams';
 
 /**
  * A lease op is committed once two members persisted it, even when the master that proposed it
