@@ -1,5 +1,5 @@
 /**
- * Child process for test/integration/store-durability.test.ts: writes through the real store
+ * Child process for test/integration/store/store-durability.test.ts: writes through the real store
  * module until killed. Each iteration commits a lease and its OUT report-log row in one
  * transaction, then prints the report-log id: a printed id is an acknowledged write.
  * Usage: node storeWriter.mjs DATA_DIR

@@ -2,15 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../src/core/backend';
-import { encodeFrame } from '../../../src/core/protocol';
-import { createTriad } from '../../../src/core/server/triad/createTriad';
-import { openStore } from '../../../src/core/store';
-import { clusterSecretFile } from '../../../src/core/store/secrets';
-import { shareClusterSecret } from '../../support/clusterSecret';
-import { freePort } from '../../support/freePort';
-import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
-import { makeTempDir } from '../../support/tempDir';
+import { createBackend, type Backend } from '../../../../src/core/backend';
+import { encodeFrame } from '../../../../src/core/protocol';
+import { createTriad } from '../../../../src/core/server/triad/createTriad';
+import { openStore } from '../../../../src/core/store';
+import { clusterSecretFile } from '../../../../src/core/store/secrets';
+import { shareClusterSecret } from '../../../support/clusterSecret';
+import { freePort } from '../../../support/freePort';
+import { TEST_HOSTID, writeSignedLicense } from '../../../support/signedLicense';
+import { makeTempDir } from '../../../support/tempDir';
 
 /**
  * Issue 20, hole 2: peers were trusted by address when no cluster secret was imported, so any

@@ -3,13 +3,13 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BatchedWriter } from '../../../src/core/server/batchedWriter';
-import { LogRetention } from '../../../src/core/server/logs/logRetention';
-import type { ReportEvent, Store } from '../../../src/core/store';
-import { defaultRetentionSettings, type RetentionSettings } from '../../../src/shared/logRetention';
-import { buildUsageReport, usageEventOf } from '../../../src/shared/usage';
-import { fuzzSettings } from '../../support/fuzzSettings';
-import { useTempStores } from '../store/tempStore';
+import { BatchedWriter } from '../../../../src/core/server/batchedWriter';
+import { LogRetention } from '../../../../src/core/server/logs/logRetention';
+import type { ReportEvent, Store } from '../../../../src/core/store';
+import { defaultRetentionSettings, type RetentionSettings } from '../../../../src/shared/logRetention';
+import { buildUsageReport, usageEventOf } from '../../../../src/shared/usage';
+import { fuzzSettings } from '../../../support/fuzzSettings';
+import { useTempStores } from '../../store/tempStore';
 
 const temp = useTempStores();
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { peerMessageSchema } from '../../../src/core/server/triad/peerSchema';
-import { aLease } from '../../support/lease';
+import { peerMessageSchema } from '../../../../src/core/server/triad/peerSchema';
+import { aLease } from '../../../support/lease';
 
 const seat = aLease('L1');
 const snapshot = {

@@ -1,14 +1,14 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol';
-import type { QuorumConfig, Rank } from '../../../src/core/quorum';
-import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../src/core/server/licensing/listener';
-import { TriadDriver } from '../../../src/core/server/triad/triadDriver';
-import { systemClock } from '../../../src/core/server/runtime';
-import { TcpPeerNetwork } from '../../../src/core/server/triad/tcpPeerNetwork';
-import type { MasterAddress } from '../../../src/core/server/seams';
-import { openStore } from '../../../src/core/store';
-import { makeTempDir } from '../../support/tempDir';
+import { encodeFrame, FrameDecoder, MAX_REPLY_FRAME_BYTES } from '../../../../src/core/protocol';
+import type { QuorumConfig, Rank } from '../../../../src/core/quorum';
+import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../../src/core/server/licensing/listener';
+import { TriadDriver } from '../../../../src/core/server/triad/triadDriver';
+import { systemClock } from '../../../../src/core/server/runtime';
+import { TcpPeerNetwork } from '../../../../src/core/server/triad/tcpPeerNetwork';
+import type { MasterAddress } from '../../../../src/core/server/seams';
+import { openStore } from '../../../../src/core/store';
+import { makeTempDir } from '../../../support/tempDir';
 
 /**
  * Issue 20, hole 3: a frame altered on an authenticated peer link (a man in the middle, a bad

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { contextBridge, ipcRenderer } from './fakeElectron';
+import { contextBridge, ipcRenderer } from '../main/fakeElectron';
 
-vi.mock('electron', () => import('./fakeElectron'));
+vi.mock('electron', () => import('../main/fakeElectron'));
 
 interface Bridge {
   invoke(method: string, args: unknown): Promise<unknown>;

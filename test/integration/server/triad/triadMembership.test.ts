@@ -1,21 +1,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { licenseFileIn } from '../../../src/core/adminApi';
-import { importOutcome } from '../../../src/core/adminLicenses';
-import { BackendError, createBackend } from '../../../src/core/backend';
-import { checkout, type HeldLicense } from '../../../src/core/client/checkout';
-import { parseLicenseText } from '../../../src/core/license';
-import { createTriad } from '../../../src/core/server/triad/createTriad';
-import { recordedMembers, replaceServer, resetQuorum } from '../../../src/core/server/triad/triadMembership';
-import { openStore } from '../../../src/core/store';
-import type { MethodArgs, MethodName } from '../../../src/shared/contract';
-import type { ServerStatus } from '../../../src/shared/status';
-import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
-import { freePort } from '../../support/freePort';
-import { licenseText, TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
-import { makeTempDir } from '../../support/tempDir';
-import { invokeOk, provisionAdminDataDir } from '../../support/adminDataDir';
+import { licenseFileIn } from '../../../../src/core/adminApi';
+import { importOutcome } from '../../../../src/core/adminLicenses';
+import { BackendError, createBackend } from '../../../../src/core/backend';
+import { checkout, type HeldLicense } from '../../../../src/core/client/checkout';
+import { parseLicenseText } from '../../../../src/core/license';
+import { createTriad } from '../../../../src/core/server/triad/createTriad';
+import { recordedMembers, replaceServer, resetQuorum } from '../../../../src/core/server/triad/triadMembership';
+import { openStore } from '../../../../src/core/store';
+import type { MethodArgs, MethodName } from '../../../../src/shared/contract';
+import type { ServerStatus } from '../../../../src/shared/status';
+import { openAdminApp, type AdminApp } from '../../../../src/host/adminApp';
+import { freePort } from '../../../support/freePort';
+import { licenseText, TEST_HOSTID, writeSignedLicense } from '../../../support/signedLicense';
+import { makeTempDir } from '../../../support/tempDir';
+import { invokeOk, provisionAdminDataDir } from '../../../support/adminDataDir';
 
 /**
  * Issue 14, findings 5 and 6, on whole servers: a license file that changes which servers there

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/core/store';
+import { openStore } from '../../../src/core/store';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
+const repoRoot = resolve(import.meta.dirname, '../../..');
 // Inside the repository so the bundle's bare imports (better-sqlite3) resolve from node_modules.
 const bundleDir = join(repoRoot, 'node_modules', '.cache', 'triad-tests');
 let writerBundle = '';

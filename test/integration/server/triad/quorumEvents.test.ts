@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../src/core/backend';
-import { createTriad } from '../../../src/core/server/triad/createTriad';
-import { importClusterSecret } from '../../../src/core/store/secrets';
-import { shareClusterSecret } from '../../support/clusterSecret';
-import { freePort } from '../../support/freePort';
-import { TEST_HOSTID, writeSignedLicense } from '../../support/signedLicense';
-import { makeTempDir } from '../../support/tempDir';
+import { createBackend, type Backend } from '../../../../src/core/backend';
+import { createTriad } from '../../../../src/core/server/triad/createTriad';
+import { importClusterSecret } from '../../../../src/core/store/secrets';
+import { shareClusterSecret } from '../../../support/clusterSecret';
+import { freePort } from '../../../support/freePort';
+import { TEST_HOSTID, writeSignedLicense } from '../../../support/signedLicense';
+import { makeTempDir } from '../../../support/tempDir';
 
 /**
  * Issue 20, "a triad that explains itself": every member writes its own quorum events to its own

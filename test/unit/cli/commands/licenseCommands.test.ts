@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { checkCommand } from '../../../src/cli/commands/check';
-import { keysCommand } from '../../../src/cli/commands/keys';
-import { lmhostidCommand } from '../../../src/cli/commands/lmhostid';
-import { createProgram, runProgram } from '../../../src/cli/program';
-import { fixture, fixturePath } from './fixtures';
+import { checkCommand } from '../../../../src/cli/commands/check';
+import { keysCommand } from '../../../../src/cli/commands/keys';
+import { lmhostidCommand } from '../../../../src/cli/commands/lmhostid';
+import { createProgram, runProgram } from '../../../../src/cli/program';
+import { fixture, fixturePath } from '../../license/fixtures';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'triad-license-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
