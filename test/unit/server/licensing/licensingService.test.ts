@@ -275,14 +275,13 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 }
 
 describe('checkout', () => {
-  it('grants a seat, records it in the log, and says how to keep it', async () => {
-    const { checkout, log, inUse, reports } = serverWith();
+  it('grants a seat, commits it to the log, and says how to keep it', async () => {
+    const { checkout, log, inUse } = serverWith();
     const grant = grantOf(await checkout(new FakeSession('s1'), 'ann'));
     expect(grant).toMatchObject({ feature: 'f1', count: 1, heartbeatIntervalMs: HEARTBEAT_MS, timeoutMs: SEAT_TIMEOUT_MS, resumed: false });
     expect(grant).toMatchObject({ server: 'lic1', port: 27000 });
     expect(log.opsOfKind('grant')).toEqual([{ kind: 'grant', lease: expect.objectContaining({ leaseId: grant.leaseId, user: 'ann', feature: 'f1' }) }]);
     expect(inUse()).toBe(1);
-    expect(reports.filter((row) => row.event === 'OUT').map((row) => row.leaseId)).toEqual([grant.leaseId]);
   });
 
   it('denies when every seat is taken (-4), and writes nothing to the log for it', async () => {
