@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { formatLicenseDate } from '../../license';
 import { timeoutFor, type Options } from '../../options';
-import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../../pool';
-import type { AdminCommand, AdminRequest, CheckoutMessage, ServerMessage } from '../../protocol';
+import { licensedSeats, policyFeatureOf, PoolSet, type Lease, type Pool, type PoolLine, type PoolUsage } from '../../pool';
+import { notMasterDenial, type Denial } from '../../protocol';
+import type { AdminCommand, LicenseRequest, CheckoutMessage, ServerMessage } from '../../protocol';
 import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from '../seams';
@@ -10,7 +11,7 @@ import type { AuditEntry, ReportLogEntry } from '../../store';
 import type { LogName } from '../../../shared/logRetention';
 import { sameSecret } from '../../store/secrets';
 import type { AdminLockout } from './adminLockout';
-import { isThisMachine } from '../thisMachine';
+import { isThisMachine } from '../../transport/thisMachine';
 import { instantOf, type Clock, type Instant } from '../runtime';
 import { SeatHolders } from './seatHolders';
 import { explainServing } from './servingView';
@@ -173,7 +174,7 @@ export class LicensingService implements RequestHandler {
     return this.pools.leases();
   }
 
-  async handle(request: AdminRequest, session: Session): Promise<ServerMessage> {
+  async handle(request: LicenseRequest, session: Session): Promise<ServerMessage> {
     switch (request.type) {
       case 'checkout':
         return this.checkout(request, session);
@@ -353,7 +354,7 @@ export class LicensingService implements RequestHandler {
     };
   }
 
-  private async checkin(request: Extract<AdminRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
+  private async checkin(request: Extract<LicenseRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
     const { id, leaseId } = request;
     const now = this.deps.clock.wallMs();
     const lease = this.pools.lease(leaseId);
