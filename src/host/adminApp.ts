@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
+import { createAdminApi, licenseFileIn, type AdminApi } from '../core/admin/adminApi';
 import { ensureDemoLicense, type DemoOutcome } from '../core/licenseFiles/demoLicense';
 import { licenseFolderIn, moveLicenseIntoFolder, readLicenseSet } from '../core/licenseFiles/licenseFolder';
 import { join } from 'node:path';

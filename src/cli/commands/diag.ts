@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { stoppedStatus } from '../../core/backend';
 import path from 'node:path';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
@@ -10,7 +11,6 @@ import { licenseFolderIn, readLicenseSet } from '../../core/licenseFiles/license
 import { defaultDataDir } from '../../core/store/dataDir';
 import { mergeLicenseSet } from '../../core/licenseFiles/licenseSet';
 import { chooseSelf, SetupError } from '../../core/licenseFiles/licenseSetup';
-import { stoppedStatus } from '../../core/server/licensing/stoppedStatus';
 import { openStore } from '../../core/store';
 import type { ServerStatus } from '../../shared/status';
 

@@ -1,19 +1,21 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { formatLicenseDate } from '../../license';
+import { randomUUID } from 'node:crypto';
 import { timeoutFor, type Options } from '../../options';
-import { licensedSeats, notMasterDenial, policyFeatureOf, PoolSet, type Denial, type Lease, type Pool, type PoolLine, type PoolUsage } from '../../pool';
-import type { AdminCommand, AdminRequest, CheckoutMessage, ServerMessage } from '../../protocol';
-import type { FeatureStatus, FileProblem, ServerStatus, UserStatus, VendorStatus, MemberStatus } from '../../../shared/status';
+import { policyFeatureOf, PoolSet, type Lease, type PoolLine } from '../../pool';
+import { notMasterDenial, type Denial } from '../../protocol';
+import type { AdminCommand, LicenseRequest, CheckoutMessage, ServerMessage } from '../../protocol';
+import type { FileProblem, ServerStatus, MemberStatus } from '../../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from '../seams';
 import type { AuditEntry, ReportLogEntry } from '../../store';
 import type { LogName } from '../../../shared/logRetention';
 import { sameSecret } from '../../store/secrets';
 import type { AdminLockout } from './adminLockout';
-import { isThisMachine } from '../thisMachine';
 import { instantOf, type Clock, type Instant } from '../runtime';
 import { SeatHolders } from './seatHolders';
 import { explainServing } from './servingView';
+import { expiryText, statusSnapshot } from './statusSnapshot';
+import { ResumeTokens } from './resumeTokens';
+import { AdminAuth, adminDetail } from './adminAuth';
 
 /**
  * The licensing logic of one server: pools, leases, options, admin commands. It does not know
@@ -97,6 +99,7 @@ export class LicensingService implements RequestHandler {
   /** Leases whose release (checkin, reclaim, remove) is being made durable: they keep their seat meanwhile. */
   private readonly releasing = new Set<string>();
   private readonly ids: LeaseIdentifiers;
+  private readonly adminAuth: AdminAuth;
 
   constructor(
     config: ServingConfig,
@@ -104,6 +107,7 @@ export class LicensingService implements RequestHandler {
     private readonly deps: LicensingDeps,
   ) {
     this.config = config;
+    this.adminAuth = new AdminAuth({ ...deps, allowRemoteAdmin: settings.allowRemoteAdmin });
     const tokens = new ResumeTokens();
     this.ids = deps.ids ?? { leaseId: randomUUID, resumeToken: () => tokens.next() };
     this.pools = new PoolSet(config.poolLines);
@@ -173,7 +177,7 @@ export class LicensingService implements RequestHandler {
     return this.pools.leases();
   }
 
-  async handle(request: AdminRequest, session: Session): Promise<ServerMessage> {
+  async handle(request: LicenseRequest, session: Session): Promise<ServerMessage> {
     switch (request.type) {
       case 'checkout':
         return this.checkout(request, session);
@@ -353,7 +357,7 @@ export class LicensingService implements RequestHandler {
     };
   }
 
-  private async checkin(request: Extract<AdminRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
+  private async checkin(request: Extract<LicenseRequest, { type: 'checkin' }>, session: Session): Promise<ServerMessage> {
     const { id, leaseId } = request;
     const now = this.deps.clock.wallMs();
     const lease = this.pools.lease(leaseId);
@@ -461,77 +465,8 @@ export class LicensingService implements RequestHandler {
     if ([...reclaimed, ...ended].includes(true)) this.deps.changed();
   }
 
-  private tokenMatches(token: string | undefined): boolean {
-    return token !== undefined && sameSecret(token, this.deps.adminToken);
-  }
-
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
-    const now = this.deps.clock.wallMs();
-    const remote = !isThisMachine(session.remoteIp);
-    if (remote && !this.settings.allowRemoteAdmin) {
-      this.adminRefused(command, session, now, 'remote administration is off');
-      return {
-        type: 'refused',
-        id: command.id,
-        code: 'REMOTE_ADMIN',
-        reason: `${command.type} from another machine is refused: remote administration is off. Run it on the server machine, or start the server ` +
-          `with --allow-remote-admin.`,
-      };
-    }
-    // the right token always gets in: it is 256 random bits, so the lockout is not what stops
-    // guessing; it keeps a flood of bad requests out of the log and the audit table, and must
-    // not let anyone lock the administrator out
-    if (this.tokenMatches(command.token)) {
-      this.deps.adminLockout.recordSuccess(session.remoteIp);
-      return this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
-    }
-    const why = command.token ? 'wrong admin token' : 'no admin token';
-    const lockedUntil = this.adminRefused(command, session, now, why);
-    if (lockedUntil !== null) {
-      const wait = Math.ceil((lockedUntil - this.deps.clock.monoMs()) / 1000);
-      return {
-        type: 'refused',
-        id: command.id,
-        code: 'LOCKED_OUT',
-        reason: `${command.type} refused: too many failed admin authentications from ${session.remoteIp}; try again in ${wait} s.`,
-      };
-    }
-    return {
-      type: 'refused',
-      id: command.id,
-      code: 'ADMIN_TOKEN',
-      reason: `${command.type} needs the server's admin token (${why}). Run it on the server machine, or pass --data with the server's data folder, ` +
-        `or set TRIAD_ADMIN_TOKEN.`,
-    };
-  }
-
-  /**
-   * An admin request that is not allowed: logged, audited and counted towards a lockout of its
-   * address. While the address is locked out nothing is written (a flood costs no disk); returns
-   * the end of that lockout, or null when the address was not locked out yet.
-   */
-  private adminRefused(command: AdminCommand, session: Session, now: number, why: string): number | null {
-    // the lockout counts durations: on the monotonic clock
-    const mono = this.deps.clock.monoMs();
-    const lockedUntil = this.deps.adminLockout.lockedUntil(session.remoteIp, mono);
-    if (lockedUntil !== null) return lockedUntil;
-    const who = session.agent ?? 'unknown';
-    this.deps.debug('lmgrd', `${command.type} request from ${session.remoteAddress} refused: ${why}`);
-    this.deps.audit({
-      timeMs: now,
-      who,
-      fromAddress: session.remoteAddress,
-      action: `${command.type} refused`,
-      detail: `${why} ${adminDetail(command)}`.trim(),
-    });
-    const lockout = this.deps.adminLockout.recordFailure(session.remoteIp, mono);
-    if (lockout !== null) {
-      const { maxFailures, windowMs } = this.deps.adminLockout.policy;
-      const what = `${maxFailures} refused admin requests within ${windowMs / 1000} s; admin requests refused for ${Math.round((lockout - mono) / 1000)} s`;
-      this.deps.debug('lmgrd', `Admin lockout of ${session.remoteIp}: ${what}`);
-      this.deps.audit({ timeMs: now, who, fromAddress: session.remoteAddress, action: 'admin lockout', detail: what });
-    }
-    return null;
+    return this.adminAuth.refusal(command, session) ?? this.performAdmin(command, session.agent ?? 'admin tool', session.remoteAddress);
   }
 
   /**
@@ -686,7 +621,10 @@ export class LicensingService implements RequestHandler {
   }
 
   status(): ServerStatus {
-    const own = this.ownStatus();
+    const at = this.instant();
+    const role = this.deps.gate.role();
+    const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
+    const own = statusSnapshot({ at, role, master, settings: this.settings, config: this.config, pools: this.poolsFor(role, at) });
     return explainServing(this.deps.decorateStatus ? this.deps.decorateStatus(own) : own);
   }
 
@@ -700,123 +638,9 @@ export class LicensingService implements RequestHandler {
     replica.restore(this.deps.log.recover(), at.monoMs);
     return replica;
   }
-
-  private ownStatus(): ServerStatus {
-    const at = this.instant();
-    const now = at.wallMs;
-    const role = this.deps.gate.role();
-    const pools = this.poolsFor(role, at);
-    const usage = pools.usage(at);
-    const master = role === 'master' ? this.settings.host : (this.deps.gate.master()?.host ?? null);
-    return {
-      takenAt: now,
-      version: this.settings.version,
-      host: this.settings.host,
-      port: this.settings.port,
-      licenseFiles: this.config.licenseFiles,
-      mode: this.config.mode,
-      role,
-      master,
-      quorum: role === 'master' || role === 'standby',
-      members: this.config.members.map((m) => ({
-        ...m,
-        master: m.host === master,
-        heartbeatRttMs: null,
-        heartbeatAgeMs: null,
-        heartbeatLossPercent: null,
-      })),
-      vendors: this.config.vendors.map((name) => this.vendorStatus(name, usage)),
-      features: usage.map((u) => this.featureStatus(u, pools, at)),
-      warnings: [],
-      optionsProblems: [...this.config.optionsProblems.values()].flat(),
-    };
-  }
-
-  private vendorStatus(name: string, usage: PoolUsage[]): VendorStatus {
-    const serving = usage.some((u) => u.pool.vendor === name && u.notServed === null);
-    return { name, up: serving, version: this.settings.version, problem: serving ? null : 'No features to serve' };
-  }
-
-  /** `pools`: the set `u` came from; the remaining linger is a duration, on the clock the pools keep it. */
-  private featureStatus(u: PoolUsage, pools: PoolSet, at: Instant): FeatureStatus {
-    const { pool } = u;
-    const monoMs = at.monoMs;
-    const options = this.optionsFor(pool.vendor);
-    // what lmstat prints: the seats each reservation still holds back (taken ones show as users)
-    const reservations = options ? pools.openReservations(pool, options, at).filter((r) => r.remaining > 0) : [];
-    // no lease id here: status is open to every client; the handle names a seat (lmremove -h)
-    const users: UserStatus[] = u.leases.map((lease) => ({
-      user: lease.user,
-      host: lease.host,
-      display: lease.display,
-      version: lease.version,
-      server: lease.server,
-      port: this.settings.port,
-      handle: lease.handle,
-      startedAt: lease.grantedAt,
-      count: lease.count,
-      linger:
-        lease.lingerSeconds > 0
-          ? {
-              total: lease.lingerSeconds,
-              remaining: lease.lingerUntilMs === null ? lease.lingerSeconds : Math.max(0, Math.ceil((lease.lingerUntilMs - monoMs) / 1000)),
-            }
-          : null,
-    }));
-    return {
-      name: pool.name,
-      vendor: pool.vendor,
-      version: pool.version,
-      expiry: expiryText(pool),
-      // a pool it cannot serve shows the file's count (lmstat's `Error: N licenses`)
-      issued: u.notServed === null ? u.issued : licensedSeats(pool),
-      inUse: u.inUse,
-      kind: pool.userBased ? 'user-based' : u.issued === null ? 'uncounted' : pool.hostid !== null ? 'nodelocked' : 'floating',
-      lockedTo: pool.hostid,
-      vendorString: pool.vendorString,
-      served: u.notServed === null,
-      notServedReason: u.notServed?.reason ?? null,
-      users,
-      reservations: reservations.map((r) => ({ count: r.remaining, type: r.rule.target.type, name: r.rule.target.name })),
-    };
-  }
-}
-
-/**
- * Resume tokens: 18 random bytes (144 bits) each, cut from a pooled buffer, so a checkout does
- * not cost its own call into the system's random source (node's randomUUID pools the same way).
- */
-class ResumeTokens {
-  private static readonly SIZE = 18;
-  private pool = Buffer.alloc(0);
-  private offset = 0;
-
-  next(): string {
-    if (this.offset + ResumeTokens.SIZE > this.pool.length) {
-      this.pool = randomBytes(ResumeTokens.SIZE * 256);
-      this.offset = 0;
-    }
-    this.offset += ResumeTokens.SIZE;
-    return this.pool.toString('base64url', this.offset - ResumeTokens.SIZE, this.offset);
-  }
 }
 
 /** Whose seats an lmremove takes, in words. */
 function removalTarget(command: Extract<AdminCommand, { type: 'lmremove' }>): string {
   return command.handle !== undefined ? `handle ${command.handle}` : `${command.user} on ${command.host} at ${command.display}`;
-}
-
-/** What the audit table records about an admin command besides its name. */
-function adminDetail(command: AdminCommand): string {
-  if (command.type === 'lmswitch') return `${command.log} log`;
-  if (command.type !== 'lmremove') return '';
-  return command.handle !== undefined
-    ? `"${command.feature}" handle ${command.handle}`
-    : `"${command.feature}" ${command.user} ${command.host} ${command.display}`;
-}
-
-/** The expiry of the pool's first line as the license file writes it. */
-function expiryText(pool: Pool): string {
-  const expiry = pool.lines[0].expiry;
-  return 'permanent' in expiry ? 'permanent' : formatLicenseDate(expiry);
 }

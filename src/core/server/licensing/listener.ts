@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import {
-  adminRequestSchema,
+  adminConnectionRequestSchema,
   clientRequestSchema,
   ConnectionErrorCode,
   encodeFrame,
@@ -11,7 +11,7 @@ import {
   MAX_REPLY_FRAME_BYTES,
   PROTOCOL_VERSION,
   validateMessage,
-  type AdminRequest,
+  type LicenseRequest,
   type ConnectionRole,
   type ServerMessage,
 } from '../../protocol';
@@ -41,7 +41,7 @@ export interface Session {
 
 export interface RequestHandler {
   /** Answers one request. Role `client` sends only client requests; `admin` may send any. */
-  handle(request: AdminRequest, session: Session): Promise<ServerMessage>;
+  handle(request: LicenseRequest, session: Session): Promise<ServerMessage>;
   /** The welcome frame fields that describe this server. */
   describe(): { server: string; port: number; serverVersion: string };
   /** Whether the session holds a seat: only then may it stay idle for the long idle timeout. */
@@ -288,7 +288,7 @@ export class LicenseListener {
     };
 
     const onRequest = (value: unknown, current: Session) => {
-      const schema = current.role === 'admin' ? adminRequestSchema : clientRequestSchema;
+      const schema = current.role === 'admin' ? adminConnectionRequestSchema : clientRequestSchema;
       const request = validateMessage(value, schema);
       if (!request.ok) return fail('bad_message', ConnectionErrorCode.badMessage, request.message);
       const valid = request.value;

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { DiskSettings, DiskStatus } from '../../../shared/logRetention';
-import type { Denial } from '../../pool';
+import type { Denial } from '../../protocol';
 import { assessDisk, diskDenial, isOutOfSpace, recoveredFromFull, type DiskSample } from '../../retention/diskSpace';
 
 /** Free and total bytes of the file system holding `folder` (free: what an unprivileged process may use). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptionsFile } from '../../../../src/core/options';
 import { poolKeyOf, type Lease, type PoolLine } from '../../../../src/core/pool';
-import type { AdminCommand, AdminRequest, ServerMessage } from '../../../../src/core/protocol';
+import type { AdminCommand, LicenseRequest, ServerMessage } from '../../../../src/core/protocol';
 import { AdminLockout } from '../../../../src/core/server/licensing/adminLockout';
 import {
   LicensingService,
@@ -226,7 +226,7 @@ function serverWith(setup: Setup = {}) {
     },
   );
   let requestId = 0;
-  const send = (request: AdminRequest, session: Session) => service.handle(request, session);
+  const send = (request: LicenseRequest, session: Session) => service.handle(request, session);
   const checkout = (session: Session, user: string, more: { feature?: string; count?: number; resumeToken?: string } = {}) =>
     send(
       {

@@ -1,4 +1,6 @@
-import type { AdminCaller } from './backend';
+import {
+  type AdminCaller,
+  compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from '../backend';
 import type { ApiError as ApiErrorClass, ServerControl } from './adminApi';
 import type {
   CurrentLicense,
@@ -9,16 +11,15 @@ import type {
   LicenseSet,
   MethodArgs,
   ReplaceServerResult,
-} from '../shared/contract';
-import type { ServerStatus } from '../shared/status';
-import { checkLicenseText, parseLicenseText, type Diagnostic, type LicenseFile, type TrustStore } from './license';
-import { installLicenseSet, licenseFileNameFor, MAIN_LICENSE_FILE, readLicenseSet, type LicenseSetFile } from './licenseFiles/licenseFolder';
-import { mergeLicenseSet } from './licenseFiles/licenseSet';
-import type { SelfIdentity } from './licenseFiles/licenseSetup';
-import { notOnServerLines } from './licenseFiles/thisMachineCheck';
-import { compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from './server/triad/triadMembership';
-import { replacementSteps } from '../shared/triadReplacement';
-import { sha256Hex, type Store } from './store';
+} from '../../shared/contract';
+import type { ServerStatus } from '../../shared/status';
+import { checkLicenseText, parseLicenseText, type Diagnostic, type LicenseFile, type TrustStore } from '../license';
+import { installLicenseSet, licenseFileNameFor, MAIN_LICENSE_FILE, readLicenseSet, type LicenseSetFile } from '../licenseFiles/licenseFolder';
+import { mergeLicenseSet } from '../licenseFiles/licenseSet';
+import type { SelfIdentity } from '../licenseFiles/licenseSetup';
+import { notOnServerLines } from '../licenseFiles/thisMachineCheck';
+import { replacementSteps } from '../../shared/triadReplacement';
+import { sha256Hex, type Store } from '../store';
 
 /**
  * The License files screen's methods: the files served together, each checked as `triad check`

@@ -1,5 +1,5 @@
-import type { Diagnosis } from '../client/diagnose';
-import { formatStatusDate, type LmstatClock } from './clock';
+import type { Diagnosis } from './diagnose';
+import { formatStatusDate, type LmstatClock } from '../lmstat/clock';
 
 /**
  * lmdiag's report, modelled on FLEXlm's (a dashed frame per license file, one block per license

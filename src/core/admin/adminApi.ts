@@ -5,12 +5,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from './diag/gatherDiagnostics';
-import { thisMachineApp, type AdminCaller } from './backend';
+import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from '../diag/gatherDiagnostics';
+import {
+  thisMachineApp,
+  type AdminCaller,
+  forgetReplacementWhenDone,
+  resolveArchiveFolder,
+  logsOverview,
+  type MasterLogPage,
+  type MasterLogQuery,
+} from '../backend';
 import { createLicenseHandlers } from './adminLicenses';
-import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFiles/licenseFolder';
-import type { SelfIdentity } from './licenseFiles/licenseSetup';
-import { forgetReplacementWhenDone } from './server/triad/triadMembership';
+import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from '../licenseFiles/licenseFolder';
+import type { SelfIdentity } from '../licenseFiles/licenseSetup';
 import {
   eventNames,
   parseMethodArgs,
@@ -27,22 +34,19 @@ import {
   type Result,
   type Transport,
   type TrustedKey,
-} from '../shared/contract';
-import { formatDebugLogText } from '../shared/debugLogText';
-import type { ServerStatus } from '../shared/status';
-import { buildUsageReport, usageEventOf } from '../shared/usage';
-import { applyRetentionPatch, describeRetention, type LogName, type LogsOverview } from '../shared/logRetention';
-import { resolveArchiveFolder } from './server/logs/logArchive';
-import { logsOverview } from './server/logs/logRetention';
-import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
-import { currentPlatform } from './client/licensePath';
-import { verifyEntry } from './client/verifyEntry';
-import type { RegistryMirror } from './client/flexlmRegistry';
-import { askMembers } from './client/memberReport';
-import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
-import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
-import type { DebugLogEntry, Store } from './store';
-import type { MasterLogPage, MasterLogQuery } from './server/triadSeam';
+} from '../../shared/contract';
+import { formatDebugLogText } from '../../shared/debugLogText';
+import type { ServerStatus } from '../../shared/status';
+import { buildUsageReport, usageEventOf } from '../../shared/usage';
+import { applyRetentionPatch, describeRetention, type LogName, type LogsOverview } from '../../shared/logRetention';
+import { exportLicensePath, importLicensePath } from '../client/licensePathConfig';
+import { currentPlatform } from '../client/licensePath';
+import { verifyEntry } from '../client/verifyEntry';
+import type { RegistryMirror } from '../client/flexlmRegistry';
+import { askMembers } from '../client/memberReport';
+import { formatLmstatFailure, formatLmstatText, localTimeZone } from '../lmstat';
+import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from '../license';
+import type { DebugLogEntry, Store } from '../store';
 
 /**
  * What the admin API needs from the local license server. The backend (src/core/backend.ts)

@@ -66,6 +66,12 @@ const denialTexts: Record<DenialCode, DenialText> = {
 };
 
 /**
+ * FlexLM's -96 family: a redundant member that is not serving (down, no quorum, not the master).
+ * A client tries the next member of a redundant entry on it and nowhere else.
+ */
+export const MEMBER_NOT_SERVING_MAJOR = denialTexts.NOT_MASTER.major;
+
+/**
  * Builds a denial. `detail` replaces nothing: it is appended before the code so the FlexLM
  * sentence stays first and greppable, e.g. `This server is not the master; the master is hostB. (-96,912)`.
  */
