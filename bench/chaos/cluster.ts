@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { ServerAddress } from '../../src/core/client/connection';
 import type { Result } from '../../src/shared/contract';
-import { licenseFileIn } from '../../src/core/adminApi';
+import { licenseFileIn } from '../../src/core/admin/adminApi';
 import { installLicenseText } from '../../src/core/licenseFiles/licenseInstall';
 import { adminTokenFile, databaseFile, importClusterSecret, openStore } from '../../src/core/store';
 import { FaultProxy, faults, type LinkFault } from '../../test/support/faultProxy';
