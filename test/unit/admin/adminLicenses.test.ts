@@ -1,12 +1,12 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ServerControl } from '../../src/core/admin/adminApi';
-import { createLicenseHandlers } from '../../src/core/admin/adminLicenses';
-import { TrustStore } from '../../src/core/license';
-import { openStore } from '../../src/core/store';
-import { triadStatus } from './lmstat/sampleStatus';
-import { makeTempDir } from '../support/tempDir';
+import type { ServerControl } from '../../../src/core/admin/adminApi';
+import { createLicenseHandlers } from '../../../src/core/admin/adminLicenses';
+import { TrustStore } from '../../../src/core/license';
+import { openStore } from '../../../src/core/store';
+import { triadStatus } from '../lmstat/sampleStatus';
+import { makeTempDir } from '../../support/tempDir';
 
 const temp = makeTempDir('admin-licenses-');
 afterAll(() => temp.remove());

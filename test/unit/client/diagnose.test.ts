@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiagnosisSelection, selectedPools, type Diagnosis } from '../../../src/core/client/diagnose';
 import { formatDiagnoses } from '../../../src/core/client/formatDiagnosis';
-import { CLOCK, triadStatus } from './sampleStatus';
+import { CLOCK, triadStatus } from '../lmstat/sampleStatus';
 
 describe('lmdiag', () => {
   const pools = triadStatus().features;
