@@ -20,7 +20,7 @@ class NoLeaseWaitMachine extends QuorumMachine {
 class PromiseForgettingMachine extends QuorumMachine {
   override step(input: QuorumInput): QuorumEffect[] {
     const effects = super.step(input);
-    if (input.type === 'restart') this.state.promiseUntil = 0;
+    if (input.type === 'restart') this.state.promisedUntil = 0;
     return effects;
   }
 }

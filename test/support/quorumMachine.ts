@@ -16,7 +16,6 @@ export function quorumTestMachine(config: Pick<QuorumConfig, 'self' | 'identity'
     heartbeatIntervalMs: 1000,
     driftBound: 0.01,
     primaryIsMaster: false,
-    auth: 'x',
     daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
     ...config,
   });

@@ -15,8 +15,6 @@ export type QuorumInput =
   | { type: 'message'; nowMs: number; from: Rank; message: PeerMessage }
   /** Master only: replicate `op`; the answer comes as `commit` or `opFailed` with `requestId`. */
   | { type: 'clientOp'; nowMs: number; requestId: string; op: ReplicatedOp }
-  /** Hand mastership to the other eligible member once it has caught up. */
-  | { type: 'transferLeadership'; nowMs: number }
   /** lmdown on this member: stops all three. */
   | { type: 'shutdown'; nowMs: number }
   /** lmreread done on this member: the other two reread as well. */

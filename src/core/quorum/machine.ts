@@ -100,8 +100,8 @@ export interface QuorumState {
   /** The master this member follows (or itself); null when none is known. */
   masterRank: Rank | null;
   lastMasterHeardAt: number | null;
-  /** Promise to the last master heard (kept across restarts): no vote for anyone before this. */
-  promiseUntil: number;
+  /** Promise to the last master heard: no vote for anyone before this (memory only; a restart keeps it by waiting E, T2). */
+  promisedUntil: number;
   electionDueAt: number;
   preVote: { epoch: number } | null;
   /** Candidate: its commit index when it asked for votes (where a voter's suffix starts). */
@@ -209,7 +209,7 @@ export class QuorumMachine {
       role: 'follower',
       masterRank: null,
       lastMasterHeardAt: null,
-      promiseUntil: 0,
+      promisedUntil: 0,
       electionDueAt: 0,
       preVote: null,
       candidateCommitIndex: 0,
@@ -313,7 +313,7 @@ export class QuorumMachine {
       // it keeps every possible promise by voting for nobody (itself included) for a whole E.
       // Only a member of a formed triad can have promised: a promise answers a master, whose
       // heartbeat names the triad, and the triad id is persisted before the promise goes out.
-      promiseUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
+      promisedUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
       electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
       preVote: null,
       pendingVote: null,
@@ -371,7 +371,7 @@ export class QuorumMachine {
         // wiped or restored: nothing is known of its log any more, so appends probe from our end
         // (its refusals say where its log ends)
         s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, nextIndex: this.lastIndex() + 1 };
-        this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, auth: this.config.auth, ...this.standing() });
+        this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, ...this.standing() });
         return;
       }
       case 'peerDisconnected':
@@ -386,9 +386,6 @@ export class QuorumMachine {
       case 'clientOp':
         this.clientOp(input.requestId, input.op);
         return;
-      case 'transferLeadership':
-        this.tryTransfer(this.config.self === 0 ? 1 : 0);
-        return;
       case 'shutdown':
         this.broadcastAdmin('shutdown');
         this.stop(this.config.hosts[this.config.self]);
@@ -396,7 +393,7 @@ export class QuorumMachine {
       case 'reread':
         // the host has reread its own files already; the other two hear it from here
         this.broadcastAdmin('reread');
-        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
+        this.logIfMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
         return;
       case 'licenseChanged':
         s.identity = input.identity;
@@ -437,7 +434,7 @@ export class QuorumMachine {
       if (this.config.primaryIsMaster && this.config.self === 1) this.tryTransfer(0);
       return;
     }
-    const electionDue = now >= s.electionDueAt && now >= s.promiseUntil;
+    const electionDue = now >= s.electionDueAt && now >= s.promisedUntil;
     if (this.mayCampaign() && electionDue && this.votingPeers().length > 0) this.startPreVote();
   }
 
@@ -460,12 +457,12 @@ export class QuorumMachine {
   private broadcastAdmin(type: 'shutdown' | 'reread'): void {
     for (const rank of this.otherRanks()) {
       const peer = this.state.peers[rank];
-      if (peer.connected && peer.greeted) this.send(rank, { type, epoch: this.state.persisted.epoch, auth: this.config.auth });
+      if (peer.connected && peer.greeted) this.send(rank, { type, epoch: this.state.persisted.epoch });
     }
   }
 
   private stop(origin: string): void {
-    this.masterLog(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
+    this.logIfMaster(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
     this.stepDown();
     this.emit({ type: 'shutdown' });
     this.settle();
@@ -491,7 +488,7 @@ export class QuorumMachine {
         this.stop(this.config.hosts[from]);
         return;
       case 'reread':
-        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
+        this.logIfMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
         this.emit({ type: 'reread' });
         return;
       case 'heartbeat':
@@ -615,7 +612,7 @@ export class QuorumMachine {
     }
     if (s.role === 'master' || s.persisted.epoch + 1 !== message.epoch) return;
     // a master may have been heard since the pre-vote went out
-    if (s.nowMs < s.promiseUntil) return;
+    if (s.nowMs < s.promisedUntil) return;
     this.becomeCandidate(false);
   }
 
@@ -845,14 +842,14 @@ export class QuorumMachine {
   /** Kept in memory only: a restart keeps every promise by voting for nobody for a whole E. */
   private promise(until: number): void {
     const s = this.state;
-    s.promiseUntil = Math.max(s.promiseUntil, until);
+    s.promisedUntil = Math.max(s.promisedUntil, until);
   }
 
   /** Until when this member vouches for a live master (itself included). */
   private liveMasterUntil(): number {
     const s = this.state;
-    if (s.role !== 'master') return s.promiseUntil;
-    return Math.max(s.promiseUntil, s.leaseUntil, s.masterSince + this.timings.electionMs);
+    if (s.role !== 'master') return s.promisedUntil;
+    return Math.max(s.promisedUntil, s.leaseUntil, s.masterSince + this.timings.electionMs);
   }
 
   /** Stickiness: no vote while a master is alive, except for a hand-over the master started. */
@@ -946,7 +943,7 @@ export class QuorumMachine {
     if (!this.canServe(s.nowMs) || !this.peerUp(target)) return;
     const caughtUp = s.peers[target].matchIndex >= this.lastIndex() && s.persisted.commitIndex === this.lastIndex();
     if (!caughtUp) return;
-    this.masterLog(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
+    this.logIfMaster(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
     this.send(target, { type: 'transferTo', rank: target, epoch: s.persisted.epoch });
     // give the lease up before anyone may ignore its promise to us
     this.stepDown();
@@ -1130,7 +1127,7 @@ export class QuorumMachine {
     s.previousIdentity = s.identity;
     s.identity = op.identity;
     this.emit({ type: 'installLicense', payload: op.payload, identity: op.identity });
-    this.masterLog(this.config.daemons.lmgrd, logLines.licenseSwitched);
+    this.logIfMaster(this.config.daemons.lmgrd, logLines.licenseSwitched);
   }
 
   private persistHardState(): void {
@@ -1300,7 +1297,7 @@ export class QuorumMachine {
   }
 
   /** Only the master writes the debug log; a standby keeps its bring-up lines for later. */
-  private masterLog(daemon: string, message: string): void {
+  private logIfMaster(daemon: string, message: string): void {
     if (this.state.role === 'master') this.emit({ type: 'log', daemon, message });
   }
 
@@ -1331,12 +1328,12 @@ export class QuorumMachine {
       if (up) {
         this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host), rank);
         this.bringUpLog(lmgrd, logLines.connectedTo(host), rank);
-        if (s.reported.serving) this.masterLog(lmgrd, logLines.selectedExisting(selfHost));
+        if (s.reported.serving) this.logIfMaster(lmgrd, logLines.selectedExisting(selfHost));
       } else {
         // a standby elected later must not claim a connection to a member gone since (issue 20)
         s.pendingLines = s.pendingLines.filter((line) => line.rank !== rank);
-        this.masterLog(lmgrd, logLines.lostConnection(host));
-        this.masterLog(lmgrd, logLines.disconnectedFrom(rank, host));
+        this.logIfMaster(lmgrd, logLines.lostConnection(host));
+        this.logIfMaster(lmgrd, logLines.disconnectedFrom(rank, host));
       }
     }
     if (s.role !== s.reported.role || s.masterRank !== s.reported.masterRank) {

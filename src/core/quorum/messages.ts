@@ -36,7 +36,7 @@ export interface MemberStanding {
 }
 
 export type PeerMessage =
-  | ({ type: 'hello'; rank: Rank; epoch: number; auth: string } & MemberStanding)
+  | ({ type: 'hello'; rank: Rank; epoch: number } & MemberStanding)
   | ({ type: 'heartbeat'; epoch: number; commitIndex: number; sentAt: number; master: boolean } & MemberStanding)
   | ({ type: 'heartbeatAck'; epoch: number; sentAt: number; lastIndex: number; promised: boolean } & MemberStanding)
   | { type: 'preVote'; epoch: number; lastLogEpoch: number; lastLogIndex: number }
@@ -62,5 +62,5 @@ export type PeerMessage =
       leases: unknown[];
     }
   | { type: 'transferTo'; rank: Rank; epoch: number }
-  | { type: 'shutdown'; epoch: number; auth: string }
-  | { type: 'reread'; epoch: number; auth: string };
+  | { type: 'shutdown'; epoch: number }
+  | { type: 'reread'; epoch: number };

@@ -55,7 +55,7 @@ export const snapshotLeaseSchema = z.strictObject({
 }) satisfies z.ZodType<Lease>;
 
 export const peerMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('hello'), rank, epoch: count, auth: z.string().max(512), ...standing }),
+  z.strictObject({ type: z.literal('hello'), rank, epoch: count, ...standing }),
   z.strictObject({ type: z.literal('heartbeat'), epoch: count, commitIndex: count, sentAt: time, master: z.boolean(), ...standing }),
   z.strictObject({ type: z.literal('heartbeatAck'), epoch: count, sentAt: time, lastIndex: count, promised: z.boolean(), ...standing }),
   z.strictObject({ type: z.literal('preVote'), epoch: count, lastLogEpoch: count, lastLogIndex: count }),
@@ -77,8 +77,8 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
     leases: z.array(snapshotLeaseSchema),
   }),
   z.strictObject({ type: z.literal('transferTo'), rank, epoch: count }),
-  z.strictObject({ type: z.literal('shutdown'), epoch: count, auth: z.string().max(512) }),
-  z.strictObject({ type: z.literal('reread'), epoch: count, auth: z.string().max(512) }),
+  z.strictObject({ type: z.literal('shutdown'), epoch: count }),
+  z.strictObject({ type: z.literal('reread'), epoch: count }),
 ]) satisfies z.ZodType<PeerMessage>;
 
 const licenseFile = { fileName: z.string().min(1).max(260), text: z.string().max(8_000_000) };

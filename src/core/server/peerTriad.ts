@@ -83,7 +83,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly scheduler: Scheduler;
   private readonly pending = new Map<string, PendingOp>();
   private readonly listeners = new Set<() => void>();
-  private readonly masterLog: PeerLogQuery;
+  /** A standby reads the master's debug log over the peer link (the admin API's masterLog); the master answers. */
+  private readonly masterLogLink: PeerLogQuery;
   /** Asked with every grant on a triad; fixed by the heartbeat interval, so worked out once. */
   private readonly failoverBoundMs: number;
   private nextRequest = 1;
@@ -110,7 +111,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // a peer behind the compacted log gets the lease table instead
     const config = { logReader: storedLogReader(deps.store), appliedState: storedAppliedState(deps.store), ...deps.config };
     this.machine = deps.makeMachine ? deps.makeMachine(config) : new QuorumMachine(config);
-    this.masterLog = new PeerLogQuery(deps.store);
+    this.masterLogLink = new PeerLogQuery(deps.store);
     this.events = new QuorumEvents({
       hosts: deps.config.hosts,
       self: deps.config.self,
@@ -162,7 +163,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.links.clear();
     for (const op of this.pending.values()) op.reject(reason);
     this.pending.clear();
-    this.masterLog.abandon(reason.message);
+    this.masterLogLink.abandon(reason.message);
   }
 
   /** Ops asked for after stop() or a failed flush are refused at once (they would never settle). */
@@ -296,7 +297,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     if (rank === this.deps.config.self) return Promise.reject(new Error('this server is the master: its own log is the debug log'));
     const link = this.links.get(rank);
     if (!link) return Promise.reject(new Error(`no link to the master, ${this.deps.config.hosts[rank]}`));
-    return this.masterLog.ask(query, (message) => link.send(message));
+    return this.masterLogLink.ask(query, (message) => link.send(message));
   }
 
   // ---- machine --------------------------------------------------------------------------------
@@ -346,7 +347,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         }
       });
     } catch (error) {
-      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+      this.storeWriteFailed(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     // every persist effect so far is durable: committed entries may now leave memory
@@ -374,7 +375,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     try {
       this.deps.store.transaction(() => saveCompaction(this.deps.store, compaction));
     } catch (error) {
-      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+      this.storeWriteFailed(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -383,7 +384,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
    * grants must not leave this member, so none of its effects are performed and the member stops
    * taking part; the server then stops (as for a failed fsync of a single server).
    */
-  private storeFailed(error: Error): void {
+  private storeWriteFailed(error: Error): void {
     const reason = `writing the quorum log failed: ${error.message}`;
     this.failed = new Error(`The grant could not be made durable (${reason}).`);
     this.halt(this.failed);
@@ -484,7 +485,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   /** A frame from `rank`: validated, then handed to the machine; a bad one closes the link. */
   private receive(rank: Rank, raw: unknown, link: PeerConnection): void {
     if (this.links.get(rank) !== link) return;
-    if (this.masterLog.receive(raw, (reply) => link.send(reply))) return;
+    if (this.masterLogLink.receive(raw, (reply) => link.send(reply))) return;
     const parsed = peerMessageSchema.safeParse(raw);
     if (!parsed.success) {
       link.close();

@@ -42,7 +42,6 @@ function member(self: Rank, persisted: Partial<PersistedQuorumState> = {}, setti
   const machine = quorumTestMachine({
     self,
     identity: identity('v1'),
-    auth: '',
     appliedState: () => ({ index: durableCommit, leases: [...seats.values()].sort((a, b) => a.leaseId.localeCompare(b.leaseId)) }),
     snapshots: settings,
   });
@@ -62,7 +61,7 @@ function member(self: Rank, persisted: Partial<PersistedQuorumState> = {}, setti
   for (const rank of [0, 1, 2] as const) {
     if (rank === self) continue;
     machine.step({ type: 'peerConnected', nowMs: 0, rank });
-    send(0, rank, { type: 'hello', rank, epoch: 0, auth: '', ...standing });
+    send(0, rank, { type: 'hello', rank, epoch: 0, ...standing });
   }
   return { machine, seats, send, step: (effects: QuorumEffect[]) => perform(effects) };
 }
@@ -148,7 +147,7 @@ describe('InstallSnapshot from the master', () => {
     expect(compacted?.index).toBe(8);
     // the secondary comes back with an empty log: it needs entries the master no longer has
     p.machine.step({ type: 'peerConnected', nowMs: p.now, rank: 1 });
-    p.send(p.now, 1, { type: 'hello', rank: 1, epoch: 0, auth: '', ...standing, triadId: null });
+    p.send(p.now, 1, { type: 'hello', rank: 1, epoch: 0, ...standing, triadId: null });
     const first = sent(p.send(p.now + 10, 1, { type: 'appendAck', epoch: 2, lastIndex: 0, ok: false, learner: true }), 'installSnapshot', 1);
     expect(first.length).toBeGreaterThan(1);
     expect(first.map((frame) => [frame.chunk, frame.last])).toEqual(first.map((_, i) => [i, i === first.length - 1]));
@@ -178,14 +177,14 @@ describe('InstallSnapshot from the master', () => {
     // the tertiary comes back empty under the same master: its refusal says it holds nothing
     p.step(p.machine.step({ type: 'peerDisconnected', nowMs: p.now + 5, rank: 2 }));
     p.step(p.machine.step({ type: 'peerConnected', nowMs: p.now + 5, rank: 2 }));
-    p.send(p.now + 5, 2, { type: 'hello', rank: 2, epoch: 0, auth: '', ...standing, triadId: null });
+    p.send(p.now + 5, 2, { type: 'hello', rank: 2, epoch: 0, ...standing, triadId: null });
     const refused = p.send(p.now + 10, 2, { type: 'appendAck', epoch: 2, lastIndex: 0, ok: false, learner: true });
     const frames = sent(refused, 'installSnapshot', 2);
     expect(frames.at(-1)).toMatchObject({ index: 10, last: true });
 
     const t = member(2, { epoch: 0, triadId: null });
-    t.send(p.now + 20, 1, { type: 'hello', rank: 1, epoch: 2, auth: '', ...standing });
-    t.send(p.now + 20, 0, { type: 'hello', rank: 0, epoch: 2, auth: '', ...standing });
+    t.send(p.now + 20, 1, { type: 'hello', rank: 1, epoch: 2, ...standing });
+    t.send(p.now + 20, 0, { type: 'hello', rank: 0, epoch: 2, ...standing });
     expect(t.machine.state.persisted.learner).toBe(true);
     let effects: QuorumEffect[] = [];
     for (const frame of frames) effects = t.send(p.now + 30, 0, frame);

@@ -20,7 +20,7 @@ function member(self: Rank, persisted: Partial<PersistedQuorumState>) {
   machine.step({ type: 'restart', nowMs: 0, persisted: { ...structuredClone(emptyPersistedState), ...persisted } });
   const hello = (rank: Rank, epoch: number, standing: Pick<MemberStanding, 'triadId' | 'learner' | 'committed'>) => {
     machine.step({ type: 'peerConnected', nowMs: 10, rank });
-    const message = { type: 'hello' as const, rank, epoch, auth: 'x', ...identity, switchedFrom: null, ...standing };
+    const message = { type: 'hello' as const, rank, epoch, ...identity, switchedFrom: null, ...standing };
     return machine.step({ type: 'message', nowMs: 10, from: rank, message });
   };
   return { machine, hello };

@@ -15,7 +15,7 @@ function tertiary() {
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   for (const rank of [0, 1] as const) {
     machine.step({ type: 'peerConnected', nowMs: 0, rank });
-    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...standing, epoch: 0, auth: 'x' } });
+    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...standing, epoch: 0 } });
   }
   const send = (nowMs: number, from: Rank, message: PeerMessage) => machine.step({ type: 'message', nowMs, from, message });
   return { machine, send };
