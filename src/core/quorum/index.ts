@@ -9,8 +9,7 @@ export {
   type LogCompaction,
   type QuorumState,
   type PeerState,
-  type QuorumStatusView,
-  type PeerStatusView,
 } from './machine';
+export type { QuorumStatusView, PeerStatusView } from './quorumStatus';
 export { LogWindow, type LogReader } from './logWindow';
 export { DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks } from './snapshot';

@@ -1,9 +1,11 @@
 import type { QuorumEffect, QuorumInput, QuorumRole } from './effects';
-import { emptyLinkStats, linkWarning, lossPercent, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
+import { emptyLinkStats, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
 import { logLines } from './logLines';
 import type { MemberStanding, PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
 import { LogWindow } from './logWindow';
+import { Narration, type PendingLine } from './narration';
+import { quorumStatusView, type QuorumStatusView } from './quorumStatus';
 import { addSnapshotFrame, DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type PartialSnapshot, type ReceivedSnapshot } from './snapshot';
 import {
   RANKS,
@@ -37,8 +39,6 @@ import {
  * inside the 16 MiB a greeted peer link accepts), and a far-behind peer still gets bounded frames.
  */
 const APPEND_BATCH = 1024;
-/** Bring-up lines kept for the debug log until this member becomes master. */
-const PENDING_LINES_MAX = 50;
 /** Default of QuorumConfig.logMemoryEntries: several append batches, so replication reads memory. */
 export const DEFAULT_LOG_MEMORY_ENTRIES = 8 * APPEND_BATCH;
 /**
@@ -127,37 +127,9 @@ export interface QuorumState {
   pendingRequests: { index: number; requestId: string }[];
   nextHeartbeatAt: number;
   peers: Record<Rank, PeerState>;
-  /** `rank`: the line is about that peer's link, and goes when the link does (it would be stale). */
-  pendingLines: { daemon: string; message: string; rank?: Rank }[];
+  /** Bring-up lines kept until this member is master (narration.ts). */
+  pendingLines: PendingLine[];
   reported: { role: QuorumRole; masterRank: Rank | null; serving: boolean };
-}
-
-export interface PeerStatusView {
-  rank: Rank;
-  host: string;
-  connected: boolean;
-  up: boolean;
-  /** It is catching up and does not vote yet (its state was lost, replaced or foreign). */
-  learner: boolean;
-  rttMs: number | null;
-  lastHeardAgeMs: number | null;
-  lossPercent: number | null;
-  problem: string | null;
-  warning: string | null;
-}
-
-export interface QuorumStatusView {
-  role: QuorumRole;
-  serving: boolean;
-  /** This member is catching up and does not vote yet. */
-  learner: boolean;
-  triadId: string | null;
-  masterRank: Rank | null;
-  quorum: boolean;
-  epoch: number;
-  commitIndex: number;
-  peers: PeerStatusView[];
-  warnings: string[];
 }
 
 function newPeer(): PeerState {
@@ -196,6 +168,7 @@ export class QuorumMachine {
   readonly timings: QuorumTimings;
   readonly state: QuorumState;
   private out: QuorumEffect[] = [];
+  private readonly narration: Narration;
 
   constructor(readonly config: QuorumConfig) {
     this.timings = quorumTimings(config.heartbeatIntervalMs, config.driftBound);
@@ -227,6 +200,7 @@ export class QuorumMachine {
       pendingLines: [],
       reported: { role: 'follower', masterRank: null, serving: false },
     };
+    this.narration = new Narration(config, this.state, (line) => this.emit({ type: 'log', ...line }));
   }
 
   step(input: QuorumInput): QuorumEffect[] {
@@ -258,38 +232,9 @@ export class QuorumMachine {
     return this.state.running ? this.state.masterRank : null;
   }
 
+  /** What the admin status shows of the triad (quorumStatus.ts). */
   status(nowMs: number): QuorumStatusView {
-    const s = this.state;
-    const peers = this.otherRanks().map((rank): PeerStatusView => {
-      const peer = s.peers[rank];
-      const loss = lossPercent(peer.link, nowMs, this.timings.peerLostMs);
-      const host = this.config.hosts[rank];
-      return {
-        rank,
-        host,
-        connected: peer.connected,
-        up: this.peerUp(rank),
-        learner: peer.standing?.learner ?? false,
-        rttMs: peer.link.rttMs,
-        lastHeardAgeMs: peer.lastHeardAt === null ? null : Math.max(0, nowMs - peer.lastHeardAt),
-        lossPercent: loss,
-        problem: peer.problem,
-        warning: peer.connected ? linkWarning(host, peer.link.rttMs, loss, this.timings.heartbeatMs) : null,
-      };
-    });
-    const warnings = peers.flatMap((peer) => [peer.problem, peer.warning].filter((text): text is string => text !== null));
-    return {
-      role: s.role,
-      serving: this.canServe(nowMs),
-      learner: s.persisted.learner,
-      triadId: s.persisted.triadId,
-      masterRank: s.masterRank,
-      quorum: this.inQuorum(),
-      epoch: s.persisted.epoch,
-      commitIndex: s.persisted.commitIndex,
-      peers,
-      warnings,
-    };
+    return quorumStatusView(this, nowMs);
   }
 
   // ---- inputs ---------------------------------------------------------------------------------
@@ -327,11 +272,7 @@ export class QuorumMachine {
       pendingRequests: [],
       nextHeartbeatAt: nowMs,
       peers: { 0: newPeer(), 1: newPeer(), 2: newPeer() },
-      pendingLines: [
-        { daemon: lmgrd, message: logLines.configurationEnabled },
-        { daemon: lmgrd, message: logLines.tryingConnections },
-        ...this.otherRanks().map((rank) => ({ daemon: lmgrd, message: logLines.attemptingConnection(rank, this.config.hosts[rank]) })),
-      ],
+      pendingLines: this.narration.bringUpLines(),
       reported: { role: 'follower', masterRank: null, serving: false },
     } satisfies Partial<QuorumState>);
     this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
@@ -393,7 +334,7 @@ export class QuorumMachine {
       case 'reread':
         // the host has reread its own files already; the other two hear it from here
         this.broadcastAdmin('reread');
-        this.logIfMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
+        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
         return;
       case 'licenseChanged':
         s.identity = input.identity;
@@ -462,7 +403,7 @@ export class QuorumMachine {
   }
 
   private stop(origin: string): void {
-    this.logIfMaster(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
     this.stepDown();
     this.emit({ type: 'shutdown' });
     this.settle();
@@ -488,7 +429,7 @@ export class QuorumMachine {
         this.stop(this.config.hosts[from]);
         return;
       case 'reread':
-        this.logIfMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
+        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
         this.emit({ type: 'reread' });
         return;
       case 'heartbeat':
@@ -943,7 +884,7 @@ export class QuorumMachine {
     if (!this.canServe(s.nowMs) || !this.peerUp(target)) return;
     const caughtUp = s.peers[target].matchIndex >= this.lastIndex() && s.persisted.commitIndex === this.lastIndex();
     if (!caughtUp) return;
-    this.logIfMaster(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
     this.send(target, { type: 'transferTo', rank: target, epoch: s.persisted.epoch });
     // give the lease up before anyone may ignore its promise to us
     this.stepDown();
@@ -1127,7 +1068,7 @@ export class QuorumMachine {
     s.previousIdentity = s.identity;
     s.identity = op.identity;
     this.emit({ type: 'installLicense', payload: op.payload, identity: op.identity });
-    this.logIfMaster(this.config.daemons.lmgrd, logLines.licenseSwitched);
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.licenseSwitched);
   }
 
   private persistHardState(): void {
@@ -1150,12 +1091,12 @@ export class QuorumMachine {
 
   // ---- peers, identity, log lines ---------------------------------------------------------------
 
-  private otherRanks(): Rank[] {
+  otherRanks(): Rank[] {
     return RANKS.filter((rank) => rank !== this.config.self);
   }
 
   /** Connected, same license, and heard within D: counts towards a quorum. */
-  private peerUp(rank: Rank): boolean {
+  peerUp(rank: Rank): boolean {
     const peer = this.state.peers[rank];
     const heard = peer.lastHeardAt !== null && this.state.nowMs - peer.lastHeardAt < this.timings.peerLostMs;
     return peer.connected && peer.greeted && peer.problem === null && heard;
@@ -1296,26 +1237,9 @@ export class QuorumMachine {
     return this.upPeers().filter((rank) => !this.state.peers[rank].standing?.learner);
   }
 
-  /** Only the master writes the debug log; a standby keeps its bring-up lines for later. */
-  private logIfMaster(daemon: string, message: string): void {
-    if (this.state.role === 'master') this.emit({ type: 'log', daemon, message });
-  }
-
-  private bringUpLog(daemon: string, message: string, rank?: Rank): void {
-    const s = this.state;
-    if (s.role === 'master') {
-      this.emit({ type: 'log', daemon, message });
-      return;
-    }
-    s.pendingLines.push({ daemon, message, rank });
-    if (s.pendingLines.length > PENDING_LINES_MAX) s.pendingLines.shift();
-  }
-
   /** End of every step: peer joins and losses, role and serving changes, with their log lines. */
   private settle(): void {
     const s = this.state;
-    const { lmgrd, vendor } = this.config.daemons;
-    const selfHost = this.config.hosts[this.config.self];
     if (s.role !== 'master' && s.lastMasterHeardAt !== null && s.nowMs - s.lastMasterHeardAt >= this.timings.peerLostMs) {
       s.masterRank = null;
     }
@@ -1324,17 +1248,7 @@ export class QuorumMachine {
       const up = this.peerUp(rank);
       if (up === peer.up) continue;
       peer.up = up;
-      const host = this.config.hosts[rank];
-      if (up) {
-        this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host), rank);
-        this.bringUpLog(lmgrd, logLines.connectedTo(host), rank);
-        if (s.reported.serving) this.logIfMaster(lmgrd, logLines.selectedExisting(selfHost));
-      } else {
-        // a standby elected later must not claim a connection to a member gone since (issue 20)
-        s.pendingLines = s.pendingLines.filter((line) => line.rank !== rank);
-        this.logIfMaster(lmgrd, logLines.lostConnection(host));
-        this.logIfMaster(lmgrd, logLines.disconnectedFrom(rank, host));
-      }
+      this.narration.peerLink(rank, up, s.reported.serving);
     }
     if (s.role !== s.reported.role || s.masterRank !== s.reported.masterRank) {
       s.reported.role = s.role;
@@ -1344,15 +1258,7 @@ export class QuorumMachine {
     const serving = this.canServe(s.nowMs);
     if (serving === s.reported.serving) return;
     s.reported.serving = serving;
-    if (serving) {
-      for (const { daemon, message } of s.pendingLines) this.emit({ type: 'log', daemon, message });
-      s.pendingLines = [];
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.quorumEstablished(selfHost) });
-      this.emit({ type: 'log', daemon: vendor, message: logLines.connectedMaster(selfHost) });
-    } else if (s.role === 'master') {
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.lostRedundantQuorum });
-      this.emit({ type: 'log', daemon: vendor, message: logLines.lostQuorum });
-    }
+    this.narration.serving(serving);
     this.emit({ type: 'serving', serving });
   }
 
