@@ -340,6 +340,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
         if (snapshot?.type === 'installSnapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
         for (const effect of effects.slice(installed + 1)) {
           if (effect.type !== 'commit' || effect.op.kind === 'licenseSwitch') continue;
+          // our own op, or a peer's that peerMessageSchema checked on the way in
           const op = effect.op.payload as LeaseOp;
           // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
           if (effect.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);

@@ -47,4 +47,29 @@ describe('peer message schema', () => {
       expect(peerMessageSchema.safeParse(bad).success).toBe(false);
     }
   });
+
+  it('refuses an append whose lease op is not one the lease table can apply', () => {
+    const append = (payload: unknown) => ({
+      type: 'append',
+      epoch: 3,
+      triadId: 'a1b2',
+      prevIndex: 1,
+      prevEpoch: 3,
+      commitIndex: 1,
+      ops: [{ epoch: 3, index: 2, op: { kind: 'grant', payload } }],
+    });
+    expect(peerMessageSchema.safeParse(append({ kind: 'grant', lease: seat })).success).toBe(true);
+    expect(peerMessageSchema.safeParse(append({ kind: 'checkin', leaseId: 'L1', atMs: 5 })).success).toBe(true);
+    for (const payload of [
+      { kind: 'grant', lease: { leaseId: 'L2' } },
+      { kind: 'grant', lease: { ...seat, count: 'two' } },
+      { kind: 'checkin', leaseId: '', atMs: 5 },
+      { kind: 'checkin', leaseId: 'L1' },
+      { kind: 'drop table', leaseId: 'L1', atMs: 5 },
+      'grant L1',
+      null,
+    ]) {
+      expect(peerMessageSchema.safeParse(append(payload)).success).toBe(false);
+    }
+  });
 });
