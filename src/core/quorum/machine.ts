@@ -412,79 +412,232 @@ export class QuorumMachine {
 
   // ---- messages -------------------------------------------------------------------------------
 
+  /**
+   * A peer's message, in the order of etcd raft's `Step`: what the link and the sender's standing
+   * let through (`admit`), the epoch rule, once (`epochRule`), then the handler of our role.
+   */
   private receive(from: Rank, message: PeerMessage): void {
+    if (!this.admit(from, message) || !this.epochRule(from, message)) return;
+    switch (this.state.role) {
+      case 'master':
+        return this.stepMaster(from, message);
+      case 'candidate':
+        return this.stepCandidate(from, message);
+      case 'follower':
+        return this.stepFollower(from, message);
+    }
+  }
+
+  /**
+   * Only a greeted peer on a live connection is heard. A hello, heartbeat or acknowledgement says
+   * who the sender is (its triad, license, learner flag); lmdown and lmreread need nothing more. A
+   * peer that cannot be in a quorum with us is heard only on replication (a member that missed a
+   * license switch must still receive it to catch up; commits do not count it). A learner's vote
+   * is not counted, and a master's entries of another triad never enter our log.
+   */
+  private admit(from: Rank, message: PeerMessage): boolean {
     const s = this.state;
     const peer = s.peers[from];
-    if (from === this.config.self || !peer.connected) return;
-    if (message.type === 'hello') {
-      peer.greeted = true;
-      this.hearStanding(from, message);
-      if (!peer.problem) peer.lastHeardAt = s.nowMs;
-      return;
-    }
-    if (message.type === 'heartbeat' || message.type === 'heartbeatAck') peer.greeted = true;
-    if (!peer.greeted) return;
+    if (from === this.config.self || !peer.connected) return false;
     switch (message.type) {
-      case 'shutdown':
-        this.stop(this.config.hosts[from]);
-        return;
-      case 'reread':
-        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
-        this.emit({ type: 'reread' });
-        return;
+      case 'hello':
+        peer.greeted = true;
+        this.hearStanding(from, message);
+        if (!peer.problem) peer.lastHeardAt = s.nowMs;
+        return false;
       case 'heartbeat':
+        peer.greeted = true;
         this.hearStanding(from, message);
         if (peer.problem) {
           this.send(from, this.heartbeatAck(message.sentAt, false));
-          return;
+          return false;
         }
         peer.lastHeardAt = s.nowMs;
-        this.onHeartbeat(from, message);
-        return;
+        return true;
       case 'heartbeatAck':
+        peer.greeted = true;
         // the link works even when the license differs: keep its round trip and loss honest
         recordHeartbeatAck(peer.link, message.sentAt, s.nowMs);
         this.hearStanding(from, message);
-        if (peer.problem) return;
+        if (peer.problem) return false;
         peer.lastHeardAt = s.nowMs;
-        this.onHeartbeatAck(from, message);
-        return;
+        return true;
     }
-    // everything else needs a peer that may be in a quorum with us, except replication: a member
-    // that missed a license switch must still receive it to catch up (commits do not count it)
-    if (peer.problem && message.type !== 'append' && message.type !== 'appendAck' && message.type !== 'installSnapshot') return;
+    if (!peer.greeted) return false;
+    switch (message.type) {
+      case 'shutdown':
+        this.stop(this.config.hosts[from]);
+        return false;
+      case 'reread':
+        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
+        this.emit({ type: 'reread' });
+        return false;
+    }
+    const replication = message.type === 'append' || message.type === 'appendAck' || message.type === 'installSnapshot';
+    if (peer.problem && !replication) return false;
     peer.lastHeardAt = s.nowMs;
+    // a learner never grants a vote; one that says otherwise is not counted
+    if (message.type === 'vote' && peer.standing?.learner) return false;
+    if (message.type === 'append' || (message.type === 'installSnapshot' && message.master)) return this.sameTriad(from, message.triadId);
+    return true;
+  }
+
+  /** A master's entries: a member with no triad yet learns it from them; another triad's are refused. */
+  private sameTriad(from: Rank, triadId: string | null): boolean {
+    const s = this.state;
+    if (triadId !== null && s.persisted.triadId === null) this.joinTriadOf(triadId);
+    if (triadId === s.persisted.triadId) return true;
+    this.refuseEntries(from);
+    return false;
+  }
+
+  /**
+   * The epoch rule (Raft's term rule), once for every message that passed `admit`. A later epoch
+   * is adopted (a master or candidate steps down) from a master's message and from a reply; from
+   * a vote request only when we would vote (stickiness: a request refused for a live master must
+   * not raise our epoch). An earlier epoch is refused where the sender waits for an answer and
+   * dropped otherwise; a transfer or a voter's snapshot counts only in our epoch. Pre-votes carry
+   * the epoch a candidate would take, not one it holds, and a standby's heartbeat only says which
+   * epoch it knows (a learner waits for those, `epochSeen`): neither moves ours.
+   */
+  private epochRule(from: Rank, message: PeerMessage): boolean {
+    const s = this.state;
+    const ours = s.persisted.epoch;
+    switch (message.type) {
+      case 'preVote':
+      case 'preVoteReply':
+        return true;
+      case 'heartbeat':
+        if (message.epoch < ours) {
+          this.send(from, this.heartbeatAck(message.sentAt, false));
+          return false;
+        }
+        if (message.master && message.epoch > ours) this.adoptEpoch(message.epoch);
+        return true;
+      case 'installSnapshot':
+        if (!message.master) return message.epoch === ours;
+        if (message.epoch < ours) {
+          this.refuseEntries(from);
+          return false;
+        }
+        if (message.epoch > ours) this.adoptEpoch(message.epoch);
+        return true;
+      case 'append':
+        if (message.epoch < ours) {
+          this.refuseEntries(from);
+          return false;
+        }
+        if (message.epoch > ours) this.adoptEpoch(message.epoch);
+        return true;
+      case 'requestVote':
+        if (message.epoch < ours || (message.epoch > ours && this.withholdsVote(from, message.transfer))) {
+          this.refuseVote(from);
+          return false;
+        }
+        if (message.epoch > ours) this.adoptEpoch(message.epoch);
+        return true;
+      case 'heartbeatAck':
+      case 'vote':
+      case 'appendAck':
+        if (message.epoch > ours) this.adoptEpoch(message.epoch);
+        return message.epoch === ours;
+      case 'transferTo':
+        return message.epoch === ours;
+      case 'hello':
+      case 'shutdown':
+      case 'reread':
+        // answered in admit
+        return false;
+    }
+  }
+
+  /** Master: replies to what it sent count; another master's messages are refused. */
+  private stepMaster(from: Rank, message: PeerMessage): void {
+    switch (message.type) {
+      case 'heartbeatAck':
+        return this.onHeartbeatAck(from, message);
+      case 'appendAck':
+        return this.onAppendAck(from, message);
+      case 'heartbeat':
+        return this.send(from, this.heartbeatAck(message.sentAt, false));
+      case 'append':
+        return this.refuseEntries(from);
+      case 'installSnapshot':
+        if (message.master) this.refuseEntries(from);
+        return;
+      default:
+        return this.stepElection(from, message);
+    }
+  }
+
+  /** Candidate: votes (and a voter's snapshot before its vote) count; a master of our epoch ends the candidacy. */
+  private stepCandidate(from: Rank, message: PeerMessage): void {
+    const fromMaster =
+      (message.type === 'heartbeat' && message.master) || message.type === 'append' || (message.type === 'installSnapshot' && message.master);
+    if (fromMaster) {
+      this.stepDown();
+      return this.stepFollower(from, message);
+    }
+    switch (message.type) {
+      case 'vote':
+        return this.onVote(from, message);
+      case 'installSnapshot':
+        return this.onVoterSnapshot(from, message);
+      case 'heartbeat':
+        return this.send(from, this.heartbeatAck(message.sentAt, false));
+      default:
+        return this.stepElection(from, message);
+    }
+  }
+
+  /** Follower (a learner too): the master's heartbeats, entries, snapshots and hand-over. */
+  private stepFollower(from: Rank, message: PeerMessage): void {
+    switch (message.type) {
+      case 'heartbeat':
+        return this.onHeartbeat(from, message);
+      case 'append':
+        return this.onAppend(from, message);
+      case 'installSnapshot':
+        if (message.master) this.onMasterSnapshot(from, message);
+        return;
+      case 'transferTo':
+        return this.onTransferTo(from, message);
+      default:
+        return this.stepElection(from, message);
+    }
+  }
+
+  /** Every role answers pre-votes and vote requests (stickiness decides), and hears pre-vote replies. */
+  private stepElection(from: Rank, message: PeerMessage): void {
+    const s = this.state;
     switch (message.type) {
       case 'preVote': {
         const granted = !s.persisted.learner && this.mayVoteFor(from, false);
         // a refusal says when this member may vote again, so the candidate need not wait a whole E
         const retryInMs = granted || s.persisted.learner ? 0 : Math.max(0, Math.ceil(this.liveMasterUntil() - s.nowMs));
-        this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted, retryInMs });
-        return;
+        return this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted, retryInMs });
       }
       case 'preVoteReply':
-        this.onPreVoteReply(message);
-        return;
+        return this.onPreVoteReply(message);
       case 'requestVote':
-        this.onRequestVote(from, message);
-        return;
-      case 'vote':
-        // a learner never grants a vote; one that says otherwise is not counted
-        if (!peer.standing?.learner) this.onVote(from, message);
-        return;
-      case 'append':
-        this.onAppend(from, message);
-        return;
-      case 'appendAck':
-        this.onAppendAck(from, message);
-        return;
-      case 'installSnapshot':
-        this.onInstallSnapshot(from, message);
-        return;
-      case 'transferTo':
-        this.onTransferTo(from, message);
-        return;
+        return this.onRequestVote(from, message);
     }
+  }
+
+  private refuseEntries(from: Rank): void {
+    const s = this.state;
+    this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex: this.lastIndex(), ok: false, learner: s.persisted.learner });
+  }
+
+  private refuseVote(from: Rank): void {
+    this.send(from, {
+      type: 'vote',
+      epoch: this.state.persisted.epoch,
+      granted: false,
+      lastLogEpoch: this.lastEpoch(),
+      lastLogIndex: this.lastIndex(),
+      suffix: [],
+    });
   }
 
   private heartbeatAck(sentAt: number, promised: boolean): PeerMessage {
@@ -514,14 +667,11 @@ export class QuorumMachine {
 
   private onHeartbeat(from: Rank, message: Extract<PeerMessage, { type: 'heartbeat' }>): void {
     const s = this.state;
-    if (!message.master || message.epoch < s.persisted.epoch) {
+    if (!message.master) {
       this.send(from, this.heartbeatAck(message.sentAt, false));
       return;
     }
-    if (!this.followMaster(from, message.epoch)) {
-      this.send(from, this.heartbeatAck(message.sentAt, false));
-      return;
-    }
+    this.followMaster(from);
     this.promise(s.nowMs + this.timings.electionMs);
     this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
     // an idle triad sends only heartbeats: a learner that caught up before it heard both peers is admitted here
@@ -531,12 +681,8 @@ export class QuorumMachine {
 
   private onHeartbeatAck(from: Rank, message: Extract<PeerMessage, { type: 'heartbeatAck' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
     // only a voter's promise keeps other candidates out, so only a voter's backs a lease
-    if (s.role !== 'master' || message.epoch !== s.persisted.epoch || !message.promised || message.learner) return;
+    if (!message.promised || message.learner) return;
     const until = message.sentAt + this.timings.leaseMs;
     if (until > s.leaseUntil) {
       s.leaseUntil = until;
@@ -559,14 +705,10 @@ export class QuorumMachine {
 
   private onRequestVote(from: Rank, message: Extract<PeerMessage, { type: 'requestVote' }>): void {
     const s = this.state;
-    const refuse = () =>
-      this.send(from, { type: 'vote', epoch: s.persisted.epoch, granted: false, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix: [] });
-    // stickiness: refusing because of a live master must not raise our epoch
-    if (s.persisted.learner || message.epoch < s.persisted.epoch || !this.mayVoteFor(from, message.transfer)) return refuse();
-    if (message.epoch > s.persisted.epoch) this.adoptEpoch(message.epoch);
+    if (this.withholdsVote(from, message.transfer)) return this.refuseVote(from);
     const voted = s.persisted.votedFor;
     const candidate = this.config.memberKeys[from];
-    if (voted && voted.epoch === message.epoch && voted.member !== candidate) return refuse();
+    if (voted && voted.epoch === message.epoch && voted.member !== candidate) return this.refuseVote(from);
     if (!voted || voted.epoch !== message.epoch) {
       s.persisted.votedFor = { epoch: message.epoch, member: candidate };
       this.persistHardState();
@@ -589,11 +731,7 @@ export class QuorumMachine {
 
   private onVote(from: Rank, message: Extract<PeerMessage, { type: 'vote' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
-    if (s.role !== 'candidate' || message.epoch !== s.persisted.epoch || !message.granted) return;
+    if (!message.granted) return;
     if (moreUpToDate(message.lastLogEpoch, message.lastLogIndex, this.lastEpoch(), this.lastIndex())) {
       if (!this.suffixCompletes(message)) {
         s.pendingVote = { from, vote: message };
@@ -623,10 +761,7 @@ export class QuorumMachine {
     const s = this.state;
     const ack = (lastIndex: number, ok: boolean) =>
       this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
-    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
-    // entries of another triad never enter this log (only a conversion to it, see joinTriad)
-    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
-    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    this.followMaster(from);
     s.peers[from].epochSeen = Math.max(s.peers[from].epochSeen ?? 0, message.epoch);
     // entries before our snapshot are committed: the master's are the same
     const prevMatches = message.prevIndex < s.log.snapshotIndex || s.log.epochAt(message.prevIndex) === message.prevEpoch;
@@ -641,45 +776,44 @@ export class QuorumMachine {
     ack(matched, true);
   }
 
+  /** A frame of a snapshot `from` sends us; the whole snapshot once its last frame is in. */
+  private gatherSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): ReceivedSnapshot | null {
+    const peer = this.state.peers[from];
+    const { partial, complete } = addSnapshotFrame(peer.snapshotFrames, message);
+    peer.snapshotFrames = partial;
+    return complete;
+  }
+
   /**
-   * A snapshot frame. From a master (instead of an append): the same checks as an append, and the
-   * whole snapshot is acknowledged like one. From a voter: only for our candidacy in its epoch; the
-   * vote that follows continues from it. Installing committed state is safe from any member of our
-   * triad: committed entries are the same everywhere.
+   * A voter's snapshot, sent right before its vote, for our candidacy in its epoch (checked by
+   * the epoch rule); the vote that follows continues from it. Installing committed state is safe
+   * from any member of our triad: committed entries are the same everywhere.
    */
-  private onInstallSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
+  private onVoterSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
+    const s = this.state;
+    const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
+    const snapshot = ourTriad ? this.gatherSnapshot(from, message) : null;
+    if (!snapshot) return;
+    this.installSnapshot(from, snapshot);
+    const pending = s.pendingVote;
+    s.pendingVote = null;
+    if (pending?.from === from) this.onVote(from, pending.vote);
+  }
+
+  /** A master's snapshot instead of an append: checked like one, and acknowledged like one once whole. */
+  private onMasterSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
     const s = this.state;
     const peer = s.peers[from];
-    const gather = (): ReceivedSnapshot | null => {
-      const { partial, complete } = addSnapshotFrame(peer.snapshotFrames, message);
-      peer.snapshotFrames = partial;
-      return complete;
-    };
-    if (!message.master) {
-      const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
-      const forOurCandidacy = s.role === 'candidate' && message.epoch === s.persisted.epoch && ourTriad;
-      const snapshot = forOurCandidacy ? gather() : null;
-      if (!snapshot) return;
-      this.installSnapshot(from, snapshot);
-      const pending = s.pendingVote;
-      s.pendingVote = null;
-      if (pending?.from === from) this.onVote(from, pending.vote);
-      return;
-    }
-    const ack = (lastIndex: number, ok: boolean) =>
-      this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
-    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
-    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
-    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    this.followMaster(from);
     peer.epochSeen = Math.max(peer.epochSeen ?? 0, message.epoch);
-    const snapshot = gather();
+    const snapshot = this.gatherSnapshot(from, message);
     if (!snapshot) return;
     this.installSnapshot(from, snapshot);
     // our log now matches the master's up to the snapshot (or further: we held it already),
     // which was its commit index when it sent it
     s.verifiedIndex = Math.max(s.verifiedIndex, snapshot.index);
     if (s.persisted.learner) this.tryAdmission(from, message.epoch, snapshot.index);
-    ack(snapshot.index, true);
+    this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex: snapshot.index, ok: true, learner: s.persisted.learner });
   }
 
   /**
@@ -728,11 +862,6 @@ export class QuorumMachine {
 
   private onAppendAck(from: Rank, message: Extract<PeerMessage, { type: 'appendAck' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
-    if (s.role !== 'master' || message.epoch !== s.persisted.epoch) return;
     const peer = s.peers[from];
     if (peer.standing) peer.standing.learner = message.learner;
     if (message.ok) {
@@ -754,22 +883,14 @@ export class QuorumMachine {
   }
 
   private onTransferTo(from: Rank, message: Extract<PeerMessage, { type: 'transferTo' }>): void {
-    const s = this.state;
-    const fromMyMaster = s.role === 'follower' && s.masterRank === from && message.epoch === s.persisted.epoch;
-    if (message.rank === this.config.self && isEligible(this.config.self) && fromMyMaster) this.becomeCandidate(true);
+    if (message.rank === this.config.self && isEligible(this.config.self) && this.state.masterRank === from) this.becomeCandidate(true);
   }
 
   // ---- roles ----------------------------------------------------------------------------------
 
-  /**
-   * Accept `from` as master of `epoch` (>= ours). Returns false when we cannot: we are master
-   * ourselves in that epoch (impossible unless a peer misbehaves).
-   */
-  private followMaster(from: Rank, epoch: number): boolean {
+  /** A follower hears `from` as master of our epoch (the epoch rule adopted a later one). */
+  private followMaster(from: Rank): void {
     const s = this.state;
-    if (epoch > s.persisted.epoch) this.adoptEpoch(epoch);
-    if (s.role === 'master') return false;
-    if (s.role === 'candidate') this.stepDown();
     if (s.masterRank !== from) {
       s.masterRank = from;
       s.verifiedIndex = 0;
@@ -777,7 +898,6 @@ export class QuorumMachine {
     s.preVote = null;
     s.lastMasterHeardAt = s.nowMs;
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
-    return true;
   }
 
   /** Kept in memory only: a restart keeps every promise by voting for nobody for a whole E. */
@@ -796,6 +916,11 @@ export class QuorumMachine {
   /** Stickiness: no vote while a master is alive, except for a hand-over the master started. */
   protected mayVoteFor(candidate: Rank, transfer: boolean): boolean {
     return isEligible(candidate) && (transfer || this.state.nowMs >= this.liveMasterUntil());
+  }
+
+  /** A learner votes for nobody; otherwise stickiness decides. */
+  private withholdsVote(candidate: Rank, transfer: boolean): boolean {
+    return this.state.persisted.learner || !this.mayVoteFor(candidate, transfer);
   }
 
   private startPreVote(): void {
