@@ -1,33 +1,34 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { installLicenseSet, type LicenseSetFile } from './licenseFolder';
+import { installLicenseSet, type LicenseSetFile } from './licenseFiles/licenseFolder';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore } from './license';
 import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
-import { DebugLog } from './server/debugLog';
-import { LicenseListener, defaultListenerLimits, type ListenerLimits } from './server/listener';
-import { LicensingService, type ServingConfig } from './server/licensing';
+import { DebugLog } from './server/logs/debugLog';
+import { LicenseListener, defaultListenerLimits, type ListenerLimits } from './server/licensing/listener';
+import { LicensingService, type ServingConfig } from './server/licensing/licensing';
 import { BackendError, RestartRequired } from './server/backendError';
 import { SERVER_VERSION } from './server/version';
 import type { TriadContext, TriadParts } from './server/triadSeam';
-import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './server/licenseSetup';
+import { createTriad } from './server/triad/createTriad';
+import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './licenseFiles/licenseSetup';
 import { singleServerGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
 import { LogSync } from './server/logSync';
-import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
+import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/licensing/adminLockout';
 import { collectServerMetrics, diskMetricFamilies, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
-import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
+import type { MasterLogPage, MasterLogQuery } from './server/triadSeam';
 import { DEFAULT_PORTS, type AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
-import { serverSetChange, serverSetOf } from './server/serverSet';
+import { serverSetChange, serverSetOf } from './server/triad/serverSet';
 import { applyRetentionPatch, describeRetention, logTitles, type LogsOverview, type RetentionPatch, type RotationRecord } from '../shared/logRetention';
-import { DiskMonitor, statfsProbe, type DiskProbe } from './server/diskMonitor';
-import { resolveArchiveFolder } from './server/logArchive';
-import { LogRetention, logTableState } from './server/logRetention';
+import { DiskMonitor, statfsProbe, type DiskProbe } from './server/logs/diskMonitor';
+import { resolveArchiveFolder } from './server/logs/logArchive';
+import { LogRetention, logTableState } from './server/logs/logRetention';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main
@@ -49,7 +50,23 @@ export const STATUS_EVENT_INTERVAL_MS = 200;
 export const TRIAD_STATUS_REFRESH_MS = 1_000;
 
 export { BackendError, RestartRequired, SERVER_VERSION };
-export type { TriadContext, TriadParts };
+export type { TriadContext, TriadParts, MasterLogPage, MasterLogQuery };
+// What hosts use of server/ while no server runs (a stopped server's status, the triad membership
+// kept in a data folder, the logs on disk, the admin sign-in lockout): hosts reach server/ only here.
+export { stoppedStatus } from './server/licensing/stoppedStatus';
+export { AdminLockout } from './server/licensing/adminLockout';
+export {
+  compareMembers,
+  forgetReplacementWhenDone,
+  membershipDiagnostic,
+  membershipView,
+  pendingReplacement,
+  replacementRefusal,
+  replaceServer,
+  resetQuorum,
+} from './server/triad/triadMembership';
+export { resolveArchiveFolder } from './server/logs/logArchive';
+export { logsOverview } from './server/logs/logRetention';
 
 /** Who asked for an admin action, for the audit table. */
 export interface AdminCaller {
@@ -106,8 +123,9 @@ export interface BackendOptions {
    */
   notice?: (text: string) => void;
   /**
-   * The triad plugs in here: given the setup, it returns the gate, the replicated lease log and
-   * the peer hook. Without it a three-SERVER-line file is refused (a lone member must not serve).
+   * How a three-SERVER-line file's member joins its triad: given the setup, the gate, the
+   * replicated lease log and the peer hook. Every host gets the real one (`createTriad`); tests
+   * put a scripted triad here.
    */
   triad?: (context: TriadContext) => TriadParts;
 }
@@ -281,10 +299,7 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
   // peers and clients find a triad member at its SERVER line's port
   const triadPort = setup.file.servers.length === 3 ? (setup.self?.port ?? null) : null;
   // The triad engine runs only for a three-server file; one SERVER line is a single server.
-  const triadFactory = setup.file.servers.length === 3 ? options.triad : undefined;
-  if (setup.file.servers.length === 3 && !triadFactory) {
-    throw new BackendError(`${options.licensePath} describes a three-server triad, which this build cannot run yet; use a file with one SERVER line`);
-  }
+  const triadFactory = setup.file.servers.length === 3 ? (options.triad ?? createTriad) : undefined;
 
   let service: LicensingService | null = null;
   let stopping: Promise<void> | null = null;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { AdminLockout } from '../core/backend';
 import type { IncomingMessage } from 'node:http';
-import { AdminLockout } from '../core/server/adminLockout';
 import { sameSecret } from '../core/store/secrets';
 
 /**

@@ -1,10 +1,8 @@
-import { ApiError, type ServerControl } from '../core/adminApi';
-import { BackendError, createBackend, type AdminCaller, type Backend, type BackendOptions } from '../core/backend';
-import { createTriad } from '../core/server/peerWiring';
+import { ApiError, type ServerControl } from '../core/admin/adminApi';
+import { BackendError, createBackend, type AdminCaller, type Backend, type BackendOptions, stoppedStatus } from '../core/backend';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 import { collectServerMetrics, sampleProcess, type MetricFamily } from '../core/metrics';
-import { stoppedStatus } from '../core/server/stoppedStatus';
 
 /**
  * The license server as the admin app runs it: started and stopped on request (the app and its
@@ -40,7 +38,7 @@ export function createLocalServer(
     if (backend) return;
     starting ??= (async () => {
       try {
-        const started = await createBackend({ triad: createTriad, ...options });
+        const started = await createBackend(options);
         backend = started;
         problem = null;
         started.events.on('status', (s) => statusListeners.forEach((l) => l(s)));

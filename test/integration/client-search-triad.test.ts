@@ -6,7 +6,6 @@ import { checkoutAttempt } from '../../src/core/client/searchAttempts';
 import { probeTargets } from '../../src/core/client/searchStatus';
 import { createLicenseSearch } from '../../src/core/client/searchTargets';
 import { formatLmstatText } from '../../src/core/lmstat';
-import { createTriad } from '../../src/core/server/peerWiring';
 import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
@@ -58,7 +57,6 @@ beforeAll(async () => {
         as: host,
         hostid: TEST_HOSTID,
         trustFiles: [license.publicKeyPath],
-        triad: createTriad,
       }),
     );
   }

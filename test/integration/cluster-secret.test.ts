@@ -2,7 +2,6 @@ import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
-import { createTriad } from '../../src/core/server/peerWiring';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad } from '../support/triadProcess';
@@ -83,7 +82,6 @@ describe('triad cluster-secret', () => {
           dataDir: data[rank],
           hostid: TEST_HOSTID,
           as: hosts[rank],
-          triad: createTriad,
         }),
       );
     }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { licenseFileIn } from '../../src/core/adminApi';
+import { licenseFileIn } from '../../src/core/admin/adminApi';
 import { parseVendorKeyFile } from '../../src/core/license';
 import { openStore } from '../../src/core/store';
 import type { MethodArgs, MethodName, MethodResult, Transport } from '../../src/shared/contract';

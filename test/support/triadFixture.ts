@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { createBackend, type Backend, type BackendOptions } from '../../src/core/backend';
-import { createTriad } from '../../src/core/server/peerWiring';
 import { shareClusterSecret } from './clusterSecret';
 import { TEST_HOSTID, writeSignedLicense, type WrittenLicense } from './signedLicense';
 
@@ -32,7 +31,6 @@ export function triadFixture(dir: string, port: number, features: { name: string
         dataDir: dataDir(rank),
         hostid: TEST_HOSTID,
         as: TRIAD_HOSTS[rank],
-        triad: createTriad,
         ...options,
       }),
   };

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ServerControl } from '../../src/core/adminApi';
-import { createLicenseHandlers } from '../../src/core/adminLicenses';
+import type { ServerControl } from '../../src/core/admin/adminApi';
+import { createLicenseHandlers } from '../../src/core/admin/adminLicenses';
 import { TrustStore } from '../../src/core/license';
 import { openStore } from '../../src/core/store';
 import { triadStatus } from './lmstat/sampleStatus';

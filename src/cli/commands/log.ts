@@ -1,8 +1,7 @@
 import type { CommandModule } from '../program';
+import { resolveArchiveFolder, logsOverview } from '../../core/backend';
 import { CliError } from '../cliError';
 import { defaultDataDir } from '../../core/store/dataDir';
-import { resolveArchiveFolder } from '../../core/server/logArchive';
-import { logsOverview } from '../../core/server/logRetention';
 import { openStore, StoreError, type Store } from '../../core/store';
 import { applyRetentionPatch, describeRetention, type LogTableState, type LogsOverview } from '../../shared/logRetention';
 import { addRetentionOptions, describeRetentionIssues, retentionPatchFrom, type RetentionFlags } from '../retentionFlags';

@@ -4,7 +4,6 @@ import { CliError } from '../cliError';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { BackendError, createBackend, type ServerTls, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
-import { createTriad } from '../../core/server/peerWiring';
 import { defaultDataDir } from '../../core/store/dataDir';
 import { StoreError } from '../../core/store';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';
@@ -100,7 +99,6 @@ export const serveCommand: CommandModule = (program) => {
       let backend;
       try {
         backend = await createBackend({
-          triad: createTriad,
           licensePath: opts.c,
           dataDir: opts.data ?? defaultDataDir(),
           as: opts.as,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { replaceServer, resetQuorum } from '../../core/backend';
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { parseLicenseText } from '../../core/license';
 import { defaultDataDir } from '../../core/store/dataDir';
-import { replaceServer, resetQuorum } from '../../core/server/triadMembership';
 import { openStore } from '../../core/store';
 
 /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { defaultRequestTimeoutMs, ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import type { CheckoutRequest, Granted } from '../protocol';
-import { MEMBER_NOT_SERVING_CODE } from './search';
+import { MEMBER_NOT_SERVING_MAJOR } from '../protocol/denial';
 
 /**
  * The client checkout API: try servers in order, follow a standby's redirect to the master,
@@ -238,7 +238,7 @@ export class HeldLicense extends EventEmitter<HeldLicenseEvents> {
         }
         if (result.kind === 'granted') return this.adopt(result.license);
         // a member without a master (-96) may get one in a moment; any other denial is final
-        if (result.kind === 'denied' && result.code !== MEMBER_NOT_SERVING_CODE) return this.lose(`could not resume: ${result.reason}`);
+        if (result.kind === 'denied' && result.code !== MEMBER_NOT_SERVING_MAJOR) return this.lose(`could not resume: ${result.reason}`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, this.grant.heartbeatIntervalMs)));
     }

@@ -9,7 +9,7 @@ import {
   PROTOCOL_VERSION,
   serverMessageSchema,
   validateMessage,
-  type AdminRequest,
+  type LicenseRequest,
   type ConnectionRole,
   type ServerMessage,
 } from '../protocol';
@@ -36,7 +36,7 @@ export class ConnectionError extends Error {
   }
 }
 
-type Request = AdminRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = LicenseRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
 type Notice = Extract<ServerMessage, { type: 'shutdown' | 'revoked' | 'error' }>;
 

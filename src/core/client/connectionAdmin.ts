@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { isThisMachine } from '../server/thisMachine';
+import { isThisMachine } from '../transport/thisMachine';
 import { ServerConnection, type ConnectOptions, type ServerAddress } from './connection';
 import { clientTlsFrom } from './clientTls';
 import { defaultDataDir } from '../store/dataDir';

@@ -7,6 +7,7 @@
  * Pure: what one attempt at one address does (connect, checkout, follow redirects) is passed in,
  * so the order and stickiness rules are tested without sockets.
  */
+import { MEMBER_NOT_SERVING_MAJOR } from '../protocol/denial';
 
 export interface ServerAddress {
   host: string;
@@ -43,8 +44,7 @@ export type SearchOutcome<T> =
   | { kind: 'denied'; code: number; reason: string; server: ServerAddress; steps: SearchStep[] }
   | { kind: 'unreachable'; steps: SearchStep[] };
 
-/** FlexLM's -96 family: this member is not serving (down, no quorum, not the master). */
-export const MEMBER_NOT_SERVING_CODE = -96;
+
 
 export class LicenseSearch {
   private stickyServer: ServerAddress | null = null;
@@ -72,7 +72,7 @@ export class LicenseSearch {
         }
         if (outcome.kind === 'unreachable') continue;
         lastDenial = outcome;
-        if (!(target.redundant && outcome.code === MEMBER_NOT_SERVING_CODE)) break;
+        if (!(target.redundant && outcome.code === MEMBER_NOT_SERVING_MAJOR)) break;
       }
     }
     return lastDenial ? { ...lastDenial, steps } : { kind: 'unreachable', steps };

@@ -13,5 +13,4 @@ export {
   type ServerReport,
   type UsageSelection,
 } from './report';
-export { formatDiagnoses } from './formatDiagnosis';
 export { quorumProblems } from './quorumProblems';

@@ -1,4 +1,4 @@
-import { denial, type DenialCode } from '../pool';
+import { denial, type DenialCode } from '../protocol';
 
 /**
  * The report log keeps a denial as FlexLM's text, `Sentence; detail. (major,minor)`. Metrics

@@ -19,7 +19,7 @@ import {
   type PolicyFeature,
   type Requester,
 } from '../options';
-import { denial, type Denial, type DenialCode } from './denial';
+import { denial, type Denial, type DenialCode } from '../protocol/denial';
 import { buildPools, issuedSeats, poolProblem } from './pools';
 import { PoolLedger } from './poolLedger';
 import { leaseRequester, openReservations, seatsReservedForOthers, type OpenReservation } from './seats';

@@ -6,7 +6,7 @@
  * left out are reported.
  */
 import { canonicalVersion } from '../options/version';
-import { denial, type Denial } from './denial';
+import { denial, type Denial } from '../protocol/denial';
 import type { IgnoredLine, Pool, PoolLine } from './types';
 
 const separatingAttrs = ['BORROW', 'FLOAT_OK', 'HOST_BASED', 'PLATFORMS', 'TZ', 'VM_PLATFORMS'];

@@ -4,7 +4,7 @@
  * depend on the license parser; the server maps each parsed FEATURE/INCREMENT line to a PoolLine.
  */
 import type { CheckoutRequest } from '../protocol/messages';
-import type { DenialCode } from './denial';
+import type { DenialCode } from '../protocol/denial';
 
 export type Expiry = { permanent: true } | { year: number; month: number; day: number };
 

@@ -93,7 +93,7 @@ const lmswitchSchema = z.strictObject({ type: z.literal('lmswitch'), id: request
 /** What a client (role `client`) may send after its hello. Clients may also ask for status. */
 export const clientRequestSchema = z.discriminatedUnion('type', [checkoutSchema, heartbeatSchema, checkinSchema, statusSchema]);
 /** What an admin tool (role `admin`) may send: the client requests plus the lmutil commands. */
-export const adminRequestSchema = z.discriminatedUnion('type', [
+export const adminConnectionRequestSchema = z.discriminatedUnion('type', [
   checkoutSchema,
   heartbeatSchema,
   checkinSchema,
@@ -109,8 +109,9 @@ export type ConnectionRole = Hello['role'];
 export type CheckoutRequest = z.infer<typeof checkoutRequestSchema>;
 export type CheckoutMessage = z.infer<typeof checkoutSchema>;
 export type ClientRequest = z.infer<typeof clientRequestSchema>;
-export type AdminRequest = z.infer<typeof adminRequestSchema>;
-export type AdminCommand = Extract<AdminRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;
+/** Any request the license port answers: a client request or an admin command (only admin connections send those). */
+export type LicenseRequest = z.infer<typeof adminConnectionRequestSchema>;
+export type AdminCommand = Extract<LicenseRequest, { type: 'lmdown' | 'lmreread' | 'lmremove' | 'lmswitch' }>;
 
 // ---------------------------------------------------------------- server -> client
 // z.object, not z.strictObject: unknown fields are ignored (see the top of this file)

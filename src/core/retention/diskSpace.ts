@@ -12,7 +12,7 @@
  * saves a client a write that would fail, or space the check-ins need.
  */
 import { bytesOf, type DiskSettings, type DiskStatus } from '../../shared/logRetention';
-import { denial, type Denial } from '../pool';
+import { denial, type Denial } from '../protocol';
 
 export interface DiskSample {
   freeBytes: number;

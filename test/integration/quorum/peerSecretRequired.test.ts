@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../src/core/backend';
 import { encodeFrame } from '../../../src/core/protocol';
-import { createTriad } from '../../../src/core/server/peerWiring';
 import { openStore } from '../../../src/core/store';
 import { clusterSecretFile } from '../../../src/core/store/secrets';
 import { shareClusterSecret } from '../../support/clusterSecret';
@@ -44,7 +43,6 @@ async function member(dir: string, licensePath: string, publicKeyPath: string, r
     dataDir: path.join(dir, `data-${rank}`),
     hostid: TEST_HOSTID,
     as: hosts[rank],
-    triad: createTriad,
     notice: (text) => notices.push(text),
   });
   running.push(backend);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../src/core/backend';
-import { createTriad } from '../../../src/core/server/peerWiring';
 import { importClusterSecret } from '../../../src/core/store/secrets';
 import { shareClusterSecret } from '../../support/clusterSecret';
 import { freePort } from '../../support/freePort';
@@ -44,7 +43,6 @@ async function triad(name: string) {
       dataDir: dataDirs[rank]!,
       hostid: TEST_HOSTID,
       as: hosts[rank],
-      triad: createTriad,
     });
     running.push(backend);
     return backend;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { licenseFileIn } from '../../../src/core/adminApi';
+import { licenseFileIn } from '../../../src/core/admin/adminApi';
 import type { MethodArgs, MethodName } from '../../../src/shared/contract';
 import { openAdminApp, type AdminApp } from '../../../src/host/adminApp';
 import { startHttpHost } from '../../../src/host/httpHost';

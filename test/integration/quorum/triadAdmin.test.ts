@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { licenseFileIn } from '../../../src/core/adminApi';
+import { licenseFileIn } from '../../../src/core/admin/adminApi';
 import { parseVendorKeyFile } from '../../../src/core/license';
 import { openStore } from '../../../src/core/store';
 import type { MethodArgs, MethodName, MethodResult } from '../../../src/shared/contract';

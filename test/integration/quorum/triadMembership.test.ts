@@ -1,13 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { licenseFileIn } from '../../../src/core/adminApi';
-import { importOutcome } from '../../../src/core/adminLicenses';
+import { licenseFileIn } from '../../../src/core/admin/adminApi';
+import { importOutcome } from '../../../src/core/admin/adminLicenses';
 import { BackendError, createBackend } from '../../../src/core/backend';
 import { checkout, type HeldLicense } from '../../../src/core/client/checkout';
 import { parseLicenseText } from '../../../src/core/license';
-import { createTriad } from '../../../src/core/server/peerWiring';
-import { recordedMembers, replaceServer, resetQuorum } from '../../../src/core/server/triadMembership';
+import { recordedMembers, replaceServer, resetQuorum } from '../../../src/core/server/triad/triadMembership';
 import { openStore } from '../../../src/core/store';
 import type { MethodArgs, MethodName } from '../../../src/shared/contract';
 import type { ServerStatus } from '../../../src/shared/status';
@@ -133,7 +132,7 @@ describe('the members of a triad are its machines', () => {
     await app.close();
     const licensePath = path.join(temp.dir, 'reordered.lic');
     writeFileSync(licensePath, triadText([hosts[0], hosts[2], hosts[1]]));
-    const start = createBackend({ licensePath, trustFiles: [publisher.publicKeyPath], dataDir, as: hosts[2], hostid: TEST_HOSTID, triad: createTriad });
+    const start = createBackend({ licensePath, trustFiles: [publisher.publicKeyPath], dataDir, as: hosts[2], hostid: TEST_HOSTID });
     await expect(start).rejects.toThrow(BackendError);
     await expect(start).rejects.toThrow(/formed with .*replace-server.*quorum-reset/s);
   });

@@ -1,6 +1,6 @@
-import type { AdminRequest, ServerMessage } from '../../../src/core/protocol';
+import type { LicenseRequest, ServerMessage } from '../../../src/core/protocol';
 import type { Rank } from '../../../src/core/quorum';
-import type { Session } from '../../../src/core/server/listener';
+import type { Session } from '../../../src/core/server/licensing/listener';
 import { FEATURE, HOSTS } from './licenses';
 import type { SimMember } from './member';
 import type { SimWorld } from './world';
@@ -29,7 +29,7 @@ export interface Oracle {
   grantsTold: number;
 }
 
-type ClientAsk = AdminRequest extends infer R ? (R extends { type: 'checkout' | 'heartbeat' | 'checkin' } ? Omit<R, 'id'> : never) : never;
+type ClientAsk = LicenseRequest extends infer R ? (R extends { type: 'checkout' | 'heartbeat' | 'checkin' } ? Omit<R, 'id'> : never) : never;
 
 type Phase = 'idle' | 'checkout' | 'holding' | 'checkin';
 
@@ -282,7 +282,7 @@ export class SimClients {
         const life = member.life;
         via = { rank: member.rank, life };
         const session = this.session(client, member);
-        void service.handle({ ...request, id: ++this.requestIds } as AdminRequest, session).then(
+        void service.handle({ ...request, id: ++this.requestIds } as LicenseRequest, session).then(
           (reply) =>
             world.at(world.now + world.rng.between(1, 10), () => {
               // a crash drops the connection, and the answer with it

@@ -7,7 +7,7 @@ import {
   registryMirror,
   type RegistryValues,
 } from '../../../src/core/client/flexlmRegistry';
-import { createAdminApi, type ServerControl } from '../../../src/core/adminApi';
+import { createAdminApi, type ServerControl } from '../../../src/core/admin/adminApi';
 import { openStore } from '../../../src/core/store';
 import { makeTempDir } from '../../support/tempDir';
 

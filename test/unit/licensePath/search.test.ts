@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LicenseSearch, MEMBER_NOT_SERVING_CODE, type AttemptOutcome, type SearchTarget, type ServerAddress } from '../../../src/core/client/search';
+import { MEMBER_NOT_SERVING_MAJOR } from '../../../src/core/protocol/denial';
+import { LicenseSearch, type AttemptOutcome, type SearchTarget, type ServerAddress } from '../../../src/core/client/search';
 
 type Behaviour = 'down' | 'full' | 'grant' | 'standby-of-b' | 'no-quorum';
 
@@ -12,7 +13,7 @@ function network(behaviour: Record<string, Behaviour>) {
     const act = behaviour[key] ?? 'down';
     if (act === 'down') return { kind: 'unreachable', error: `${key}: Connection refused` };
     if (act === 'full') return { kind: 'denied', code: -4, reason: 'Licensed number of users already reached. (-4,342)', server: address };
-    if (act === 'no-quorum') return { kind: 'denied', code: MEMBER_NOT_SERVING_CODE, reason: 'no quorum', server: address };
+    if (act === 'no-quorum') return { kind: 'denied', code: MEMBER_NOT_SERVING_MAJOR, reason: 'no quorum', server: address };
     const server = act === 'standby-of-b' ? { host: 'b', port: 1 } : address;
     return { kind: 'granted', value: `seat from ${server.port}@${server.host}`, server };
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiagnosisSelection, selectedPools, type Diagnosis } from '../../../src/core/client/diagnose';
-import { formatDiagnoses } from '../../../src/core/lmstat';
+import { formatDiagnoses } from '../../../src/core/client/formatDiagnosis';
 import { CLOCK, triadStatus } from './sampleStatus';
 
 describe('lmdiag', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectServerMetrics, denialCodeOf, formatOpenMetrics, ServerCounters } from '../../../src/core/metrics';
-import { denial, type DenialCode } from '../../../src/core/pool';
+import { denial, type DenialCode } from '../../../src/core/protocol';
 import { parseOpenMetrics, sampleValue } from '../../support/openMetricsParser';
 import { triadStatus } from '../lmstat/sampleStatus';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatLmstatText } from '../../../src/core/lmstat';
-import { adminRequestSchema, clientRequestSchema, helloSchema } from '../../../src/core/protocol';
+import { adminConnectionRequestSchema, clientRequestSchema, helloSchema } from '../../../src/core/protocol';
 import { CONTROL_CHARACTERS, escapeControlCharacters } from '../../../src/shared/controlChars';
 import { formatDebugLogLine, formatDebugLogText } from '../../../src/shared/debugLogText';
 import { denialsToCsv } from '../../../src/shared/usage';
@@ -27,7 +27,7 @@ describe('control characters in names', () => {
         expect(JSON.stringify(parsed.error?.issues)).toMatch(/control characters/);
       }
     }
-    expect(adminRequestSchema.safeParse({ type: 'lmremove', id: 1, feature: 'f', user: forged, host: 'h', display: ':0' }).success).toBe(false);
+    expect(adminConnectionRequestSchema.safeParse({ type: 'lmremove', id: 1, feature: 'f', user: forged, host: 'h', display: ':0' }).success).toBe(false);
     expect(helloSchema.safeParse({ type: 'hello', version: 1, role: 'admin', agent: escape }).success).toBe(false);
     // ordinary names still pass, non-ASCII letters included
     expect(clientRequestSchema.safeParse({ ...checkout, user: 'José Müller', host: 'ws-01.example.com', display: '/dev/pts/3' }).success).toBe(true);

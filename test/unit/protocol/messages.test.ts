@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parsePayload, validateMessage } from '../../../src/core/protocol/codec';
-import { adminRequestSchema, clientRequestSchema, helloSchema, serverMessageSchema } from '../../../src/core/protocol/messages';
+import { adminConnectionRequestSchema, clientRequestSchema, helloSchema, serverMessageSchema } from '../../../src/core/protocol/messages';
 import { fuzzSettings } from '../../support/fuzzSettings';
 
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -33,15 +33,15 @@ describe('parsePayload and validateMessage', () => {
     expect(validateMessage({ type: 'launchMissiles', id: 1 }, clientRequestSchema).ok).toBe(false);
     expect(validateMessage({ ...checkout, extra: true }, clientRequestSchema).ok).toBe(false);
     expect(validateMessage({ type: 'lmdown', id: 2, token: 't' }, clientRequestSchema).ok).toBe(false);
-    expect(validateMessage({ type: 'lmdown', id: 2, token: 't' }, adminRequestSchema).ok).toBe(true);
+    expect(validateMessage({ type: 'lmdown', id: 2, token: 't' }, adminConnectionRequestSchema).ok).toBe(true);
   });
 
   it('takes lmswitch (debug log) and lmswitchr (report log) from admin tools only', () => {
     for (const log of ['debug', 'report']) {
-      expect(validateMessage({ type: 'lmswitch', id: 3, token: 't', log }, adminRequestSchema).ok).toBe(true);
+      expect(validateMessage({ type: 'lmswitch', id: 3, token: 't', log }, adminConnectionRequestSchema).ok).toBe(true);
       expect(validateMessage({ type: 'lmswitch', id: 3, token: 't', log }, clientRequestSchema).ok).toBe(false);
     }
-    expect(validateMessage({ type: 'lmswitch', id: 3, log: 'audit' }, adminRequestSchema).ok).toBe(false);
+    expect(validateMessage({ type: 'lmswitch', id: 3, log: 'audit' }, adminConnectionRequestSchema).ok).toBe(false);
   });
 
   it("checks a status reply's disk field when a server sends one", () => {
@@ -102,7 +102,7 @@ describe('parsePayload and validateMessage', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (raw) => {
         const parsed = parsePayload(raw);
         if (parsed.ok) {
-          validateMessage(parsed.value, adminRequestSchema);
+          validateMessage(parsed.value, adminConnectionRequestSchema);
           validateMessage(parsed.value, serverMessageSchema);
         }
       }),
