@@ -1,6 +1,7 @@
 export * from './types';
 export * from './messages';
-export * from './effects';
+export * from './inputs';
+export * from './ready';
 export * from './timing';
 export { logLines } from './logLines';
 export {

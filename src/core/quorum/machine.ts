@@ -1,10 +1,11 @@
-import type { QuorumEffect, QuorumInput, QuorumRole } from './effects';
+import type { QuorumInput, QuorumRole } from './inputs';
 import { emptyLinkStats, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
 import { logLines } from './logLines';
 import type { MemberStanding, PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
 import { LogWindow } from './logWindow';
-import { Narration, type PendingLine } from './narration';
+import { Narration, type DebugLine, type PendingLine } from './narration';
+import { emptyReady, type Ready, type SnapshotWrite } from './ready';
 import { quorumStatusView, type QuorumStatusView } from './quorumStatus';
 import { addSnapshotFrame, DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type PartialSnapshot, type ReceivedSnapshot } from './snapshot';
 import {
@@ -24,7 +25,7 @@ import {
 
 /**
  * The triad quorum engine (QUORUM.md) as a pure state machine in the style of etcd's raft
- * package: `step(input)` mutates plain-data state and returns the effects the driver performs.
+ * package: `step(input)` mutates plain-data state and returns the `Ready` the driver performs.
  * Time comes only through inputs; there are no timers, sockets or storage in here.
  *
  * Safety in one paragraph: a member votes at most once per epoch and never while it has a live
@@ -167,7 +168,7 @@ function moreUpToDate(aEpoch: number, aIndex: number, bEpoch: number, bIndex: nu
 export class QuorumMachine {
   readonly timings: QuorumTimings;
   readonly state: QuorumState;
-  private out: QuorumEffect[] = [];
+  private ready: Ready = emptyReady();
   private readonly narration: Narration;
 
   constructor(readonly config: QuorumConfig) {
@@ -200,11 +201,11 @@ export class QuorumMachine {
       pendingLines: [],
       reported: { role: 'follower', masterRank: null, serving: false },
     };
-    this.narration = new Narration(config, this.state, (line) => this.emit({ type: 'log', ...line }));
+    this.narration = new Narration(config, this.state, (line) => this.line(line));
   }
 
-  step(input: QuorumInput): QuorumEffect[] {
-    this.out = [];
+  step(input: QuorumInput): Ready {
+    this.ready = emptyReady();
     const s = this.state;
     if (input.type === 'restart') {
       this.restart(input.nowMs, input.persisted, input.diskReplaced ?? false);
@@ -213,7 +214,7 @@ export class QuorumMachine {
       this.handle(input);
     }
     if (s.running) this.settle();
-    return this.out;
+    return this.ready;
   }
 
   /** Whether this member may answer clients as master at `nowMs` (checked per request). */
@@ -275,11 +276,11 @@ export class QuorumMachine {
       pendingLines: this.narration.bringUpLines(),
       reported: { role: 'follower', masterRank: null, serving: false },
     } satisfies Partial<QuorumState>);
-    this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
+    this.ready.role = { role: 'follower', masterRank: null };
     if (diskReplaced && !hard.learner) {
       s.persisted.learner = true;
       this.persistHardState();
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.joiningAsLearner('its data folder was replaced or restored from a copy') });
+      this.line({ daemon: lmgrd, message: logLines.joiningAsLearner('its data folder was replaced or restored from a copy') });
     }
     for (const entry of switchesBeforeBase) if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
     this.applyCommitted();
@@ -386,7 +387,7 @@ export class QuorumMachine {
         s.role === 'master' || s.masterRank === null
           ? 'No quorum: the redundant license servers cannot serve licenses right now.'
           : `Not the master: the master is ${this.config.hosts[s.masterRank]}.`;
-      this.emit({ type: 'opFailed', requestId, reason });
+      this.ready.answers.push({ requestId, failure: reason });
       return;
     }
     const entry: LogEntry = { epoch: s.persisted.epoch, index: this.lastIndex() + 1, op };
@@ -405,7 +406,7 @@ export class QuorumMachine {
   private stop(origin: string): void {
     this.narration.ifMaster(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
     this.stepDown();
-    this.emit({ type: 'shutdown' });
+    this.ready.shutdown = true;
     this.settle();
     this.state.running = false;
   }
@@ -470,7 +471,7 @@ export class QuorumMachine {
         return false;
       case 'reread':
         this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
-        this.emit({ type: 'reread' });
+        this.ready.reread = true;
         return false;
     }
     const replication = message.type === 'append' || message.type === 'appendAck' || message.type === 'installSnapshot';
@@ -830,10 +831,10 @@ export class QuorumMachine {
     s.persisted.commitIndex = point.index;
     s.appliedIndex = point.index;
     s.appliedSwitches = snapshot.lastSwitch ? [snapshot.lastSwitch] : [];
-    this.emit({ type: 'installSnapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
+    this.writeSnapshot({ type: 'snapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
     this.persistHardState();
     const line = logLines.installedSnapshot(this.config.hosts[from], point.index, snapshot.leases.length);
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: line });
+    this.line({ daemon: this.config.daemons.lmgrd, message: line });
     // a switch this member's file missed: installed as its commit would have
     if (snapshot.lastSwitch?.op.kind === 'licenseSwitch') this.switchLicense(snapshot.lastSwitch.op);
   }
@@ -857,7 +858,7 @@ export class QuorumMachine {
     // as if it had voted for this master in its epoch: no second vote there
     s.persisted.votedFor = { epoch, member: this.config.memberKeys[master] };
     this.persistHardState();
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.learnerCaughtUp(this.config.hosts[master]) });
+    this.line({ daemon: this.config.daemons.lmgrd, message: logLines.learnerCaughtUp(this.config.hosts[master]) });
   }
 
   private onAppendAck(from: Rank, message: Extract<PeerMessage, { type: 'appendAck' }>): void {
@@ -982,7 +983,7 @@ export class QuorumMachine {
   private stepDown(): void {
     const s = this.state;
     for (const pending of s.pendingRequests) {
-      this.emit({ type: 'opFailed', requestId: pending.requestId, reason: 'Mastership changed before the change was replicated; retry.' });
+      this.ready.answers.push({ requestId: pending.requestId, failure: 'Mastership changed before the change was replicated; retry.' });
     }
     s.pendingRequests = [];
     s.role = 'follower';
@@ -1048,7 +1049,7 @@ export class QuorumMachine {
 
   /**
    * Lets committed, applied entries beyond the newest `logMemoryEntries` leave memory. The driver
-   * calls this only when every persist effect so far is durable (they are read back from disk).
+   * calls this only when the writes of every Ready so far are durable (they are read back from disk).
    */
   releaseMemory(): void {
     const s = this.state;
@@ -1065,7 +1066,7 @@ export class QuorumMachine {
    * entry up to `keepEntries` behind the applied index leaves the log for good (the driver's lease
    * table holds their effect). Returns what the driver must write in one transaction: delete
    * the log up to `index`, record the point and the last license switch up to it. The driver
-   * calls this only when every effect so far is durable and performed (so the switch's file is
+   * calls this only when every Ready so far is durable and performed (so the switch's file is
    * installed); without `appliedState` (nothing to send a peer behind the snapshot) never.
    */
   compactLog(): LogCompaction | null {
@@ -1182,7 +1183,8 @@ export class QuorumMachine {
         s.appliedSwitches.push(entry);
         this.switchLicense(entry.op);
       }
-      this.emit({ type: 'commit', index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
+      this.ready.committed.push({ index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
+      if (pending) this.ready.answers.push({ requestId: pending.requestId, failure: null });
     }
   }
 
@@ -1192,7 +1194,7 @@ export class QuorumMachine {
     if (!sameIdentity(op.previous, s.identity)) return;
     s.previousIdentity = s.identity;
     s.identity = op.identity;
-    this.emit({ type: 'installLicense', payload: op.payload, identity: op.identity });
+    this.ready.licenseInstalls.push({ payload: op.payload, identity: op.identity });
     this.narration.ifMaster(this.config.daemons.lmgrd, logLines.licenseSwitched);
   }
 
@@ -1200,18 +1202,17 @@ export class QuorumMachine {
     this.persistLog(null, []);
   }
 
+  /** Log changes are written in order, and the hard state as of the last one (Ready step 1). */
   private persistLog(truncateFrom: number | null, append: LogEntry[]): void {
-    const p = this.state.persisted;
-    this.emit({
-      type: 'persist',
-      epoch: p.epoch,
-      votedFor: p.votedFor,
-      triadId: p.triadId,
-      learner: p.learner,
-      commitIndex: p.commitIndex,
-      truncateFrom,
-      append: structuredClone(append),
-    });
+    const { epoch, votedFor, triadId, learner, commitIndex } = this.state.persisted;
+    if (truncateFrom !== null || append.length > 0) this.ready.logWrites.push({ type: 'entries', truncateFrom, entries: structuredClone(append) });
+    this.ready.hardState = { epoch, votedFor, triadId, learner, commitIndex };
+  }
+
+  /** The lease table is replaced: ops this step committed before it are in the snapshot already. */
+  private writeSnapshot(snapshot: SnapshotWrite): void {
+    this.ready.logWrites.push(snapshot);
+    this.ready.committed = [];
   }
 
   // ---- peers, identity, log lines ---------------------------------------------------------------
@@ -1279,7 +1280,7 @@ export class QuorumMachine {
     const previous = s.persisted.triadId;
     s.persisted.triadId = triadId;
     this.persistHardState();
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.adoptingSettledTriad(previous ?? '', triadId) });
+    this.line({ daemon: this.config.daemons.lmgrd, message: logLines.adoptingSettledTriad(previous ?? '', triadId) });
   }
 
   private joinTriadOf(triadId: string): void {
@@ -1288,8 +1289,7 @@ export class QuorumMachine {
     s.persisted.triadId = triadId;
     if (empty && !s.persisted.learner) {
       s.persisted.learner = true;
-      this.emit({
-        type: 'log',
+      this.line({
         daemon: this.config.daemons.lmgrd,
         message: logLines.joiningAsLearner('it has no quorum state yet (a new or emptied data folder)'),
       });
@@ -1310,10 +1310,9 @@ export class QuorumMachine {
     s.appliedSwitches = [];
     s.verifiedIndex = 0;
     // an empty snapshot: no seats, no log
-    this.emit({ type: 'installSnapshot', index: 0, epoch: 0, lastSwitch: null, leases: [], keepLogAfter: false });
+    this.writeSnapshot({ type: 'snapshot', index: 0, epoch: 0, lastSwitch: null, leases: [], keepLogAfter: false });
     this.persistHardState();
-    this.emit({
-      type: 'log',
+    this.line({
       daemon: this.config.daemons.lmgrd,
       message: logLines.joiningAsLearner('its quorum state belongs to another triad than the other two members'),
     });
@@ -1336,8 +1335,8 @@ export class QuorumMachine {
     if (problem === peer.problem) return;
     peer.problem = problem;
     if (problem === null) return;
-    if (orderDiffers) this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: problem });
+    if (orderDiffers) this.line({ daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
+    this.line({ daemon: this.config.daemons.lmgrd, message: problem });
   }
 
   /**
@@ -1378,20 +1377,20 @@ export class QuorumMachine {
     if (s.role !== s.reported.role || s.masterRank !== s.reported.masterRank) {
       s.reported.role = s.role;
       s.reported.masterRank = s.masterRank;
-      this.emit({ type: 'roleChanged', role: s.role, masterRank: s.masterRank });
+      this.ready.role = { role: s.role, masterRank: s.masterRank };
     }
     const serving = this.canServe(s.nowMs);
     if (serving === s.reported.serving) return;
     s.reported.serving = serving;
     this.narration.serving(serving);
-    this.emit({ type: 'serving', serving });
+    this.ready.serving = serving;
   }
 
   private send(to: Rank, message: PeerMessage): void {
-    this.emit({ type: 'send', to, message });
+    this.ready.messages.push({ to, message });
   }
 
-  private emit(effect: QuorumEffect): void {
-    this.out.push(effect);
+  private line(line: DebugLine): void {
+    this.ready.debugLines.push(line);
   }
 }

@@ -1,4 +1,4 @@
-import type { QuorumRole } from './effects';
+import type { QuorumRole } from './inputs';
 import { logLines } from './logLines';
 import { RANKS, type QuorumConfig, type Rank } from './types';
 

@@ -1,4 +1,4 @@
-import type { QuorumRole } from './effects';
+import type { QuorumRole } from './inputs';
 import { linkWarning, lossPercent } from './linkStats';
 import type { QuorumMachine } from './machine';
 import type { Rank } from './types';
