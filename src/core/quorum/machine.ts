@@ -419,14 +419,10 @@ export class QuorumMachine {
    */
   private receive(from: Rank, message: PeerMessage): void {
     if (!this.admit(from, message) || !this.epochRule(from, message)) return;
-    switch (this.state.role) {
-      case 'master':
-        return this.stepMaster(from, message);
-      case 'candidate':
-        return this.stepCandidate(from, message);
-      case 'follower':
-        return this.stepFollower(from, message);
-    }
+    const role = this.state.role;
+    if (role === 'master') this.stepMaster(from, message);
+    else if (role === 'candidate') this.stepCandidate(from, message);
+    else this.stepFollower(from, message);
   }
 
   /**
@@ -502,73 +498,75 @@ export class QuorumMachine {
    * epoch it knows (a learner waits for those, `epochSeen`): neither moves ours.
    */
   private epochRule(from: Rank, message: PeerMessage): boolean {
-    const s = this.state;
-    const ours = s.persisted.epoch;
+    const ours = this.state.persisted.epoch;
     switch (message.type) {
-      case 'preVote':
-      case 'preVoteReply':
-        return true;
-      case 'heartbeat':
-        if (message.epoch < ours) {
-          this.send(from, this.heartbeatAck(message.sentAt, false));
-          return false;
-        }
-        if (message.master && message.epoch > ours) this.adoptEpoch(message.epoch);
-        return true;
-      case 'installSnapshot':
-        if (!message.master) return message.epoch === ours;
-        if (message.epoch < ours) {
-          this.refuseEntries(from);
-          return false;
-        }
-        if (message.epoch > ours) this.adoptEpoch(message.epoch);
-        return true;
-      case 'append':
-        if (message.epoch < ours) {
-          this.refuseEntries(from);
-          return false;
-        }
-        if (message.epoch > ours) this.adoptEpoch(message.epoch);
-        return true;
-      case 'requestVote':
-        if (message.epoch < ours || (message.epoch > ours && this.withholdsVote(from, message.transfer))) {
-          this.refuseVote(from);
-          return false;
-        }
-        if (message.epoch > ours) this.adoptEpoch(message.epoch);
-        return true;
-      case 'heartbeatAck':
-      case 'vote':
-      case 'appendAck':
-        if (message.epoch > ours) this.adoptEpoch(message.epoch);
-        return message.epoch === ours;
-      case 'transferTo':
-        return message.epoch === ours;
       case 'hello':
       case 'shutdown':
       case 'reread':
         // answered in admit
         return false;
+      case 'preVote':
+      case 'preVoteReply':
+        return true;
+      case 'transferTo':
+        return message.epoch === ours;
+      case 'installSnapshot':
+        if (!message.master) return message.epoch === ours;
+    }
+    if (message.epoch < ours) {
+      this.refuse(from, message);
+      return false;
+    }
+    if (message.epoch === ours) return true;
+    switch (message.type) {
+      case 'heartbeat':
+        if (message.master) this.adoptEpoch(message.epoch);
+        return true;
+      case 'requestVote':
+        if (this.withholdsVote(from, message.transfer)) {
+          this.refuseVote(from);
+          return false;
+        }
+        this.adoptEpoch(message.epoch);
+        return true;
+      case 'heartbeatAck':
+      case 'vote':
+      case 'appendAck':
+        // a reply from a later epoch only says that we are behind
+        this.adoptEpoch(message.epoch);
+        return false;
+      default:
+        // a master's entries or snapshot
+        this.adoptEpoch(message.epoch);
+        return true;
     }
   }
 
-  /** Master: replies to what it sent count; another master's messages are refused. */
-  private stepMaster(from: Rank, message: PeerMessage): void {
+  /**
+   * A message we do not act on (an earlier epoch's, or a master's when we are the master):
+   * answered with a refusal where its sender waits for an answer (no promise, entries or vote),
+   * dropped otherwise.
+   */
+  private refuse(from: Rank, message: PeerMessage): void {
     switch (message.type) {
-      case 'heartbeatAck':
-        return this.onHeartbeatAck(from, message);
-      case 'appendAck':
-        return this.onAppendAck(from, message);
       case 'heartbeat':
         return this.send(from, this.heartbeatAck(message.sentAt, false));
-      case 'append':
-        return this.refuseEntries(from);
       case 'installSnapshot':
         if (message.master) this.refuseEntries(from);
         return;
-      default:
-        return this.stepElection(from, message);
+      case 'append':
+        return this.refuseEntries(from);
+      case 'requestVote':
+        return this.refuseVote(from);
     }
+  }
+
+  /** Master: replies to what it sent count; heartbeats, entries and snapshots are refused (no promise, no match). */
+  private stepMaster(from: Rank, message: PeerMessage): void {
+    if (message.type === 'heartbeatAck') return this.onHeartbeatAck(from, message);
+    if (message.type === 'appendAck') return this.onAppendAck(from, message);
+    if (message.type === 'heartbeat' || message.type === 'append' || message.type === 'installSnapshot') return this.refuse(from, message);
+    this.stepElection(from, message);
   }
 
   /** Candidate: votes (and a voter's snapshot before its vote) count; a master of our epoch ends the candidacy. */
@@ -579,16 +577,11 @@ export class QuorumMachine {
       this.stepDown();
       return this.stepFollower(from, message);
     }
-    switch (message.type) {
-      case 'vote':
-        return this.onVote(from, message);
-      case 'installSnapshot':
-        return this.onVoterSnapshot(from, message);
-      case 'heartbeat':
-        return this.send(from, this.heartbeatAck(message.sentAt, false));
-      default:
-        return this.stepElection(from, message);
-    }
+    if (message.type === 'vote') return this.onVote(from, message);
+    if (message.type === 'installSnapshot') return this.onVoterSnapshot(from, message);
+    // a standby's heartbeat: acknowledged, without a promise
+    if (message.type === 'heartbeat') return this.refuse(from, message);
+    this.stepElection(from, message);
   }
 
   /** Follower (a learner too): the master's heartbeats, entries, snapshots and hand-over. */
