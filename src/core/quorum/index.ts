@@ -8,9 +8,8 @@ export {
   QuorumMachine,
   DEFAULT_LOG_MEMORY_ENTRIES,
   type LogCompaction,
-  type QuorumState,
-  type PeerState,
 } from './machine';
+export type { QuorumState, PeerState } from './state';
 export type { QuorumStatusView, PeerStatusView } from './quorumStatus';
 export { LogWindow, type LogReader } from './logWindow';
 export { DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks } from './snapshot';
