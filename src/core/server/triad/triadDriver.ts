@@ -327,6 +327,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     if (this.stopped || this.failed) return;
     const turn = this.turn;
     this.turn = [];
+    if (turn.length === 0) return;
     const readies = turn.map(({ ready }) => ready);
     try {
       // most turns only send heartbeats: no transaction for those
