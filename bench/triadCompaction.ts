@@ -148,7 +148,7 @@ async function driverStartAlone(license: ServedLicense, dataDir: string, scratch
   const store = openStore(copy);
   const opened = performance.now();
   const file = parseLicenseText(readFileSync(license.licensePath, 'utf8'), license.licensePath).file;
-  const setup = triadSetup(file, { self, vendorDaemon: 'bench', auth: '', newTriadId: 'bench' });
+  const setup = triadSetup(file, { self, vendorDaemon: 'bench', newTriadId: 'bench' });
   if (!setup.ok) throw new Error(setup.message);
   const driver = new TriadDriver({
     store,

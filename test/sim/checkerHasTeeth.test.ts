@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuorumMachine, isEligible, type QuorumConfig, type QuorumEffect, type QuorumInput, type Rank } from '../../src/core/quorum';
+import { QuorumMachine, isEligible, type QuorumConfig, type QuorumInput, type Ready, type Rank } from '../../src/core/quorum';
 import { startedTriad, wipeTertiaryThenLoseMaster } from './world/scenario';
 import type { TriadWorld } from './world/triadWorld';
 
@@ -18,19 +18,19 @@ class NoLeaseWaitMachine extends QuorumMachine {
 
 /** Forgets at a restart what it may have promised before it stopped. */
 class PromiseForgettingMachine extends QuorumMachine {
-  override step(input: QuorumInput): QuorumEffect[] {
-    const effects = super.step(input);
-    if (input.type === 'restart') this.state.promiseUntil = 0;
-    return effects;
+  override step(input: QuorumInput): Ready {
+    const ready = super.step(input);
+    if (input.type === 'restart') this.state.promisedUntil = 0;
+    return ready;
   }
 }
 
 /** Votes and counts as soon as it runs, even with an empty or replaced disk. */
 class LearnerIgnoringMachine extends QuorumMachine {
-  override step(input: QuorumInput): QuorumEffect[] {
-    const effects = super.step(input);
+  override step(input: QuorumInput): Ready {
+    const ready = super.step(input);
     this.state.persisted.learner = false;
-    return effects;
+    return ready;
   }
 }
 

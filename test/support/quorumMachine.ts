@@ -5,7 +5,7 @@ export const QUORUM_TEST_HOSTS = ['alpha', 'bravo', 'charlie'] as const;
 
 /**
  * One quorum engine on its own, as the unit tests talk to it: QUORUM_TEST_HOSTS, a 1 s heartbeat,
- * a 1 % drift bound, no PRIMARY_IS_MASTER, peer proof `x`; `config` names the member and its
+ * a 1 % drift bound, no PRIMARY_IS_MASTER; `config` names the member and its
  * license and changes any of the rest.
  */
 export function quorumTestMachine(config: Pick<QuorumConfig, 'self' | 'identity'> & Partial<QuorumConfig>): QuorumMachine {
@@ -16,7 +16,6 @@ export function quorumTestMachine(config: Pick<QuorumConfig, 'self' | 'identity'
     heartbeatIntervalMs: 1000,
     driftBound: 0.01,
     primaryIsMaster: false,
-    auth: 'x',
     daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
     ...config,
   });

@@ -1,17 +1,20 @@
-import type { QuorumEffect, QuorumInput, QuorumRole } from './effects';
-import { emptyLinkStats, linkWarning, lossPercent, recordHeartbeatAck, recordHeartbeatSent, type LinkStats } from './linkStats';
+import type { QuorumInput } from './inputs';
+import { recordHeartbeatAck, recordHeartbeatSent } from './linkStats';
 import { logLines } from './logLines';
 import type { MemberStanding, PeerMessage } from './messages';
 import { electionTimeoutMs, quorumTimings, type QuorumTimings } from './timing';
 import { LogWindow } from './logWindow';
-import { addSnapshotFrame, DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type PartialSnapshot, type ReceivedSnapshot } from './snapshot';
+import { newPeer, type QuorumState } from './state';
+import { Narration, type DebugLine } from './narration';
+import { emptyReady, type Ready, type SnapshotWrite } from './ready';
+import { quorumStatusView, type QuorumStatusView } from './quorumStatus';
+import { addSnapshotFrame, DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type ReceivedSnapshot } from './snapshot';
 import {
   RANKS,
   isEligible,
   type LicenseIdentity,
   type LicenseSwitchOp,
   type LogEntry,
-  type PersistedHardState,
   type PersistedQuorumState,
   type QuorumConfig,
   type Rank,
@@ -22,7 +25,7 @@ import {
 
 /**
  * The triad quorum engine (QUORUM.md) as a pure state machine in the style of etcd's raft
- * package: `step(input)` mutates plain-data state and returns the effects the driver performs.
+ * package: `step(input)` mutates plain-data state and returns the `Ready` the driver performs.
  * Time comes only through inputs; there are no timers, sockets or storage in here.
  *
  * Safety in one paragraph: a member votes at most once per epoch and never while it has a live
@@ -37,8 +40,6 @@ import {
  * inside the 16 MiB a greeted peer link accepts), and a far-behind peer still gets bounded frames.
  */
 const APPEND_BATCH = 1024;
-/** Bring-up lines kept for the debug log until this member becomes master. */
-const PENDING_LINES_MAX = 50;
 /** Default of QuorumConfig.logMemoryEntries: several append batches, so replication reads memory. */
 export const DEFAULT_LOG_MEMORY_ENTRIES = 8 * APPEND_BATCH;
 /**
@@ -51,132 +52,6 @@ const COMPACTION_STEP_MAX = 64 * APPEND_BATCH;
 export interface LogCompaction extends SnapshotPoint {
   /** The last license switch at or before `index`, kept with the snapshot for a restart. */
   lastSwitch: LogEntry | null;
-}
-
-export interface PeerState {
-  connected: boolean;
-  /** Its hello (or a heartbeat, which carries the same identity) arrived on this connection. */
-  greeted: boolean;
-  /** Why it cannot be in a quorum with us (license or SERVER-order mismatch, another triad). */
-  problem: string | null;
-  /** What it last said of itself (hello, heartbeat, acknowledgement); null before it spoke. */
-  standing: MemberStanding | null;
-  /** Highest epoch it told us of since our restart (a learner waits for both peers' epochs). */
-  epochSeen: number | null;
-  lastHeardAt: number | null;
-  /** Counted as up at the end of the last step (for join/loss log lines). */
-  up: boolean;
-  link: LinkStats;
-  /**
-   * Master only: highest index known to match our log, and the next index to send. Once the peer
-   * is `confirmed`, nextIndex moves past every append as it is sent (pipelining: each op goes out
-   * once, not again with every later op until acknowledged); before that it stays where the
-   * probe starts, and a refused append moves it back.
-   */
-  matchIndex: number;
-  nextIndex: number;
-  lastAppendSentAt: number | null;
-  /**
-   * Master only: an append was acknowledged on this connection (and none refused since). Until
-   * then the master sends one even with nothing new, so a restarted member learns at once how far
-   * its log is committed, and it does not pipeline.
-   */
-  confirmed: boolean;
-  /** Master only: the snapshot last sent to this peer (sent again only after E unless answered). */
-  snapshotSent: { at: number; index: number } | null;
-  /** Frames of a snapshot this peer is sending us, until the last one arrives. */
-  snapshotFrames: PartialSnapshot | null;
-}
-
-export interface QuorumState {
-  running: boolean;
-  nowMs: number;
-  identity: LicenseIdentity;
-  /** The identity before the last license switch: members that have not switched yet still count. */
-  previousIdentity: LicenseIdentity | null;
-  persisted: PersistedHardState;
-  log: LogWindow;
-  role: QuorumRole;
-  /** The master this member follows (or itself); null when none is known. */
-  masterRank: Rank | null;
-  lastMasterHeardAt: number | null;
-  /** Promise to the last master heard (kept across restarts): no vote for anyone before this. */
-  promiseUntil: number;
-  electionDueAt: number;
-  preVote: { epoch: number } | null;
-  /** Candidate: its commit index when it asked for votes (where a voter's suffix starts). */
-  candidateCommitIndex: number;
-  /**
-   * Candidate: a vote whose suffix starts past our commit index, kept until the voter's snapshot
-   * (sent before the vote, but frames may arrive after it) completes it.
-   */
-  pendingVote: { from: Rank; vote: Extract<PeerMessage, { type: 'vote' }> } | null;
-  /** Follower: how far its log is known to match the current master's. */
-  verifiedIndex: number;
-  appliedIndex: number;
-  /**
-   * The license switches applied since the log's snapshot, after the last one before it: a
-   * compaction keeps the last switch it drops, and a snapshot sent to a peer carries it.
-   */
-  appliedSwitches: LogEntry[];
-  /** Master: serves until then (own clock), on an acknowledged heartbeat from `leaseFrom`. */
-  leaseUntil: number;
-  leaseFrom: Rank | null;
-  masterSince: number;
-  noopIndex: number;
-  pendingRequests: { index: number; requestId: string }[];
-  nextHeartbeatAt: number;
-  peers: Record<Rank, PeerState>;
-  /** `rank`: the line is about that peer's link, and goes when the link does (it would be stale). */
-  pendingLines: { daemon: string; message: string; rank?: Rank }[];
-  reported: { role: QuorumRole; masterRank: Rank | null; serving: boolean };
-}
-
-export interface PeerStatusView {
-  rank: Rank;
-  host: string;
-  connected: boolean;
-  up: boolean;
-  /** It is catching up and does not vote yet (its state was lost, replaced or foreign). */
-  learner: boolean;
-  rttMs: number | null;
-  lastHeardAgeMs: number | null;
-  lossPercent: number | null;
-  problem: string | null;
-  warning: string | null;
-}
-
-export interface QuorumStatusView {
-  role: QuorumRole;
-  serving: boolean;
-  /** This member is catching up and does not vote yet. */
-  learner: boolean;
-  triadId: string | null;
-  masterRank: Rank | null;
-  quorum: boolean;
-  epoch: number;
-  commitIndex: number;
-  peers: PeerStatusView[];
-  warnings: string[];
-}
-
-function newPeer(): PeerState {
-  return {
-    connected: false,
-    greeted: false,
-    problem: null,
-    standing: null,
-    epochSeen: null,
-    lastHeardAt: null,
-    up: false,
-    link: emptyLinkStats(),
-    matchIndex: 0,
-    nextIndex: 1,
-    lastAppendSentAt: null,
-    confirmed: false,
-    snapshotSent: null,
-    snapshotFrames: null,
-  };
 }
 
 function sameOrder(a: readonly string[], b: readonly string[]): boolean {
@@ -195,7 +70,8 @@ function moreUpToDate(aEpoch: number, aIndex: number, bEpoch: number, bIndex: nu
 export class QuorumMachine {
   readonly timings: QuorumTimings;
   readonly state: QuorumState;
-  private out: QuorumEffect[] = [];
+  private ready: Ready = emptyReady();
+  private readonly narration: Narration;
 
   constructor(readonly config: QuorumConfig) {
     this.timings = quorumTimings(config.heartbeatIntervalMs, config.driftBound);
@@ -209,7 +85,7 @@ export class QuorumMachine {
       role: 'follower',
       masterRank: null,
       lastMasterHeardAt: null,
-      promiseUntil: 0,
+      promisedUntil: 0,
       electionDueAt: 0,
       preVote: null,
       candidateCommitIndex: 0,
@@ -227,10 +103,12 @@ export class QuorumMachine {
       pendingLines: [],
       reported: { role: 'follower', masterRank: null, serving: false },
     };
+    this.narration = new Narration(config, this.state, (line) => this.line(line));
   }
 
-  step(input: QuorumInput): QuorumEffect[] {
-    this.out = [];
+  /** One input in, what the driver must do out (ready.ts); a stopped machine hears only a restart. */
+  step(input: QuorumInput): Ready {
+    this.ready = emptyReady();
     const s = this.state;
     if (input.type === 'restart') {
       this.restart(input.nowMs, input.persisted, input.diskReplaced ?? false);
@@ -239,7 +117,7 @@ export class QuorumMachine {
       this.handle(input);
     }
     if (s.running) this.settle();
-    return this.out;
+    return this.ready;
   }
 
   /** Whether this member may answer clients as master at `nowMs` (checked per request). */
@@ -258,38 +136,9 @@ export class QuorumMachine {
     return this.state.running ? this.state.masterRank : null;
   }
 
+  /** What the admin status shows of the triad (quorumStatus.ts). */
   status(nowMs: number): QuorumStatusView {
-    const s = this.state;
-    const peers = this.otherRanks().map((rank): PeerStatusView => {
-      const peer = s.peers[rank];
-      const loss = lossPercent(peer.link, nowMs, this.timings.peerLostMs);
-      const host = this.config.hosts[rank];
-      return {
-        rank,
-        host,
-        connected: peer.connected,
-        up: this.peerUp(rank),
-        learner: peer.standing?.learner ?? false,
-        rttMs: peer.link.rttMs,
-        lastHeardAgeMs: peer.lastHeardAt === null ? null : Math.max(0, nowMs - peer.lastHeardAt),
-        lossPercent: loss,
-        problem: peer.problem,
-        warning: peer.connected ? linkWarning(host, peer.link.rttMs, loss, this.timings.heartbeatMs) : null,
-      };
-    });
-    const warnings = peers.flatMap((peer) => [peer.problem, peer.warning].filter((text): text is string => text !== null));
-    return {
-      role: s.role,
-      serving: this.canServe(nowMs),
-      learner: s.persisted.learner,
-      triadId: s.persisted.triadId,
-      masterRank: s.masterRank,
-      quorum: this.inQuorum(),
-      epoch: s.persisted.epoch,
-      commitIndex: s.persisted.commitIndex,
-      peers,
-      warnings,
-    };
+    return quorumStatusView(this, nowMs);
   }
 
   // ---- inputs ---------------------------------------------------------------------------------
@@ -313,7 +162,7 @@ export class QuorumMachine {
       // it keeps every possible promise by voting for nobody (itself included) for a whole E.
       // Only a member of a formed triad can have promised: a promise answers a master, whose
       // heartbeat names the triad, and the triad id is persisted before the promise goes out.
-      promiseUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
+      promisedUntil: hard.triadId === null ? 0 : nowMs + this.timings.electionMs,
       electionDueAt: nowMs + electionTimeoutMs(this.timings, this.config.self),
       preVote: null,
       pendingVote: null,
@@ -327,18 +176,14 @@ export class QuorumMachine {
       pendingRequests: [],
       nextHeartbeatAt: nowMs,
       peers: { 0: newPeer(), 1: newPeer(), 2: newPeer() },
-      pendingLines: [
-        { daemon: lmgrd, message: logLines.configurationEnabled },
-        { daemon: lmgrd, message: logLines.tryingConnections },
-        ...this.otherRanks().map((rank) => ({ daemon: lmgrd, message: logLines.attemptingConnection(rank, this.config.hosts[rank]) })),
-      ],
+      pendingLines: this.narration.bringUpLines(),
       reported: { role: 'follower', masterRank: null, serving: false },
     } satisfies Partial<QuorumState>);
-    this.emit({ type: 'roleChanged', role: 'follower', masterRank: null });
+    this.ready.role = { role: 'follower', masterRank: null };
     if (diskReplaced && !hard.learner) {
       s.persisted.learner = true;
       this.persistHardState();
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.joiningAsLearner('its data folder was replaced or restored from a copy') });
+      this.line({ daemon: lmgrd, message: logLines.joiningAsLearner('its data folder was replaced or restored from a copy') });
     }
     for (const entry of switchesBeforeBase) if (entry.op.kind === 'licenseSwitch') this.switchLicense(entry.op);
     this.applyCommitted();
@@ -371,7 +216,7 @@ export class QuorumMachine {
         // wiped or restored: nothing is known of its log any more, so appends probe from our end
         // (its refusals say where its log ends)
         s.peers[input.rank] = { ...newPeer(), connected: true, link: previous.link, nextIndex: this.lastIndex() + 1 };
-        this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, auth: this.config.auth, ...this.standing() });
+        this.send(input.rank, { type: 'hello', rank: this.config.self, epoch: s.persisted.epoch, ...this.standing() });
         return;
       }
       case 'peerDisconnected':
@@ -386,9 +231,6 @@ export class QuorumMachine {
       case 'clientOp':
         this.clientOp(input.requestId, input.op);
         return;
-      case 'transferLeadership':
-        this.tryTransfer(this.config.self === 0 ? 1 : 0);
-        return;
       case 'shutdown':
         this.broadcastAdmin('shutdown');
         this.stop(this.config.hosts[this.config.self]);
@@ -396,7 +238,7 @@ export class QuorumMachine {
       case 'reread':
         // the host has reread its own files already; the other two hear it from here
         this.broadcastAdmin('reread');
-        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
+        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[this.config.self]));
         return;
       case 'licenseChanged':
         s.identity = input.identity;
@@ -437,7 +279,7 @@ export class QuorumMachine {
       if (this.config.primaryIsMaster && this.config.self === 1) this.tryTransfer(0);
       return;
     }
-    const electionDue = now >= s.electionDueAt && now >= s.promiseUntil;
+    const electionDue = now >= s.electionDueAt && now >= s.promisedUntil;
     if (this.mayCampaign() && electionDue && this.votingPeers().length > 0) this.startPreVote();
   }
 
@@ -448,7 +290,7 @@ export class QuorumMachine {
         s.role === 'master' || s.masterRank === null
           ? 'No quorum: the redundant license servers cannot serve licenses right now.'
           : `Not the master: the master is ${this.config.hosts[s.masterRank]}.`;
-      this.emit({ type: 'opFailed', requestId, reason });
+      this.ready.answers.push({ requestId, failure: reason });
       return;
     }
     const entry: LogEntry = { epoch: s.persisted.epoch, index: this.lastIndex() + 1, op };
@@ -460,93 +302,239 @@ export class QuorumMachine {
   private broadcastAdmin(type: 'shutdown' | 'reread'): void {
     for (const rank of this.otherRanks()) {
       const peer = this.state.peers[rank];
-      if (peer.connected && peer.greeted) this.send(rank, { type, epoch: this.state.persisted.epoch, auth: this.config.auth });
+      if (peer.connected && peer.greeted) this.send(rank, { type, epoch: this.state.persisted.epoch });
     }
   }
 
   private stop(origin: string): void {
-    this.masterLog(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.shutdownAll(origin));
     this.stepDown();
-    this.emit({ type: 'shutdown' });
+    this.ready.shutdown = true;
     this.settle();
     this.state.running = false;
   }
 
   // ---- messages -------------------------------------------------------------------------------
 
+  /**
+   * A peer's message, in the order of etcd raft's `Step`: what the link and the sender's standing
+   * let through (`admit`), the epoch rule, once (`epochRule`), then the handler of our role.
+   */
   private receive(from: Rank, message: PeerMessage): void {
+    if (!this.admit(from, message) || !this.epochRule(from, message)) return;
+    const role = this.state.role;
+    if (role === 'master') this.stepMaster(from, message);
+    else if (role === 'candidate') this.stepCandidate(from, message);
+    else this.stepFollower(from, message);
+  }
+
+  /**
+   * Only a greeted peer on a live connection is heard. A hello, heartbeat or acknowledgement says
+   * who the sender is (its triad, license, learner flag); lmdown and lmreread need nothing more. A
+   * peer that cannot be in a quorum with us is heard only on replication (a member that missed a
+   * license switch must still receive it to catch up; commits do not count it). A learner's vote
+   * is not counted, and a master's entries of another triad never enter our log.
+   */
+  private admit(from: Rank, message: PeerMessage): boolean {
     const s = this.state;
     const peer = s.peers[from];
-    if (from === this.config.self || !peer.connected) return;
-    if (message.type === 'hello') {
-      peer.greeted = true;
-      this.hearStanding(from, message);
-      if (!peer.problem) peer.lastHeardAt = s.nowMs;
-      return;
-    }
-    if (message.type === 'heartbeat' || message.type === 'heartbeatAck') peer.greeted = true;
-    if (!peer.greeted) return;
+    if (from === this.config.self || !peer.connected) return false;
     switch (message.type) {
-      case 'shutdown':
-        this.stop(this.config.hosts[from]);
-        return;
-      case 'reread':
-        this.masterLog(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
-        this.emit({ type: 'reread' });
-        return;
+      case 'hello':
+        peer.greeted = true;
+        this.hearStanding(from, message);
+        if (!peer.problem) peer.lastHeardAt = s.nowMs;
+        return false;
       case 'heartbeat':
+        peer.greeted = true;
         this.hearStanding(from, message);
         if (peer.problem) {
           this.send(from, this.heartbeatAck(message.sentAt, false));
-          return;
+          return false;
         }
         peer.lastHeardAt = s.nowMs;
-        this.onHeartbeat(from, message);
-        return;
+        return true;
       case 'heartbeatAck':
+        peer.greeted = true;
         // the link works even when the license differs: keep its round trip and loss honest
         recordHeartbeatAck(peer.link, message.sentAt, s.nowMs);
         this.hearStanding(from, message);
-        if (peer.problem) return;
+        if (peer.problem) return false;
         peer.lastHeardAt = s.nowMs;
-        this.onHeartbeatAck(from, message);
-        return;
+        return true;
     }
-    // everything else needs a peer that may be in a quorum with us, except replication: a member
-    // that missed a license switch must still receive it to catch up (commits do not count it)
-    if (peer.problem && message.type !== 'append' && message.type !== 'appendAck' && message.type !== 'installSnapshot') return;
+    if (!peer.greeted) return false;
+    switch (message.type) {
+      case 'shutdown':
+        this.stop(this.config.hosts[from]);
+        return false;
+      case 'reread':
+        this.narration.ifMaster(this.config.daemons.lmgrd, logLines.rereadAll(this.config.hosts[from]));
+        this.ready.reread = true;
+        return false;
+    }
+    const replication = message.type === 'append' || message.type === 'appendAck' || message.type === 'installSnapshot';
+    if (peer.problem && !replication) return false;
     peer.lastHeardAt = s.nowMs;
+    // a learner never grants a vote; one that says otherwise is not counted
+    if (message.type === 'vote' && peer.standing?.learner) return false;
+    if (message.type === 'append' || (message.type === 'installSnapshot' && message.master)) return this.sameTriad(from, message.triadId);
+    return true;
+  }
+
+  /** A master's entries: a member with no triad yet learns it from them; another triad's are refused. */
+  private sameTriad(from: Rank, triadId: string | null): boolean {
+    const s = this.state;
+    if (triadId !== null && s.persisted.triadId === null) this.joinTriadOf(triadId);
+    if (triadId === s.persisted.triadId) return true;
+    this.refuseEntries(from);
+    return false;
+  }
+
+  /**
+   * The epoch rule (Raft's term rule), once for every message that passed `admit`. A later epoch
+   * is adopted (a master or candidate steps down) from a master's message and from a reply; from
+   * a vote request only when we would vote (stickiness: a request refused for a live master must
+   * not raise our epoch). An earlier epoch is refused where the sender waits for an answer and
+   * dropped otherwise; a transfer or a voter's snapshot counts only in our epoch. Pre-votes carry
+   * the epoch a candidate would take, not one it holds, and a standby's heartbeat only says which
+   * epoch it knows (a learner waits for those, `epochSeen`): neither moves ours.
+   */
+  private epochRule(from: Rank, message: PeerMessage): boolean {
+    const ours = this.state.persisted.epoch;
+    switch (message.type) {
+      case 'hello':
+      case 'shutdown':
+      case 'reread':
+        // answered in admit
+        return false;
+      case 'preVote':
+      case 'preVoteReply':
+        return true;
+      case 'transferTo':
+        return message.epoch === ours;
+      case 'installSnapshot':
+        if (!message.master) return message.epoch === ours;
+    }
+    if (message.epoch < ours) {
+      this.refuse(from, message);
+      return false;
+    }
+    if (message.epoch === ours) return true;
+    switch (message.type) {
+      case 'heartbeat':
+        if (message.master) this.adoptEpoch(message.epoch);
+        return true;
+      case 'requestVote':
+        if (this.withholdsVote(from, message.transfer)) {
+          this.refuseVote(from);
+          return false;
+        }
+        this.adoptEpoch(message.epoch);
+        return true;
+      case 'heartbeatAck':
+      case 'vote':
+      case 'appendAck':
+        // a reply from a later epoch only says that we are behind
+        this.adoptEpoch(message.epoch);
+        return false;
+      default:
+        // a master's entries or snapshot
+        this.adoptEpoch(message.epoch);
+        return true;
+    }
+  }
+
+  /**
+   * A message we do not act on (an earlier epoch's, or a master's when we are the master):
+   * answered with a refusal where its sender waits for an answer (no promise, entries or vote),
+   * dropped otherwise.
+   */
+  private refuse(from: Rank, message: PeerMessage): void {
+    switch (message.type) {
+      case 'heartbeat':
+        return this.send(from, this.heartbeatAck(message.sentAt, false));
+      case 'installSnapshot':
+        if (message.master) this.refuseEntries(from);
+        return;
+      case 'append':
+        return this.refuseEntries(from);
+      case 'requestVote':
+        return this.refuseVote(from);
+    }
+  }
+
+  /** Master: replies to what it sent count; heartbeats, entries and snapshots are refused (no promise, no match). */
+  private stepMaster(from: Rank, message: PeerMessage): void {
+    if (message.type === 'heartbeatAck') return this.onHeartbeatAck(from, message);
+    if (message.type === 'appendAck') return this.onAppendAck(from, message);
+    if (message.type === 'heartbeat' || message.type === 'append' || message.type === 'installSnapshot') return this.refuse(from, message);
+    this.stepElection(from, message);
+  }
+
+  /** Candidate: votes (and a voter's snapshot before its vote) count; a master of our epoch ends the candidacy. */
+  private stepCandidate(from: Rank, message: PeerMessage): void {
+    const fromMaster =
+      (message.type === 'heartbeat' && message.master) || message.type === 'append' || (message.type === 'installSnapshot' && message.master);
+    if (fromMaster) {
+      this.stepDown();
+      return this.stepFollower(from, message);
+    }
+    if (message.type === 'vote') return this.onVote(from, message);
+    if (message.type === 'installSnapshot') return this.onVoterSnapshot(from, message);
+    // a standby's heartbeat: acknowledged, without a promise
+    if (message.type === 'heartbeat') return this.refuse(from, message);
+    this.stepElection(from, message);
+  }
+
+  /** Follower (a learner too): the master's heartbeats, entries, snapshots and hand-over. */
+  private stepFollower(from: Rank, message: PeerMessage): void {
+    switch (message.type) {
+      case 'heartbeat':
+        return this.onHeartbeat(from, message);
+      case 'append':
+        return this.onAppend(from, message);
+      case 'installSnapshot':
+        if (message.master) this.onMasterSnapshot(from, message);
+        return;
+      case 'transferTo':
+        return this.onTransferTo(from, message);
+      default:
+        return this.stepElection(from, message);
+    }
+  }
+
+  /** Every role answers pre-votes and vote requests (stickiness decides), and hears pre-vote replies. */
+  private stepElection(from: Rank, message: PeerMessage): void {
+    const s = this.state;
     switch (message.type) {
       case 'preVote': {
         const granted = !s.persisted.learner && this.mayVoteFor(from, false);
         // a refusal says when this member may vote again, so the candidate need not wait a whole E
         const retryInMs = granted || s.persisted.learner ? 0 : Math.max(0, Math.ceil(this.liveMasterUntil() - s.nowMs));
-        this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted, retryInMs });
-        return;
+        return this.send(from, { type: 'preVoteReply', epoch: message.epoch, granted, retryInMs });
       }
       case 'preVoteReply':
-        this.onPreVoteReply(message);
-        return;
+        return this.onPreVoteReply(message);
       case 'requestVote':
-        this.onRequestVote(from, message);
-        return;
-      case 'vote':
-        // a learner never grants a vote; one that says otherwise is not counted
-        if (!peer.standing?.learner) this.onVote(from, message);
-        return;
-      case 'append':
-        this.onAppend(from, message);
-        return;
-      case 'appendAck':
-        this.onAppendAck(from, message);
-        return;
-      case 'installSnapshot':
-        this.onInstallSnapshot(from, message);
-        return;
-      case 'transferTo':
-        this.onTransferTo(from, message);
-        return;
+        return this.onRequestVote(from, message);
     }
+  }
+
+  private refuseEntries(from: Rank): void {
+    const s = this.state;
+    this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex: this.lastIndex(), ok: false, learner: s.persisted.learner });
+  }
+
+  private refuseVote(from: Rank): void {
+    this.send(from, {
+      type: 'vote',
+      epoch: this.state.persisted.epoch,
+      granted: false,
+      lastLogEpoch: this.lastEpoch(),
+      lastLogIndex: this.lastIndex(),
+      suffix: [],
+    });
   }
 
   private heartbeatAck(sentAt: number, promised: boolean): PeerMessage {
@@ -576,14 +564,11 @@ export class QuorumMachine {
 
   private onHeartbeat(from: Rank, message: Extract<PeerMessage, { type: 'heartbeat' }>): void {
     const s = this.state;
-    if (!message.master || message.epoch < s.persisted.epoch) {
+    if (!message.master) {
       this.send(from, this.heartbeatAck(message.sentAt, false));
       return;
     }
-    if (!this.followMaster(from, message.epoch)) {
-      this.send(from, this.heartbeatAck(message.sentAt, false));
-      return;
-    }
+    this.followMaster(from);
     this.promise(s.nowMs + this.timings.electionMs);
     this.advanceCommit(Math.min(message.commitIndex, s.verifiedIndex));
     // an idle triad sends only heartbeats: a learner that caught up before it heard both peers is admitted here
@@ -593,12 +578,8 @@ export class QuorumMachine {
 
   private onHeartbeatAck(from: Rank, message: Extract<PeerMessage, { type: 'heartbeatAck' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
     // only a voter's promise keeps other candidates out, so only a voter's backs a lease
-    if (s.role !== 'master' || message.epoch !== s.persisted.epoch || !message.promised || message.learner) return;
+    if (!message.promised || message.learner) return;
     const until = message.sentAt + this.timings.leaseMs;
     if (until > s.leaseUntil) {
       s.leaseUntil = until;
@@ -615,20 +596,16 @@ export class QuorumMachine {
     }
     if (s.role === 'master' || s.persisted.epoch + 1 !== message.epoch) return;
     // a master may have been heard since the pre-vote went out
-    if (s.nowMs < s.promiseUntil) return;
+    if (s.nowMs < s.promisedUntil) return;
     this.becomeCandidate(false);
   }
 
   private onRequestVote(from: Rank, message: Extract<PeerMessage, { type: 'requestVote' }>): void {
     const s = this.state;
-    const refuse = () =>
-      this.send(from, { type: 'vote', epoch: s.persisted.epoch, granted: false, lastLogEpoch: this.lastEpoch(), lastLogIndex: this.lastIndex(), suffix: [] });
-    // stickiness: refusing because of a live master must not raise our epoch
-    if (s.persisted.learner || message.epoch < s.persisted.epoch || !this.mayVoteFor(from, message.transfer)) return refuse();
-    if (message.epoch > s.persisted.epoch) this.adoptEpoch(message.epoch);
+    if (this.withholdsVote(from, message.transfer)) return this.refuseVote(from);
     const voted = s.persisted.votedFor;
     const candidate = this.config.memberKeys[from];
-    if (voted && voted.epoch === message.epoch && voted.member !== candidate) return refuse();
+    if (voted && voted.epoch === message.epoch && voted.member !== candidate) return this.refuseVote(from);
     if (!voted || voted.epoch !== message.epoch) {
       s.persisted.votedFor = { epoch: message.epoch, member: candidate };
       this.persistHardState();
@@ -651,11 +628,7 @@ export class QuorumMachine {
 
   private onVote(from: Rank, message: Extract<PeerMessage, { type: 'vote' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
-    if (s.role !== 'candidate' || message.epoch !== s.persisted.epoch || !message.granted) return;
+    if (!message.granted) return;
     if (moreUpToDate(message.lastLogEpoch, message.lastLogIndex, this.lastEpoch(), this.lastIndex())) {
       if (!this.suffixCompletes(message)) {
         s.pendingVote = { from, vote: message };
@@ -685,10 +658,7 @@ export class QuorumMachine {
     const s = this.state;
     const ack = (lastIndex: number, ok: boolean) =>
       this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
-    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
-    // entries of another triad never enter this log (only a conversion to it, see joinTriad)
-    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
-    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    this.followMaster(from);
     s.peers[from].epochSeen = Math.max(s.peers[from].epochSeen ?? 0, message.epoch);
     // entries before our snapshot are committed: the master's are the same
     const prevMatches = message.prevIndex < s.log.snapshotIndex || s.log.epochAt(message.prevIndex) === message.prevEpoch;
@@ -703,45 +673,44 @@ export class QuorumMachine {
     ack(matched, true);
   }
 
+  /** A frame of a snapshot `from` sends us; the whole snapshot once its last frame is in. */
+  private gatherSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): ReceivedSnapshot | null {
+    const peer = this.state.peers[from];
+    const { partial, complete } = addSnapshotFrame(peer.snapshotFrames, message);
+    peer.snapshotFrames = partial;
+    return complete;
+  }
+
   /**
-   * A snapshot frame. From a master (instead of an append): the same checks as an append, and the
-   * whole snapshot is acknowledged like one. From a voter: only for our candidacy in its epoch; the
-   * vote that follows continues from it. Installing committed state is safe from any member of our
-   * triad: committed entries are the same everywhere.
+   * A voter's snapshot, sent right before its vote, for our candidacy in its epoch (checked by
+   * the epoch rule); the vote that follows continues from it. Installing committed state is safe
+   * from any member of our triad: committed entries are the same everywhere.
    */
-  private onInstallSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
+  private onVoterSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
+    const s = this.state;
+    const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
+    const snapshot = ourTriad ? this.gatherSnapshot(from, message) : null;
+    if (!snapshot) return;
+    this.installSnapshot(from, snapshot);
+    const pending = s.pendingVote;
+    s.pendingVote = null;
+    if (pending?.from === from) this.onVote(from, pending.vote);
+  }
+
+  /** A master's snapshot instead of an append: checked like one, and acknowledged like one once whole. */
+  private onMasterSnapshot(from: Rank, message: Extract<PeerMessage, { type: 'installSnapshot' }>): void {
     const s = this.state;
     const peer = s.peers[from];
-    const gather = (): ReceivedSnapshot | null => {
-      const { partial, complete } = addSnapshotFrame(peer.snapshotFrames, message);
-      peer.snapshotFrames = partial;
-      return complete;
-    };
-    if (!message.master) {
-      const ourTriad = message.triadId !== null && message.triadId === s.persisted.triadId;
-      const forOurCandidacy = s.role === 'candidate' && message.epoch === s.persisted.epoch && ourTriad;
-      const snapshot = forOurCandidacy ? gather() : null;
-      if (!snapshot) return;
-      this.installSnapshot(from, snapshot);
-      const pending = s.pendingVote;
-      s.pendingVote = null;
-      if (pending?.from === from) this.onVote(from, pending.vote);
-      return;
-    }
-    const ack = (lastIndex: number, ok: boolean) =>
-      this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex, ok, learner: s.persisted.learner });
-    if (message.triadId !== null && s.persisted.triadId === null) this.joinTriadOf(message.triadId);
-    if (message.triadId !== s.persisted.triadId) return ack(this.lastIndex(), false);
-    if (message.epoch < s.persisted.epoch || !this.followMaster(from, message.epoch)) return ack(this.lastIndex(), false);
+    this.followMaster(from);
     peer.epochSeen = Math.max(peer.epochSeen ?? 0, message.epoch);
-    const snapshot = gather();
+    const snapshot = this.gatherSnapshot(from, message);
     if (!snapshot) return;
     this.installSnapshot(from, snapshot);
     // our log now matches the master's up to the snapshot (or further: we held it already),
     // which was its commit index when it sent it
     s.verifiedIndex = Math.max(s.verifiedIndex, snapshot.index);
     if (s.persisted.learner) this.tryAdmission(from, message.epoch, snapshot.index);
-    ack(snapshot.index, true);
+    this.send(from, { type: 'appendAck', epoch: s.persisted.epoch, lastIndex: snapshot.index, ok: true, learner: s.persisted.learner });
   }
 
   /**
@@ -758,10 +727,10 @@ export class QuorumMachine {
     s.persisted.commitIndex = point.index;
     s.appliedIndex = point.index;
     s.appliedSwitches = snapshot.lastSwitch ? [snapshot.lastSwitch] : [];
-    this.emit({ type: 'installSnapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
+    this.writeSnapshot({ type: 'snapshot', ...point, lastSwitch: snapshot.lastSwitch, leases: snapshot.leases, keepLogAfter });
     this.persistHardState();
     const line = logLines.installedSnapshot(this.config.hosts[from], point.index, snapshot.leases.length);
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: line });
+    this.line({ daemon: this.config.daemons.lmgrd, message: line });
     // a switch this member's file missed: installed as its commit would have
     if (snapshot.lastSwitch?.op.kind === 'licenseSwitch') this.switchLicense(snapshot.lastSwitch.op);
   }
@@ -785,16 +754,11 @@ export class QuorumMachine {
     // as if it had voted for this master in its epoch: no second vote there
     s.persisted.votedFor = { epoch, member: this.config.memberKeys[master] };
     this.persistHardState();
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.learnerCaughtUp(this.config.hosts[master]) });
+    this.line({ daemon: this.config.daemons.lmgrd, message: logLines.learnerCaughtUp(this.config.hosts[master]) });
   }
 
   private onAppendAck(from: Rank, message: Extract<PeerMessage, { type: 'appendAck' }>): void {
     const s = this.state;
-    if (message.epoch > s.persisted.epoch) {
-      this.adoptEpoch(message.epoch);
-      return;
-    }
-    if (s.role !== 'master' || message.epoch !== s.persisted.epoch) return;
     const peer = s.peers[from];
     if (peer.standing) peer.standing.learner = message.learner;
     if (message.ok) {
@@ -816,22 +780,14 @@ export class QuorumMachine {
   }
 
   private onTransferTo(from: Rank, message: Extract<PeerMessage, { type: 'transferTo' }>): void {
-    const s = this.state;
-    const fromMyMaster = s.role === 'follower' && s.masterRank === from && message.epoch === s.persisted.epoch;
-    if (message.rank === this.config.self && isEligible(this.config.self) && fromMyMaster) this.becomeCandidate(true);
+    if (message.rank === this.config.self && isEligible(this.config.self) && this.state.masterRank === from) this.becomeCandidate(true);
   }
 
   // ---- roles ----------------------------------------------------------------------------------
 
-  /**
-   * Accept `from` as master of `epoch` (>= ours). Returns false when we cannot: we are master
-   * ourselves in that epoch (impossible unless a peer misbehaves).
-   */
-  private followMaster(from: Rank, epoch: number): boolean {
+  /** A follower hears `from` as master of our epoch (the epoch rule adopted a later one). */
+  private followMaster(from: Rank): void {
     const s = this.state;
-    if (epoch > s.persisted.epoch) this.adoptEpoch(epoch);
-    if (s.role === 'master') return false;
-    if (s.role === 'candidate') this.stepDown();
     if (s.masterRank !== from) {
       s.masterRank = from;
       s.verifiedIndex = 0;
@@ -839,25 +795,29 @@ export class QuorumMachine {
     s.preVote = null;
     s.lastMasterHeardAt = s.nowMs;
     s.electionDueAt = s.nowMs + electionTimeoutMs(this.timings, this.config.self);
-    return true;
   }
 
   /** Kept in memory only: a restart keeps every promise by voting for nobody for a whole E. */
   private promise(until: number): void {
     const s = this.state;
-    s.promiseUntil = Math.max(s.promiseUntil, until);
+    s.promisedUntil = Math.max(s.promisedUntil, until);
   }
 
   /** Until when this member vouches for a live master (itself included). */
   private liveMasterUntil(): number {
     const s = this.state;
-    if (s.role !== 'master') return s.promiseUntil;
-    return Math.max(s.promiseUntil, s.leaseUntil, s.masterSince + this.timings.electionMs);
+    if (s.role !== 'master') return s.promisedUntil;
+    return Math.max(s.promisedUntil, s.leaseUntil, s.masterSince + this.timings.electionMs);
   }
 
   /** Stickiness: no vote while a master is alive, except for a hand-over the master started. */
   protected mayVoteFor(candidate: Rank, transfer: boolean): boolean {
     return isEligible(candidate) && (transfer || this.state.nowMs >= this.liveMasterUntil());
+  }
+
+  /** A learner votes for nobody; otherwise stickiness decides. */
+  private withholdsVote(candidate: Rank, transfer: boolean): boolean {
+    return this.state.persisted.learner || !this.mayVoteFor(candidate, transfer);
   }
 
   private startPreVote(): void {
@@ -919,7 +879,7 @@ export class QuorumMachine {
   private stepDown(): void {
     const s = this.state;
     for (const pending of s.pendingRequests) {
-      this.emit({ type: 'opFailed', requestId: pending.requestId, reason: 'Mastership changed before the change was replicated; retry.' });
+      this.ready.answers.push({ requestId: pending.requestId, failure: 'Mastership changed before the change was replicated; retry.' });
     }
     s.pendingRequests = [];
     s.role = 'follower';
@@ -946,7 +906,7 @@ export class QuorumMachine {
     if (!this.canServe(s.nowMs) || !this.peerUp(target)) return;
     const caughtUp = s.peers[target].matchIndex >= this.lastIndex() && s.persisted.commitIndex === this.lastIndex();
     if (!caughtUp) return;
-    this.masterLog(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.handingOver(this.config.hosts[target]));
     this.send(target, { type: 'transferTo', rank: target, epoch: s.persisted.epoch });
     // give the lease up before anyone may ignore its promise to us
     this.stepDown();
@@ -985,7 +945,7 @@ export class QuorumMachine {
 
   /**
    * Lets committed, applied entries beyond the newest `logMemoryEntries` leave memory. The driver
-   * calls this only when every persist effect so far is durable (they are read back from disk).
+   * calls this only when the writes of every Ready so far are durable (they are read back from disk).
    */
   releaseMemory(): void {
     const s = this.state;
@@ -1002,7 +962,7 @@ export class QuorumMachine {
    * entry up to `keepEntries` behind the applied index leaves the log for good (the driver's lease
    * table holds their effect). Returns what the driver must write in one transaction: delete
    * the log up to `index`, record the point and the last license switch up to it. The driver
-   * calls this only when every effect so far is durable and performed (so the switch's file is
+   * calls this only when every Ready so far is durable and performed (so the switch's file is
    * installed); without `appliedState` (nothing to send a peer behind the snapshot) never.
    */
   compactLog(): LogCompaction | null {
@@ -1119,7 +1079,8 @@ export class QuorumMachine {
         s.appliedSwitches.push(entry);
         this.switchLicense(entry.op);
       }
-      this.emit({ type: 'commit', index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
+      this.ready.committed.push({ index: entry.index, op: entry.op, requestId: pending?.requestId ?? null });
+      if (pending) this.ready.answers.push({ requestId: pending.requestId, failure: null });
     }
   }
 
@@ -1129,36 +1090,35 @@ export class QuorumMachine {
     if (!sameIdentity(op.previous, s.identity)) return;
     s.previousIdentity = s.identity;
     s.identity = op.identity;
-    this.emit({ type: 'installLicense', payload: op.payload, identity: op.identity });
-    this.masterLog(this.config.daemons.lmgrd, logLines.licenseSwitched);
+    this.ready.licenseInstalls.push({ payload: op.payload, identity: op.identity });
+    this.narration.ifMaster(this.config.daemons.lmgrd, logLines.licenseSwitched);
   }
 
   private persistHardState(): void {
     this.persistLog(null, []);
   }
 
+  /** Log changes are written in order, and the hard state as of the last one (Ready step 1). */
   private persistLog(truncateFrom: number | null, append: LogEntry[]): void {
-    const p = this.state.persisted;
-    this.emit({
-      type: 'persist',
-      epoch: p.epoch,
-      votedFor: p.votedFor,
-      triadId: p.triadId,
-      learner: p.learner,
-      commitIndex: p.commitIndex,
-      truncateFrom,
-      append: structuredClone(append),
-    });
+    const { epoch, votedFor, triadId, learner, commitIndex } = this.state.persisted;
+    if (truncateFrom !== null || append.length > 0) this.ready.logWrites.push({ type: 'entries', truncateFrom, entries: structuredClone(append) });
+    this.ready.hardState = { epoch, votedFor, triadId, learner, commitIndex };
+  }
+
+  /** The lease table is replaced: ops this step committed before it are in the snapshot already. */
+  private writeSnapshot(snapshot: SnapshotWrite): void {
+    this.ready.logWrites.push(snapshot);
+    this.ready.committed = [];
   }
 
   // ---- peers, identity, log lines ---------------------------------------------------------------
 
-  private otherRanks(): Rank[] {
+  otherRanks(): Rank[] {
     return RANKS.filter((rank) => rank !== this.config.self);
   }
 
   /** Connected, same license, and heard within D: counts towards a quorum. */
-  private peerUp(rank: Rank): boolean {
+  peerUp(rank: Rank): boolean {
     const peer = this.state.peers[rank];
     const heard = peer.lastHeardAt !== null && this.state.nowMs - peer.lastHeardAt < this.timings.peerLostMs;
     return peer.connected && peer.greeted && peer.problem === null && heard;
@@ -1216,7 +1176,7 @@ export class QuorumMachine {
     const previous = s.persisted.triadId;
     s.persisted.triadId = triadId;
     this.persistHardState();
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.adoptingSettledTriad(previous ?? '', triadId) });
+    this.line({ daemon: this.config.daemons.lmgrd, message: logLines.adoptingSettledTriad(previous ?? '', triadId) });
   }
 
   private joinTriadOf(triadId: string): void {
@@ -1225,8 +1185,7 @@ export class QuorumMachine {
     s.persisted.triadId = triadId;
     if (empty && !s.persisted.learner) {
       s.persisted.learner = true;
-      this.emit({
-        type: 'log',
+      this.line({
         daemon: this.config.daemons.lmgrd,
         message: logLines.joiningAsLearner('it has no quorum state yet (a new or emptied data folder)'),
       });
@@ -1247,10 +1206,9 @@ export class QuorumMachine {
     s.appliedSwitches = [];
     s.verifiedIndex = 0;
     // an empty snapshot: no seats, no log
-    this.emit({ type: 'installSnapshot', index: 0, epoch: 0, lastSwitch: null, leases: [], keepLogAfter: false });
+    this.writeSnapshot({ type: 'snapshot', index: 0, epoch: 0, lastSwitch: null, leases: [], keepLogAfter: false });
     this.persistHardState();
-    this.emit({
-      type: 'log',
+    this.line({
       daemon: this.config.daemons.lmgrd,
       message: logLines.joiningAsLearner('its quorum state belongs to another triad than the other two members'),
     });
@@ -1273,8 +1231,8 @@ export class QuorumMachine {
     if (problem === peer.problem) return;
     peer.problem = problem;
     if (problem === null) return;
-    if (orderDiffers) this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
-    this.emit({ type: 'log', daemon: this.config.daemons.lmgrd, message: problem });
+    if (orderDiffers) this.line({ daemon: this.config.daemons.lmgrd, message: logLines.serverOrderMismatch });
+    this.line({ daemon: this.config.daemons.lmgrd, message: problem });
   }
 
   /**
@@ -1299,26 +1257,9 @@ export class QuorumMachine {
     return this.upPeers().filter((rank) => !this.state.peers[rank].standing?.learner);
   }
 
-  /** Only the master writes the debug log; a standby keeps its bring-up lines for later. */
-  private masterLog(daemon: string, message: string): void {
-    if (this.state.role === 'master') this.emit({ type: 'log', daemon, message });
-  }
-
-  private bringUpLog(daemon: string, message: string, rank?: Rank): void {
-    const s = this.state;
-    if (s.role === 'master') {
-      this.emit({ type: 'log', daemon, message });
-      return;
-    }
-    s.pendingLines.push({ daemon, message, rank });
-    if (s.pendingLines.length > PENDING_LINES_MAX) s.pendingLines.shift();
-  }
-
   /** End of every step: peer joins and losses, role and serving changes, with their log lines. */
   private settle(): void {
     const s = this.state;
-    const { lmgrd, vendor } = this.config.daemons;
-    const selfHost = this.config.hosts[this.config.self];
     if (s.role !== 'master' && s.lastMasterHeardAt !== null && s.nowMs - s.lastMasterHeardAt >= this.timings.peerLostMs) {
       s.masterRank = null;
     }
@@ -1327,43 +1268,25 @@ export class QuorumMachine {
       const up = this.peerUp(rank);
       if (up === peer.up) continue;
       peer.up = up;
-      const host = this.config.hosts[rank];
-      if (up) {
-        this.bringUpLog(lmgrd, logLines.establishedConnection(rank, host), rank);
-        this.bringUpLog(lmgrd, logLines.connectedTo(host), rank);
-        if (s.reported.serving) this.masterLog(lmgrd, logLines.selectedExisting(selfHost));
-      } else {
-        // a standby elected later must not claim a connection to a member gone since (issue 20)
-        s.pendingLines = s.pendingLines.filter((line) => line.rank !== rank);
-        this.masterLog(lmgrd, logLines.lostConnection(host));
-        this.masterLog(lmgrd, logLines.disconnectedFrom(rank, host));
-      }
+      this.narration.peerLink(rank, up, s.reported.serving);
     }
     if (s.role !== s.reported.role || s.masterRank !== s.reported.masterRank) {
       s.reported.role = s.role;
       s.reported.masterRank = s.masterRank;
-      this.emit({ type: 'roleChanged', role: s.role, masterRank: s.masterRank });
+      this.ready.role = { role: s.role, masterRank: s.masterRank };
     }
     const serving = this.canServe(s.nowMs);
     if (serving === s.reported.serving) return;
     s.reported.serving = serving;
-    if (serving) {
-      for (const { daemon, message } of s.pendingLines) this.emit({ type: 'log', daemon, message });
-      s.pendingLines = [];
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.quorumEstablished(selfHost) });
-      this.emit({ type: 'log', daemon: vendor, message: logLines.connectedMaster(selfHost) });
-    } else if (s.role === 'master') {
-      this.emit({ type: 'log', daemon: lmgrd, message: logLines.lostRedundantQuorum });
-      this.emit({ type: 'log', daemon: vendor, message: logLines.lostQuorum });
-    }
-    this.emit({ type: 'serving', serving });
+    this.narration.serving(serving);
+    this.ready.serving = serving;
   }
 
   private send(to: Rank, message: PeerMessage): void {
-    this.emit({ type: 'send', to, message });
+    this.ready.messages.push({ to, message });
   }
 
-  private emit(effect: QuorumEffect): void {
-    this.out.push(effect);
+  private line(line: DebugLine): void {
+    this.ready.debugLines.push(line);
   }
 }

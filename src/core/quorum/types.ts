@@ -163,8 +163,6 @@ export interface QuorumConfig {
   /** PRIMARY_IS_MASTER on the first SERVER line. */
   primaryIsMaster: boolean;
   identity: LicenseIdentity;
-  /** Opaque proof for Hello/Shutdown/Reread; the driver checks it on the way in. */
-  auth: string;
   /** Daemon names for debug-log lines: lmgrd's, and the vendor daemon's (e.g. `ibmratl`). */
   daemons: { lmgrd: string; vendor: string };
   /**

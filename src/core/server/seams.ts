@@ -1,4 +1,5 @@
 import type { ServerRole } from '../../shared/status';
+import type { LeaseOp } from '../pool/leaseOp';
 import type { Lease } from '../pool/types';
 
 /**
@@ -6,12 +7,8 @@ import type { Lease } from '../pool/types';
  * server without the licensing logic knowing who is master.
  */
 
-/** Every change to the set of held seats. The log orders them; the master applies them. */
-export type LeaseOp =
-  | { kind: 'grant'; lease: Lease }
-  | { kind: 'checkin'; leaseId: string; atMs: number }
-  | { kind: 'reclaim'; leaseId: string; atMs: number }
-  | { kind: 'remove'; leaseId: string; atMs: number };
+/** Every change to the set of held seats (declared with its schema in the pool: peers send them). */
+export type { LeaseOp };
 
 /**
  * Where ops become durable. `commit` resolves once the op survives a crash: stored in SQLite on a

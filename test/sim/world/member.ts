@@ -111,7 +111,6 @@ export class SimMember implements Lifetime {
       driftBound: this.settings.driftBound,
       primaryIsMaster: this.settings.primaryIsMaster,
       identity: identityOf(license),
-      auth: '',
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
       logMemoryEntries: this.settings.logMemoryEntries,
       snapshots: this.settings.snapshots,

@@ -17,11 +17,11 @@ it('a learner that caught up before it heard both peers is admitted while the tr
   const send = (nowMs: number, from: Rank, message: PeerMessage) => machine.step({ type: 'message', nowMs, from, message });
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   machine.step({ type: 'peerConnected', nowMs: 0, rank: 0 });
-  send(0, 0, { type: 'hello', rank: 0, ...standing, epoch: 2, auth: 'x' });
+  send(0, 0, { type: 'hello', rank: 0, ...standing, epoch: 2 });
   send(10, 0, { type: 'append', epoch: 2, triadId: 'T', prevIndex: 0, prevEpoch: 0, ops: [], commitIndex: 0 });
   expect(machine.status(10).learner).toBe(true);
   machine.step({ type: 'peerConnected', nowMs: 50, rank: 1 });
-  send(50, 1, { type: 'hello', rank: 1, ...standing, epoch: 2, auth: 'x' });
+  send(50, 1, { type: 'hello', rank: 1, ...standing, epoch: 2 });
   for (let t = 1000; t <= 60_000; t += 1000) {
     send(t, 0, { type: 'heartbeat', epoch: 2, commitIndex: 0, sentAt: t, master: true, ...standing });
     send(t, 1, { type: 'heartbeat', epoch: 2, commitIndex: 0, sentAt: t, master: false, ...standing });

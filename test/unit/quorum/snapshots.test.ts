@@ -7,8 +7,8 @@ import {
   type LogEntry,
   type PeerMessage,
   type PersistedQuorumState,
-  type QuorumEffect,
   type Rank,
+  type Ready,
   type SnapshotSettings,
 } from '../../../src/core/quorum';
 import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
@@ -17,7 +17,7 @@ import { fuzzSettings } from '../../support/fuzzSettings';
 /**
  * Log compaction and snapshots in the quorum engine alone: one member at a time, talked to with
  * crafted peer messages; its applied state (the lease table a driver keeps) is modelled from its
- * own commit and installSnapshot effects.
+ * own Readies (committed ops and snapshot writes).
  */
 
 const hosts = QUORUM_TEST_HOSTS;
@@ -35,42 +35,40 @@ const switchTo = (epoch: number, index: number, from: string, to: string): LogEn
   op: { kind: 'licenseSwitch', payload: { version: to }, identity: identity(to), previous: identity(from) },
 });
 
-/** One member and the lease table its effects would leave a driver with. */
+/** One member and the lease table its Readies would leave a driver with. */
 function member(self: Rank, persisted: Partial<PersistedQuorumState> = {}, settings = SETTINGS) {
   const seats = new Map<string, Seat>();
   let durableCommit = persisted.commitIndex ?? 0;
   const machine = quorumTestMachine({
     self,
     identity: identity('v1'),
-    auth: '',
     appliedState: () => ({ index: durableCommit, leases: [...seats.values()].sort((a, b) => a.leaseId.localeCompare(b.leaseId)) }),
     snapshots: settings,
   });
-  const perform = (effects: QuorumEffect[]) => {
-    for (const effect of effects) {
-      if (effect.type === 'installSnapshot') {
-        seats.clear();
-        for (const seat of effect.leases as Seat[]) seats.set(seat.leaseId, seat);
-      }
-      if (effect.type === 'commit' && effect.op.kind === 'grant') seats.set((effect.op.payload as Seat).leaseId, effect.op.payload as Seat);
-      if (effect.type === 'persist') durableCommit = effect.commitIndex;
+  const perform = (ready: Ready) => {
+    for (const write of snapshotsIn(ready)) {
+      seats.clear();
+      for (const seat of write.leases as Seat[]) seats.set(seat.leaseId, seat);
     }
-    return effects;
+    for (const { op } of ready.committed) if (op.kind === 'grant') seats.set((op.payload as Seat).leaseId, op.payload as Seat);
+    if (ready.hardState) durableCommit = ready.hardState.commitIndex;
+    return ready;
   };
   const send = (nowMs: number, from: Rank, message: PeerMessage) => perform(machine.step({ type: 'message', nowMs, from, message }));
   perform(machine.step({ type: 'restart', nowMs: 0, persisted: { ...structuredClone(emptyPersistedState), triadId: TRIAD, ...persisted } }));
   for (const rank of [0, 1, 2] as const) {
     if (rank === self) continue;
     machine.step({ type: 'peerConnected', nowMs: 0, rank });
-    send(0, rank, { type: 'hello', rank, epoch: 0, auth: '', ...standing });
+    send(0, rank, { type: 'hello', rank, epoch: 0, ...standing });
   }
-  return { machine, seats, send, step: (effects: QuorumEffect[]) => perform(effects) };
+  return { machine, seats, send, step: (ready: Ready) => perform(ready) };
 }
 
-const sent = <T extends PeerMessage['type']>(effects: QuorumEffect[], type: T, to?: Rank) =>
-  effects.flatMap((effect) => {
-    const wanted = effect.type === 'send' && effect.message.type === type && (to === undefined || effect.to === to);
-    return wanted ? [effect.message as Extract<PeerMessage, { type: T }>] : [];
+const snapshotsIn = (ready: Ready) => ready.logWrites.filter((write) => write.type === 'snapshot');
+const sent = <T extends PeerMessage['type']>(ready: Ready, type: T, to?: Rank) =>
+  ready.messages.flatMap((sent) => {
+    const wanted = sent.message.type === type && (to === undefined || sent.to === to);
+    return wanted ? [sent.message as Extract<PeerMessage, { type: T }>] : [];
   });
 /** A whole snapshot in one frame. */
 const oneFrame = (fields: { epoch: number; triadId: string; master: boolean; index: number; entryEpoch: number }): PeerMessage => ({
@@ -112,8 +110,8 @@ describe('log compaction', () => {
   it('compacts only beyond the threshold, keeps the newest committed entries, and remembers the last license switch it drops', () => {
     const t = member(2);
     const log = [grant(1, 1), switchTo(1, 2, 'v1', 'v2'), ...grants(1, 3, 6)];
-    const effects = t.send(100, 0, append(1, 0, 0, log, 6));
-    expect(effects).toContainEqual({ type: 'installLicense', payload: { version: 'v2' }, identity: identity('v2') });
+    const ready = t.send(100, 0, append(1, 0, 0, log, 6));
+    expect(ready.licenseInstalls).toContainEqual({ payload: { version: 'v2' }, identity: identity('v2') });
     // 6 entries beyond the snapshot: not more than the threshold
     expect(t.machine.compactLog()).toBeNull();
     t.send(200, 0, append(1, 6, 1, [grant(1, 7)], 6));
@@ -148,7 +146,7 @@ describe('InstallSnapshot from the master', () => {
     expect(compacted?.index).toBe(8);
     // the secondary comes back with an empty log: it needs entries the master no longer has
     p.machine.step({ type: 'peerConnected', nowMs: p.now, rank: 1 });
-    p.send(p.now, 1, { type: 'hello', rank: 1, epoch: 0, auth: '', ...standing, triadId: null });
+    p.send(p.now, 1, { type: 'hello', rank: 1, epoch: 0, ...standing, triadId: null });
     const first = sent(p.send(p.now + 10, 1, { type: 'appendAck', epoch: 2, lastIndex: 0, ok: false, learner: true }), 'installSnapshot', 1);
     expect(first.length).toBeGreaterThan(1);
     expect(first.map((frame) => [frame.chunk, frame.last])).toEqual(first.map((_, i) => [i, i === first.length - 1]));
@@ -178,18 +176,18 @@ describe('InstallSnapshot from the master', () => {
     // the tertiary comes back empty under the same master: its refusal says it holds nothing
     p.step(p.machine.step({ type: 'peerDisconnected', nowMs: p.now + 5, rank: 2 }));
     p.step(p.machine.step({ type: 'peerConnected', nowMs: p.now + 5, rank: 2 }));
-    p.send(p.now + 5, 2, { type: 'hello', rank: 2, epoch: 0, auth: '', ...standing, triadId: null });
+    p.send(p.now + 5, 2, { type: 'hello', rank: 2, epoch: 0, ...standing, triadId: null });
     const refused = p.send(p.now + 10, 2, { type: 'appendAck', epoch: 2, lastIndex: 0, ok: false, learner: true });
     const frames = sent(refused, 'installSnapshot', 2);
     expect(frames.at(-1)).toMatchObject({ index: 10, last: true });
 
     const t = member(2, { epoch: 0, triadId: null });
-    t.send(p.now + 20, 1, { type: 'hello', rank: 1, epoch: 2, auth: '', ...standing });
-    t.send(p.now + 20, 0, { type: 'hello', rank: 0, epoch: 2, auth: '', ...standing });
+    t.send(p.now + 20, 1, { type: 'hello', rank: 1, epoch: 2, ...standing });
+    t.send(p.now + 20, 0, { type: 'hello', rank: 0, epoch: 2, ...standing });
     expect(t.machine.state.persisted.learner).toBe(true);
-    let effects: QuorumEffect[] = [];
-    for (const frame of frames) effects = t.send(p.now + 30, 0, frame);
-    expect(sent(effects, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 2, lastIndex: 10, ok: true, learner: false }]);
+    let ready: Ready | null = null;
+    for (const frame of frames) ready = t.send(p.now + 30, 0, frame);
+    expect(sent(ready!, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 2, lastIndex: 10, ok: true, learner: false }]);
     expect(t.machine.state.persisted).toMatchObject({ learner: false, commitIndex: 10, votedFor: { epoch: 2, member: hosts[0] } });
     expect([...t.seats.keys()].sort()).toEqual([...p.seats.keys()].sort());
     // a promise from its lost life may still back the master's lease: no vote for a whole E
@@ -215,17 +213,16 @@ describe('InstallSnapshot from the master', () => {
       leases,
     });
     // frames in any order, duplicated: installed once all are there
-    const installs = (effects: QuorumEffect[]) => effects.filter((effect) => effect.type === 'installSnapshot');
-    expect(installs(s.send(100, 0, frame(2, true, [{ leaseId: 'C' }])))).toEqual([]);
-    expect(installs(s.send(110, 0, frame(0, false, [{ leaseId: 'A' }])))).toEqual([]);
-    expect(installs(s.send(120, 0, frame(0, false, [{ leaseId: 'A' }])))).toEqual([]);
-    const effects = s.send(140, 0, frame(1, false, [{ leaseId: 'B' }]));
-    expect(effects.filter((effect) => effect.type === 'installSnapshot')).toEqual([
-      { type: 'installSnapshot', index: 20, epoch: 3, lastSwitch, leases: [{ leaseId: 'A' }, { leaseId: 'B' }, { leaseId: 'C' }], keepLogAfter: false },
+    expect(snapshotsIn(s.send(100, 0, frame(2, true, [{ leaseId: 'C' }])))).toEqual([]);
+    expect(snapshotsIn(s.send(110, 0, frame(0, false, [{ leaseId: 'A' }])))).toEqual([]);
+    expect(snapshotsIn(s.send(120, 0, frame(0, false, [{ leaseId: 'A' }])))).toEqual([]);
+    const ready = s.send(140, 0, frame(1, false, [{ leaseId: 'B' }]));
+    expect(snapshotsIn(ready)).toEqual([
+      { type: 'snapshot', index: 20, epoch: 3, lastSwitch, leases: [{ leaseId: 'A' }, { leaseId: 'B' }, { leaseId: 'C' }], keepLogAfter: false },
     ]);
-    expect(effects).toContainEqual(expect.objectContaining({ type: 'persist', commitIndex: 20, epoch: 3 }));
-    expect(effects).toContainEqual({ type: 'installLicense', payload: { version: 'v2' }, identity: identity('v2') });
-    expect(sent(effects, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 3, lastIndex: 20, ok: true, learner: false }]);
+    expect(ready.hardState).toMatchObject({ commitIndex: 20, epoch: 3 });
+    expect(ready.licenseInstalls).toContainEqual({ payload: { version: 'v2' }, identity: identity('v2') });
+    expect(sent(ready, 'appendAck')).toEqual([{ type: 'appendAck', epoch: 3, lastIndex: 20, ok: true, learner: false }]);
     expect([...s.seats.keys()]).toEqual(['A', 'B', 'C']);
     const state = s.machine.state;
     expect([state.persisted.commitIndex, state.appliedIndex, state.log.lastIndex, state.log.snapshotIndex, state.log.lastEpoch]).toEqual([20, 20, 20, 20, 3]);
@@ -233,14 +230,14 @@ describe('InstallSnapshot from the master', () => {
     expect(sent(s.send(150, 0, append(3, 20, 3, [grant(3, 21)], 21)), 'appendAck')[0]).toMatchObject({ ok: true, lastIndex: 21 });
     // a snapshot it already holds changes nothing and is acknowledged
     const again = s.send(160, 0, { ...(frame(0, true, []) as Extract<PeerMessage, { type: 'installSnapshot' }>), index: 19 });
-    expect(again.some((effect) => effect.type === 'installSnapshot')).toBe(false);
+    expect(snapshotsIn(again)).toEqual([]);
     expect(sent(again, 'appendAck')[0]).toMatchObject({ ok: true, lastIndex: 19 });
   });
 
   it('keeps the entries after the snapshot when its log holds the snapshot\'s entry', () => {
     const s = member(1, { epoch: 2, log: grants(2, 1, 6), commitIndex: 1 });
-    const effects = s.send(100, 0, oneFrame({ epoch: 2, triadId: TRIAD, master: true, index: 4, entryEpoch: 2 }));
-    expect(effects).toContainEqual(expect.objectContaining({ type: 'installSnapshot', index: 4, keepLogAfter: true }));
+    const ready = s.send(100, 0, oneFrame({ epoch: 2, triadId: TRIAD, master: true, index: 4, entryEpoch: 2 }));
+    expect(snapshotsIn(ready)).toEqual([expect.objectContaining({ type: 'snapshot', index: 4, keepLogAfter: true })]);
     expect(s.machine.state.log.lastIndex).toBe(6);
     expect(s.machine.state.persisted.commitIndex).toBe(4);
   });
@@ -272,17 +269,16 @@ describe('a vote from a voter that compacted past the candidate', () => {
   it('sends its applied state first, then the suffix after it', () => {
     const t = member(2, { epoch: 2, log: [...grants(1, 1, 9), grant(2, 10), grant(2, 11)], commitIndex: 10 });
     expect(t.machine.compactLog()?.index).toBe(8);
-    const effects = t.send(E + 10, 1, request(3));
-    const frames = sent(effects, 'installSnapshot', 1);
-    const votes = sent(effects, 'vote', 1);
+    const ready = t.send(E + 10, 1, request(3));
+    const frames = sent(ready, 'installSnapshot', 1);
+    const votes = sent(ready, 'vote', 1);
     expect(frames.length).toBeGreaterThan(0);
     expect(frames.every((frame) => !frame.master && frame.index === 10 && frame.epoch === 3)).toBe(true);
     expect(votes).toHaveLength(1);
     expect(votes[0]).toMatchObject({ granted: true, lastLogEpoch: 2, lastLogIndex: 11 });
     expect(votes[0].suffix.map((entry) => entry.index)).toEqual([11]);
     // the frames go before the vote
-    const sends = effects.filter((effect) => effect.type === 'send');
-    expect(sends.findIndex((effect) => effect.type === 'send' && effect.message.type === 'vote')).toBe(sends.length - 1);
+    expect(ready.messages.findIndex(({ message }) => message.type === 'vote')).toBe(ready.messages.length - 1);
   });
 
   it('a candidate installs it and the suffix, in either order, and becomes master with the voter\'s log; without the snapshot the vote waits', () => {
@@ -296,7 +292,7 @@ describe('a vote from a voter that compacted past the candidate', () => {
       expect(s.machine.state.role).toBe('candidate');
       return s;
     };
-    const answer = t.send(E + 300, 1, request(3)).flatMap((effect) => (effect.type === 'send' ? [effect.message] : []));
+    const answer = t.send(E + 300, 1, request(3)).messages.map(({ message }) => message);
     const vote = answer.at(-1)!;
 
     const lost = candidate();

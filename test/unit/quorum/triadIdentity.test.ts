@@ -20,7 +20,7 @@ function member(self: Rank, persisted: Partial<PersistedQuorumState>) {
   machine.step({ type: 'restart', nowMs: 0, persisted: { ...structuredClone(emptyPersistedState), ...persisted } });
   const hello = (rank: Rank, epoch: number, standing: Pick<MemberStanding, 'triadId' | 'learner' | 'committed'>) => {
     machine.step({ type: 'peerConnected', nowMs: 10, rank });
-    const message = { type: 'hello' as const, rank, epoch, auth: 'x', ...identity, switchedFrom: null, ...standing };
+    const message = { type: 'hello' as const, rank, epoch, ...identity, switchedFrom: null, ...standing };
     return machine.step({ type: 'message', nowMs: 10, from: rank, message });
   };
   return { machine, hello };
@@ -33,9 +33,9 @@ describe('which triad id a member keeps', () => {
   it('a member whose triad id was never committed takes the id of a voter whose triad has committed, keeping its epoch, vote and voice', () => {
     const primary = member(0, { epoch: 1, votedFor: { epoch: 1, member: 'alpha' }, triadId: 'P1', log: grants(1, 1), commitIndex: 0 });
     primary.hello(1, 0, { triadId: 'P1', learner: true, committed: false });
-    const effects = primary.hello(2, 2, { triadId: 'S1', learner: false, committed: true });
+    const ready = primary.hello(2, 2, { triadId: 'S1', learner: false, committed: true });
     expect(primary.machine.state.persisted).toMatchObject({ triadId: 'S1', learner: false, votedFor: { epoch: 1, member: 'alpha' } });
-    expect(effects).toContainEqual(expect.objectContaining({ type: 'persist', triadId: 'S1' }));
+    expect(ready.hardState).toMatchObject({ triadId: 'S1' });
     expect(primary.machine.state.log.lastIndex).toBe(1);
   });
 

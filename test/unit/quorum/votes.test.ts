@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { emptyPersistedState, type PeerMessage, type QuorumEffect, type Rank } from '../../../src/core/quorum';
+import { emptyPersistedState, type PeerMessage, type Rank, type Ready } from '../../../src/core/quorum';
 import { QUORUM_TEST_HOSTS, quorumTestMachine } from '../../support/quorumMachine';
 
 /** One tertiary, talked to directly: the voting rules of QUORUM.md "Election". */
@@ -15,14 +15,13 @@ function tertiary() {
   machine.step({ type: 'restart', nowMs: 0, persisted: structuredClone(emptyPersistedState) });
   for (const rank of [0, 1] as const) {
     machine.step({ type: 'peerConnected', nowMs: 0, rank });
-    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...standing, epoch: 0, auth: 'x' } });
+    machine.step({ type: 'message', nowMs: 0, from: rank, message: { type: 'hello', rank, ...standing, epoch: 0 } });
   }
   const send = (nowMs: number, from: Rank, message: PeerMessage) => machine.step({ type: 'message', nowMs, from, message });
   return { machine, send };
 }
 
-const votesIn = (effects: QuorumEffect[]) =>
-  effects.flatMap((effect) => (effect.type === 'send' && effect.message.type === 'vote' ? [effect.message] : []));
+const votesIn = (ready: Ready) => ready.messages.flatMap(({ message }) => (message.type === 'vote' ? [message] : []));
 const request = (epoch: number, lastLogIndex = 0): PeerMessage => ({
   type: 'requestVote',
   epoch,
@@ -33,14 +32,11 @@ const request = (epoch: number, lastLogIndex = 0): PeerMessage => ({
 });
 
 describe('voting', () => {
-  it('votes once per epoch and persists the vote before answering', () => {
+  it('votes once per epoch and persists the vote with the answer (a Ready is written before it is sent)', () => {
     const { send } = tertiary();
     const first = send(100, 0, request(1));
     expect(votesIn(first)[0].granted).toBe(true);
-    const persistAt = first.findIndex((effect) => effect.type === 'persist' && effect.votedFor?.member === hosts[0]);
-    const voteAt = first.findIndex((effect) => effect.type === 'send' && effect.message.type === 'vote');
-    expect(persistAt).toBeGreaterThanOrEqual(0);
-    expect(persistAt).toBeLessThan(voteAt);
+    expect(first.hardState?.votedFor).toEqual({ epoch: 1, member: hosts[0] });
     expect(votesIn(send(110, 1, request(1)))[0].granted).toBe(false);
     expect(votesIn(send(120, 1, request(2)))[0].granted).toBe(true);
   });
@@ -87,10 +83,10 @@ describe('voting', () => {
         let epoch = 0;
         for (const m of messages) {
           now += m.dt;
-          const effects = m.heartbeat
+          const ready = m.heartbeat
             ? send(now, m.from, { type: 'heartbeat', epoch: m.epoch, commitIndex: 0, sentAt: now, master: true, ...standing })
             : send(now, m.from, request(m.epoch));
-          for (const vote of votesIn(effects).filter((v) => v.granted)) {
+          for (const vote of votesIn(ready).filter((v) => v.granted)) {
             expect(granted.get(vote.epoch) ?? m.from).toBe(m.from);
             granted.set(vote.epoch, m.from);
           }

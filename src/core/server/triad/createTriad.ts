@@ -32,8 +32,6 @@ export function createTriad(context: TriadContext): TriadParts {
   const built = triadSetup(setup.file, {
     self: self as Rank,
     vendorDaemon: setup.file.vendors[0]?.name ?? 'lmgrd',
-    // peer links authenticate themselves (peerAuth.ts); the machine's own proof field is unused
-    auth: '',
     newTriadId: randomBytes(16).toString('hex'),
   });
   if (!built.ok) throw new BackendError(built.message);

@@ -19,8 +19,6 @@ export interface TriadSetupOptions {
   self: Rank;
   /** The vendor daemon's name for its debug-log lines (e.g. `ibmratl`). */
   vendorDaemon: string;
-  /** The cluster's proof for peer hellos; always '': the driver authenticates whole links (peerAuth.ts). */
-  auth: string;
   /** Clock-rate disagreement the leases allow for. 1% is far above what real clocks drift. */
   driftBound?: number;
   /** Random: the triad's id if this member becomes its first master. */
@@ -57,7 +55,6 @@ export function triadSetup(file: LicenseFile, options: TriadSetupOptions): { ok:
     driftBound: options.driftBound ?? 0.01,
     primaryIsMaster: servers[0].primaryIsMaster,
     identity: licenseIdentity(file),
-    auth: options.auth,
     daemons: { lmgrd: 'lmgrd', vendor: options.vendorDaemon },
   };
   const address = (index: number): MasterAddress => ({ host: servers[index].host, port: servers[index].port! });

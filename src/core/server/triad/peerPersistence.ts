@@ -5,14 +5,15 @@ import {
   type LogCompaction,
   type LogEntry,
   type LogReader,
+  type LogWrite,
+  type PersistedHardState,
   type PersistedQuorumState,
-  type QuorumEffect,
 } from '../../quorum';
 import type { Store } from '../../store';
 
 /**
  * Where a triad member keeps what must survive a restart (QUORUM.md): the store's quorum tables.
- * Every write is synchronous SQLite, so a `persist` effect is durable before the driver performs
+ * Every write is synchronous SQLite, so a Ready's writes are durable before the driver performs
  * the sends that follow it.
  */
 
@@ -72,18 +73,13 @@ export function storedLogReader(store: Store): LogReader {
 const toLogEntry = (row: { epoch: number; idx: number; op: unknown }): LogEntry => ({ epoch: row.epoch, index: row.idx, op: row.op as LogEntry['op'] });
 const toRow = (entry: LogEntry) => ({ epoch: entry.epoch, idx: entry.index, op: entry.op });
 
-type PersistEffect = Extract<QuorumEffect, { type: 'persist' }>;
-type InstallSnapshotEffect = Extract<QuorumEffect, { type: 'installSnapshot' }>;
-
 /**
- * The persist and snapshot effects of one event-loop turn, in one transaction: the log changes
- * in order (consecutive appends as one insert run; a snapshot deletes the log up to its index,
- * and after it unless kept, and records itself), then the hard state once, as the last persist
- * effect has it (each carries the whole hard state, so the last one is the newest). The lease
- * table is the caller's (it is replaced by the last snapshot of the turn).
+ * The log writes and hard state of one event-loop turn (Ready step 1), in one transaction: the
+ * log changes in order (consecutive appends as one insert run; a snapshot deletes the log up to
+ * its index, and after it unless kept, and records itself), then the hard state once, the
+ * newest. The lease table is the caller's (it is replaced by the last snapshot of the turn).
  */
-export function saveQuorumState(store: Store, effects: readonly (PersistEffect | InstallSnapshotEffect)[]): void {
-  const last = effects.findLast((effect): effect is PersistEffect => effect.type === 'persist');
+export function saveQuorumState(store: Store, writes: readonly LogWrite[], last: PersistedHardState | null): void {
   if (!last) return;
   store.transaction(() => {
     const quorum = store.quorum;
@@ -92,18 +88,18 @@ export function saveQuorumState(store: Store, effects: readonly (PersistEffect |
       if (appending.length > 0) quorum.append(appending.map(toRow));
       appending = [];
     };
-    for (const effect of effects) {
-      if (effect.type === 'installSnapshot') {
+    for (const write of writes) {
+      if (write.type === 'snapshot') {
         flushAppends();
-        quorum.compact({ index: effect.index, epoch: effect.epoch, lastSwitch: effect.lastSwitch && toRow(effect.lastSwitch) });
-        if (!effect.keepLogAfter) quorum.truncateFrom(effect.index + 1);
+        quorum.compact({ index: write.index, epoch: write.epoch, lastSwitch: write.lastSwitch && toRow(write.lastSwitch) });
+        if (!write.keepLogAfter) quorum.truncateFrom(write.index + 1);
         continue;
       }
-      if (effect.truncateFrom !== null) {
+      if (write.truncateFrom !== null) {
         flushAppends();
-        quorum.truncateFrom(effect.truncateFrom);
+        quorum.truncateFrom(write.truncateFrom);
       }
-      appending.push(...effect.append);
+      appending.push(...write.entries);
     }
     flushAppends();
     quorum.setEpoch(last.epoch);

@@ -7,10 +7,13 @@ import {
   quorumTimings,
   type LicenseIdentity,
   type PeerMessage,
+  type ClientAnswer,
   type QuorumConfig,
-  type QuorumEffect,
   type QuorumInput,
   type Rank,
+  type Ready,
+  readyIsEmpty,
+  readyWrites,
 } from '../../quorum';
 import type { Store } from '../../store';
 import type { Lease } from '../../pool';
@@ -70,7 +73,7 @@ export interface PeerAuditRow {
   detail: string;
 }
 
-/** The member whose message made the machine decide an effect, and the link it came over. */
+/** The member whose message made the machine decide a Ready, and the link it came over. */
 interface PeerSource {
   rank: Rank;
   remoteAddress: string;
@@ -84,12 +87,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
   private readonly scheduler: Scheduler;
   private readonly pending = new Map<string, PendingOp>();
   private readonly listeners = new Set<() => void>();
-  private readonly masterLog: PeerLogQuery;
+  /** A standby reads the master's debug log over the peer link (the admin API's masterLog); the master answers. */
+  private readonly masterLogLink: PeerLogQuery;
   /** Asked with every grant on a triad; fixed by the heartbeat interval, so worked out once. */
   private readonly failoverBoundMs: number;
   private nextRequest = 1;
-  /** Effects of this event-loop turn, performed together once their writes are durable. */
-  private outbox: QuorumEffect[] = [];
+  /** The Readies of this event-loop turn, performed together; with the peer whose message caused each. */
+  private turn: { ready: Ready; source: PeerSource | null }[] = [];
   private flushScheduled = false;
   private stopTicking: Cancel | null = null;
   private stopped = false;
@@ -98,10 +102,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
    * may leave this member and the machine must not go on from it. Final: the server stops.
    */
   private failed: Error | null = null;
-  /** The last 'serving' effect performed; within a turn the machine may already be further. */
+  /** The last `serving` of a Ready performed; within a turn the machine may already be further. */
   private servingPerformed = false;
-  /** Effects a peer's message caused (its lmdown, lmreread, a distributed license), with that peer. */
-  private readonly peerSources = new WeakMap<QuorumEffect, PeerSource>();
   /** This member's own quorum events and the reason each other member is out (quorumEvents.ts). */
   private readonly events: QuorumEvents;
 
@@ -111,7 +113,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // a peer behind the compacted log gets the lease table instead
     const config = { logReader: storedLogReader(deps.store), appliedState: storedAppliedState(deps.store), ...deps.config };
     this.machine = deps.makeMachine ? deps.makeMachine(config) : new QuorumMachine(config);
-    this.masterLog = new PeerLogQuery(deps.store);
+    this.masterLogLink = new PeerLogQuery(deps.store);
     this.events = new QuorumEvents({
       hosts: deps.config.hosts,
       self: deps.config.self,
@@ -132,7 +134,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
       // its start is the whole truth, so it starts from an empty table (nothing else in there).
       if (persisted.logBase === 0) this.deps.store.leases.replaceAll([]);
       this.step({ type: 'restart', nowMs: this.now(), persisted, diskReplaced: this.deps.diskReplaced ?? false });
-      this.flushEffects();
+      this.flushTurn();
     });
     const tickMs = this.deps.tickMs ?? Math.min(50, this.deps.config.heartbeatIntervalMs / 10);
     this.stopTicking = this.scheduler.every(tickMs, () => this.step({ type: 'tick', nowMs: this.now() }));
@@ -150,7 +152,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   }
 
   stop(): void {
-    this.flushEffects();
+    this.flushTurn();
     this.stopped = true;
     this.halt(new Error('The license server is stopping.'));
   }
@@ -163,7 +165,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.links.clear();
     for (const op of this.pending.values()) op.reject(reason);
     this.pending.clear();
-    this.masterLog.abandon(reason.message);
+    this.masterLogLink.abandon(reason.message);
   }
 
   /** Ops asked for after stop() or a failed flush are refused at once (they would never settle). */
@@ -255,7 +257,7 @@ export class TriadDriver implements LeaseLog, MasterGate {
   shutdownAll(): void {
     this.step({ type: 'shutdown', nowMs: this.now() });
     // now, not at the end of the turn: the host closes every connection right after this call
-    this.flushEffects();
+    this.flushTurn();
   }
 
   rereadAll(): void {
@@ -297,63 +299,99 @@ export class TriadDriver implements LeaseLog, MasterGate {
     if (rank === this.deps.config.self) return Promise.reject(new Error('this server is the master: its own log is the debug log'));
     const link = this.links.get(rank);
     if (!link) return Promise.reject(new Error(`no link to the master, ${this.deps.config.hosts[rank]}`));
-    return this.masterLog.ask(query, (message) => link.send(message));
+    return this.masterLogLink.ask(query, (message) => link.send(message));
   }
 
   // ---- machine --------------------------------------------------------------------------------
 
-  private step(input: QuorumInput): void {
+  private step(input: QuorumInput, source: PeerSource | null = null): void {
     if (this.failed || this.stopped) return;
-    const effects = this.machine.step(input);
+    const ready = this.machine.step(input);
     if (input.type === 'tick') this.events.observe(this.machine.status(input.nowMs), input.nowMs);
-    if (effects.length === 0) return;
-    this.outbox.push(...effects);
+    if (readyIsEmpty(ready)) return;
+    this.turn.push({ ready, source });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.scheduler.soon(() => this.flushEffects());
+    this.scheduler.soon(() => this.flushTurn());
   }
 
   /**
    * Group commit: the writes of every step in this turn go to SQLite in one transaction (one
-   * fsync instead of one or more per op), and only then are the turn's effects performed in
-   * order, so nothing leaves this member (a vote, an ack, a grant) before it is durable.
+   * fsync instead of one or more per op); only then are the turn's messages sent, and then the
+   * rest applied (the order and its reasons: the Ready type), so nothing leaves this member (a
+   * vote, an ack, a grant) before it is durable.
    */
-  private flushEffects(): void {
+  private flushTurn(): void {
     this.flushScheduled = false;
     // stop() flushed what was decided; the store may be closed by now
     if (this.stopped || this.failed) return;
-    const effects = this.outbox;
-    this.outbox = [];
-    if (effects.length === 0) return;
-    // most turns only send heartbeats: no transaction for those
-    const writes = effects.some((effect) => effect.type === 'persist' || effect.type === 'commit' || effect.type === 'installSnapshot');
+    const turn = this.turn;
+    this.turn = [];
+    if (turn.length === 0) return;
+    const readies = turn.map(({ ready }) => ready);
     try {
-      if (writes) this.deps.store.transaction(() => {
-        saveQuorumState(
-          this.deps.store,
-          effects.filter((effect) => effect.type === 'persist' || effect.type === 'installSnapshot'),
-        );
-        // a snapshot replaces the lease table (an empty one: a member that rejoins another triad
-        // starts over with that triad's log); commits after it apply on top
-        const installed = effects.findLastIndex((effect) => effect.type === 'installSnapshot');
-        const snapshot = effects[installed];
-        if (snapshot?.type === 'installSnapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
-        for (const effect of effects.slice(installed + 1)) {
-          if (effect.type !== 'commit' || effect.op.kind === 'licenseSwitch') continue;
-          const op = effect.op.payload as LeaseOp;
-          // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
-          if (effect.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);
-          applyToStore(this.deps.store, op);
-        }
-      });
+      // most turns only send heartbeats: no transaction for those
+      if (readies.some(readyWrites)) this.deps.store.transaction(() => this.persist(readies));
     } catch (error) {
-      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+      this.storeWriteFailed(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    // every persist effect so far is durable: committed entries may now leave memory
+    // every write so far is durable: committed entries may now leave memory
     this.machine.releaseMemory();
-    for (const effect of supersededAppendsDropped(effects)) this.perform(effect);
+    for (const { to, message } of supersededAppendsDropped(readies.flatMap((ready) => ready.messages))) this.send(to, message);
+    for (const { ready, source } of turn) this.apply(ready, source);
     this.compactLog();
+  }
+
+  /** Ready step 1 for a whole turn, inside its transaction: the quorum log and state, then the lease table. */
+  private persist(readies: Ready[]): void {
+    saveQuorumState(
+      this.deps.store,
+      readies.flatMap((ready) => ready.logWrites),
+      readies.findLast((ready) => ready.hardState !== null)?.hardState ?? null,
+    );
+    // a snapshot replaces the lease table (an empty one: a member that rejoins another triad
+    // starts over with that triad's log); commits after it apply on top
+    const installed = readies.findLastIndex((ready) => ready.logWrites.some((write) => write.type === 'snapshot'));
+    const snapshot = readies[installed]?.logWrites.findLast((write) => write.type === 'snapshot');
+    if (snapshot?.type === 'snapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
+    for (const ready of readies.slice(Math.max(0, installed))) {
+      for (const committed of ready.committed) {
+        if (committed.op.kind === 'licenseSwitch') continue;
+        // our own op, or a peer's that peerMessageSchema checked on the way in
+        const op = committed.op.payload as LeaseOp;
+        // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
+        if (committed.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);
+        applyToStore(this.deps.store, op);
+      }
+    }
+  }
+
+  /** Ready step 3: what acts on durable state the peers have been told of. */
+  private apply(ready: Ready, source: PeerSource | null): void {
+    for (const { daemon, message } of ready.debugLines) this.deps.debug(daemon, message);
+    for (const answer of ready.answers) this.answer(answer);
+    for (const install of ready.licenseInstalls) {
+      this.auditPeerRequest(source, 'license install', 'a license file distributed to all three redundant servers');
+      this.deps.installLicense(install.payload);
+    }
+    if (ready.reread) {
+      this.auditPeerRequest(source, 'lmreread', 'rereads the license and options files here too');
+      this.deps.reread();
+    }
+    if (ready.serving !== null) this.servingPerformed = ready.serving;
+    if (ready.role !== null || ready.serving !== null) for (const listener of this.listeners) listener();
+    if (ready.shutdown) {
+      const who = this.auditPeerRequest(source, 'lmdown', 'stops this member too (lmdown on a redundant license server)');
+      this.deps.requestShutdown(who ? `lmdown from ${who}` : 'lmdown on a redundant license server');
+    }
+  }
+
+  private answer({ requestId, failure }: ClientAnswer): void {
+    const pending = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    if (failure === null) pending?.resolve();
+    else pending?.reject(new Error(failure));
   }
 
   private recordInherited(op: LeaseOp): void {
@@ -369,22 +407,22 @@ export class TriadDriver implements LeaseLog, MasterGate {
    * license file of a switch it drops is installed by then, so a restart needs only the last.
    */
   private compactLog(): void {
-    if (this.outbox.length > 0 || this.stopped || this.failed) return;
+    if (this.turn.length > 0 || this.stopped || this.failed) return;
     const compaction = this.machine.compactLog();
     if (!compaction) return;
     try {
       this.deps.store.transaction(() => saveCompaction(this.deps.store, compaction));
     } catch (error) {
-      this.storeFailed(error instanceof Error ? error : new Error(String(error)));
+      this.storeWriteFailed(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
   /**
    * The turn's writes did not commit (a failed fsync, a full or broken disk): its votes, acks and
-   * grants must not leave this member, so none of its effects are performed and the member stops
+   * grants must not leave this member, so nothing of its Readies is performed and the member stops
    * taking part; the server then stops (as for a failed fsync of a single server).
    */
-  private storeFailed(error: Error): void {
+  private storeWriteFailed(error: Error): void {
     const reason = `writing the quorum log failed: ${error.message}`;
     this.failed = new Error(`The grant could not be made durable (${reason}).`);
     this.halt(this.failed);
@@ -393,58 +431,8 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.scheduler.soon(() => this.deps.requestShutdown(reason));
   }
 
-  /** The part of an effect beyond its store write (done in flushEffects). */
-  private perform(effect: QuorumEffect): void {
-    switch (effect.type) {
-      case 'send':
-        this.send(effect.to, effect.message);
-        return;
-      case 'persist':
-      case 'installSnapshot':
-        return;
-      case 'commit': {
-        const pending = effect.requestId ? this.pending.get(effect.requestId) : undefined;
-        if (pending && effect.requestId) {
-          this.pending.delete(effect.requestId);
-          pending.resolve();
-        }
-        return;
-      }
-      case 'opFailed': {
-        const pending = this.pending.get(effect.requestId);
-        this.pending.delete(effect.requestId);
-        pending?.reject(new Error(effect.reason));
-        return;
-      }
-      case 'log':
-        this.deps.debug(effect.daemon, effect.message);
-        return;
-      case 'serving':
-        this.servingPerformed = effect.serving;
-        for (const listener of this.listeners) listener();
-        return;
-      case 'roleChanged':
-        for (const listener of this.listeners) listener();
-        return;
-      case 'shutdown': {
-        const source = this.auditPeerRequest(effect, 'lmdown', 'stops this member too (lmdown on a redundant license server)');
-        this.deps.requestShutdown(source ? `lmdown from ${source}` : 'lmdown on a redundant license server');
-        return;
-      }
-      case 'reread':
-        this.auditPeerRequest(effect, 'lmreread', 'rereads the license and options files here too');
-        this.deps.reread();
-        return;
-      case 'installLicense':
-        this.auditPeerRequest(effect, 'license install', 'a license file distributed to all three redundant servers');
-        this.deps.installLicense(effect.payload);
-        return;
-    }
-  }
-
-  /** Audits an effect another member's message caused; returns who that was, or null for our own. */
-  private auditPeerRequest(effect: QuorumEffect, action: PeerAuditRow['action'], detail: string): string | null {
-    const source = this.peerSources.get(effect);
+  /** Audits what another member's message caused; returns who that was, or null for our own. */
+  private auditPeerRequest(source: PeerSource | null, action: PeerAuditRow['action'], detail: string): string | null {
     // a license switch commits on the master when a standby acknowledges it: the master's own import
     if (!source || (action === 'license install' && this.machine.knownMaster() === this.deps.config.self)) return null;
     const who = `redundant server ${this.deps.config.hosts[source.rank]}`;
@@ -485,19 +473,14 @@ export class TriadDriver implements LeaseLog, MasterGate {
   /** A frame from `rank`: validated, then handed to the machine; a bad one closes the link. */
   private receive(rank: Rank, raw: unknown, link: PeerConnection): void {
     if (this.links.get(rank) !== link) return;
-    if (this.masterLog.receive(raw, (reply) => link.send(reply))) return;
+    if (this.masterLogLink.receive(raw, (reply) => link.send(reply))) return;
     const parsed = peerMessageSchema.safeParse(raw);
     if (!parsed.success) {
       link.close();
       return;
     }
-    const before = this.outbox.length;
-    this.step({ type: 'message', nowMs: this.now(), from: rank, message: parsed.data });
-    for (let i = before; i < this.outbox.length; i++) {
-      const effect = this.outbox[i]!;
-      if (effect.type === 'shutdown' || effect.type === 'reread' || effect.type === 'installLicense')
-        this.peerSources.set(effect, { rank, remoteAddress: link.remoteAddress });
-    }
+    // what it causes (an lmdown, an lmreread, a distributed license) is audited with the peer
+    this.step({ type: 'message', nowMs: this.now(), from: rank, message: parsed.data }, { rank, remoteAddress: link.remoteAddress });
   }
 }
 
@@ -510,13 +493,15 @@ const sameServerLines = (a: readonly string[], b: readonly string[]) => a.length
  * a message is always safe for the quorum protocol). Pipelined appends start at different points
  * and all go.
  */
-function supersededAppendsDropped(effects: QuorumEffect[]): QuorumEffect[] {
-  const last = new Map<string, QuorumEffect>();
-  for (const effect of effects) {
-    if (effect.type === 'send' && effect.message.type === 'append') last.set(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`, effect);
+function supersededAppendsDropped(messages: Ready['messages']): Ready['messages'] {
+  const key = ({ to, message }: Ready['messages'][number]) => (message.type === 'append' ? `${to}:${message.epoch}:${message.prevIndex}` : null);
+  const last = new Map<string, Ready['messages'][number]>();
+  for (const sent of messages) {
+    const appendKey = key(sent);
+    if (appendKey !== null) last.set(appendKey, sent);
   }
-  return effects.filter(
-    (effect) =>
-      effect.type !== 'send' || effect.message.type !== 'append' || last.get(`${effect.to}:${effect.message.epoch}:${effect.message.prevIndex}`) === effect,
-  );
+  return messages.filter((sent) => {
+    const appendKey = key(sent);
+    return appendKey === null || last.get(appendKey) === sent;
+  });
 }

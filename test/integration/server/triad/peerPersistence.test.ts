@@ -1,12 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { QuorumEffect } from '../../../../src/core/quorum';
+import type { LogEntry, LogWrite, PersistedHardState, SnapshotWrite } from '../../../../src/core/quorum';
 import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from '../../../../src/core/server/triad/peerPersistence';
-import { openStore } from '../../../../src/core/store';
+import { openStore, type Store } from '../../../../src/core/store';
 import { aLease } from '../../../support/lease';
 import { makeTempDir } from '../../../support/tempDir';
 
-type Persist = Extract<QuorumEffect, { type: 'persist' }>;
-type InstallSnapshot = Extract<QuorumEffect, { type: 'installSnapshot' }>;
+/** One write of the machine: a log change and the whole hard state as of it. */
+type Persist = PersistedHardState & { type: 'persist'; truncateFrom: number | null; append: LogEntry[] };
+
+/** A turn as a driver saves it: the log writes in order, and the hard state of the last persist. */
+function save(store: Store, turn: (Persist | SnapshotWrite)[]): void {
+  const writes = turn.map((item): LogWrite => (item.type === 'snapshot' ? item : { type: 'entries', truncateFrom: item.truncateFrom, entries: item.append }));
+  const last = turn.findLast((item): item is Persist => item.type === 'persist');
+  const hardState = last && { epoch: last.epoch, votedFor: last.votedFor, triadId: last.triadId, learner: last.learner, commitIndex: last.commitIndex };
+  saveQuorumState(store, writes, hardState ?? null);
+}
 
 const temps: (() => void)[] = [];
 afterEach(() => temps.splice(0).forEach((remove) => remove()));
@@ -27,7 +35,7 @@ describe('triad persistence in the store', () => {
   it.each([
     ['one turn each', (effects: Persist[]) => effects.map((effect) => [effect])],
     ['all in one turn (appends merged, hard state written once)', (effects: Persist[]) => [effects]],
-  ])('brings back exactly what the persist effects wrote, across a reopen: %s', (_name, turns) => {
+  ])('brings back exactly what the machine wrote, across a reopen: %s', (_name, turns) => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const effects: Persist[] = [
@@ -36,7 +44,7 @@ describe('triad persistence in the store', () => {
       { ...hard, epoch: 2, votedFor: { epoch: 2, member: KEYS[1] }, triadId: 'triad-1', learner: true, commitIndex: 3, truncateFrom: null, append: [] },
     ];
     const store = openStore(temp.dir);
-    for (const turn of turns(effects)) saveQuorumState(store, turn);
+    for (const turn of turns(effects)) save(store, turn);
     store.close();
     const reopened = openStore(temp.dir);
     expect(loadQuorumState(reopened, KEYS)).toEqual({
@@ -67,7 +75,7 @@ describe('triad persistence in the store', () => {
     temps.push(temp.remove);
     const log = [entry(1, 1), switchTo(1, 2, 'v0', 'v1'), entry(1, 3), switchTo(1, 4, 'v1', 'v2'), entry(1, 5), entry(1, 6), entry(1, 7)];
     const store = openStore(temp.dir);
-    saveQuorumState(store, [{ ...hard, epoch: 1, commitIndex: 6, truncateFrom: null, append: log }]);
+    save(store, [{ ...hard, epoch: 1, commitIndex: 6, truncateFrom: null, append: log }]);
     // two newest entries asked for; the uncommitted 7th is loaded whatever the tail
     expect(loadQuorumState(store, KEYS, 2)).toMatchObject({ logBase: 5, log: log.slice(5), switchesBeforeBase: [log[1], log[3]], commitIndex: 6 });
     // the base never passes the commit index: uncommitted entries are always in memory
@@ -81,7 +89,7 @@ describe('triad persistence in the store', () => {
     temps.push(temp.remove);
     const log = [entry(1, 1), switchTo(1, 2, 'v0', 'v1'), switchTo(2, 3, 'v1', 'v2'), entry(2, 4), switchTo(2, 5, 'v2', 'v3'), entry(2, 6), entry(2, 7)];
     const store = openStore(temp.dir);
-    saveQuorumState(store, [{ ...hard, epoch: 2, commitIndex: 6, truncateFrom: null, append: log }]);
+    save(store, [{ ...hard, epoch: 2, commitIndex: 6, truncateFrom: null, append: log }]);
     saveCompaction(store, { index: 4, epoch: 2, lastSwitch: log[2] });
     store.close();
     const reopened = openStore(temp.dir);
@@ -98,9 +106,9 @@ describe('triad persistence in the store', () => {
     // compacted to its very end, the log goes on from the snapshot
     saveCompaction(reopened, { index: 7, epoch: 2, lastSwitch: log[4] });
     expect(reopened.quorum.last()).toEqual({ epoch: 2, idx: 7 });
-    saveQuorumState(reopened, [{ ...hard, epoch: 2, commitIndex: 7, truncateFrom: null, append: [entry(2, 8)] }]);
+    save(reopened, [{ ...hard, epoch: 2, commitIndex: 7, truncateFrom: null, append: [entry(2, 8)] }]);
     expect(loadQuorumState(reopened, KEYS)).toMatchObject({ logBase: 7, snapshot: { index: 7, epoch: 2 }, log: [entry(2, 8)], switchesBeforeBase: [log[4]] });
-    expect(() => saveQuorumState(reopened, [{ ...hard, epoch: 2, commitIndex: 7, truncateFrom: null, append: [entry(2, 10)] }])).toThrow(/expected index 9/);
+    expect(() => save(reopened, [{ ...hard, epoch: 2, commitIndex: 7, truncateFrom: null, append: [entry(2, 10)] }])).toThrow(/expected index 9/);
     reopened.close();
   });
 
@@ -108,18 +116,18 @@ describe('triad persistence in the store', () => {
     const temp = makeTempDir('triad-quorum-store-');
     temps.push(temp.remove);
     const store = openStore(temp.dir);
-    saveQuorumState(store, [{ ...hard, epoch: 1, commitIndex: 1, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] }]);
-    const install = (index: number, keepLogAfter: boolean): InstallSnapshot => ({
-      type: 'installSnapshot',
+    save(store, [{ ...hard, epoch: 1, commitIndex: 1, truncateFrom: null, append: [entry(1, 1), entry(1, 2), entry(1, 3)] }]);
+    const install = (index: number, keepLogAfter: boolean): SnapshotWrite => ({
+      type: 'snapshot',
       index,
       epoch: 1,
       lastSwitch: null,
       leases: [],
       keepLogAfter,
     });
-    saveQuorumState(store, [install(2, true), { ...hard, epoch: 1, commitIndex: 2, truncateFrom: null, append: [] }]);
+    save(store, [install(2, true), { ...hard, epoch: 1, commitIndex: 2, truncateFrom: null, append: [] }]);
     expect(loadQuorumState(store, KEYS)).toMatchObject({ snapshot: { index: 2, epoch: 1 }, log: [entry(1, 3)], commitIndex: 2 });
-    saveQuorumState(store, [install(9, false), { ...hard, epoch: 3, commitIndex: 9, truncateFrom: null, append: [entry(3, 10)] }]);
+    save(store, [install(9, false), { ...hard, epoch: 3, commitIndex: 9, truncateFrom: null, append: [entry(3, 10)] }]);
     expect(loadQuorumState(store, KEYS)).toMatchObject({ epoch: 3, snapshot: { index: 9, epoch: 1 }, logBase: 9, log: [entry(3, 10)], commitIndex: 9 });
     store.quorum.truncateFrom(1);
     store.quorum.reset();

@@ -54,8 +54,8 @@ function forgedShutdown(port: number): Promise<void> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.3', port, localAddress: '127.0.0.1' }, () => {
       socket.write(encodeFrame({ type: 'hello', version: 1, role: 'peer', agent: 'intruder' }));
-      socket.write(encodeFrame({ type: 'hello', rank: 0, licenseHash: 'x', serverOrder: [], epoch: 0, auth: '' }));
-      socket.write(encodeFrame({ type: 'shutdown', epoch: 0, auth: '' }));
+      socket.write(encodeFrame({ type: 'hello', rank: 0, licenseHash: 'x', serverOrder: [], epoch: 0 }));
+      socket.write(encodeFrame({ type: 'shutdown', epoch: 0 }));
     });
     socket.on('error', () => {});
     socket.on('close', () => resolve());

@@ -101,7 +101,6 @@ describe('a tampered frame on an authenticated peer link', () => {
         driftBound: 0.01,
         primaryIsMaster: false,
         identity: { licenseHash: 'same-file', serverOrder: [...hosts] },
-        auth: '',
         daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
       };
       const addresses = [real[0]!, real[1]!, proxy.address] as const;

@@ -105,7 +105,6 @@ async function triad(tuning: Pick<QuorumConfig, 'logMemoryEntries' | 'snapshots'
       driftBound: 0.01,
       primaryIsMaster: false,
       identity,
-      auth: '',
       daemons: { lmgrd: 'lmgrd', vendor: 'ibmratl' },
       ...tuning,
     };
@@ -369,7 +368,7 @@ describe('triad driver over real sockets', () => {
 
     // forged: a peer hello then quorum messages claiming to be the master, with no handshake
     const forged = await rawPeer(tPort.port, [
-      { type: 'hello', rank: 0, licenseHash: identity.licenseHash, serverOrder: identity.serverOrder, epoch: 99, auth: '' },
+      { type: 'hello', rank: 0, licenseHash: identity.licenseHash, serverOrder: identity.serverOrder, epoch: 99 },
       { type: 'heartbeat', epoch: 99, commitIndex: 0, sentAt: Date.now(), master: true, licenseHash: identity.licenseHash, serverOrder: identity.serverOrder },
     ]);
     expect(forged.closed).toBe(true);

@@ -21,7 +21,7 @@ describe('peer message schema', () => {
     const standing = { triadId: 'a1b2', learner: false, committed: true, licenseHash: 'h', serverOrder: ['x', 'y', 'z'], switchedFrom: null };
     for (const message of [
       { type: 'append', epoch: 3, triadId: 'a1b2', prevIndex: 1, prevEpoch: 2, commitIndex: 1, ops: [{ epoch: 3, index: 2, op: { kind: 'noop' } }] },
-      { type: 'hello', rank: 0, epoch: 3, auth: '', ...standing },
+      { type: 'hello', rank: 0, epoch: 3, ...standing },
       { type: 'heartbeatAck', epoch: 3, sentAt: 12.5, lastIndex: 4, promised: true, ...standing, learner: true, switchedFrom: 'g' },
       { type: 'preVoteReply', epoch: 4, granted: false, retryInMs: 1200 },
       { type: 'appendAck', epoch: 3, lastIndex: 2, ok: true, learner: true },
@@ -45,6 +45,31 @@ describe('peer message schema', () => {
       { ...snapshot, index: 0 },
     ]) {
       expect(peerMessageSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('refuses an append whose lease op is not one the lease table can apply', () => {
+    const append = (payload: unknown) => ({
+      type: 'append',
+      epoch: 3,
+      triadId: 'a1b2',
+      prevIndex: 1,
+      prevEpoch: 3,
+      commitIndex: 1,
+      ops: [{ epoch: 3, index: 2, op: { kind: 'grant', payload } }],
+    });
+    expect(peerMessageSchema.safeParse(append({ kind: 'grant', lease: seat })).success).toBe(true);
+    expect(peerMessageSchema.safeParse(append({ kind: 'checkin', leaseId: 'L1', atMs: 5 })).success).toBe(true);
+    for (const payload of [
+      { kind: 'grant', lease: { leaseId: 'L2' } },
+      { kind: 'grant', lease: { ...seat, count: 'two' } },
+      { kind: 'checkin', leaseId: '', atMs: 5 },
+      { kind: 'checkin', leaseId: 'L1' },
+      { kind: 'drop table', leaseId: 'L1', atMs: 5 },
+      'grant L1',
+      null,
+    ]) {
+      expect(peerMessageSchema.safeParse(append(payload)).success).toBe(false);
     }
   });
 });
