@@ -76,41 +76,58 @@ type PersistEffect = Extract<QuorumEffect, { type: 'persist' }>;
 type InstallSnapshotEffect = Extract<QuorumEffect, { type: 'installSnapshot' }>;
 
 /**
- * The persist and snapshot effects of one event-loop turn, in one transaction: the log changes
- * in order (consecutive appends as one insert run; a snapshot deletes the log up to its index,
- * and after it unless kept, and records itself), then the hard state once, as the last persist
- * effect has it (each carries the whole hard state, so the last one is the newest). The lease
- * table is the caller's (it is replaced by the last snapshot of the turn).
+ * The persist and snapshot effects of one event-loop turn, in one transaction (a savepoint of the caller's): the log
+ * changes in order (consecutive appends as one insert run; a snapshot deletes the log up to its
+ * index, and after it unless kept, and records itself), then the hard state once, as the last
+ * persist effect has it (each carries the whole hard state, so the last one is the newest). The
+ * lease table is the caller's (it is replaced by the last snapshot of the turn). True when it wrote
+ * what must be on disk before the turn's messages leave (QUORUM.md "persistent state": entries, a
+ * vote, an epoch, the triad and learner standing, a snapshot); a commit index alone is not (a
+ * restart learns it again from the log's quorum).
  */
-export function saveQuorumState(store: Store, effects: readonly (PersistEffect | InstallSnapshotEffect)[]): void {
+export function saveQuorumState(store: Store, effects: readonly (PersistEffect | InstallSnapshotEffect)[]): boolean {
   const last = effects.findLast((effect): effect is PersistEffect => effect.type === 'persist');
-  if (!last) return;
-  store.transaction(() => {
-    const quorum = store.quorum;
-    let appending: LogEntry[] = [];
-    const flushAppends = () => {
-      if (appending.length > 0) quorum.append(appending.map(toRow));
-      appending = [];
-    };
-    for (const effect of effects) {
-      if (effect.type === 'installSnapshot') {
-        flushAppends();
-        quorum.compact({ index: effect.index, epoch: effect.epoch, lastSwitch: effect.lastSwitch && toRow(effect.lastSwitch) });
-        if (!effect.keepLogAfter) quorum.truncateFrom(effect.index + 1);
-        continue;
-      }
-      if (effect.truncateFrom !== null) {
-        flushAppends();
-        quorum.truncateFrom(effect.truncateFrom);
-      }
-      appending.push(...effect.append);
+  if (!last) return false;
+  return store.transaction(() => saveTurn(store.quorum, effects, last));
+}
+
+function saveTurn(quorum: Store['quorum'], effects: readonly (PersistEffect | InstallSnapshotEffect)[], last: PersistEffect): boolean {
+  let mustSync = false;
+  let appending: LogEntry[] = [];
+  const flushAppends = () => {
+    if (appending.length > 0) quorum.append(appending.map(toRow));
+    appending = [];
+  };
+  for (const effect of effects) {
+    if (effect.type === 'installSnapshot') {
+      mustSync = true;
+      flushAppends();
+      quorum.compact({ index: effect.index, epoch: effect.epoch, lastSwitch: effect.lastSwitch && toRow(effect.lastSwitch) });
+      if (!effect.keepLogAfter) quorum.truncateFrom(effect.index + 1);
+      continue;
     }
-    flushAppends();
+    if (effect.truncateFrom !== null) {
+      flushAppends();
+      quorum.truncateFrom(effect.truncateFrom);
+    }
+    mustSync ||= effect.truncateFrom !== null || effect.append.length > 0;
+    appending.push(...effect.append);
+  }
+  flushAppends();
+  const before = quorum.state();
+  if (before.epoch < last.epoch) {
     quorum.setEpoch(last.epoch);
-    const before = quorum.state();
-    const vote = last.votedFor;
-    if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== vote.member)) quorum.vote(vote.epoch, vote.member);
-    if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
-    if (before.triadId !== last.triadId || before.learner !== last.learner) quorum.setStanding(last.triadId, last.learner);
-  });
+    mustSync = true;
+  }
+  const vote = last.votedFor;
+  if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== vote.member)) {
+    quorum.vote(vote.epoch, vote.member);
+    mustSync = true;
+  }
+  if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
+  if (before.triadId !== last.triadId || before.learner !== last.learner) {
+    quorum.setStanding(last.triadId, last.learner);
+    mustSync = true;
+  }
+  return mustSync;
 }

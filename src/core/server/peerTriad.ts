@@ -21,8 +21,7 @@ import { peerMessageSchema } from './peerSchema';
 import { QuorumEvents } from './quorumEvents';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
-import { inheritedOp } from './inheritedOps';
-import { applyToStore } from './storeLeaseLog';
+import { applyAndRecord, applyToStore } from './appliedLeaseOps';
 import { MIGRATION_HELP } from './triadMembership';
 
 /**
@@ -313,9 +312,12 @@ export class TriadDriver implements LeaseLog, MasterGate {
   }
 
   /**
-   * Group commit: the writes of every step in this turn go to SQLite in one transaction (one
-   * fsync instead of one or more per op), and only then are the turn's effects performed in
-   * order, so nothing leaves this member (a vote, an ack, a grant) before it is durable.
+   * Group commit: the writes of every step in this turn go to SQLite in one transaction, and
+   * only then are the turn's effects performed in order, so nothing leaves this member (a vote,
+   * an ack, a grant) before it is durable. One fsync, and only when the turn wrote what a restart
+   * cannot get back (log entries, a vote, an epoch, a snapshot): applying committed entries and
+   * their report rows is rebuilt from the log (a restart re-applies and re-records what an
+   * unsynced apply lost), so a grant waits for the fsync of its append at each member, not more.
    */
   private flushEffects(): void {
     this.flushScheduled = false;
@@ -327,24 +329,11 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // most turns only send heartbeats: no transaction for those
     const writes = effects.some((effect) => effect.type === 'persist' || effect.type === 'commit' || effect.type === 'installSnapshot');
     try {
-      if (writes) this.deps.store.transaction(() => {
-        saveQuorumState(
-          this.deps.store,
-          effects.filter((effect) => effect.type === 'persist' || effect.type === 'installSnapshot'),
-        );
-        // a snapshot replaces the lease table (an empty one: a member that rejoins another triad
-        // starts over with that triad's log); commits after it apply on top
-        const installed = effects.findLastIndex((effect) => effect.type === 'installSnapshot');
-        const snapshot = effects[installed];
-        if (snapshot?.type === 'installSnapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
-        for (const effect of effects.slice(installed + 1)) {
-          if (effect.type !== 'commit' || effect.op.kind === 'licenseSwitch') continue;
-          const op = effect.op.payload as LeaseOp;
-          // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
-          if (effect.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);
-          applyToStore(this.deps.store, op);
-        }
-      });
+      if (writes) {
+        const store = this.deps.store;
+        const mustSync = store.transactionUnsynced(() => this.write(effects));
+        if (mustSync) store.syncLogNow();
+      }
     } catch (error) {
       this.storeFailed(error instanceof Error ? error : new Error(String(error)));
       return;
@@ -355,12 +344,36 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.compactLog();
   }
 
-  private recordInherited(op: LeaseOp): void {
-    const inherited = inheritedOp(this.deps.store, op, this.deps.config.hosts[this.deps.config.self], this.deps.clock.wallMs());
-    if (!inherited) return;
-    const { lease, row } = inherited;
-    this.deps.store.reportLog.append(row);
-    this.deps.debug(lease.vendor, `${row.event}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
+  /** The turn's store writes; true when they must be fsynced before anything leaves this member. */
+  private write(effects: readonly QuorumEffect[]): boolean {
+    const store = this.deps.store;
+    // entries up to the stored commit index were applied and recorded before (a restart replays them)
+    const recordedThrough = store.quorum.state().commitIndex;
+    const mustSync = saveQuorumState(
+      store,
+      effects.filter((effect) => effect.type === 'persist' || effect.type === 'installSnapshot'),
+    );
+    // a snapshot replaces the lease table (an empty one: a member that rejoins another triad
+    // starts over with that triad's log); commits after it apply on top
+    const installed = effects.findLastIndex((effect) => effect.type === 'installSnapshot');
+    const snapshot = effects[installed];
+    if (snapshot?.type === 'installSnapshot') store.leases.replaceAll(snapshot.leases as Lease[]);
+    const self = this.deps.config.hosts[this.deps.config.self];
+    for (const effect of effects.slice(installed + 1)) {
+      if (effect.type !== 'commit' || effect.op.kind === 'licenseSwitch') continue;
+      const op = effect.op.payload as LeaseOp;
+      if (effect.index <= recordedThrough) {
+        applyToStore(store, op);
+        continue;
+      }
+      const recorded = applyAndRecord(store, op, self);
+      // an op an earlier master proposed, committed with this master's first entry
+      if (recorded && effect.requestId === null && this.machine.state.role === 'master') {
+        const { lease, row } = recorded;
+        this.deps.debug(lease.vendor, `${row.event}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
+      }
+    }
+    return mustSync;
   }
 
   /**
