@@ -14,7 +14,7 @@ import {
   type SignatureCheck,
   type LicenseFile,
 } from '../src/core/license';
-import { serverTrustSeams } from '../src/core/server/licenseSetup';
+import { serverTrustSeams } from '../src/core/licenseFiles/licenseSetup';
 import { openStore } from '../src/core/store';
 
 /** A triad file of `features` INCREMENT lines (~220 bytes each with SIGN, so 5,000 make ~1 MB). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ServerAddress } from '../../src/core/client/connection';
 import type { Result } from '../../src/shared/contract';
 import { licenseFileIn } from '../../src/core/adminApi';
-import { installLicenseText } from '../../src/core/licenseInstall';
+import { installLicenseText } from '../../src/core/licenseFiles/licenseInstall';
 import { adminTokenFile, databaseFile, importClusterSecret, openStore } from '../../src/core/store';
 import { FaultProxy, faults, type LinkFault } from '../../test/support/faultProxy';
 import { TEST_HOSTID, writeSignedLicense, type TestLicense, type WrittenLicense } from '../../test/support/signedLicense';

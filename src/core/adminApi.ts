@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from './diag/gatherDiagnostics';
 import { thisMachineApp, type AdminCaller } from './backend';
 import { createLicenseHandlers } from './adminLicenses';
-import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFolder';
-import type { SelfIdentity } from './server/licenseSetup';
-import { forgetReplacementWhenDone } from './server/triadMembership';
+import { licenseFolderIn, MAIN_LICENSE_FILE, type LicenseSetFile } from './licenseFiles/licenseFolder';
+import type { SelfIdentity } from './licenseFiles/licenseSetup';
+import { forgetReplacementWhenDone } from './server/triad/triadMembership';
 import {
   eventNames,
   parseMethodArgs,
@@ -32,8 +32,8 @@ import { formatDebugLogText } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { buildUsageReport, usageEventOf } from '../shared/usage';
 import { applyRetentionPatch, describeRetention, type LogName, type LogsOverview } from '../shared/logRetention';
-import { resolveArchiveFolder } from './server/logArchive';
-import { logsOverview } from './server/logRetention';
+import { resolveArchiveFolder } from './server/logs/logArchive';
+import { logsOverview } from './server/logs/logRetention';
 import { exportLicensePath, importLicensePath } from './client/licensePathConfig';
 import { currentPlatform } from './client/licensePath';
 import { verifyEntry } from './client/verifyEntry';
@@ -42,7 +42,7 @@ import { askMembers } from './client/memberReport';
 import { formatLmstatFailure, formatLmstatText, localTimeZone } from './lmstat';
 import { keyFingerprint, parseVendorKeyFile, TrustStore, VENDOR_NAME } from './license';
 import type { DebugLogEntry, Store } from './store';
-import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
+import type { MasterLogPage, MasterLogQuery } from './server/triadSeam';
 
 /**
  * What the admin API needs from the local license server. The backend (src/core/backend.ts)

@@ -12,11 +12,11 @@ import type {
 } from '../shared/contract';
 import type { ServerStatus } from '../shared/status';
 import { checkLicenseText, parseLicenseText, type Diagnostic, type LicenseFile, type TrustStore } from './license';
-import { installLicenseSet, licenseFileNameFor, MAIN_LICENSE_FILE, readLicenseSet, type LicenseSetFile } from './licenseFolder';
-import { mergeLicenseSet } from './server/licenseSet';
-import type { SelfIdentity } from './server/licenseSetup';
-import { notOnServerLines } from './server/thisMachineCheck';
-import { compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from './server/triadMembership';
+import { installLicenseSet, licenseFileNameFor, MAIN_LICENSE_FILE, readLicenseSet, type LicenseSetFile } from './licenseFiles/licenseFolder';
+import { mergeLicenseSet } from './licenseFiles/licenseSet';
+import type { SelfIdentity } from './licenseFiles/licenseSetup';
+import { notOnServerLines } from './licenseFiles/thisMachineCheck';
+import { compareMembers, membershipDiagnostic, membershipView, pendingReplacement, replacementRefusal, replaceServer } from './server/triad/triadMembership';
 import { replacementSteps } from '../shared/triadReplacement';
 import { sha256Hex, type Store } from './store';
 

@@ -1,33 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { installLicenseSet, type LicenseSetFile } from './licenseFolder';
+import { installLicenseSet, type LicenseSetFile } from './licenseFiles/licenseFolder';
 import net from 'node:net';
 import os from 'node:os';
 import { parseVendorKeyFile, serverRanks, TrustStore } from './license';
 import { loadOrCreateAdminToken, openStore, type DebugLogEntry, type Store } from './store';
-import { DebugLog } from './server/debugLog';
-import { LicenseListener, defaultListenerLimits, type ListenerLimits } from './server/listener';
-import { LicensingService, type ServingConfig } from './server/licensing';
+import { DebugLog } from './server/logs/debugLog';
+import { LicenseListener, defaultListenerLimits, type ListenerLimits } from './server/licensing/listener';
+import { LicensingService, type ServingConfig } from './server/licensing/licensing';
 import { BackendError, RestartRequired } from './server/backendError';
 import { SERVER_VERSION } from './server/version';
 import type { TriadContext, TriadParts } from './server/triadSeam';
-import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './server/licenseSetup';
+import { loadLicenseSetup, serverTrustSeams, SetupError, type LicenseSetup } from './licenseFiles/licenseSetup';
 import { singleServerGate } from './server/seams';
 import { storeLeaseLog } from './server/storeLeaseLog';
 import { BatchedWriter } from './server/batchedWriter';
 import { LogSync } from './server/logSync';
-import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/adminLockout';
+import { AdminLockout, defaultAdminLockoutPolicy, type AdminLockoutPolicy } from './server/licensing/adminLockout';
 import { collectServerMetrics, diskMetricFamilies, sampleProcess, ServerCounters, type MetricFamily } from './metrics';
-import type { MasterLogPage, MasterLogQuery } from './server/peerLogQuery';
+import type { MasterLogPage, MasterLogQuery } from './server/triadSeam';
 import { DEFAULT_PORTS, type AdminCommand } from './protocol';
 import { timestampMessage } from '../shared/debugLogText';
 import type { ServerStatus } from '../shared/status';
 import { systemClock, type Clock } from './server/runtime';
-import { serverSetChange, serverSetOf } from './server/serverSet';
+import { serverSetChange, serverSetOf } from './server/triad/serverSet';
 import { applyRetentionPatch, describeRetention, logTitles, type LogsOverview, type RetentionPatch, type RotationRecord } from '../shared/logRetention';
-import { DiskMonitor, statfsProbe, type DiskProbe } from './server/diskMonitor';
-import { resolveArchiveFolder } from './server/logArchive';
-import { LogRetention, logTableState } from './server/logRetention';
+import { DiskMonitor, statfsProbe, type DiskProbe } from './server/logs/diskMonitor';
+import { resolveArchiveFolder } from './server/logs/logArchive';
+import { LogRetention, logTableState } from './server/logs/logRetention';
 
 /**
  * The composition root every host uses (`triad serve`, the headless host, the Electron main

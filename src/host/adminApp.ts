@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createAdminApi, licenseFileIn, type AdminApi } from '../core/adminApi';
-import { ensureDemoLicense, type DemoOutcome } from '../core/demoLicense';
-import { licenseFolderIn, moveLicenseIntoFolder, readLicenseSet } from '../core/licenseFolder';
+import { ensureDemoLicense, type DemoOutcome } from '../core/licenseFiles/demoLicense';
+import { licenseFolderIn, moveLicenseIntoFolder, readLicenseSet } from '../core/licenseFiles/licenseFolder';
 import { join } from 'node:path';
 import { adminTokenFile, loadOrCreateAdminToken, openStore, type Store } from '../core/store';
 import type { ServerStatus } from '../shared/status';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AdminLockout } from '../core/server/adminLockout';
+import { AdminLockout } from '../core/server/licensing/adminLockout';
 import { sameSecret } from '../core/store/secrets';
 
 /**

@@ -1,10 +1,10 @@
 import { ApiError, type ServerControl } from '../core/adminApi';
 import { BackendError, createBackend, type AdminCaller, type Backend, type BackendOptions } from '../core/backend';
-import { createTriad } from '../core/server/peerWiring';
+import { createTriad } from '../core/server/triad/createTriad';
 import type { DebugLogEntry } from '../core/store';
 import type { ServerStatus } from '../shared/status';
 import { collectServerMetrics, sampleProcess, type MetricFamily } from '../core/metrics';
-import { stoppedStatus } from '../core/server/stoppedStatus';
+import { stoppedStatus } from '../core/server/licensing/stoppedStatus';
 
 /**
  * The license server as the admin app runs it: started and stopped on request (the app and its

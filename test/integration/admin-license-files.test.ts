@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLicenseText, parseVendorKeyFile, serializeLicenseFile, signLicenseFile } from '../../src/core/license';
-import { licenseFolderIn } from '../../src/core/licenseFolder';
+import { licenseFolderIn } from '../../src/core/licenseFiles/licenseFolder';
 import type { MethodArgs, MethodName, MethodResult } from '../../src/shared/contract';
 import { openAdminApp, type AdminApp } from '../../src/host/adminApp';
 import { freePort } from '../support/freePort';

@@ -6,7 +6,7 @@ import { checkoutAttempt } from '../../src/core/client/searchAttempts';
 import { probeTargets } from '../../src/core/client/searchStatus';
 import { createLicenseSearch } from '../../src/core/client/searchTargets';
 import { formatLmstatText } from '../../src/core/lmstat';
-import { createTriad } from '../../src/core/server/peerWiring';
+import { createTriad } from '../../src/core/server/triad/createTriad';
 import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
-import { createTriad } from '../../src/core/server/peerWiring';
+import { createTriad } from '../../src/core/server/triad/createTriad';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';
 import { spawnTriad } from '../support/triadProcess';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkout } from '../../src/core/client/checkout';
-import { licenseFolderIn } from '../../src/core/licenseFolder';
+import { licenseFolderIn } from '../../src/core/licenseFiles/licenseFolder';
 import { loadOrCreateClusterSecret } from '../../src/core/store';
 import { openAdminApp, type AdminApp } from '../../src/host/adminApp';
 import { freePort } from '../support/freePort';

@@ -5,7 +5,7 @@ import { checkout } from '../../src/core/client/checkout';
 import { ServerConnection } from '../../src/core/client/connection';
 import { formatOpenMetrics } from '../../src/core/metrics';
 import type { ServerMessage } from '../../src/core/protocol';
-import type { DiskProbe } from '../../src/core/server/diskMonitor';
+import type { DiskProbe } from '../../src/core/server/logs/diskMonitor';
 import { openStore, type Store } from '../../src/core/store';
 import { eventuallyValue } from '../support/eventually';
 import { makeTempDir } from '../support/tempDir';

@@ -9,7 +9,7 @@ import { storeLeaseLog } from '../../src/core/server/storeLeaseLog';
 import { databaseFile, openStore, type Store } from '../../src/core/store';
 import Database from 'better-sqlite3';
 import type { MasterGate } from '../../src/core/server/seams';
-import type { PeerLink } from '../../src/core/server/listener';
+import type { PeerLink } from '../../src/core/server/triadSeam';
 import { makeTempDir } from '../support/tempDir';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import net from 'node:net';

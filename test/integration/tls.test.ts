@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../src/core/backend';
 import { checkout } from '../../src/core/client/checkout';
-import { createTriad } from '../../src/core/server/peerWiring';
+import { createTriad } from '../../src/core/server/triad/createTriad';
 import { shareClusterSecret } from '../support/clusterSecret';
 import { TEST_HOSTID, writeSignedLicense } from '../support/signedLicense';
 import { makeTempDir } from '../support/tempDir';

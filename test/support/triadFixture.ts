@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createBackend, type Backend, type BackendOptions } from '../../src/core/backend';
-import { createTriad } from '../../src/core/server/peerWiring';
+import { createTriad } from '../../src/core/server/triad/createTriad';
 import { shareClusterSecret } from './clusterSecret';
 import { TEST_HOSTID, writeSignedLicense, type WrittenLicense } from './signedLicense';
 

@@ -4,7 +4,7 @@ import { CliError } from '../cliError';
 import type { LicenseCheckReport, LicenseDiagnostic, SignatureState } from '../../shared/contract';
 import { TrustStore, checkLicenseText, formatDiagnostic, parseLicenseText, parseVendorKeyFile } from '../../core/license';
 import type { Options, OptionsDiagnostic } from '../../core/options';
-import { readVendorOptions, type VendorOptions } from '../../core/server/vendorOptions';
+import { readVendorOptions, type VendorOptions } from '../../core/licenseFiles/vendorOptions';
 
 function readText(file: string, what: string): string {
   try {

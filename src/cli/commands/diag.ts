@@ -6,11 +6,11 @@ import { queryStatus } from '../../core/client/searchAttempts';
 import { collectDiagnostics, DIAGNOSTICS_LOG_LINES } from '../../core/diag/gatherDiagnostics';
 import { LEFT_OUT } from '../../core/diag/diagnosticsArchive';
 import { parseLicenseText } from '../../core/license';
-import { licenseFolderIn, readLicenseSet } from '../../core/licenseFolder';
+import { licenseFolderIn, readLicenseSet } from '../../core/licenseFiles/licenseFolder';
 import { defaultDataDir } from '../../core/store/dataDir';
-import { mergeLicenseSet } from '../../core/server/licenseSet';
-import { chooseSelf, SetupError } from '../../core/server/licenseSetup';
-import { stoppedStatus } from '../../core/server/stoppedStatus';
+import { mergeLicenseSet } from '../../core/licenseFiles/licenseSet';
+import { chooseSelf, SetupError } from '../../core/licenseFiles/licenseSetup';
+import { stoppedStatus } from '../../core/server/licensing/stoppedStatus';
 import { openStore } from '../../core/store';
 import type { ServerStatus } from '../../shared/status';
 

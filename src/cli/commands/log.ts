@@ -1,8 +1,8 @@
 import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { defaultDataDir } from '../../core/store/dataDir';
-import { resolveArchiveFolder } from '../../core/server/logArchive';
-import { logsOverview } from '../../core/server/logRetention';
+import { resolveArchiveFolder } from '../../core/server/logs/logArchive';
+import { logsOverview } from '../../core/server/logs/logRetention';
 import { openStore, StoreError, type Store } from '../../core/store';
 import { applyRetentionPatch, describeRetention, type LogTableState, type LogsOverview } from '../../shared/logRetention';
 import { addRetentionOptions, describeRetentionIssues, retentionPatchFrom, type RetentionFlags } from '../retentionFlags';

@@ -4,7 +4,7 @@ import { CliError } from '../cliError';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { BackendError, createBackend, type ServerTls, DEFAULT_CLIENT_HEARTBEAT_MS } from '../../core/backend';
-import { createTriad } from '../../core/server/peerWiring';
+import { createTriad } from '../../core/server/triad/createTriad';
 import { defaultDataDir } from '../../core/store/dataDir';
 import { StoreError } from '../../core/store';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../../core/metrics';

@@ -3,7 +3,7 @@ import type { CommandModule } from '../program';
 import { CliError } from '../cliError';
 import { parseLicenseText } from '../../core/license';
 import { defaultDataDir } from '../../core/store/dataDir';
-import { replaceServer, resetQuorum } from '../../core/server/triadMembership';
+import { replaceServer, resetQuorum } from '../../core/server/triad/triadMembership';
 import { openStore } from '../../core/store';
 
 /**

@@ -5,7 +5,7 @@ import type { DebugLogLine } from '../../shared/contract';
 import type { ServerStatus } from '../../shared/status';
 import { askMembers } from '../client/memberReport';
 import { keyFingerprint, parseLicenseText } from '../license';
-import { readLicenseSet } from '../licenseFolder';
+import { readLicenseSet } from '../licenseFiles/licenseFolder';
 import { localTimeZone } from '../lmstat';
 import { adminTokenFile, clusterSecretFile, type Store } from '../store';
 import { diagnosticsEntries, diagnosticsName, diagnosticsZip } from './diagnosticsArchive';

@@ -1,16 +1,14 @@
-import type { LicenseSetFile } from '../licenseFolder';
+import type { LicenseSetFile } from '../licenseFiles/licenseFolder';
 import type { LicenseFile } from '../license';
-import type { AuditEntry, Store } from '../store';
+import type { AuditEntry, DebugLogEntry, DebugLogQuery, Store } from '../store';
 import type { ServerStatus } from '../../shared/status';
 import type { BatchedWriter } from './batchedWriter';
-import type { LicenseSetup } from './licenseSetup';
-import type { PeerHook } from './listener';
-import type { MasterLogPage, MasterLogQuery } from './peerLogQuery';
+import type { LicenseSetup } from '../licenseFiles/licenseSetup';
 import type { Clock } from './runtime';
 import type { LeaseLog, MasterGate } from './seams';
 
 /**
- * The seam between the composition root (backend.ts) and the triad (peerWiring.ts): what the
+ * The seam between the composition root (backend.ts) and the triad (triad/createTriad.ts): what the
  * backend hands a triad member, and what the member gives back. Defined below both, so neither
  * imports the other.
  */
@@ -53,4 +51,29 @@ export interface TriadParts {
   distributeLicense?: (files: LicenseSetFile[], label: string) => Promise<void>;
   /** A standby reads the master's debug log over the peer link. */
   masterLog?: (query: MasterLogQuery) => Promise<MasterLogPage>;
+}
+
+/** A peer connection handed to the triad after its hello; messages are raw JSON values. */
+export interface PeerLink {
+  readonly remoteAddress: string;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+  /**
+   * Lifts the 64 KiB frame limit on this link (up to MAX_REPLY_FRAME_BYTES) once the triad has
+   * accepted the member: log suffixes and distributed license files can be larger.
+   */
+  allowLargeFrames(): void;
+}
+export type PeerHook = (link: PeerLink) => void;
+
+/** What a standby asks of the master's debug log (the peer message's query, triad/peerLogQuery.ts). */
+export interface MasterLogQuery extends DebugLogQuery {
+  limit: number;
+}
+export interface MasterLogPage {
+  lines: DebugLogEntry[];
+  /** False when the page was cut to fit a frame: ask again after the last line. */
+  complete: boolean;
 }

@@ -5,8 +5,8 @@ import { encodeFrame, FrameDecoder, FrameTooLargeError, parsePayload } from '../
  * One socket that carries frames (DESIGN.md section 4): the read loop that feeds the frame
  * decoder and parses each payload once, the write path, and the per-connection limits (frame
  * sizes, unread replies, first-frame and idle timeouts). The license port's connections
- * (server/listener.ts), the client's (client/connection.ts) and the links a triad member dials
- * (server/tcpPeerNetwork.ts) are each one of these; what a message means is their owner's
+ * (server/licensing/listener.ts), the client's (client/connection.ts) and the links a triad member dials
+ * (server/triad/tcpPeerNetwork.ts) are each one of these; what a message means is their owner's
  * business. The socket may be plain or TLS, accepted or dialled, and still connecting.
  */
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QuorumEffect } from '../../../src/core/quorum';
-import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from '../../../src/core/server/peerPersistence';
+import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from '../../../src/core/server/triad/peerPersistence';
 import { openStore } from '../../../src/core/store';
 import { aLease } from '../../support/lease';
 import { makeTempDir } from '../../support/tempDir';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../src/core/backend';
 import { encodeFrame } from '../../../src/core/protocol';
-import { createTriad } from '../../../src/core/server/peerWiring';
+import { createTriad } from '../../../src/core/server/triad/createTriad';
 import { openStore } from '../../../src/core/store';
 import { clusterSecretFile } from '../../../src/core/store/secrets';
 import { shareClusterSecret } from '../../support/clusterSecret';

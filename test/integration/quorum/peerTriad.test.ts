@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Lease } from '../../../src/core/pool';
 import type { QuorumConfig, QuorumMachine, Rank } from '../../../src/core/quorum';
-import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../src/core/server/listener';
-import { TriadDriver } from '../../../src/core/server/peerTriad';
-import { TcpPeerNetwork } from '../../../src/core/server/tcpPeerNetwork';
+import { defaultListenerLimits, LicenseListener, type RequestHandler } from '../../../src/core/server/licensing/listener';
+import { TriadDriver } from '../../../src/core/server/triad/triadDriver';
+import { TcpPeerNetwork } from '../../../src/core/server/triad/tcpPeerNetwork';
 import { systemClock } from '../../../src/core/server/runtime';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openStore, type Store } from '../../../src/core/store';
@@ -11,7 +11,7 @@ import { makeTempDir } from '../../support/tempDir';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
 import { encodeFrame, FrameDecoder } from '../../../src/core/protocol';
-import { PeerChannel } from '../../../src/core/server/peerAuth';
+import { PeerChannel } from '../../../src/core/server/triad/peerAuth';
 
 /** A raw connection that says it is a peer and sends `frames`; what came back, and whether it was cut. */
 async function rawPeer(port: number, frames: unknown[]): Promise<{ frames: unknown[]; closed: boolean }> {

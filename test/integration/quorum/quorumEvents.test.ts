@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../src/core/backend';
-import { createTriad } from '../../../src/core/server/peerWiring';
+import { createTriad } from '../../../src/core/server/triad/createTriad';
 import { importClusterSecret } from '../../../src/core/store/secrets';
 import { shareClusterSecret } from '../../support/clusterSecret';
 import { freePort } from '../../support/freePort';

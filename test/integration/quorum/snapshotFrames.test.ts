@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../../src/core/pool';
 import { encodeFrame, MAX_REPLY_FRAME_BYTES } from '../../../src/core/protocol';
 import { DEFAULT_SNAPSHOT_SETTINGS, snapshotChunks, type LogEntry, type PeerMessage } from '../../../src/core/quorum';
-import { PeerChannel } from '../../../src/core/server/peerAuth';
-import { peerMessageSchema } from '../../../src/core/server/peerSchema';
+import { PeerChannel } from '../../../src/core/server/triad/peerAuth';
+import { peerMessageSchema } from '../../../src/core/server/triad/peerSchema';
 
 /**
  * An InstallSnapshot of a large lease table, cut as the quorum engine cuts it, sealed as a peer

@@ -1,5 +1,5 @@
 import type { LicenseIdentity } from '../../../src/core/quorum';
-import type { ServingConfig } from '../../../src/core/server/licensing';
+import type { ServingConfig } from '../../../src/core/server/licensing/licensing';
 import { poolLine } from '../../support/poolLine';
 
 /**

@@ -1,8 +1,8 @@
 import type { Lease } from '../../../src/core/pool';
 import type { QuorumConfig, QuorumMachine, Rank, SnapshotSettings } from '../../../src/core/quorum';
-import { AdminLockout } from '../../../src/core/server/adminLockout';
-import { LicensingService } from '../../../src/core/server/licensing';
-import { TriadDriver } from '../../../src/core/server/peerTriad';
+import { AdminLockout } from '../../../src/core/server/licensing/adminLockout';
+import { LicensingService } from '../../../src/core/server/licensing/licensing';
+import { TriadDriver } from '../../../src/core/server/triad/triadDriver';
 import type { MasterAddress } from '../../../src/core/server/seams';
 import { openMemoryStore, type MemoryStore, type Store } from '../../../src/core/store';
 import { HOST_IDS, HOSTS, identityOf, servingConfigOf, type LicenseCatalog } from './licenses';

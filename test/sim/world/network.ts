@@ -1,5 +1,5 @@
 import { RANKS, type Rank } from '../../../src/core/quorum';
-import type { PeerConnection, PeerNetwork, PeerNetworkEvents } from '../../../src/core/server/peerNetwork';
+import type { PeerConnection, PeerNetwork, PeerNetworkEvents } from '../../../src/core/server/triad/peerNetwork';
 import type { Lifetime, SimWorld } from './world';
 
 /**

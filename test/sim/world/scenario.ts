@@ -1,6 +1,6 @@
 import type { ServerMessage } from '../../../src/core/protocol';
 import type { Rank } from '../../../src/core/quorum';
-import type { Session } from '../../../src/core/server/listener';
+import type { Session } from '../../../src/core/server/licensing/listener';
 import { FEATURE } from './licenses';
 import type { SimMember } from './member';
 import { TriadWorld, type TriadWorldOptions } from './triadWorld';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLicenseText } from '../../../src/core/license';
-import { triadSetup } from '../../../src/core/server/peerConfig';
+import { triadSetup } from '../../../src/core/server/triad/peerConfig';
 
 const triadFile = (serverLines: string) => parseLicenseText(`${serverLines}\nVENDOR ibmratl\n`, 'license.dat').file;
 

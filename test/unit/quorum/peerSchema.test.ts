@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { peerMessageSchema } from '../../../src/core/server/peerSchema';
+import { peerMessageSchema } from '../../../src/core/server/triad/peerSchema';
 import { aLease } from '../../support/lease';
 
 const seat = aLease('L1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdminLockout } from '../../../src/core/server/adminLockout';
+import { AdminLockout } from '../../../src/core/server/licensing/adminLockout';
 
 const policy = { maxFailures: 3, windowMs: 10_000, lockoutMs: 60_000, maxTrackedAddresses: 4 };
 

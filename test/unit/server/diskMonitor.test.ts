@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DiskMonitor } from '../../../src/core/server/diskMonitor';
+import { DiskMonitor } from '../../../src/core/server/logs/diskMonitor';
 
 const MB = 1024 * 1024;
 

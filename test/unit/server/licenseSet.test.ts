@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateVendorKeyPair, parseLicenseText, serializeLicenseFile, signLicenseFile, TrustStore } from '../../../src/core/license';
-import { loadLicenseSetup, SetupError } from '../../../src/core/server/licenseSetup';
+import { loadLicenseSetup, SetupError } from '../../../src/core/licenseFiles/licenseSetup';
 import { licenseText, TEST_HOSTID, type TestLicense } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
 

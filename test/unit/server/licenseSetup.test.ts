@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseVendorKeyFile, TrustStore } from '../../../src/core/license';
 import { isAllowed } from '../../../src/core/options';
 import { buildPools, issuedSeats, policyFeatureOf } from '../../../src/core/pool';
-import { loadLicenseSetup } from '../../../src/core/server/licenseSetup';
+import { loadLicenseSetup } from '../../../src/core/licenseFiles/licenseSetup';
 import { TEST_HOSTID, writeSignedLicense, type TestFeature } from '../../support/signedLicense';
 import { makeTempDir } from '../../support/tempDir';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BatchedWriter } from '../../../src/core/server/batchedWriter';
-import { LogRetention } from '../../../src/core/server/logRetention';
+import { LogRetention } from '../../../src/core/server/logs/logRetention';
 import type { ReportEvent, Store } from '../../../src/core/store';
 import { defaultRetentionSettings, type RetentionSettings } from '../../../src/shared/logRetention';
 import { buildUsageReport, usageEventOf } from '../../../src/shared/usage';

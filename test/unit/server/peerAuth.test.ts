@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeerChannel, type ChannelEvent } from '../../../src/core/server/peerAuth';
+import { PeerChannel, type ChannelEvent } from '../../../src/core/server/triad/peerAuth';
 
 const SECRET = '5e'.repeat(32);
 const OTHER = '7a'.repeat(32);

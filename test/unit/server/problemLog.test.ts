@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProblemLog } from '../../../src/core/server/problemLog';
+import { ProblemLog } from '../../../src/core/server/logs/problemLog';
 
 describe('ProblemLog', () => {
   afterEach(() => vi.useRealTimers());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLmstatText, type ServerReport } from '../../../src/core/lmstat';
-import { explainServing } from '../../../src/core/server/servingView';
+import { explainServing } from '../../../src/core/server/licensing/servingView';
 import type { ServerStatus } from '../../../src/shared/status';
 import { CLOCK, triadStatus } from '../lmstat/sampleStatus';
 

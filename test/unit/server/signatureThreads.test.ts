@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { inThreadVerifier, type PublicKey, type SignatureCheck } from '../../../src/core/license';
-import { MIN_CHECKS_FOR_THREADS, threadedVerifier } from '../../../src/core/server/signatureThreads';
+import { MIN_CHECKS_FOR_THREADS, threadedVerifier } from '../../../src/core/licenseFiles/signatureThreads';
 
 function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stoppedStatus } from '../../../src/core/server/stoppedStatus';
+import { stoppedStatus } from '../../../src/core/server/licensing/stoppedStatus';
 import { makeTempDir } from '../../support/tempDir';
 
 const temp = makeTempDir('stopped-status-');

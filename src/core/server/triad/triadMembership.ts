@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { TriadMembership } from '../../shared/contract';
-import type { ServerStatus } from '../../shared/status';
-import { describeMachine, replacementSteps, type PendingReplacement, type TriadMachine } from '../../shared/triadReplacement';
-import type { Diagnostic, LicenseFile } from '../license';
-import type { Store } from '../store';
+import type { TriadMembership } from '../../../shared/contract';
+import type { ServerStatus } from '../../../shared/status';
+import { describeMachine, replacementSteps, type PendingReplacement, type TriadMachine } from '../../../shared/triadReplacement';
+import type { Diagnostic, LicenseFile } from '../../license';
+import type { Store } from '../../store';
 import { memberKeysOf } from './peerConfig';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Lease } from '../pool';
-import type { PeerMessage } from '../quorum';
+import type { Lease } from '../../pool';
+import type { PeerMessage } from '../../quorum';
 
 /**
  * The triad's peer messages (src/core/quorum/messages.ts) as zod schemas: a peer frame is

@@ -4,8 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { ArchiveFile, LogName, RetentionSettings } from '../../shared/logRetention';
-import { archiveFileName, parseArchiveFileName } from '../retention/archiveFormat';
+import type { ArchiveFile, LogName, RetentionSettings } from '../../../shared/logRetention';
+import { archiveFileName, parseArchiveFileName } from '../../retention/archiveFormat';
 
 /**
  * The archive folder of log retention: the gzip files rotated rows go to (names and formats in

@@ -8,13 +8,13 @@ import {
   type LogTableState,
   type LogsOverview,
   type RotationRecord,
-} from '../../shared/logRetention';
-import { leasesOutAfter } from '../../shared/userUsage';
-import { debugArchiveText, REPORT_CSV_HEADER, reportArchiveCsv } from '../retention/archiveFormat';
-import { ageCutoff, estimatedBytes, planTrim, type TrimReason } from '../retention/plan';
-import type { DebugLogEntry, ReportLogEntry, Store } from '../store';
-import type { LogTableRetention } from '../store/logTable';
-import type { BatchedWriter } from './batchedWriter';
+} from '../../../shared/logRetention';
+import { leasesOutAfter } from '../../../shared/userUsage';
+import { debugArchiveText, REPORT_CSV_HEADER, reportArchiveCsv } from '../../retention/archiveFormat';
+import { ageCutoff, estimatedBytes, planTrim, type TrimReason } from '../../retention/plan';
+import type { DebugLogEntry, ReportLogEntry, Store } from '../../store';
+import type { LogTableRetention } from '../../store/logTable';
+import type { BatchedWriter } from '../batchedWriter';
 import { capArchives, listArchives, removePartialArchives, resolveArchiveFolder, writeArchive, type ArchiveRange } from './logArchive';
 
 /**

@@ -1,7 +1,7 @@
-import type { LicenseFile } from '../license';
-import { licenseHash, serverHostIds } from '../license/canonical';
-import type { LicenseIdentity, QuorumConfig, Rank } from '../quorum';
-import type { MasterAddress } from './seams';
+import type { LicenseFile } from '../../license';
+import { licenseHash, serverHostIds } from '../../license/canonical';
+import type { LicenseIdentity, QuorumConfig, Rank } from '../../quorum';
+import type { MasterAddress } from '../seams';
 
 /**
  * A triad member's quorum configuration from its license file (DESIGN.md section 5): ranks

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { Store } from './store';
+import type { Store } from '../store';
 
 /**
  * Puts a license file in place where the server reads it and records it as the current one:

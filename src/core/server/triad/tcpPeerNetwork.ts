@@ -1,14 +1,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol';
-import { RANKS, type Rank } from '../quorum';
-import { FramedConnection } from '../transport/framedConnection';
-import type { PeerHook, PeerLink } from './listener';
+import { MAX_FRAME_BYTES, MAX_REPLY_FRAME_BYTES, PROTOCOL_VERSION } from '../../protocol';
+import { RANKS, type Rank } from '../../quorum';
+import { FramedConnection } from '../../transport/framedConnection';
+import type { PeerHook, PeerLink } from '../triadSeam';
 import { PeerChannel, type ChannelEvent } from './peerAuth';
 import type { PeerConnection, PeerNetwork, PeerNetworkEvents } from './peerNetwork';
 import { peerMessageSchema } from './peerSchema';
-import type { MasterAddress } from './seams';
+import type { MasterAddress } from '../seams';
 
 /**
  * The triad's links over TCP on the license port: each member dials the members ranked after it

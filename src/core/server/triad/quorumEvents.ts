@@ -1,4 +1,4 @@
-import { RANK_NAMES, type QuorumStatusView, type Rank } from '../quorum';
+import { RANK_NAMES, type QuorumStatusView, type Rank } from '../../quorum';
 
 /**
  * What one triad member saw of its quorum, in its own words, on every member (issue 20: a member

@@ -1,11 +1,11 @@
 import os from 'node:os';
-import { parseLicenseText, serverRanks, type ServerLine } from '../license';
-import { chooseSelf, type SelfIdentity } from './licenseSetup';
-import { mergeLicenseSet } from './licenseSet';
-import { readLicenseSet } from '../licenseFolder';
-import { SERVER_VERSION } from './version';
-import { DEFAULT_PORTS } from '../protocol/ports';
-import type { MemberStatus, ServerStatus } from '../../shared/status';
+import { parseLicenseText, serverRanks, type ServerLine } from '../../license';
+import { chooseSelf, type SelfIdentity } from '../../licenseFiles/licenseSetup';
+import { mergeLicenseSet } from '../../licenseFiles/licenseSet';
+import { readLicenseSet } from '../../licenseFiles/licenseFolder';
+import { SERVER_VERSION } from '../version';
+import { DEFAULT_PORTS } from '../../protocol/ports';
+import type { MemberStatus, ServerStatus } from '../../../shared/status';
 
 export interface StoppedStatusInput {
   /** The license file, or the folder of license files, the server serves when started. */

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
-import type { DiskSettings, DiskStatus } from '../../shared/logRetention';
-import type { Denial } from '../pool';
-import { assessDisk, diskDenial, isOutOfSpace, recoveredFromFull, type DiskSample } from '../retention/diskSpace';
+import type { DiskSettings, DiskStatus } from '../../../shared/logRetention';
+import type { Denial } from '../../pool';
+import { assessDisk, diskDenial, isOutOfSpace, recoveredFromFull, type DiskSample } from '../../retention/diskSpace';
 
 /** Free and total bytes of the file system holding `folder` (free: what an unprivileged process may use). */
 export type DiskProbe = (folder: string) => Promise<{ freeBytes: number; totalBytes: number }>;

@@ -1,4 +1,4 @@
-import type { PeerMessage, Rank } from '../quorum';
+import type { PeerMessage, Rank } from '../../quorum';
 import type { LogQueryMessage } from './peerLogQuery';
 import type { MemberTrouble } from './quorumEvents';
 

@@ -1,4 +1,4 @@
-import type { LicenseFile, ServerLine } from '../license';
+import type { LicenseFile, ServerLine } from '../../license';
 import { memberKeysOf } from './peerConfig';
 
 /**

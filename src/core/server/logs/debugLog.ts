@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { formatDebugLogLine } from '../../shared/debugLogText';
+import { formatDebugLogLine } from '../../../shared/debugLogText';
 
 /**
  * The server's debug log: every line goes to SQLite (through `persist`), to the optional `-l`

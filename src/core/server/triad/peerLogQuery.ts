@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { DebugLogEntry, DebugLogQuery, Store } from '../store';
+import type { DebugLogEntry, DebugLogQuery, Store } from '../../store';
+import type { MasterLogPage, MasterLogQuery } from '../triadSeam';
 
 /**
  * The master's debug log, read from a standby over the authenticated peer link: only the master
@@ -21,7 +22,7 @@ const querySchema = z.strictObject({
   newest: z.boolean().optional(),
   daemon: text.optional(),
   text: text.optional(),
-});
+}) satisfies z.ZodType<MasterLogQuery>;
 const entrySchema = z.strictObject({ id: z.number().int(), timeMs: z.number(), daemon: z.string().max(64), message: z.string().max(16_384) });
 
 export const logQueryMessageSchema = z.discriminatedUnion('type', [
@@ -36,11 +37,6 @@ export const logQueryMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type LogQueryMessage = z.infer<typeof logQueryMessageSchema>;
 
-export type MasterLogQuery = z.infer<typeof querySchema>;
-export interface MasterLogPage {
-  lines: DebugLogEntry[];
-  complete: boolean;
-}
 
 interface Waiting {
   resolve: (page: MasterLogPage) => void;

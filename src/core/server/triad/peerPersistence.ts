@@ -7,8 +7,8 @@ import {
   type LogReader,
   type PersistedQuorumState,
   type QuorumEffect,
-} from '../quorum';
-import type { Store } from '../store';
+} from '../../quorum';
+import type { Store } from '../../store';
 
 /**
  * Where a triad member keeps what must survive a restart (QUORUM.md): the store's quorum tables.

@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { detectHostId, formatVendorKeyFile, generateVendorKeyPair, parseLicenseText, serializeLicenseFile, signLicenseFile } from './license';
-import type { Store } from './store';
+import { detectHostId, formatVendorKeyFile, generateVendorKeyPair, parseLicenseText, serializeLicenseFile, signLicenseFile } from '../license';
+import type { Store } from '../store';
 
 export const DEMO_VENDOR = 'demo';
 

@@ -1,4 +1,4 @@
-import type { MemberStatus, ServerStatus } from '../../shared/status';
+import type { MemberStatus, ServerStatus } from '../../../shared/status';
 
 /**
  * What a status snapshot says about serving, made to agree with what clients get and what

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { installLicenseText } from './licenseInstall';
-import { licenseFilesAt } from './server/licenseSet';
-import type { Store } from './store';
+import { licenseFilesAt } from './licenseSet';
+import type { Store } from '../store';
 
 /**
  * The admin app keeps its license files in one folder of the data directory and serves every

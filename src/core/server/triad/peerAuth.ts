@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sameSecret } from '../store/secrets';
-import type { Rank } from '../quorum';
+import { sameSecret } from '../../store/secrets';
+import type { Rank } from '../../quorum';
 
 /**
  * Mutual authentication of a peer link and of every message on it (DESIGN.md section 4), from

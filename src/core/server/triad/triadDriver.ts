@@ -1,5 +1,5 @@
-import type { MemberStatus, ServerRole, ServerStatus } from '../../shared/status';
-import { FrameTooLargeError } from '../protocol';
+import type { MemberStatus, ServerRole, ServerStatus } from '../../../shared/status';
+import { FrameTooLargeError } from '../../protocol';
 import {
   DEFAULT_LOG_MEMORY_ENTRIES,
   electionTimeoutMs,
@@ -11,17 +11,18 @@ import {
   type QuorumEffect,
   type QuorumInput,
   type Rank,
-} from '../quorum';
-import type { Store } from '../store';
-import type { Lease } from '../pool';
+} from '../../quorum';
+import type { Store } from '../../store';
+import type { Lease } from '../../pool';
 import { loadQuorumState, saveCompaction, saveQuorumState, storedAppliedState, storedLogReader } from './peerPersistence';
-import { PeerLogQuery, type MasterLogPage, type MasterLogQuery } from './peerLogQuery';
+import { PeerLogQuery } from './peerLogQuery';
+import type { MasterLogPage, MasterLogQuery } from '../triadSeam';
 import type { PeerConnection, PeerNetwork } from './peerNetwork';
 import { peerMessageSchema } from './peerSchema';
 import { QuorumEvents } from './quorumEvents';
-import { nodeScheduler, type Cancel, type Clock, type Scheduler } from './runtime';
-import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from './seams';
-import { applyAndRecord, applyToStore } from './appliedLeaseOps';
+import { nodeScheduler, type Cancel, type Clock, type Scheduler } from '../runtime';
+import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from '../seams';
+import { applyAndRecord, applyToStore } from '../appliedLeaseOps';
 import { MIGRATION_HELP } from './triadMembership';
 
 /**

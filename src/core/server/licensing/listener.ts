@@ -14,9 +14,10 @@ import {
   type AdminRequest,
   type ConnectionRole,
   type ServerMessage,
-} from '../protocol';
-import { FramedConnection } from '../transport/framedConnection';
-import { ProblemLog, type ConnectionProblemKind } from './problemLog';
+} from '../../protocol';
+import { FramedConnection } from '../../transport/framedConnection';
+import type { PeerHook } from '../triadSeam';
+import { ProblemLog, type ConnectionProblemKind } from '../logs/problemLog';
 
 /**
  * The license port's socket driver: accepts connections, enforces the limits, decodes frames,
@@ -47,20 +48,6 @@ export interface RequestHandler {
   holdsSeat?(session: Session): boolean;
 }
 
-/** A peer connection handed to the triad after its hello; messages are raw JSON values. */
-export interface PeerLink {
-  readonly remoteAddress: string;
-  send(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): void;
-  onClose(listener: () => void): void;
-  close(): void;
-  /**
-   * Lifts the 64 KiB frame limit on this link (up to MAX_REPLY_FRAME_BYTES) once the triad has
-   * accepted the member: log suffixes and distributed license files can be larger.
-   */
-  allowLargeFrames(): void;
-}
-export type PeerHook = (link: PeerLink) => void;
 
 export interface ListenerLimits {
   maxConnections: number;
