@@ -1,4 +1,3 @@
-import type { Lease } from '../pool/types';
 import type { ReportLogEntry, Store } from '../store';
 import type { LeaseOp } from './seams';
 
@@ -13,36 +12,28 @@ import type { LeaseOp } from './seams';
 
 export type ReportRow = Omit<ReportLogEntry, 'id'>;
 
-const EVENTS = { grant: 'OUT', checkin: 'IN', reclaim: 'RECLAIM', remove: 'REMOVE' } as const;
-const REASONS = { grant: null, checkin: null, reclaim: 'no heartbeat within the timeout', remove: 'lmremove' } as const;
-
-/** A recorded op: the seat it is about and the row written for it. */
-export interface RecordedOp {
-  lease: Lease;
-  row: ReportRow;
-}
+const RELEASE_EVENTS = { checkin: 'IN', reclaim: 'RECLAIM', remove: 'REMOVE' } as const;
+const RELEASE_REASONS = { checkin: null, reclaim: 'no heartbeat within the timeout', remove: 'lmremove' } as const;
 
 /**
  * Applies `op` and records its row as `recorder` (the member writing it; a grant names the master
- * that made it). Null when there is nothing to record: a lingering seat's end (its IN row was
- * written at its checkin), a release of a seat this store does not hold.
+ * that made it). Nothing is recorded for a lingering seat's end (its IN row was written at its
+ * checkin) or a release of a seat this store does not hold. True when a row was written.
  */
-export function applyAndRecord(store: Store, op: LeaseOp, recorder: string): RecordedOp | null {
-  const recorded = recordOf(store, op, recorder);
-  if (recorded) store.reportLog.append(recorded.row);
+export function applyAndRecord(store: Store, op: LeaseOp, recorder: string): boolean {
+  let recorded = true;
+  if (op.kind === 'grant') {
+    const { feature, version, user, host, display, leaseId, count, server, grantedAt } = op.lease;
+    store.reportLog.append({ timeMs: grantedAt, event: 'OUT', feature, version, user, host, display, leaseId, count, server, reason: null });
+  } else {
+    recorded = store.reportLog.appendRelease(op.leaseId, { timeMs: op.atMs, event: RELEASE_EVENTS[op.kind], server: recorder, reason: RELEASE_REASONS[op.kind] });
+  }
   applyToStore(store, op);
   return recorded;
 }
 
-/** The row for `op`, read before it is applied. */
-function recordOf(store: Store, op: LeaseOp, recorder: string): RecordedOp | null {
-  const lease = op.kind === 'grant' ? op.lease : store.leases.get(op.leaseId);
-  if (!lease || (op.kind !== 'grant' && lease.lingerUntilMs !== null)) return null;
-  const { feature, version, user, host, display, leaseId, count } = lease;
-  const timeMs = op.kind === 'grant' ? lease.grantedAt : op.atMs;
-  const server = op.kind === 'grant' ? lease.server : recorder;
-  return { lease, row: { timeMs, event: EVENTS[op.kind], feature, version, user, host, display, leaseId, count, server, reason: REASONS[op.kind] } };
-}
+/** The report event `op` records. */
+export const reportEventOf = (op: LeaseOp): ReportRow['event'] => (op.kind === 'grant' ? 'OUT' : RELEASE_EVENTS[op.kind]);
 
 /** How each op changes the lease table (a restart replays committed ops this way, without rows). */
 export function applyToStore(store: Store, op: LeaseOp): void {

@@ -137,6 +137,8 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
   const synced = db.prepare('PRAGMA synchronous = FULL');
   const freePages = db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count');
   const pageSize = (db.pragma('page_size', { simple: true }) as number) || 4096;
+  // made once: db.transaction(fn) builds a new wrapper on every call (a group commit per turn)
+  const inTransaction = db.transaction(<T>(fn: () => T): T => fn());
   return {
     dataDir,
     path,
@@ -152,13 +154,13 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     retention: createRetentionStateRepository(settings),
     verifiedSignatures: createVerifiedSignaturesRepository(db),
     reusableBytes: () => freePages.get()!.freelist_count * pageSize,
-    transaction: (fn) => db.transaction(fn)(),
+    transaction: (fn) => inTransaction(fn) as ReturnType<typeof fn>,
     transactionUnsynced: (fn) => {
       // the synchronous level can change only outside a transaction
-      if (db.inTransaction) return db.transaction(fn)();
+      if (db.inTransaction) return inTransaction(fn) as ReturnType<typeof fn>;
       unsynced.run();
       try {
-        return db.transaction(fn)();
+        return inTransaction(fn) as ReturnType<typeof fn>;
       } finally {
         synced.run();
       }

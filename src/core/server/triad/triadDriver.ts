@@ -22,7 +22,7 @@ import { peerMessageSchema } from './peerSchema';
 import { QuorumEvents } from './quorumEvents';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from '../runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from '../seams';
-import { applyAndRecord, applyToStore } from '../appliedLeaseOps';
+import { applyAndRecord, applyToStore, reportEventOf } from '../appliedLeaseOps';
 import { MIGRATION_HELP } from './triadMembership';
 
 /**
@@ -367,11 +367,11 @@ export class TriadDriver implements LeaseLog, MasterGate {
         applyToStore(store, op);
         continue;
       }
-      const recorded = applyAndRecord(store, op, self);
-      // an op an earlier master proposed, committed with this master's first entry
-      if (recorded && effect.requestId === null && this.machine.state.role === 'master') {
-        const { lease, row } = recorded;
-        this.deps.debug(lease.vendor, `${row.event}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
+      // an op an earlier master proposed, committed with this master's first entry: said in its log
+      const inherited = effect.requestId === null && this.machine.state.role === 'master';
+      const lease = inherited ? (op.kind === 'grant' ? op.lease : store.leases.get(op.leaseId)) : null;
+      if (applyAndRecord(store, op, self) && lease) {
+        this.deps.debug(lease.vendor, `${reportEventOf(op)}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
       }
     }
     return mustSync;
