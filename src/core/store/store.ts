@@ -120,8 +120,9 @@ function keepPrivate(path: string): void {
  * master that forgot a grant it acknowledged would issue the seat again. The server's group
  * commits (BatchedWriter) use `transactionUnsynced` and fsync the WAL on the thread pool before
  * anyone hears "done" (LogSync), so the event loop serves other clients during the fsync. The
- * triad driver's flush stays FULL and inline: measured, the async fsync doubled its half-load
- * latency (smaller batches at every member, more messages).
+ * triad driver's flush fsyncs inline (`syncLogNow`), and only a turn that wrote what a restart
+ * cannot rebuild from the log (entries, votes, epochs): measured, an async fsync doubled its
+ * half-load latency (smaller batches at every member, more messages).
  */
 function configure(db: BetterSqlite3.Database): void {
   db.pragma('journal_mode = WAL');
