@@ -227,6 +227,8 @@ describe('server library', () => {
     const refused = await checkout([{ host: '127.0.0.1', port: backend.address.port }], request('sam', 'Shaky'));
     expect(refused.kind).not.toBe('granted');
     expect(JSON.stringify(refused)).toContain('EIO: i/o error, fdatasync');
+    // the seat held while the grant was written is given back, not leaked
+    expect(backend.status().features[0]?.inUse).toBe(0);
     expect(await stopped).toContain('fsync of the database failed: EIO');
     expect(real.debugLog.query({ text: 'Cannot make license grants durable' })).toHaveLength(1);
     real.close();
