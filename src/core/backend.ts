@@ -414,14 +414,15 @@ async function assemble(options: BackendOptions, store: Store, ownsStore: boolea
       { host, port, version: SERVER_VERSION, clientHeartbeatIntervalMs: heartbeatMs, allowRemoteAdmin: options.allowRemoteAdmin ?? false },
       {
         clock,
-        log: triad?.log ?? storeLeaseLog(store, writer),
+        log: triad?.log ?? storeLeaseLog(store, writer, host),
         gate,
         debug,
-        // settles once the row is durable (OUT rows are awaited before "granted"); a failed row is logged, never thrown
+        // a denial's row: nobody waits for it (a failed write is reported by the writer)
         report: (row) => {
           counters.observeReport(row);
-          return writer.commit(() => store.reportLog.append(row)).catch((error: Error) => debug('lmgrd', `Report log row not written: ${error.message}`));
+          writer.write(() => store.reportLog.append(row));
         },
+        served: (event) => counters.observeReport(event),
         audit: (row) => writer.write(() => store.audit.append(row)),
         adminToken,
         adminLockout,

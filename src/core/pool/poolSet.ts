@@ -2,8 +2,15 @@
  * All feature pools of one server and the leases on them. Pure state machine: time, lease ids
  * and resume tokens come in as arguments (dates on the wall clock; heartbeat timeouts and LINGER
  * on the monotonic clock, so a lease's `lingerUntilMs` is monotonic time while it is in here); the driver persists leases (store) and replicates
- * them (quorum). `evaluate` decides without changing anything so a triad master can replicate
- * a grant before applying it with `grant`; `checkout` does both for a single server.
+ * them (quorum).
+ *
+ * A new seat is held while its grant is made durable, not after: `checkout` decides and takes
+ * the seat at once (single server and triad master alike), the licensing service then writes the
+ * grant (group commit, or replication) and only then tells the client; if the write fails,
+ * `undoCheckout` gives the seat back, and the lingering seats the grant took over. Holding it
+ * meanwhile is what keeps two checkouts written at the same time from both getting the last seat;
+ * the client never hears of a seat before it is durable, and no seat is left taken by a failed
+ * write. `evaluate` only decides (a replica's `grant` applies a grant decided elsewhere).
  */
 import {
   compareVersions,
@@ -149,9 +156,9 @@ export class PoolSet {
   }
 
   /**
-   * Decides and applies at once, so two checkouts can never both take the last seat. The seat
-   * is taken before the grant is durable; if that fails, `undoCheckout` gives it back along with
-   * the lingering seats the grant released (`released`).
+   * Decides and takes the seat at once, so two checkouts can never both take the last seat. The
+   * seat is held before the grant is durable; if that fails, `undoCheckout` gives it back along
+   * with the lingering seats the grant released (`released`).
    */
   checkout(request: PoolCheckout, at: Instant, policy: Options | null): CheckoutOutcome {
     const decision = this.evaluate(request, at, policy);
@@ -162,6 +169,7 @@ export class PoolSet {
     return { ...decision, released };
   }
 
+  /** A checkout whose grant could not be made durable: its seat, and those it took over, as before it. */
   undoCheckout(granted: Lease, released: readonly Lease[]): void {
     this.removeLease(granted.leaseId);
     for (const lease of released) this.store(lease);

@@ -18,9 +18,9 @@ export type { LeaseOp };
 export interface LeaseLog {
   commit(op: LeaseOp): Promise<void>;
   /**
-   * True when a commit waits for other members (a triad). The report row and debug line of an op
-   * are then written only after its commit, so a member that dies while replicating records no
-   * seat nobody got; a local log writes them in the op's own transaction.
+   * True when a commit waits for other members (a triad): this member's own lease table is then
+   * the replicated one, not necessarily the seats it serves. Either way the log writes an op's
+   * report-log row where it applies the op (appliedLeaseOps.ts), so the row is durable with it.
    */
   readonly replicated: boolean;
   /**

@@ -70,6 +70,7 @@ export function createLeasesRepository(db: BetterSqlite3.Database): LeasesReposi
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const del = db.prepare('DELETE FROM leases WHERE lease_id = ?');
   const startLinger = db.prepare('UPDATE leases SET linger_until = ? + linger_seconds * 1000 WHERE lease_id = ? AND linger_seconds > 0');
+  const deleteUnlingered = db.prepare('DELETE FROM leases WHERE lease_id = ? AND linger_seconds <= 0');
   const clear = db.prepare('DELETE FROM leases');
   const one = db.prepare<[string], Row>('SELECT * FROM leases WHERE lease_id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM leases ORDER BY granted_at, handle');
@@ -106,7 +107,8 @@ export function createLeasesRepository(db: BetterSqlite3.Database): LeasesReposi
       return del.run(leaseId).changes > 0;
     },
     checkin(leaseId, atMs) {
-      if (startLinger.run(atMs, leaseId).changes === 0) del.run(leaseId);
+      // most seats have no LINGER: one statement for those
+      if (deleteUnlingered.run(leaseId).changes === 0) startLinger.run(atMs, leaseId);
     },
     get(leaseId) {
       const row = one.get(leaseId);

@@ -30,6 +30,12 @@ export interface ReportLogQuery extends LogRange {
 
 export interface ReportLogRepository {
   append(entry: Omit<ReportLogEntry, 'id'>): number;
+  /**
+   * The row of a release of `leaseId` (IN, RECLAIM, REMOVE), its seat read from the lease table in
+   * the same statement; nothing when the table does not hold it or its seat lingers already (its
+   * IN row was written at its checkin). True when a row was written.
+   */
+  appendRelease(leaseId: string, row: { timeMs: number; event: 'IN' | 'RECLAIM' | 'REMOVE'; server: string; reason: string | null }): boolean;
   query(filter?: ReportLogQuery): ReportLogEntry[];
   /** Sizes, age and trimming of the oldest rows (log retention). */
   readonly retention: LogTableRetention<ReportLogEntry>;
@@ -101,6 +107,11 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
   const insert = db.prepare(
     'INSERT INTO report_log (time_ms, event, feature, version, user, host, display, lease_id, count, server, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  // one statement: the lease is not read into JS (a checkin's row on the hot path)
+  const insertRelease = db.prepare(
+    'INSERT INTO report_log (time_ms, event, feature, version, user, host, display, lease_id, count, server, reason) ' +
+      'SELECT ?, ?, feature, version, user, host, display, lease_id, count, ?, ? FROM leases WHERE lease_id = ? AND linger_until IS NULL',
+  );
   const seatsOut = db.prepare<[number], { feature: string; seats: number }>(
     "SELECT feature, sum(CASE event WHEN 'OUT' THEN count ELSE -count END) AS seats FROM report_log WHERE id <= ? AND event != 'DENIED' GROUP BY feature",
   );
@@ -111,6 +122,9 @@ export function createReportLogRepository(db: BetterSqlite3.Database): ReportLog
   return {
     append(e) {
       return Number(insert.run(e.timeMs, e.event, e.feature, e.version, e.user, e.host, e.display, e.leaseId, e.count, e.server, e.reason).lastInsertRowid);
+    },
+    appendRelease(leaseId, r) {
+      return insertRelease.run(r.timeMs, r.event, r.server, r.reason, leaseId).changes > 0;
     },
     query(filter = {}) {
       const extra: Condition[] = [];

@@ -120,8 +120,9 @@ function keepPrivate(path: string): void {
  * master that forgot a grant it acknowledged would issue the seat again. The server's group
  * commits (BatchedWriter) use `transactionUnsynced` and fsync the WAL on the thread pool before
  * anyone hears "done" (LogSync), so the event loop serves other clients during the fsync. The
- * triad driver's flush stays FULL and inline: measured, the async fsync doubled its half-load
- * latency (smaller batches at every member, more messages).
+ * triad driver's flush fsyncs inline (`syncLogNow`), and only a turn that wrote what a restart
+ * cannot rebuild from the log (entries, votes, epochs): measured, an async fsync doubled its
+ * half-load latency (smaller batches at every member, more messages).
  */
 function configure(db: BetterSqlite3.Database): void {
   db.pragma('journal_mode = WAL');
@@ -137,6 +138,8 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
   const synced = db.prepare('PRAGMA synchronous = FULL');
   const freePages = db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count');
   const pageSize = (db.pragma('page_size', { simple: true }) as number) || 4096;
+  // made once: db.transaction(fn) builds a new wrapper on every call (a group commit per turn)
+  const inTransaction = db.transaction(<T>(fn: () => T): T => fn());
   return {
     dataDir,
     path,
@@ -152,13 +155,13 @@ function wrap(db: BetterSqlite3.Database, dataDir: string, path: string): Store 
     retention: createRetentionStateRepository(settings),
     verifiedSignatures: createVerifiedSignaturesRepository(db),
     reusableBytes: () => freePages.get()!.freelist_count * pageSize,
-    transaction: (fn) => db.transaction(fn)(),
+    transaction: (fn) => inTransaction(fn) as ReturnType<typeof fn>,
     transactionUnsynced: (fn) => {
       // the synchronous level can change only outside a transaction
-      if (db.inTransaction) return db.transaction(fn)();
+      if (db.inTransaction) return inTransaction(fn) as ReturnType<typeof fn>;
       unsynced.run();
       try {
-        return db.transaction(fn)();
+        return inTransaction(fn) as ReturnType<typeof fn>;
       } finally {
         synced.run();
       }

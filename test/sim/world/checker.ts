@@ -15,6 +15,8 @@ export class WorldChecker {
   /** Entries some member had committed, by index, as JSON: a committed entry never changes. */
   private readonly committed = new Map<number, { epoch: number; text: string }>();
   private readonly verified = new Map<SimMember, { disk: unknown; upTo: number }>();
+  /** Each member disk's report rows read so far, by lease and event: a row is never written twice. */
+  private readonly reported = new Map<SimMember, { disk: unknown; afterId: number; seen: Set<string> }>();
   /** The term each member last served as master in: a new one is a new master. */
   private readonly servedTerm = new Map<SimMember, string>();
 
@@ -89,6 +91,7 @@ export class WorldChecker {
       record = { disk, upTo: 0 };
       this.verified.set(member, record);
     }
+    this.checkReportRowsOnce(member);
     const commitIndex = disk.quorum.state().commitIndex;
     const snapshot = disk.quorum.snapshot();
     if (snapshot.index > commitIndex) this.fail(`${member.letter} compacted its log up to ${snapshot.index}, beyond its commit index ${commitIndex}`);
@@ -108,6 +111,26 @@ export class WorldChecker {
       }
     }
     record.upTo = commitIndex;
+  }
+
+  /**
+   * 9. a member's report log holds each lease's OUT, IN, RECLAIM or REMOVE at most once: the row is
+   * written with the apply of its op, atomically with the commit index, so a restart that
+   * re-applies committed entries does not record them again.
+   */
+  private checkReportRowsOnce(member: SimMember): void {
+    let record = this.reported.get(member);
+    if (!record || record.disk !== member.disk) {
+      record = { disk: member.disk, afterId: 0, seen: new Set() };
+      this.reported.set(member, record);
+    }
+    for (const row of member.disk.reportLog.query({ afterId: record.afterId, limit: 100_000 })) {
+      record.afterId = row.id;
+      if (row.leaseId === null) continue;
+      const key = `${row.event} ${row.leaseId}`;
+      if (record.seen.has(key)) this.fail(`${member.letter}'s report log has ${key} twice`);
+      record.seen.add(key);
+    }
   }
 
   fail(message: string): never {

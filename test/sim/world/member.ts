@@ -63,6 +63,9 @@ export class SimMember implements Lifetime {
   compactions = 0;
   /** Snapshots from a peer this member installed. */
   snapshotsInstalled = 0;
+  /** fsyncs the driver asked of the disk: a synchronous (FULL) commit, or an explicit sync of the log. */
+  syncs = 0;
+  private writeDepth = 0;
   private ids = 0;
 
   constructor(
@@ -236,6 +239,25 @@ export class SimMember implements Lifetime {
     return true;
   }
 
+  /** A write as the nemesis lets it happen: the next one fails, before or after it commits. */
+  private faultyWrite<T>(disk: Store, fn: () => T, synced: boolean): T {
+    // an outermost synchronous commit is one fsync; a nested one is a savepoint of its caller's
+    if (synced && this.writeDepth === 0) this.syncs += 1;
+    const fault = this.writeFault;
+    if (fault === 'none') {
+      this.writeDepth += 1;
+      try {
+        return disk.transaction(fn);
+      } finally {
+        this.writeDepth -= 1;
+      }
+    }
+    this.writeFault = 'none';
+    this.world.trace(`${this.letter} write fails (${fault})`);
+    if (fault === 'unsynced') disk.transaction(fn);
+    throw new Error(fault === 'lost' ? 'disk I/O error' : 'fsync failed');
+  }
+
   /**
    * The disk as the driver sees it: a write can fail as the nemesis says, and committed releases
    * of seats (checkin, reclaim, remove) are noted for the checker as the driver applies them.
@@ -270,13 +292,15 @@ export class SimMember implements Lifetime {
           leases.checkin(leaseId, atMs);
         },
       },
-      transaction: <T>(fn: () => T): T => {
-        const fault = this.writeFault;
-        if (fault === 'none') return disk.transaction(fn);
-        this.writeFault = 'none';
-        this.world.trace(`${this.letter} write fails (${fault})`);
-        if (fault === 'unsynced') disk.transaction(fn);
-        throw new Error(fault === 'lost' ? 'disk I/O error' : 'fsync failed');
+      transaction: <T>(fn: () => T): T => this.faultyWrite(disk, fn, true),
+      transactionUnsynced: <T>(fn: () => T): T => this.faultyWrite(disk, fn, false),
+      syncLog: async () => {
+        this.syncs += 1;
+        await disk.syncLog();
+      },
+      syncLogNow: () => {
+        this.syncs += 1;
+        disk.syncLogNow();
       },
     };
   }

@@ -157,6 +157,25 @@ describe('checkin, linger, heartbeat, reclaim, remove', () => {
     expect(pools.leases().map((l) => l.leaseId)).toEqual([granted(again).leaseId]);
   });
 
+  it('holds a seat while its grant is written (a second checkout of the last seat is denied); a failed write gives back it and the lingering seat', () => {
+    const pools = new PoolSet([line({ count: 2, linger: 30 })]);
+    const lingering = granted(pools.checkout(request(), at(NOW), null));
+    pools.checkin(lingering.leaseId, NOW);
+    granted(pools.checkout(request({ user: 'ben' }), at(NOW), null));
+    // ann takes her lingering seat back; while that grant is being written the pool is full
+    const pending = pools.checkout(request(), at(NOW + 1_000), null);
+    if (!('granted' in pending)) throw new Error('expected a grant');
+    expect(pending.released.map((lease) => lease.leaseId)).toEqual([lingering.leaseId]);
+    expect(deniedCode(pools.checkout(request({ user: 'cy' }), at(NOW + 1_000), null))).toBe('MAX_USERS');
+    // its write failed (an fsync error, a lost quorum): nothing granted, nothing leaked
+    pools.undoCheckout(pending.granted, pending.released);
+    expect(pools.lease(pending.granted.leaseId)).toBeUndefined();
+    expect(pools.lease(lingering.leaseId)?.lingerUntilMs).toBe(NOW + 30_000);
+    expect(pools.usage(at(NOW + 1_000))[0].inUse).toBe(2);
+    // the lingering seat is still ann's to take back
+    expect(pools.checkout(request(), at(NOW + 2_000), null)).toMatchObject({ releases: [lingering.leaseId] });
+  });
+
   it('MAX does not count the lingering seat a user is taking back', () => {
     const pools = new PoolSet([line({ count: 5, linger: 60 })]);
     const max = opts('MAX 1 f1 USER ann');

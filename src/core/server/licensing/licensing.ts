@@ -6,7 +6,8 @@ import type { AdminCommand, LicenseRequest, CheckoutMessage, ServerMessage } fro
 import type { FileProblem, ServerStatus, MemberStatus } from '../../../shared/status';
 import type { Session, RequestHandler } from './listener';
 import type { LeaseLog, LeaseOp, MasterGate } from '../seams';
-import type { AuditEntry, ReportLogEntry } from '../../store';
+import type { AuditEntry } from '../../store';
+import type { ReportRow } from '../appliedLeaseOps';
 import type { LogName } from '../../../shared/logRetention';
 import { sameSecret } from '../../store/secrets';
 import type { AdminLockout } from './adminLockout';
@@ -23,7 +24,7 @@ import { AdminAuth, adminDetail } from './adminAuth';
  * seats passes through the LeaseLog before the client hears about it.
  */
 
-export type ReportRow = Omit<ReportLogEntry, 'id'>;
+export type { ReportRow };
 export type AuditRow = Omit<AuditEntry, 'id'>;
 
 /** What the service writes and calls outside itself; the backend wires these to the store. */
@@ -34,8 +35,10 @@ export interface LicensingDeps {
   gate: MasterGate;
   /** `(daemon) message` lines for the debug log. */
   debug: (daemon: string, message: string) => void;
-  /** Resolves once the row is durable (an OUT row must be, before the client hears "granted"). */
-  report: (row: ReportRow) => void | Promise<void>;
+  /** A row for an event no lease op records (a denial); the rows of grants and releases the LeaseLog writes with the op. */
+  report: (row: ReportRow) => void;
+  /** Each seat this server granted or freed (for its metrics; the report row is the LeaseLog's). */
+  served?: (event: Pick<ReportRow, 'event' | 'feature' | 'reason'>) => void;
   audit: (row: AuditRow) => void;
   adminToken: string;
   /** Failed admin authentications per address; a locked-out address is refused untried. */
@@ -261,36 +264,17 @@ export class LicensingService implements RequestHandler {
       return { type: 'denied', id: request.id, code: decision.denied.major, reason: decision.denied.reason };
     }
     const lease = decision.granted;
-    // The OUT row must be durable before the reply: a grant the client heard of must be in the
-    // report log after kill -9. It joins the grant's transaction, or follows a replicated commit
-    // (LeaseLog.replicated).
-    const recordOut = () => {
-      this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
-      return this.deps.report({ ...this.reportBase(request, now), event: 'OUT', leaseId: lease.leaseId, count: lease.count, reason: null });
-    };
-    const recorded = this.deps.log.replicated ? null : recordOut();
+    // the OUT row is the log's: written where the grant is applied, in the same transaction
     const failure = await this.commitGrant(decision.releases, lease, now);
     if (failure !== null) {
       this.pools.undoCheckout(lease, decision.released);
-      if (recorded) {
-        // the OUT row may have been written on its own (the batch is retried write by write):
-        // a REMOVE row closes it, so usage reports stay balanced
-        await recorded;
-        this.deps.debug(daemon, `IN: ${who}  (grant not made durable: ${failure})`);
-        this.deps.report({
-          ...this.reportBase(request, now),
-          event: 'REMOVE',
-          leaseId: lease.leaseId,
-          count: lease.count,
-          reason: `grant not made durable: ${failure}`,
-        });
-      }
       // a full disk says so, in a denial that moves the client on to its next server
       const held = this.deps.refuseNewGrant?.(request.feature);
       if (held) return { type: 'denied', id: request.id, code: held.major, reason: held.reason };
       return { type: 'refused', id: request.id, reason: `the grant could not be made durable (${failure}); try again` };
     }
-    await (recorded ?? recordOut());
+    this.deps.debug(daemon, `OUT: ${who}${lease.count > 1 ? `  (${lease.count} licenses)` : ''}`);
+    this.deps.served?.({ event: 'OUT', feature: lease.feature, reason: null });
     this.holders.bind(lease.leaseId, session);
     this.deps.changed();
     return this.granted(request.id, lease, false);
@@ -372,15 +356,12 @@ export class LicensingService implements RequestHandler {
       };
     }
     this.holders.release(leaseId);
-    const recordIn = () => {
-      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
-      this.deps.report({ ...this.reportBase(lease, now), event: 'IN', leaseId, reason: null });
-    };
-    // as with OUT rows: in the checkin's own transaction, or after a replicated commit
-    const { replicated } = this.deps.log;
-    if (!replicated) recordIn();
+    // the IN row is written with the checkin op (appliedLeaseOps.ts)
     const released = await this.release({ kind: 'checkin', leaseId, atMs: now }, () => this.pools.checkin(leaseId, this.deps.clock.monoMs()));
-    if (replicated && released) recordIn();
+    if (released) {
+      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}`);
+      this.deps.served?.({ event: 'IN', feature: lease.feature, reason: null });
+    }
     this.deps.changed();
     // the client is done with the seat either way: one whose release was not durable frees at its timeout
     return { type: 'checkedIn', id, leaseId };
@@ -457,7 +438,7 @@ export class LicensingService implements RequestHandler {
         this.holders.release(lease.leaseId);
         // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
         this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
-        this.deps.report({ ...this.reportBase(lease, now), event: 'RECLAIM', leaseId: lease.leaseId, reason: 'no heartbeat within the timeout' });
+        this.deps.served?.({ event: 'RECLAIM', feature: lease.feature, reason: 'no heartbeat within the timeout' });
         return true;
       }),
     );
@@ -593,7 +574,7 @@ export class LicensingService implements RequestHandler {
       this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
       this.holders.release(lease.leaseId);
       this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
-      this.deps.report({ ...this.reportBase(lease, now), event: 'REMOVE', leaseId: lease.leaseId, reason: 'lmremove' });
+      this.deps.served?.({ event: 'REMOVE', feature: lease.feature, reason: 'lmremove' });
     }
     this.deps.changed();
     if (removed.length === 0) {

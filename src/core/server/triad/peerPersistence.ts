@@ -74,39 +74,57 @@ const toLogEntry = (row: { epoch: number; idx: number; op: unknown }): LogEntry 
 const toRow = (entry: LogEntry) => ({ epoch: entry.epoch, idx: entry.index, op: entry.op });
 
 /**
- * The log writes and hard state of one event-loop turn (Ready step 1), in one transaction: the
- * log changes in order (consecutive appends as one insert run; a snapshot deletes the log up to
- * its index, and after it unless kept, and records itself), then the hard state once, the
- * newest. The lease table is the caller's (it is replaced by the last snapshot of the turn).
+/**
+ * The log writes and hard state of one event-loop turn (Ready step 1), in one transaction (a
+ * savepoint of the caller's): the log changes in order (consecutive appends as one insert run; a
+ * snapshot deletes the log up to its index, and after it unless kept, and records itself), then
+ * the hard state once, the newest. The lease table is the caller's (it is replaced by the last
+ * snapshot of the turn). True when it wrote what must be on disk before the turn's messages leave
+ * (QUORUM.md "persistent state": entries, a vote, an epoch, the triad and learner standing, a
+ * snapshot); a commit index alone is not (a restart learns it again from the log's quorum).
  */
-export function saveQuorumState(store: Store, writes: readonly LogWrite[], last: PersistedHardState | null): void {
-  if (!last) return;
-  store.transaction(() => {
-    const quorum = store.quorum;
-    let appending: LogEntry[] = [];
-    const flushAppends = () => {
-      if (appending.length > 0) quorum.append(appending.map(toRow));
-      appending = [];
-    };
-    for (const write of writes) {
-      if (write.type === 'snapshot') {
-        flushAppends();
-        quorum.compact({ index: write.index, epoch: write.epoch, lastSwitch: write.lastSwitch && toRow(write.lastSwitch) });
-        if (!write.keepLogAfter) quorum.truncateFrom(write.index + 1);
-        continue;
-      }
-      if (write.truncateFrom !== null) {
-        flushAppends();
-        quorum.truncateFrom(write.truncateFrom);
-      }
-      appending.push(...write.entries);
+export function saveQuorumState(store: Store, writes: readonly LogWrite[], last: PersistedHardState | null): boolean {
+  if (!last) return false;
+  return store.transaction(() => saveTurn(store.quorum, writes, last));
+}
+
+function saveTurn(quorum: Store['quorum'], writes: readonly LogWrite[], last: PersistedHardState): boolean {
+  let mustSync = false;
+  let appending: LogEntry[] = [];
+  const flushAppends = () => {
+    if (appending.length > 0) quorum.append(appending.map(toRow));
+    appending = [];
+  };
+  for (const write of writes) {
+    if (write.type === 'snapshot') {
+      mustSync = true;
+      flushAppends();
+      quorum.compact({ index: write.index, epoch: write.epoch, lastSwitch: write.lastSwitch && toRow(write.lastSwitch) });
+      if (!write.keepLogAfter) quorum.truncateFrom(write.index + 1);
+      continue;
     }
-    flushAppends();
+    if (write.truncateFrom !== null) {
+      flushAppends();
+      quorum.truncateFrom(write.truncateFrom);
+    }
+    mustSync ||= write.truncateFrom !== null || write.entries.length > 0;
+    appending.push(...write.entries);
+  }
+  flushAppends();
+  const before = quorum.state();
+  if (before.epoch < last.epoch) {
     quorum.setEpoch(last.epoch);
-    const before = quorum.state();
-    const vote = last.votedFor;
-    if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== vote.member)) quorum.vote(vote.epoch, vote.member);
-    if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
-    if (before.triadId !== last.triadId || before.learner !== last.learner) quorum.setStanding(last.triadId, last.learner);
-  });
+    mustSync = true;
+  }
+  const vote = last.votedFor;
+  if (vote && (before.votedFor?.epoch !== vote.epoch || before.votedFor.member !== vote.member)) {
+    quorum.vote(vote.epoch, vote.member);
+    mustSync = true;
+  }
+  if (before.commitIndex !== last.commitIndex) quorum.setCommitIndex(last.commitIndex);
+  if (before.triadId !== last.triadId || before.learner !== last.learner) {
+    quorum.setStanding(last.triadId, last.learner);
+    mustSync = true;
+  }
+  return mustSync;
 }

@@ -25,8 +25,7 @@ import { peerMessageSchema } from './peerSchema';
 import { QuorumEvents } from './quorumEvents';
 import { nodeScheduler, type Cancel, type Clock, type Scheduler } from '../runtime';
 import type { LeaseLog, LeaseOp, MasterAddress, MasterGate } from '../seams';
-import { inheritedOp } from './inheritedOps';
-import { applyToStore } from '../storeLeaseLog';
+import { applyAndRecord, applyToStore, reportEventOf } from '../appliedLeaseOps';
 import { MIGRATION_HELP } from './triadMembership';
 
 /**
@@ -316,10 +315,13 @@ export class TriadDriver implements LeaseLog, MasterGate {
   }
 
   /**
-   * Group commit: the writes of every step in this turn go to SQLite in one transaction (one
-   * fsync instead of one or more per op); only then are the turn's messages sent, and then the
-   * rest applied (the order and its reasons: the Ready type), so nothing leaves this member (a
-   * vote, an ack, a grant) before it is durable.
+   * Group commit: the writes of every step in this turn go to SQLite in one transaction; only
+   * then are the turn's messages sent, and then the rest applied (the order and its reasons: the
+   * Ready type), so nothing leaves this member (a vote, an ack, a grant) before it is durable.
+   * One fsync, and only when the turn wrote what a restart cannot get back (log entries, a vote,
+   * an epoch, a snapshot): applying committed entries and their report rows is rebuilt from the
+   * log (a restart re-applies and re-records what an unsynced apply lost), so a grant waits for
+   * the fsync of its append at each member, not more.
    */
   private flushTurn(): void {
     this.flushScheduled = false;
@@ -331,7 +333,11 @@ export class TriadDriver implements LeaseLog, MasterGate {
     const readies = turn.map(({ ready }) => ready);
     try {
       // most turns only send heartbeats: no transaction for those
-      if (readies.some(readyWrites)) this.deps.store.transaction(() => this.persist(readies));
+      if (readies.some(readyWrites)) {
+        const store = this.deps.store;
+        const mustSync = store.transactionUnsynced(() => this.persist(readies));
+        if (mustSync) store.syncLogNow();
+      }
     } catch (error) {
       this.storeWriteFailed(error instanceof Error ? error : new Error(String(error)));
       return;
@@ -343,10 +349,17 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.compactLog();
   }
 
-  /** Ready step 1 for a whole turn, inside its transaction: the quorum log and state, then the lease table. */
-  private persist(readies: Ready[]): void {
-    saveQuorumState(
-      this.deps.store,
+  /**
+   * Ready step 1 for a whole turn, inside its transaction: the quorum log and state, then the
+   * lease table and the report rows of the ops applied; true when the turn must be fsynced before
+   * anything leaves this member.
+   */
+  private persist(readies: Ready[]): boolean {
+    const store = this.deps.store;
+    // entries up to the stored commit index were applied and recorded before (a restart replays them)
+    const recordedThrough = store.quorum.state().commitIndex;
+    const mustSync = saveQuorumState(
+      store,
       readies.flatMap((ready) => ready.logWrites),
       readies.findLast((ready) => ready.hardState !== null)?.hardState ?? null,
     );
@@ -354,17 +367,27 @@ export class TriadDriver implements LeaseLog, MasterGate {
     // starts over with that triad's log); commits after it apply on top
     const installed = readies.findLastIndex((ready) => ready.logWrites.some((write) => write.type === 'snapshot'));
     const snapshot = readies[installed]?.logWrites.findLast((write) => write.type === 'snapshot');
-    if (snapshot?.type === 'snapshot') this.deps.store.leases.replaceAll(snapshot.leases as Lease[]);
+    if (snapshot?.type === 'snapshot') store.leases.replaceAll(snapshot.leases as Lease[]);
+    const self = this.deps.config.hosts[this.deps.config.self];
     for (const ready of readies.slice(Math.max(0, installed))) {
       for (const committed of ready.committed) {
         if (committed.op.kind === 'licenseSwitch') continue;
         // our own op, or a peer's that peerMessageSchema checked on the way in
         const op = committed.op.payload as LeaseOp;
-        // an op an earlier master proposed, committed with this master's first entry (inheritedOps.ts)
-        if (committed.requestId === null && this.machine.state.role === 'master') this.recordInherited(op);
-        applyToStore(this.deps.store, op);
+        if (committed.index <= recordedThrough) {
+          applyToStore(store, op);
+          continue;
+        }
+        // an op an earlier master proposed, committed with this master's first entry: said in its log
+        const inherited = committed.requestId === null && this.machine.state.role === 'master';
+        const lease = inherited ? (op.kind === 'grant' ? op.lease : store.leases.get(op.leaseId)) : null;
+        if (applyAndRecord(store, op, self) && lease) {
+          const who = `"${lease.feature}" ${lease.user}@${lease.host}`;
+          this.deps.debug(lease.vendor, `${reportEventOf(op)}: ${who}  (committed under the previous master, which stopped first)`);
+        }
       }
     }
+    return mustSync;
   }
 
   /** Ready step 3: what acts on durable state the peers have been told of. */
@@ -392,14 +415,6 @@ export class TriadDriver implements LeaseLog, MasterGate {
     this.pending.delete(requestId);
     if (failure === null) pending?.resolve();
     else pending?.reject(new Error(failure));
-  }
-
-  private recordInherited(op: LeaseOp): void {
-    const inherited = inheritedOp(this.deps.store, op, this.deps.config.hosts[this.deps.config.self], this.deps.clock.wallMs());
-    if (!inherited) return;
-    const { lease, row } = inherited;
-    this.deps.store.reportLog.append(row);
-    this.deps.debug(lease.vendor, `${row.event}: "${lease.feature}" ${lease.user}@${lease.host}  (committed under the previous master, which stopped first)`);
   }
 
   /**
