@@ -51,7 +51,10 @@ export interface ClientAnswer {
  * 1. Persist, in one transaction: `logWrites` in order, then `hardState`, and the lease table
  *    (replaced by the last snapshot write, then `committed` applied). Votes, promises and
  *    acknowledgements must survive a crash before anyone relies on them (Raft's rule: persist
- *    before send), and the lease table on disk is always as of the commit index.
+ *    before send), and the lease table on disk is always as of the commit index. The driver
+ *    fsyncs the turn only when it wrote what a restart cannot rebuild (entries, a truncation, an
+ *    epoch, a vote, the standing, a snapshot); a commit index and the ops applied under it are
+ *    applied again from the log after a crash that lost them.
  * 2. Send `messages`: each may state what step 1 made durable.
  * 3. Apply and serve: `answers` to clients, `licenseInstalls`, `reread`, `debugLines`, the
  *    `role` and `serving` notifications, `shutdown` last. These act on committed, durable state
