@@ -2,14 +2,15 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { databaseFile } from '../../src/core/store/store';
 import type { ReportRow } from './checker';
-import type { Member } from './cluster';
+import { PUBLIC_HOSTS, type Member } from './cluster';
 import { toRealTime, type OffsetChange } from './wallClock';
 
 /**
  * Reads each member's report log while the drill runs, so rows survive a wiped or rolled-back
- * disk, and puts every row on the drill's real time: a member's own timestamps follow its
- * (possibly stepped) wall clock. A row's real time comes from its timestamp and the clock offset
- * in force when it was first read (see toRealTime).
+ * disk, and puts every row on the drill's real time. Every member records every committed lease
+ * op with the same row, stamped by the wall clock of the master that accepted it (the row's
+ * server): one copy of each event is kept, the first read, and its real time comes from its
+ * timestamp and that master's clock offset in force when it was first read (see toRealTime).
  */
 export class ReportLogTail {
   readonly rows: ReportRow[] = [];
@@ -51,19 +52,20 @@ export class ReportLogTail {
     this.lastPollAt[m] = now;
     const db = this.open(m);
     if (!db) return;
-    let rows: { id: number; lease_id: string | null; event: string; time_ms: number }[];
+    let rows: { id: number; lease_id: string | null; event: string; time_ms: number; server: string }[];
     try {
-      rows = db.prepare('SELECT id, lease_id, event, time_ms FROM report_log WHERE id > ? ORDER BY id').all(this.afterId[m]) as typeof rows;
+      rows = db.prepare('SELECT id, lease_id, event, time_ms, server FROM report_log WHERE id > ? ORDER BY id').all(this.afterId[m]) as typeof rows;
     } catch {
       return;
     }
-    const history = this.clockHistory(m);
     for (const row of rows) {
       this.afterId[m] = row.id;
-      // a restored copy holds rows read before; the same event at the same member time is one row
-      const key = `${m} ${row.lease_id} ${row.event} ${row.time_ms}`;
+      // another member's copy, or a restored copy, of a row read before: the same event at the same stamp is one row
+      const key = `${row.lease_id} ${row.event} ${row.time_ms} ${row.server}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      const stampedBy = PUBLIC_HOSTS.indexOf(row.server);
+      const history = this.clockHistory(stampedBy >= 0 ? (stampedBy as Member) : m);
       this.rows.push({ member: m, leaseId: row.lease_id, event: row.event, timeMs: toRealTime(row.time_ms, seenFrom, now, history) });
     }
   }

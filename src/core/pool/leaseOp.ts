@@ -29,7 +29,11 @@ export const leaseSchema = z.strictObject({
   lingerUntilMs: z.number().int().nullable(),
 }) satisfies z.ZodType<Lease>;
 
-const release = { leaseId: text.min(1), atMs: z.number().finite() };
+/**
+ * A release: `atMs` on the wall clock of `by`, the master that accepted it (every member's report
+ * row names it). `by` is absent in ops logged before it was recorded.
+ */
+const release = { leaseId: text.min(1), atMs: z.number().finite(), by: text.optional() };
 
 /** Every change to the set of held seats. The log orders them; the master applies them. */
 export const leaseOpSchema = z.discriminatedUnion('kind', [

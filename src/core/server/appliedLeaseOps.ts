@@ -16,9 +16,11 @@ const RELEASE_EVENTS = { checkin: 'IN', reclaim: 'RECLAIM', remove: 'REMOVE' } a
 const RELEASE_REASONS = { checkin: null, reclaim: 'no heartbeat within the timeout', remove: 'lmremove' } as const;
 
 /**
- * Applies `op` and records its row as `recorder` (the member writing it; a grant names the master
- * that made it). Nothing is recorded for a lingering seat's end (its IN row was written at its
- * checkin) or a release of a seat this store does not hold. True when a row was written.
+ * Applies `op` and records its row. The row names the master that accepted the op, whose wall
+ * clock stamped its time (the grant's server, a release's `by`), so every member writes the same
+ * row; `recorder`, the member writing it, stands in for a release logged without `by`. Nothing is
+ * recorded for a lingering seat's end (its IN row was written at its checkin) or a release of a
+ * seat this store does not hold. True when a row was written.
  */
 export function applyAndRecord(store: Store, op: LeaseOp, recorder: string): boolean {
   let recorded = true;
@@ -29,7 +31,7 @@ export function applyAndRecord(store: Store, op: LeaseOp, recorder: string): boo
     recorded = store.reportLog.appendRelease(op.leaseId, {
       timeMs: op.atMs,
       event: RELEASE_EVENTS[op.kind],
-      server: recorder,
+      server: op.by ?? recorder,
       reason: RELEASE_REASONS[op.kind],
     });
   }

@@ -36,4 +36,15 @@ describe('applyAndRecord', () => {
     expect(events(store).map(([event]) => event)).toEqual(['OUT', 'IN']);
     expect(store.leases.list()).toEqual([]);
   });
+
+  it('writes the same row on every member: a release names the master that accepted it, whose clock stamped it', () => {
+    const rows = ['master', 'standby'].map((recorder) => {
+      const store = openMemoryStore();
+      applyAndRecord(store, { kind: 'grant', lease: aLease('a', { grantedAt: 1_000, server: 'master' }) }, recorder);
+      applyAndRecord(store, { kind: 'checkin', leaseId: 'a', atMs: 2_000, by: 'master' }, recorder);
+      return events(store);
+    });
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[1]).toContainEqual(['IN', 'a', 2_000, 'master', null]);
+  });
 });

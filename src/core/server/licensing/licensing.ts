@@ -285,7 +285,7 @@ export class LicensingService implements RequestHandler {
     try {
       // queued together, in order: one transaction on a single server, one append batch in a triad
       await Promise.all([
-        ...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now })),
+        ...releases.map((released) => this.deps.log.commit({ kind: 'remove', leaseId: released, atMs: now, by: this.settings.host })),
         this.deps.log.commit({ kind: 'grant', lease }),
       ]);
       return null;
@@ -373,11 +373,12 @@ export class LicensingService implements RequestHandler {
    * quorum) leaves the seat taken until its timeout instead of granting it to someone else
    * while the log still holds it. Resolves whether the seat was freed.
    */
-  private async release(op: Extract<LeaseOp, { leaseId: string }>, free: () => void): Promise<boolean> {
+  private async release(op: Omit<Extract<LeaseOp, { leaseId: string }>, 'by'>, free: () => void): Promise<boolean> {
     if (this.releasing.has(op.leaseId)) return false;
     this.releasing.add(op.leaseId);
     try {
-      await this.deps.log.commit(op);
+      // stamped by this master's clock: every member's report row names it
+      await this.deps.log.commit({ ...op, by: this.settings.host });
       free();
       return true;
     } catch (error) {
