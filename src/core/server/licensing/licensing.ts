@@ -431,20 +431,25 @@ export class LicensingService implements RequestHandler {
       heartbeatIntervalMs: this.settings.clientHeartbeatIntervalMs,
       timeoutSecondsFor: (lease) => this.timeoutSecondsFor(lease),
     });
-    const reclaim = (lease: Lease) => this.release({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId));
-    const reclaimed = await Promise.all(
-      timedOut.map(async (lease) => {
-        if (!(await reclaim(lease))) return false;
-        this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'no heartbeat within the timeout' });
-        this.holders.release(lease.leaseId);
-        // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
-        this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (INACTIVE)`);
-        this.deps.served?.({ event: 'RECLAIM', feature: lease.feature, reason: 'no heartbeat within the timeout' });
-        return true;
-      }),
-    );
-    const ended = await Promise.all(lingerEnded.map(reclaim));
+    const reclaimed = await Promise.all(timedOut.map((lease) => this.takeBack(lease, 'reclaim', now)));
+    // an ended linger frees a seat nobody holds: no one to tell
+    const endLinger = (lease: Lease) => this.release({ kind: 'reclaim', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId));
+    const ended = await Promise.all(lingerEnded.map(endLinger));
     if ([...reclaimed, ...ended].includes(true)) this.deps.changed();
+  }
+
+  /**
+   * Takes a held seat back from its client (a timeout, or lmremove) once the release is durable:
+   * the holder is told, the debug log says so. Resolves whether the seat was taken back.
+   */
+  private async takeBack(lease: Lease, kind: keyof typeof TAKE_BACK, now: number): Promise<boolean> {
+    if (!(await this.release({ kind, leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId)))) return false;
+    const { revoked, tag, event, reason } = TAKE_BACK[kind];
+    this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: revoked });
+    this.holders.release(lease.leaseId);
+    this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (${tag})`);
+    this.deps.served?.({ event, feature: lease.feature, reason });
+    return true;
   }
 
   private async admin(command: AdminCommand, session: Session): Promise<ServerMessage> {
@@ -569,14 +574,7 @@ export class LicensingService implements RequestHandler {
       return { type: 'refused', id: command.id, reason: `no license of "${command.feature}" is held by ${removalTarget(command)}; check \`triad lmstat -a\`` };
     }
     const removed: Lease[] = [];
-    for (const lease of held) {
-      if (!(await this.release({ kind: 'remove', leaseId: lease.leaseId, atMs: now }, () => this.pools.removeLease(lease.leaseId)))) continue;
-      removed.push(lease);
-      this.holders.holder(lease.leaseId)?.send({ type: 'revoked', leaseIds: [lease.leaseId], reason: 'removed by the administrator (lmremove)' });
-      this.holders.release(lease.leaseId);
-      this.deps.debug(lease.vendor, `IN: "${lease.feature}" ${lease.user}@${lease.host}  (REMOVED)`);
-      this.deps.served?.({ event: 'REMOVE', feature: lease.feature, reason: 'lmremove' });
-    }
+    for (const lease of held) if (await this.takeBack(lease, 'remove', now)) removed.push(lease);
     this.deps.changed();
     if (removed.length === 0) {
       return {
@@ -621,6 +619,13 @@ export class LicensingService implements RequestHandler {
     return replica;
   }
 }
+
+/** How each way of taking a seat back is told to its holder, the debug log and the metrics. */
+const TAKE_BACK = {
+  // FlexLM's wording for a timed-out seat is not in our reference; INACTIVE is our choice
+  reclaim: { revoked: 'no heartbeat within the timeout', tag: 'INACTIVE', event: 'RECLAIM', reason: 'no heartbeat within the timeout' },
+  remove: { revoked: 'removed by the administrator (lmremove)', tag: 'REMOVED', event: 'REMOVE', reason: 'lmremove' },
+} as const;
 
 /** Whose seats an lmremove takes, in words. */
 function removalTarget(command: Extract<AdminCommand, { type: 'lmremove' }>): string {
